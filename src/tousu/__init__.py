@@ -1,0 +1,3 @@
+"""tousu: complaint handling for customer-service organisations."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,80 @@
+"""Request-scoped dependencies: the app state, the acting user and role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+
+from tousu.domain.codes import Role
+from tousu.domain.policy import Policy
+from tousu.services import users
+from tousu.services.actors import Actor, require_role
+from tousu.services.analysis_port import TextAnalyzer, no_analysis
+from tousu.settings import Settings
+
+SESSION_COOKIE = "tousu_session"
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    policy: Policy
+    analyze: TextAnalyzer = no_analysis
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    analyzer: object | None = None  # the full analyzer, for /analyze; None when not installed
+
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """One transaction, committed before the response is sent."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        with self.engine.connect().execution_options(readonly=True) as conn, conn.begin():
+            yield conn
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.tousu  # type: ignore[no-any-return]
+
+
+State = Annotated[AppState, Depends(get_state)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def current_actor(request: Request, state: State) -> Actor:
+    token = bearer_token(request)
+    if token is None:
+        raise users.Unauthorized("not_authenticated", "请先登录（缺少登录凭证或 API 令牌）。")
+    with state.read() as conn:
+        return users.actor_for_token(conn, token=token, now=state.clock())
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def role_at_least(role: Role) -> Callable[[Actor], Actor]:
+    def check(actor: CurrentActor) -> Actor:
+        require_role(actor, role)
+        return actor
+
+    return check
+
+
+Manager = Annotated[Actor, Depends(role_at_least(Role.MANAGER))]
+Admin = Annotated[Actor, Depends(role_at_least(Role.ADMIN))]

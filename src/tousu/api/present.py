@@ -1,0 +1,131 @@
+"""What the API shows of a complaint: Chinese names beside codes, masks where the role needs them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES, URGENCY_NAMES, Category, Channel, Role, UrgencyType
+from tousu.domain.deadlines import LOCAL
+from tousu.domain.workflow import STATUS_NAMES, Status, allowed_actions
+from tousu.services.actors import Actor
+from tousu.services.customers import mask_id_number, mask_phone
+
+
+def when(moment: datetime | None) -> str | None:
+    """ISO 8601 in Asia/Shanghai, the time people here read."""
+    return None if moment is None else moment.astimezone(LOCAL).isoformat()
+
+
+def customer_json(row: dict[str, Any], actor: Actor, *, full: bool) -> dict[str, Any]:
+    show_id = full and actor.at_least(Role.MANAGER)
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "phone": row["phone"] if full else mask_phone(row["phone"]),
+        "address": row.get("address", "") if full else None,
+        "id_number": row.get("id_number") if show_id else mask_id_number(row.get("id_number")),
+        "vip_level": row["vip_level"],
+        "important": row.get("important", False),
+        "sensitive": row.get("sensitive", False),
+        "version": row.get("version"),
+    }
+
+
+def _urgency(types: list[str]) -> list[dict[str, str]]:
+    return [{"code": t, "name": URGENCY_NAMES[UrgencyType(t)]} for t in types]
+
+
+def complaint_json(row: dict[str, Any], *, customer: dict[str, Any] | None, actor: Actor) -> dict[str, Any]:
+    status = Status(row["status"])
+    body = {
+        "id": row["id"],
+        "reference": row["reference"],
+        "status": status.value,
+        "status_name": STATUS_NAMES[status],
+        "channel": row["channel"],
+        "channel_name": CHANNEL_NAMES[Channel(row["channel"])],
+        "category": row["category"],
+        "category_name": CATEGORY_NAMES[Category(row["category"])] if row["category"] else None,
+        "category_source": row["category_source"],
+        "demands": row["demands"],
+        "content": row["content"],
+        "claimed_amount": row["claimed_amount"],
+        "occurred_at": when(row["occurred_at"]),
+        "received_at": when(row["received_at"]),
+        "received_by_id": row["received_by_id"],
+        "responsible_id": row["responsible_id"],
+        "owner_id": row["owner_id"],
+        "team": row["team"],
+        "proxy_name": row["proxy_name"],
+        "proxy_authorisation": row["proxy_authorisation"],
+        "topic": row["topic"],
+        "area": row["area"],
+        "issue_key": row["issue_key"],
+        "urgency_types": row["urgency_types"],
+        "urgency": _urgency(row["urgency_types"]),
+        "urgent": bool(row["urgency_types"]),
+        "priority": row["priority"],
+        "deadlines": {
+            "acknowledge_by": when(row["acknowledge_by"]),
+            "reply_by": when(row["reply_by"]),
+            "follow_up_by": when(row["follow_up_by"]),
+            "paused_since": when(row["paused_since"]),
+        },
+        "escalation_level": row["escalation_level"],
+        "replied_at": when(row["replied_at"]),
+        "closed_at": when(row["closed_at"]),
+        "work_quality": row["work_quality"],
+        "root_cause": row["root_cause"],
+        "responsible_person": row["responsible_person"],
+        "improvement_measure": row["improvement_measure"],
+        "satisfaction": row["satisfaction"],
+        "settlement_confirmed": row["settlement_confirmed"],
+        "merged_into_id": row["merged_into_id"],
+        "batch_id": row["batch_id"],
+        "analysis": row["analysis"],
+        "analyzer_version": row["analyzer_version"],
+        "allowed_actions": [a.value for a in allowed_actions(status)],
+        "version": row["version"],
+        "created_at": when(row["created_at"]),
+        "updated_at": when(row["updated_at"]),
+    }
+    if customer is not None:
+        body["customer"] = customer_json(customer, actor, full=True)
+    return body
+
+
+def list_item_json(row: dict[str, Any]) -> dict[str, Any]:
+    content = row["content"]
+    return {
+        "id": row["id"],
+        "reference": row["reference"],
+        "status": row["status"],
+        "status_name": STATUS_NAMES[Status(row["status"])],
+        "channel": row["channel"],
+        "category": row["category"],
+        "demands": row["demands"],
+        "urgency_types": row["urgency_types"],
+        "urgency": _urgency(row["urgency_types"]),
+        "priority": row["priority"],
+        "received_at": when(row["received_at"]),
+        "reply_by": when(row["reply_by"]),
+        "owner_id": row["owner_id"],
+        "team": row["team"],
+        "batch_id": row["batch_id"],
+        "escalation_level": row["escalation_level"],
+        "version": row["version"],
+        "summary": content if len(content) <= 80 else content[:80] + "…",
+        "customer": {
+            "name": row["customer_name"],
+            "phone": mask_phone(row["customer_phone"]),
+            "vip_level": row["customer_vip_level"],
+        },
+    }
+
+
+def event_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"], "kind": row["kind"], "at": when(row["at"]), "actor": row.get("actor"),
+        "actor_name": row.get("actor_name"), "data": row["data"],
+    }

@@ -1,0 +1,222 @@
+"""Complaint endpoints: create, read, search, and every workflow action as its own endpoint."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Response
+from sqlalchemy.exc import IntegrityError
+
+from tousu.api import present
+from tousu.api.deps import AppState, CurrentActor, Manager, State
+from tousu.api.schemas import (
+    AssignIn, CloseIn, ComplaintIn, DecisionIn, DetailsIn, EscalateIn, FollowUpIn, HandOverIn, LinkIn, RejectIn,
+    ReopenIn, ReplyIn, SettlementIn, Versioned, WaitIn,
+)
+from tousu.domain.authority import SettlementOffer
+from tousu.domain.codes import Category, Channel, UrgencyType
+from tousu.domain.workflow import Action
+from tousu.services import complaints as store
+from tousu.services import customers, intake, queries, settlements, workflow
+from tousu.services.actors import Actor
+from tousu.services.analysis_port import TextAnalysis
+from tousu.services.batches import open_batches
+from tousu.services.errors import Invalid
+
+router = APIRouter(prefix="/api/v1", tags=["complaints"])
+
+
+def _complaint(state: AppState, actor: Actor, complaint_id: int) -> dict[str, Any]:
+    with state.read() as conn:
+        row = store.load(conn, complaint_id=complaint_id, actor=actor)
+        customer = customers.get(conn, customer_id=row["customer_id"])
+    return present.complaint_json(row, customer=customer, actor=actor)
+
+
+@router.post("/complaints", status_code=201, summary="受理投诉")
+def create_complaint(
+    body: ComplaintIn, state: State, actor: CurrentActor, response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Record a complaint. Retrying with the same Idempotency-Key returns the same complaint."""
+    if idempotency_key is not None:
+        with state.read() as conn:
+            existing = intake.replayed(conn, actor=actor, key=idempotency_key)
+        if existing is not None:
+            response.headers["Idempotent-Replayed"] = "true"
+            return _complaint(state, actor, existing)
+    if not body.content.strip():
+        raise Invalid("empty_content", "投诉内容不能为空：请记录客户反映的具体问题。", "content")
+    analysis = state.analyze(body.content) if not (body.category and body.demands) else TextAnalysis()
+    new = intake.NewComplaint(
+        channel=body.channel, customer=body.customer.model_dump(), content=body.content, category=body.category,
+        demands=[d.value for d in body.demands], claimed_amount=body.claimed_amount, occurred_at=body.occurred_at,
+        received_at=body.received_at, proxy_name=body.proxy_name, proxy_authorisation=body.proxy_authorisation,
+        topic=body.topic, area=body.area, manual_urgency=body.urgency, work_quality=body.work_quality,
+    )
+    try:
+        with state.write() as conn:
+            complaint_id = intake.create(conn, new=new, analysis=analysis, actor=actor, policy=state.policy,
+                                         now=state.clock(), idempotency_key=idempotency_key)
+    except IntegrityError:
+        # A concurrent retry with the same key won the race: answer with its complaint.
+        with state.read() as conn:
+            existing = intake.replayed(conn, actor=actor, key=idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        response.headers["Idempotent-Replayed"] = "true"
+        complaint_id = existing
+    return _complaint(state, actor, complaint_id)
+
+
+@router.get("/complaints", summary="查询投诉")
+def list_complaints(
+    state: State, actor: CurrentActor,
+    status: Annotated[list[str] | None, Query()] = None,
+    channel: Channel | None = None, category: Category | None = None, urgency_type: UrgencyType | None = None,
+    owner: int | None = None, overdue: bool | None = None, customer_id: int | None = None,
+    batch_id: int | None = None,
+    received_from: datetime | None = None, received_to: datetime | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="keyword in the complaint text")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    filters = queries.ComplaintFilter(
+        status=status, channel=channel, category=category, urgency_type=urgency_type, owner=owner,
+        overdue=overdue, received_from=received_from, received_to=received_to, customer_id=customer_id,
+        batch_id=batch_id, q=q,
+    )
+    with state.read() as conn:
+        rows, total = queries.search(conn, actor=actor, filters=filters, now=state.clock(), limit=limit,
+                                     offset=offset)
+    return {"items": [present.list_item_json(r) for r in rows], "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/complaints/{complaint_id}", summary="投诉详情")
+def get_complaint(complaint_id: int, state: State, actor: CurrentActor) -> dict[str, Any]:
+    return _complaint(state, actor, complaint_id)
+
+
+@router.get("/complaints/{complaint_id}/events", summary="投诉时间线")
+def get_events(complaint_id: int, state: State, actor: CurrentActor) -> dict[str, Any]:
+    with state.read() as conn:
+        store.load(conn, complaint_id=complaint_id, actor=actor)
+        rows = store.timeline_of(conn, complaint_id=complaint_id)
+        settled = settlements.for_complaint(conn, complaint_id=complaint_id)
+    return {"events": [present.event_json(r) for r in rows], "settlements": settled}
+
+
+def _act(state: AppState, actor: Actor, complaint_id: int, action: Action, body: Versioned) -> dict[str, Any]:
+    with state.write() as conn:
+        workflow.transition(conn, complaint_id=complaint_id, action=action, version=body.version, actor=actor,
+                            policy=state.policy, now=state.clock(), fields=body.model_dump(exclude={"version"}))
+    return _complaint(state, actor, complaint_id)
+
+
+@router.post("/complaints/{complaint_id}/start", summary="开始处理")
+def start(complaint_id: int, body: Versioned, state: State, actor: CurrentActor) -> dict[str, Any]:
+    return _act(state, actor, complaint_id, Action.START, body)
+
+
+@router.post("/complaints/{complaint_id}/wait-customer", summary="等待客户补充（暂停计时）")
+def wait_customer(complaint_id: int, body: WaitIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    return _act(state, actor, complaint_id, Action.WAIT_CUSTOMER, body)
+
+
+@router.post("/complaints/{complaint_id}/resume", summary="恢复处理（恢复计时）")
+def resume(complaint_id: int, body: Versioned, state: State, actor: CurrentActor) -> dict[str, Any]:
+    return _act(state, actor, complaint_id, Action.RESUME, body)
+
+
+@router.post("/complaints/{complaint_id}/reply", summary="答复客户")
+def reply(complaint_id: int, body: ReplyIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    return _act(state, actor, complaint_id, Action.REPLY, body)
+
+
+@router.post("/complaints/{complaint_id}/follow-up", summary="回访")
+def follow_up(complaint_id: int, body: FollowUpIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    return _act(state, actor, complaint_id, Action.FOLLOW_UP, body)
+
+
+@router.post("/complaints/{complaint_id}/close", summary="结案")
+def close(complaint_id: int, body: CloseIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    return _act(state, actor, complaint_id, Action.CLOSE, body)
+
+
+@router.post("/complaints/{complaint_id}/reject", summary="不予受理")
+def reject(complaint_id: int, body: RejectIn, state: State, actor: Manager) -> dict[str, Any]:
+    return _act(state, actor, complaint_id, Action.REJECT, body)
+
+
+@router.post("/complaints/{complaint_id}/reopen", summary="重开")
+def reopen(complaint_id: int, body: ReopenIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    return _act(state, actor, complaint_id, Action.REOPEN, body)
+
+
+@router.post("/complaints/{complaint_id}/assign", summary="分派处理人")
+def assign(complaint_id: int, body: AssignIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    with state.write() as conn:
+        workflow.assign(conn, complaint_id=complaint_id, username=body.username, version=body.version,
+                        actor=actor, now=state.clock())
+    return _complaint(state, actor, complaint_id)
+
+
+@router.post("/complaints/{complaint_id}/hand-over", summary="移交责任")
+def hand_over(complaint_id: int, body: HandOverIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    with state.write() as conn:
+        workflow.hand_over(conn, complaint_id=complaint_id, username=body.username, note=body.note,
+                           version=body.version, actor=actor, now=state.clock())
+    return _complaint(state, actor, complaint_id)
+
+
+@router.post("/complaints/{complaint_id}/escalate", summary="升级")
+def escalate(complaint_id: int, body: EscalateIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    with state.write() as conn:
+        workflow.escalate(conn, complaint_id=complaint_id, reason=body.reason, to_province=body.to_province,
+                          version=body.version, actor=actor, policy=state.policy, now=state.clock())
+    return _complaint(state, actor, complaint_id)
+
+
+@router.patch("/complaints/{complaint_id}", summary="更正分类、记录根因与改进措施")
+def update_details(complaint_id: int, body: DetailsIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    changes = body.model_dump(exclude={"version"}, exclude_unset=True)
+    if not changes:
+        raise Invalid("nothing_to_change", "没有需要修改的内容。")
+    with state.write() as conn:
+        workflow.update_details(conn, complaint_id=complaint_id, changes=changes, version=body.version,
+                                actor=actor, now=state.clock())
+    return _complaint(state, actor, complaint_id)
+
+
+@router.post("/complaints/{complaint_id}/links", summary="关联或合并投诉")
+def link(complaint_id: int, body: LinkIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    with state.write() as conn:
+        workflow.link(conn, complaint_id=complaint_id, other_id=body.other_id, merge=body.merge,
+                      version=body.version, actor=actor, now=state.clock())
+    return _complaint(state, actor, complaint_id)
+
+
+@router.post("/complaints/{complaint_id}/settlements", status_code=201, summary="提出处理方案（超权限转审批）")
+def propose_settlement(complaint_id: int, body: SettlementIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    with state.write() as conn:
+        return settlements.propose(
+            conn, complaint_id=complaint_id, offer=SettlementOffer(body.refund, body.compensation, body.gift),
+            description=body.description, legal_basis=body.legal_basis, version=body.version, actor=actor,
+            policy=state.policy, now=state.clock(),
+        )
+
+
+@router.post("/settlements/{settlement_id}/decision", summary="审批处理方案")
+def decide_settlement(settlement_id: int, body: DecisionIn, state: State, actor: Manager) -> dict[str, Any]:
+    with state.write() as conn:
+        return settlements.decide_approval(conn, settlement_id=settlement_id, approve=body.approve,
+                                           comment=body.comment, actor=actor, policy=state.policy,
+                                           now=state.clock())
+
+
+@router.get("/batches", summary="正在形成的批量投诉")
+def batches(state: State, actor: CurrentActor) -> dict[str, Any]:
+    with state.read() as conn:
+        rows = open_batches(conn, now=state.clock(), policy=state.policy)
+    return {"batches": [{**r, "opened_at": present.when(r["opened_at"]),  # type: ignore[arg-type]
+                         "last_at": present.when(r["last_at"])} for r in rows]}  # type: ignore[arg-type]

@@ -1,0 +1,38 @@
+"""Health, the effective configuration, the admissibility check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from tousu import __version__
+from tousu.api.deps import CurrentActor, State
+from tousu.api.errors import error_body
+from tousu.api.schemas import AdmissibilityIn
+from tousu.domain.admissibility import AppealFacts, check_admissibility
+
+router = APIRouter(prefix="/api/v1", tags=["system"])
+
+
+@router.get("/health", summary="健康检查（无需登录）")
+def health(state: State) -> Any:
+    try:
+        with state.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        return JSONResponse(error_body("database_unreachable", "数据库无法连接。"), status_code=503)
+    return {"status": "ok", "version": __version__, "database": state.engine.dialect.name}
+
+
+@router.get("/config", summary="当前生效的配置（只读）")
+def config(state: State, actor: CurrentActor) -> dict[str, Any]:
+    return {"policy": state.policy.model_dump(mode="json"), "analyzer": state.analyzer is not None}
+
+
+@router.post("/admissibility", summary="申诉受理审查")
+def admissibility(body: AdmissibilityIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    facts = AppealFacts(now=state.clock(), **body.model_dump())
+    return check_admissibility(facts, state.policy.admissibility).to_dict()

@@ -1,0 +1,190 @@
+"""Stable codes shared by the API, the database, the analyzer and the UI.
+
+The taxonomy codes (category, demand, emotion) follow the analyzer's label contract;
+the Chinese names are what people see.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    BILLING = "billing"
+    VAS = "vas"
+    PLAN = "plan"
+    NETWORK = "network"
+    SUSPENSION = "suspension"
+    RECHARGE = "recharge"
+    MARKETING = "marketing"
+    PRODUCT = "product"
+    SERVICE = "service"
+    ACCOUNT = "account"
+    SECURITY = "security"
+    POINTS = "points"
+    DELIVERY = "delivery"
+    OTHER = "other"
+
+
+CATEGORY_NAMES: dict[Category, str] = {
+    Category.BILLING: "计费/扣费争议",
+    Category.VAS: "增值业务/代收费",
+    Category.PLAN: "套餐/资费",
+    Category.NETWORK: "网络/信号",
+    Category.SUSPENSION: "停机/复机",
+    Category.RECHARGE: "充值/缴费",
+    Category.MARKETING: "营销活动/宣传",
+    Category.PRODUCT: "终端/商品质量",
+    Category.SERVICE: "服务态度/服务质量",
+    Category.ACCOUNT: "账户/实名",
+    Category.SECURITY: "信息安全",
+    Category.POINTS: "积分/会员/预付卡",
+    Category.DELIVERY: "快递/物流",
+    Category.OTHER: "其他",
+}
+
+
+class Demand(StrEnum):
+    EXPLANATION = "explanation"
+    REFUND = "refund"
+    DOUBLE_REFUND = "double_refund"
+    HIGH_COMPENSATION = "high_compensation"
+    MENTAL_DAMAGES = "mental_damages"
+    TRANSPORT_LOST_WAGES = "transport_lost_wages"
+    APOLOGY = "apology"
+    MEDIA_THREAT = "media_threat"
+    REGULATOR_THREAT = "regulator_threat"
+    UNFAIR_TERMS = "unfair_terms"
+    CANCEL = "cancel"
+    FIX = "fix"
+    EXCHANGE = "exchange"
+    MANAGER = "manager"
+
+
+DEMAND_NAMES: dict[Demand, str] = {
+    Demand.EXPLANATION: "要说法/解释",
+    Demand.REFUND: "退费",
+    Demand.DOUBLE_REFUND: "双倍返还",
+    Demand.HIGH_COMPENSATION: "高额赔偿",
+    Demand.MENTAL_DAMAGES: "精神赔偿",
+    Demand.TRANSPORT_LOST_WAGES: "交通费/误工费",
+    Demand.APOLOGY: "道歉",
+    Demand.MEDIA_THREAT: "媒体曝光",
+    Demand.REGULATOR_THREAT: "越级/监管投诉",
+    Demand.UNFAIR_TERMS: "霸王条款",
+    Demand.CANCEL: "退订/销号/解约",
+    Demand.FIX: "恢复/修复/办理",
+    Demand.EXCHANGE: "退换货",
+    Demand.MANAGER: "找领导/经理",
+}
+
+
+class Emotion(StrEnum):
+    CALM = "calm"
+    UPSET = "upset"
+    ANGRY = "angry"
+
+
+EMOTION_NAMES: dict[Emotion, str] = {
+    Emotion.CALM: "平静",
+    Emotion.UPSET: "不满",
+    Emotion.ANGRY: "愤怒",
+}
+
+
+class Channel(StrEnum):
+    """Where a complaint came in (domain §2)."""
+
+    HALL = "hall"
+    HOTLINE = "hotline"
+    WEB = "web"
+    SMS = "sms"
+    LETTER = "letter"
+    FAX = "fax"
+    ACCOUNT_MANAGER = "account_manager"
+    VISIT = "visit"
+    GROUP_HQ = "group_hq"
+    PROVINCE = "province"
+    PROVINCE_LEADER = "province_leader"
+    PROVINCE_HOTLINE = "province_hotline"
+    GOVERNMENT = "government"
+    CONSUMER_BODY = "consumer_body"
+    MEDIA = "media"
+    COURT = "court"
+
+
+CHANNEL_NAMES: dict[Channel, str] = {
+    Channel.HALL: "营业厅",
+    Channel.HOTLINE: "热线(10086)",
+    Channel.WEB: "网上营业厅/APP",
+    Channel.SMS: "短信",
+    Channel.LETTER: "信函",
+    Channel.FAX: "传真",
+    Channel.ACCOUNT_MANAGER: "客户经理",
+    Channel.VISIT: "上访",
+    Channel.GROUP_HQ: "集团公司转办",
+    Channel.PROVINCE: "省公司转办",
+    Channel.PROVINCE_LEADER: "省公司领导批示",
+    Channel.PROVINCE_HOTLINE: "省监督热线",
+    Channel.GOVERNMENT: "政府部门(工信部/通信管理局/12300)",
+    Channel.CONSUMER_BODY: "消协/12315",
+    Channel.MEDIA: "媒体",
+    Channel.COURT: "法院/仲裁",
+}
+
+
+class UrgencyType(StrEnum):
+    """Why a complaint is urgent (domain §3). A complaint may carry several."""
+
+    MAJOR = "major"
+    OVER_LEVEL = "over_level"
+    BATCH = "batch"
+    REPEAT = "repeat"
+    ESCALATED = "escalated"
+    CROSS_REGION = "cross_region"
+    IMPORTANT_CUSTOMER = "important_customer"
+    SENSITIVE = "sensitive"
+
+
+URGENCY_NAMES: dict[UrgencyType, str] = {
+    UrgencyType.MAJOR: "重大",
+    UrgencyType.OVER_LEVEL: "越级",
+    UrgencyType.BATCH: "批量",
+    UrgencyType.REPEAT: "重复",
+    UrgencyType.ESCALATED: "升级",
+    UrgencyType.CROSS_REGION: "跨区",
+    UrgencyType.IMPORTANT_CUSTOMER: "重要客户",
+    UrgencyType.SENSITIVE: "敏感",
+}
+
+
+class VipLevel(StrEnum):
+    NORMAL = "normal"
+    SILVER = "silver"
+    GOLD = "gold"
+    DIAMOND = "diamond"
+
+
+VIP_NAMES: dict[VipLevel, str] = {
+    VipLevel.NORMAL: "普通",
+    VipLevel.SILVER: "银卡",
+    VipLevel.GOLD: "金卡",
+    VipLevel.DIAMOND: "钻石",
+}
+
+
+class Role(StrEnum):
+    """Staff roles, lowest authority first; the order is the escalation ladder."""
+
+    AGENT = "agent"
+    MANAGER = "manager"
+    DIRECTOR = "director"
+    ADMIN = "admin"
+
+
+ROLE_NAMES: dict[Role, str] = {
+    Role.AGENT: "一线客服/营业员",
+    Role.MANAGER: "厅经理/店长",
+    Role.DIRECTOR: "客户中心主任",
+    Role.ADMIN: "系统管理员",
+}

@@ -1,0 +1,145 @@
+"""The organisation's policy: thresholds, SLA table, calendars and authority limits.
+
+Defaults are the seeds' numbers; an organisation overrides them in a YAML file that
+the configuration layer reads and validates with these models. Pure data, no I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tousu.domain.codes import Channel, Role, UrgencyType
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class UrgencyPolicy(_Strict):
+    batch_window_minutes: int = Field(60, gt=0)
+    batch_min_ordinary: int = Field(11, gt=0, description="more than 10 ordinary customers")
+    batch_min_vip: int = Field(6, gt=0, description="more than 5 VIP customers")
+    repeat_window_months: int = Field(3, gt=0)
+    over_level_channels: frozenset[Channel] = frozenset(
+        {
+            Channel.GROUP_HQ,
+            Channel.GOVERNMENT,
+            Channel.CONSUMER_BODY,
+            Channel.MEDIA,
+            Channel.PROVINCE_LEADER,
+            Channel.PROVINCE_HOTLINE,
+            Channel.COURT,
+        }
+    )
+    major_channels: frozenset[Channel] = frozenset({Channel.MEDIA, Channel.COURT})
+    important_vip_levels: frozenset[str] = frozenset({"gold", "diamond"})
+
+
+class Sla(_Strict):
+    acknowledge_hours: float = Field(gt=0)
+    reply_hours: float = Field(gt=0)
+    follow_up_hours: float = Field(gt=0)
+
+
+class OpeningHours(_Strict):
+    opens: time
+    closes: time
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OpeningHours:
+        if self.closes <= self.opens:
+            raise ValueError("closes must be after opens")
+        return self
+
+
+class Calendar(_Strict):
+    """Business time: `hours` None means around the clock."""
+
+    hours: OpeningHours | None = None
+    weekdays: frozenset[int] = frozenset(range(7))  # Monday = 0
+    holidays: frozenset[date] = frozenset()
+
+
+class SlaPolicy(_Strict):
+    default: Sla = Sla(acknowledge_hours=2, reply_hours=48, follow_up_hours=72)
+    by_channel: dict[Channel, Sla] = {
+        Channel.LETTER: Sla(acknowledge_hours=8, reply_hours=48, follow_up_hours=72),
+    }
+    by_urgency: dict[UrgencyType, Sla] = {
+        UrgencyType.MAJOR: Sla(acknowledge_hours=0.5, reply_hours=24, follow_up_hours=48),
+        UrgencyType.OVER_LEVEL: Sla(acknowledge_hours=1, reply_hours=24, follow_up_hours=48),
+        UrgencyType.BATCH: Sla(acknowledge_hours=1, reply_hours=72, follow_up_hours=96),
+        UrgencyType.REPEAT: Sla(acknowledge_hours=1, reply_hours=24, follow_up_hours=48),
+        UrgencyType.ESCALATED: Sla(acknowledge_hours=1, reply_hours=24, follow_up_hours=48),
+        UrgencyType.CROSS_REGION: Sla(acknowledge_hours=2, reply_hours=72, follow_up_hours=96),
+        UrgencyType.IMPORTANT_CUSTOMER: Sla(acknowledge_hours=1, reply_hours=24, follow_up_hours=48),
+        UrgencyType.SENSITIVE: Sla(acknowledge_hours=1, reply_hours=24, follow_up_hours=48),
+    }
+    calendars: dict[str, Calendar] = {
+        "around_the_clock": Calendar(),
+        "service_hall": Calendar(hours=OpeningHours(opens=time(9), closes=time(18))),
+        "office": Calendar(
+            hours=OpeningHours(opens=time(9), closes=time(17, 30)), weekdays=frozenset(range(5))
+        ),
+    }
+    channel_calendar: dict[Channel, str] = {
+        Channel.HALL: "service_hall",
+        Channel.LETTER: "office",
+        Channel.FAX: "office",
+    }
+    default_calendar: str = "around_the_clock"
+    warn_before_hours: float = Field(4, ge=0)
+    escalate_every_hours: float = Field(24, gt=0)
+
+    @model_validator(mode="after")
+    def _calendars_exist(self) -> SlaPolicy:
+        names = {self.default_calendar, *self.channel_calendar.values()}
+        missing = sorted(names - set(self.calendars))
+        if missing:
+            raise ValueError(f"unknown calendar(s): {', '.join(missing)}")
+        return self
+
+
+class EscalationPolicy(_Strict):
+    """The ladder a breached complaint climbs, with the role that owns each rung."""
+
+    ladder: tuple[tuple[str, Role], ...] = (
+        ("一线", Role.AGENT),
+        ("厅经理", Role.MANAGER),
+        ("客户中心主任", Role.DIRECTOR),
+        ("分公司支撑", Role.ADMIN),
+    )
+
+
+class RoleAuthority(_Strict):
+    """What a role may grant on one complaint without approval (yuan)."""
+
+    max_refund: float = Field(ge=0)
+    max_compensation: float = Field(ge=0)
+    max_gift: float = Field(ge=0)
+    monthly_gift_quota: float | None = Field(None, ge=0, description="per hall, for all its staff")
+
+
+class AuthorityPolicy(_Strict):
+    by_role: dict[Role, RoleAuthority] = {
+        Role.AGENT: RoleAuthority(max_refund=50, max_compensation=0, max_gift=20, monthly_gift_quota=1000),
+        Role.MANAGER: RoleAuthority(max_refund=300, max_compensation=100, max_gift=100, monthly_gift_quota=1000),
+        Role.DIRECTOR: RoleAuthority(max_refund=2000, max_compensation=1000, max_gift=500),
+        Role.ADMIN: RoleAuthority(max_refund=10000, max_compensation=5000, max_gift=2000),
+    }
+
+
+class AdmissibilityPolicy(_Strict):
+    billing_dispute_months: int = Field(5, gt=0)
+    other_matter_years: int = Field(2, gt=0)
+    operator_wait_days: int = Field(15, gt=0)
+
+
+class Policy(_Strict):
+    urgency: UrgencyPolicy = UrgencyPolicy()
+    sla: SlaPolicy = SlaPolicy()
+    escalation: EscalationPolicy = EscalationPolicy()
+    authority: AuthorityPolicy = AuthorityPolicy()
+    admissibility: AdmissibilityPolicy = AdmissibilityPolicy()

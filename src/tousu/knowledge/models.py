@@ -1,0 +1,456 @@
+"""Typed entries of the knowledge base and the script slots they may use.
+
+Every model forbids unknown keys, so a misspelt field in a YAML file is reported instead of
+silently ignored. Cross-references between files (a playbook naming a strategy, a scenario
+citing a law) are checked by the loader, which sees all files at once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from datetime import date
+from enum import StrEnum
+from functools import cached_property, lru_cache
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from tousu.domain.codes import DEMAND_NAMES, Category, Channel, Demand
+
+# The only placeholders a script may contain, with the neutral wording used when the
+# caller has no value for one. Industries may override the defaults (see Industry).
+SLOT_DEFAULTS: dict[str, str] = {
+    "称呼": "您",
+    "金额": "相关费用",
+    "期限": "48小时",
+    "业务": "这项业务",
+    "套餐": "您的套餐",
+    "号码": "您的号码",
+    "日期": "当天",
+    "礼品": "一份小礼品",
+    "部门": "相关部门",
+    "经理": "我们的值班经理",
+    "门店": "我们这里",
+    "公司": "我们公司",
+    "热线": "客服热线",
+    "商品": "商品",
+    "积分": "剩余积分",
+    "方案": "我们的处理方案",
+}
+
+_SLOT = re.compile(r"\{([^{}]*)\}")
+
+
+def script_slots(template: str) -> list[str]:
+    """The slot names a script uses, in order of appearance."""
+    return _SLOT.findall(template)
+
+
+def render_script(
+    template: str,
+    slots: Mapping[str, str] | None = None,
+    defaults: Mapping[str, str] | None = None,
+) -> str:
+    """Fill `{slot}` placeholders; a slot without a (non-blank) value gets a neutral default.
+
+    `defaults` overrides SLOT_DEFAULTS (an industry's wording); a slot unknown to both is
+    rendered as its bare name.
+
+    >>> render_script("{称呼}，{金额}会在{期限}内退回。", {"称呼": "王先生", "金额": "50元"})
+    '王先生，50元会在48小时内退回。'
+    """
+    given = slots or {}
+    fallback = {**SLOT_DEFAULTS, **(defaults or {})}
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = str(given.get(name) or "").strip()
+        return value or fallback.get(name, name)
+
+    return _SLOT.sub(fill, template)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def normalize_text(text: str) -> str:
+    """Fold text for matching signals and names: full-width to half-width, traditional to
+    simplified, lower case.
+
+    >>> normalize_text("破唱片機法 ＡＢＣ")
+    '破唱片机法 abc'
+    """
+    return str(_t2s().convert(unicodedata.normalize("NFKC", text))).casefold()
+
+
+def _check_script(text: str) -> str:
+    unknown = [name for name in script_slots(text) if name not in SLOT_DEFAULTS]
+    if unknown:
+        allowed = "、".join(SLOT_DEFAULTS)
+        raise ValueError(f"未知的话术占位符 (unknown slot) {{{unknown[0]}}}，可用的占位符: {allowed}")
+    rest = _SLOT.sub("", text)
+    if "{" in rest or "}" in rest:
+        raise ValueError("话术中的花括号不成对 (unbalanced brace in script)")
+    return text
+
+
+def _check_pattern(pattern: str) -> str:
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"信号不是合法的正则表达式 (bad regex) {pattern!r}: {exc}") from None
+    if compiled.search("") is not None:
+        raise ValueError(f"信号会匹配空文本 (pattern matches empty text) {pattern!r}")
+    return pattern
+
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Script = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_check_script)]
+# A regular expression matched against normalize_text() output; a plain word is one too.
+Pattern = Annotated[str, StringConstraints(min_length=1), AfterValidator(_check_pattern)]
+
+
+def _check_slot_name(name: str) -> str:
+    _check_script("{" + name + "}")
+    return name
+
+
+SlotName = Annotated[str, AfterValidator(_check_slot_name)]
+
+
+class Entry(BaseModel, ABC):
+    """Common shape: a stable key, a Chinese label, and text the KB browser searches."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    entry_kind: ClassVar[str]
+    entry_kind_name: ClassVar[str]
+
+    @property
+    @abstractmethod
+    def key(self) -> str:
+        """The stable code (or id)."""
+
+    @property
+    @abstractmethod
+    def label(self) -> str:
+        """The Chinese name people see."""
+
+    def lookup_names(self) -> list[str]:
+        """Names a person may type to find this entry: code, Chinese name, aliases."""
+        return [self.key, self.label]
+
+    @abstractmethod
+    def search_text(self) -> str:
+        """Everything else worth finding by substring, joined."""
+
+
+class SignalMixin(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    signals: list[Pattern] = Field(default_factory=list)
+
+    @cached_property
+    def _compiled_signals(self) -> list[re.Pattern[str]]:
+        return [re.compile(pattern, re.IGNORECASE) for pattern in self.signals]
+
+    def signal_hits(self, normalized_text: str) -> list[str]:
+        """The matched snippets of this entry's signals in text already passed through
+        normalize_text(), one per matching signal."""
+        hits: list[str] = []
+        for compiled in self._compiled_signals:
+            found = compiled.search(normalized_text)
+            if found:
+                hits.append(found.group(0))
+        return hits
+
+
+class LawKind(StrEnum):
+    LAW = "law"
+    REGULATION = "regulation"
+    COMPANY_POLICY = "company_policy"
+
+
+LAW_KIND_NAMES: dict[LawKind, str] = {
+    LawKind.LAW: "法律",
+    LawKind.REGULATION: "法规/规章",
+    LawKind.COMPANY_POLICY: "公司制度（可配置）",
+}
+
+
+class Law(Entry):
+    entry_kind: ClassVar[str] = "law"
+    entry_kind_name: ClassVar[str] = "法律法规与公司制度"
+
+    id: Code
+    title: Text
+    short_title: Text
+    article: Text
+    kind: LawKind
+    effective: date | None = None
+    summary: Text
+    replaces: Text | None = None
+    # Numbers other modules may read (time limits, multiples); company policies are meant
+    # to be edited here by service management.
+    parameters: dict[Code, int | float | str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _law_has_date(self) -> Law:
+        if self.kind is not LawKind.COMPANY_POLICY and self.effective is None:
+            raise ValueError("法律法规必须写明施行日期 effective (laws and regulations need a date)")
+        return self
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+    @property
+    def label(self) -> str:
+        return f"{self.short_title}{self.article}"
+
+    @property
+    def citation(self) -> str:
+        return f"《{self.title}》{self.article}"
+
+    def lookup_names(self) -> list[str]:
+        return [self.id, self.label, f"{self.title}{self.article}", self.citation]
+
+    def search_text(self) -> str:
+        return " ".join([self.title, self.summary, self.replaces or ""])
+
+
+class StrategyUsage(StrEnum):
+    ALL = "all"
+    WITH_CARE = "with_care"
+    MANAGER = "manager"
+
+
+USAGE_NAMES: dict[StrategyUsage, str] = {
+    StrategyUsage.ALL: "所有人员可用",
+    StrategyUsage.WITH_CARE: "一线人员谨慎使用",
+    StrategyUsage.MANAGER: "厅经理/店长及以上使用",
+}
+
+
+class Strategy(Entry):
+    entry_kind: ClassVar[str] = "strategy"
+    entry_kind_name: ClassVar[str] = "应对策略"
+
+    code: Code
+    name: Text
+    aliases: list[Text] = Field(default_factory=list)
+    summary: Text
+    when_to_use: list[Text] = Field(min_length=1)
+    when_not_to_use: list[Text] = Field(default_factory=list)
+    steps: list[Text] = Field(min_length=1)
+    usage: StrategyUsage = StrategyUsage.ALL
+    caution: Text | None = None
+    examples: list[Script] = Field(min_length=2)
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    def lookup_names(self) -> list[str]:
+        return [self.code, self.name, *self.aliases]
+
+    def search_text(self) -> str:
+        return " ".join([self.summary, *self.when_to_use, *self.steps, self.caution or ""])
+
+
+class DemandPlaybook(Entry):
+    entry_kind: ClassVar[str] = "demand"
+    entry_kind_name: ClassVar[str] = "诉求应对"
+
+    code: Demand
+    summary: Text
+    laws: list[Code] = Field(default_factory=list)
+    may_grant: list[Text] = Field(min_length=1)
+    may_not_grant: list[Text] = Field(default_factory=list)
+    strategies: list[Code] = Field(min_length=1)
+    scripts: list[Script] = Field(min_length=2)
+    avoid_saying: list[Text] = Field(min_length=1)
+    escalate_when: list[Text] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.code.value
+
+    @property
+    def label(self) -> str:
+        return DEMAND_NAMES[self.code]
+
+    def lookup_names(self) -> list[str]:
+        return [self.code.value, self.label, *self.label.split("/")]
+
+    def search_text(self) -> str:
+        return " ".join([self.summary, *self.may_grant, *self.may_not_grant])
+
+
+class ProfileGroup(StrEnum):
+    DIFFICULT = "difficult"
+    PERSONALITY = "personality"
+    MOTIVE = "motive"
+
+
+PROFILE_GROUP_NAMES: dict[ProfileGroup, str] = {
+    ProfileGroup.DIFFICULT: "疑难客户类型",
+    ProfileGroup.PERSONALITY: "性格类型",
+    ProfileGroup.MOTIVE: "投诉动机类型",
+}
+
+
+class SubCase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: Code
+    name: Text
+    handling: list[Text] = Field(min_length=1)
+    scripts: list[Script] = Field(default_factory=list)
+
+
+class Profile(Entry, SignalMixin):
+    entry_kind: ClassVar[str] = "profile"
+    entry_kind_name: ClassVar[str] = "客户类型"
+
+    code: Code
+    name: Text
+    group: ProfileGroup
+    summary: Text
+    handling: list[Text] = Field(min_length=1)
+    avoid: list[Text] = Field(default_factory=list)
+    strategies: list[Code] = Field(default_factory=list)
+    sub_cases: list[SubCase] = Field(default_factory=list)
+    scripts: list[Script] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    def lookup_names(self) -> list[str]:
+        return [self.code, self.name, self.name.removesuffix("型")]
+
+    def search_text(self) -> str:
+        return " ".join([self.summary, *self.handling, *(case.name for case in self.sub_cases)])
+
+
+class ScenarioGroup(StrEnum):
+    EVERYDAY = "everyday"
+    GROUP_INCIDENT = "group_incident"
+    SPECIAL_CASE = "special_case"
+
+
+SCENARIO_GROUP_NAMES: dict[ScenarioGroup, str] = {
+    ScenarioGroup.EVERYDAY: "日常投诉场景",
+    ScenarioGroup.GROUP_INCIDENT: "群体/过激事件",
+    ScenarioGroup.SPECIAL_CASE: "专项业务案例",
+}
+
+
+class ScenarioCase(BaseModel):
+    """A branch of a scenario whose answer depends on a fact (e.g. where a card was sold)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    condition: Text
+    measures: list[Text] = Field(min_length=1)
+    answers: list[Script] = Field(default_factory=list)
+
+
+class Scenario(Entry, SignalMixin):
+    entry_kind: ClassVar[str] = "scenario"
+    entry_kind_name: ClassVar[str] = "处理场景"
+
+    code: Code
+    name: Text
+    group: ScenarioGroup
+    situation: Text
+    measures: list[Text] = Field(min_length=1)
+    answers: list[Script] = Field(min_length=1)
+    cases: list[ScenarioCase] = Field(default_factory=list)
+    notify: list[Text] = Field(default_factory=list)
+    strategies: list[Code] = Field(default_factory=list)
+    laws: list[Code] = Field(default_factory=list)
+    categories: list[Category] = Field(default_factory=list)
+    # Empty means every industry.
+    industries: list[Code] = Field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    def lookup_names(self) -> list[str]:
+        return [self.code, self.name]
+
+    def search_text(self) -> str:
+        return " ".join([self.situation, *self.measures, *(case.condition for case in self.cases)])
+
+
+class IndustryCategory(SignalMixin):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: Code
+    label: Text | None = None
+
+
+class Industry(Entry):
+    entry_kind: ClassVar[str] = "industry"
+    entry_kind_name: ClassVar[str] = "行业配置"
+
+    code: Code
+    name: Text
+    default: bool = False
+    summary: Text
+    segments: list[Text] = Field(default_factory=list)
+    categories: list[IndustryCategory] = Field(min_length=1)
+    channels: list[Channel] = Field(min_length=1)
+    slot_defaults: dict[SlotName, Text] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _categories_unique(self) -> Industry:
+        codes = [category.code for category in self.categories]
+        repeated = sorted({code for code in codes if codes.count(code) > 1})
+        if repeated:
+            raise ValueError(f"分类重复 (duplicate category) {', '.join(repeated)}")
+        return self
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    def lookup_names(self) -> list[str]:
+        return [self.code, self.name]
+
+    def search_text(self) -> str:
+        return " ".join([self.summary, *self.segments])
+
+    def category(self, code: str) -> IndustryCategory | None:
+        return next((category for category in self.categories if category.code == code), None)
+
+    def render(self, template: str, slots: Mapping[str, str] | None = None) -> str:
+        """render_script() with this industry's wording for missing slots."""
+        return render_script(template, slots, self.slot_defaults)

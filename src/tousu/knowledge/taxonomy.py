@@ -1,0 +1,312 @@
+"""The triage taxonomy: label codes, Chinese names and the signals that suggest each label.
+
+`taxonomy.yaml` is data a service manager can edit. Each label (category, demand, emotion,
+urgency signal) carries groups of keyword and regex cues with a weight; the analyzer adds the
+weights of the cues it finds and decides with the thresholds given here. Everything is checked
+on load, and any problem raises `KnowledgeBaseError` naming the file and the entry.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from tousu.domain.codes import Category, Demand, Emotion
+from tousu.knowledge.errors import KnowledgeBaseError
+from tousu.knowledge.source import read_yaml
+
+UrgencyCode = Literal["media", "regulator", "litigation", "group_incident", "violence", "vip_claim"]
+URGENCY_CODES: tuple[str, ...] = ("media", "regulator", "litigation", "group_incident", "violence", "vip_claim")
+
+# Factors the analyzer knows how to measure; taxonomy.yaml gives their weights.
+ESCALATION_FACTORS: tuple[str, ...] = (
+    *URGENCY_CODES,
+    "angry",
+    "upset",
+    "high_demand",
+    "manager",
+    "repeat_text",
+    "repeat_history",
+    "unresolved_history",
+)
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+def _number_as_text(value: object) -> object:
+    # YAML reads 12315 as a number; hotline numbers are words like any other.
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Word = Annotated[str, BeforeValidator(_number_as_text)]
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"正则表达式无效 (bad regex) {pattern!r}: {exc}") from None
+
+
+class SignalGroup(BaseModel):
+    """Cues that count the same: keywords (exact, on normalised simplified text) and regexes."""
+
+    model_config = _STRICT
+
+    weight: float = Field(default=1.0, ge=-10, le=10)
+    keywords: tuple[Word, ...] = ()
+    regexes: tuple[Word, ...] = ()
+    # None: the label kind decides (demands and urgency signals can be negated, topics cannot).
+    negatable: bool | None = None
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords_are_words(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for keyword in value:
+            if len(keyword.strip()) < 2 or keyword != keyword.strip():
+                raise ValueError(f"关键词至少两个字且无首尾空格 (keyword too short): {keyword!r}")
+        return value
+
+    @field_validator("regexes")
+    @classmethod
+    def _regexes_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            if _compile(pattern).match(""):
+                raise ValueError(f"正则表达式不能匹配空串 (regex matches the empty string): {pattern!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> SignalGroup:
+        if not self.keywords and not self.regexes:
+            raise ValueError("信号组没有关键词也没有正则 (empty signal group)")
+        return self
+
+
+class Label(BaseModel):
+    """One category, demand, emotion or urgency signal with its cues."""
+
+    model_config = _STRICT
+
+    code: str
+    name: str = Field(min_length=1)
+    description: str = ""
+    signals: tuple[SignalGroup, ...] = ()
+    # A cue is dropped when one of these matches the clause it sits in.
+    exclude: tuple[Word, ...] = ()
+
+    @field_validator("exclude")
+    @classmethod
+    def _excludes_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            _compile(pattern)
+        return value
+
+    def keyword_list(self) -> list[str]:
+        return [keyword for group in self.signals for keyword in group.keywords]
+
+
+class Negation(BaseModel):
+    """How a cue is cancelled: 不是要赔偿 / 赔偿就不用了, but not 不解决就去工信部."""
+
+    model_config = _STRICT
+
+    before: tuple[Word, ...]
+    after: tuple[Word, ...]
+    # Phrases that contain a negation cue yet do not negate (不然, 不得不, 别逼我).
+    not_negation: tuple[Word, ...]
+    # Connectors that turn a preceding negation into a condition (不给退我就去工信部).
+    bridges: tuple[Word, ...]
+    window: int = Field(default=8, ge=1, le=30)
+    after_window: int = Field(default=6, ge=0, le=30)
+
+
+class Speakers(BaseModel):
+    """Speaker tags of a dialogue (客户：/客服：); other speakers are named by these words."""
+
+    model_config = _STRICT
+
+    customer: tuple[Word, ...]
+    agent: tuple[Word, ...]
+    # A tag like 王先生：/李女士： is the customer's.
+    customer_suffixes: tuple[Word, ...] = ()
+
+
+class Topic(BaseModel):
+    """A short key for the affected service, used to group complaints on the same issue."""
+
+    model_config = _STRICT
+
+    key: str = Field(min_length=1)
+    keywords: tuple[Word, ...] = Field(min_length=1)
+
+
+class EmotionRules(BaseModel):
+    model_config = _STRICT
+
+    angry_threshold: float = Field(gt=0)
+    upset_threshold: float = Field(gt=0)
+    # Added to the anger score per urgency signal (a threat is itself a sign of anger).
+    threat_anger: float = Field(ge=0)
+    default: Literal["calm", "upset"] = "upset"
+
+
+class DecisionRules(BaseModel):
+    """Thresholds that turn cue weights into labels."""
+
+    model_config = _STRICT
+
+    category_min: float = Field(gt=0)
+    category_strong: float = Field(gt=0)
+    category_margin: float = Field(ge=0)
+    agent_turn_weight: float = Field(ge=0, le=1)
+    demand_min: float = Field(gt=0)
+    demand_strong: float = Field(gt=0)
+    emotion: EmotionRules
+
+
+class RiskFactor(BaseModel):
+    model_config = _STRICT
+
+    weight: float = Field(ge=0, le=1)
+    reason: str = Field(min_length=1)
+
+
+class EscalationRules(BaseModel):
+    """Weights of the escalation-risk factors, combined as a noisy-OR; level cut-offs."""
+
+    model_config = _STRICT
+
+    factors: dict[str, RiskFactor]
+    medium: float = Field(gt=0, lt=1)
+    high: float = Field(gt=0, lt=1)
+    repeat_window_days: int = Field(default=90, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EscalationRules:
+        if self.medium >= self.high:
+            raise ValueError("medium 必须小于 high")
+        return self
+
+
+class Taxonomy(BaseModel):
+    model_config = _STRICT
+
+    version: str
+    categories: tuple[Label, ...]
+    demands: tuple[Label, ...]
+    emotions: tuple[Label, ...]
+    urgency: tuple[Label, ...]
+    negation: Negation
+    speakers: Speakers
+    # Same-length replacements for frequent typos (暴光 → 曝光), so positions stay valid.
+    typos: dict[str, str] = {}
+    # Phrases saying the customer has complained before (counted in the escalation risk).
+    repeat_cues: tuple[SignalGroup, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    decision: DecisionRules
+    escalation: EscalationRules
+
+    def category(self, code: str) -> Label:
+        return _by_code(self.categories, code)
+
+    def demand(self, code: str) -> Label:
+        return _by_code(self.demands, code)
+
+    def emotion(self, code: str) -> Label:
+        return _by_code(self.emotions, code)
+
+    def urgency_signal(self, code: str) -> Label:
+        return _by_code(self.urgency, code)
+
+
+def _by_code(labels: tuple[Label, ...], code: str) -> Label:
+    for label in labels:
+        if label.code == code:
+            return label
+    raise KeyError(code)
+
+
+_SECTIONS: dict[str, tuple[str, ...]] = {
+    "categories": tuple(c.value for c in Category),
+    "demands": tuple(d.value for d in Demand),
+    "emotions": tuple(e.value for e in Emotion),
+    "urgency": URGENCY_CODES,
+}
+
+
+def load_taxonomy(path: Path) -> Taxonomy:
+    """Read and validate `taxonomy.yaml`; raise KnowledgeBaseError naming the file and entry."""
+    doc = read_yaml(path)
+    if not isinstance(doc, dict):
+        raise KnowledgeBaseError(path.name, "-", "顶层必须是映射 (expected a mapping)")
+    for section, codes in _SECTIONS.items():
+        _check_codes(path.name, section, doc.get(section), codes)
+    try:
+        taxonomy = Taxonomy.model_validate(doc)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise KnowledgeBaseError(path.name, _entry_name(doc, err["loc"]), _problem(exc)) from None
+    _check_typos(path.name, taxonomy.typos)
+    _check_duplicate_cues(path.name, taxonomy)
+    for factor in taxonomy.escalation.factors:
+        if factor not in ESCALATION_FACTORS:
+            raise KnowledgeBaseError(
+                path.name, f"escalation.factors.{factor}", f"未知的风险因素 (unknown factor); 可用: {', '.join(ESCALATION_FACTORS)}"
+            )
+    return taxonomy
+
+
+
+def _check_codes(file: str, section: str, entries: object, codes: tuple[str, ...]) -> None:
+    if not isinstance(entries, list):
+        raise KnowledgeBaseError(file, section, f"必须是列表 (expected a list under '{section}')")
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        code = entry.get("code") if isinstance(entry, dict) else None
+        if not isinstance(code, str):
+            raise KnowledgeBaseError(file, f"{section}[{index}]", "缺少 code (missing code)")
+        if code not in codes:
+            raise KnowledgeBaseError(file, f"{section}.{code}", f"未知代码 (unknown code); 可用: {', '.join(codes)}")
+        if code in seen:
+            raise KnowledgeBaseError(file, f"{section}.{code}", "重复的代码 (duplicate code)")
+        seen.add(code)
+    missing = [code for code in codes if code not in seen]
+    if missing:
+        raise KnowledgeBaseError(file, section, f"缺少代码 (missing codes): {', '.join(missing)}")
+
+
+def _check_typos(file: str, typos: dict[str, str]) -> None:
+    for wrong, right in typos.items():
+        if len(wrong) != len(right) or not wrong:
+            raise KnowledgeBaseError(file, f"typos.{wrong}", "替换前后长度必须相同 (a typo fix must keep the length)")
+
+
+def _check_duplicate_cues(file: str, taxonomy: Taxonomy) -> None:
+    for section in ("categories", "demands", "emotions", "urgency"):
+        for label in getattr(taxonomy, section):
+            seen: set[str] = set()
+            cues = [*label.keyword_list(), *(p for g in label.signals for p in g.regexes)]
+            for cue in cues:
+                if cue in seen:
+                    raise KnowledgeBaseError(file, f"{section}.{label.code}", f"重复的信号 (duplicate cue): {cue}")
+                seen.add(cue)
+    keys: set[str] = set()
+    for topic in taxonomy.topics:
+        if topic.key in keys:
+            raise KnowledgeBaseError(file, f"topics.{topic.key}", "重复的主题 (duplicate topic)")
+        keys.add(topic.key)
+
+
+def _entry_name(doc: dict[str, object], loc: tuple[int | str, ...]) -> str:
+    if len(loc) >= 2 and isinstance(loc[1], int):
+        section = doc.get(str(loc[0]))
+        if isinstance(section, list) and loc[1] < len(section) and isinstance(section[loc[1]], dict):
+            return f"{loc[0]}.{section[loc[1]].get('code', loc[1])}"
+    return ".".join(str(part) for part in loc[:2]) or "-"
+
+
+def _problem(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()[:3])

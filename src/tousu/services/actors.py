@@ -1,0 +1,42 @@
+"""Who is acting, and what each role may see and do."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tousu.domain.codes import ROLE_NAMES, Role
+from tousu.services.errors import Forbidden
+
+RANK = {Role.AGENT: 0, Role.MANAGER: 1, Role.DIRECTOR: 2, Role.ADMIN: 3}
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    team: str
+
+    def at_least(self, role: Role) -> bool:
+        return RANK[self.role] >= RANK[role]
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.at_least(Role.DIRECTOR)
+
+
+def require_role(actor: Actor, role: Role) -> None:
+    if not actor.at_least(role):
+        raise Forbidden("forbidden_role", f"此操作需要“{ROLE_NAMES[role]}”或更高权限。")
+
+
+def can_see(actor: Actor, complaint: Mapping[str, Any]) -> bool:
+    """Directors and admins see everything; others their team's complaints and their own."""
+    return (
+        actor.sees_everything
+        or complaint["team"] == actor.team
+        or actor.id in (complaint["owner_id"], complaint["responsible_id"], complaint["received_by_id"])
+    )

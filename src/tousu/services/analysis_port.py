@@ -1,0 +1,46 @@
+"""The seam where text analysis plugs into intake.
+
+Intake needs only a few facts from the analyzer (category, demands, urgency signals and
+the affected service that sharpens the issue key); the full analysis is stored as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class TextAnalysis:
+    category: str | None = None
+    demands: list[str] = field(default_factory=list)
+    signals: list[str] = field(default_factory=list)
+    topic: str | None = None
+    version: str | None = None
+    details: dict[str, Any] | None = None
+
+
+class TextAnalyzer(Protocol):
+    def __call__(self, text: str) -> TextAnalysis: ...
+
+
+def no_analysis(text: str) -> TextAnalysis:
+    """Used when no analyzer is configured: people fill in category and demands."""
+    return TextAnalysis()
+
+
+def analyzer_adapter(analyzer: Any) -> TextAnalyzer:
+    """Wrap a tousu.analysis.Analyzer into the intake seam."""
+
+    def analyze(text: str) -> TextAnalysis:
+        result = analyzer.analyze(text).to_dict()
+        return TextAnalysis(
+            category=result.get("category"),
+            demands=list(result.get("demands") or []),
+            signals=[s["code"] for s in result.get("signals") or []],
+            topic=result.get("issue_topic"),
+            version=result.get("analyzer_version"),
+            details=result,
+        )
+
+    return analyze

@@ -1,0 +1,102 @@
+"""Batch complaints (批量): many customers, one issue, one window — decided in the database.
+
+Every process takes the same per-issue lock (an advisory lock on PostgreSQL; SQLite
+has one writer at a time), so exactly one request sees the batch form and raises
+its alert; later complaints on the same issue join the open batch.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from tousu.domain import urgency as rules
+from tousu.domain.codes import Channel, UrgencyType
+from tousu.domain.deadlines import compute_deadlines
+from tousu.domain.policy import Policy
+from tousu.domain.workflow import Status
+from tousu.services import timeline
+from tousu.storage.tables import batches, complaints, customers
+
+
+def place_in_batch(
+    conn: sa.Connection, *, complaint_id: int, key: str, is_vip: bool, at: datetime, policy: Policy, now: datetime
+) -> int | None:
+    """Join an open batch or form a new one; returns the batch id, if any."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+    start = rules.batch_window_start(at, policy.urgency)
+    open_batch = conn.execute(
+        sa.select(batches.c.id, batches.c.last_at)
+        .where(batches.c.issue_key == key, batches.c.last_at >= start, batches.c.opened_at <= at)
+        .order_by(batches.c.last_at.desc())
+        .limit(1)
+    ).first()
+    if open_batch is not None:
+        conn.execute(
+            batches.update()
+            .where(batches.c.id == open_batch.id)
+            .values(last_at=max(open_batch.last_at, at), member_count=batches.c.member_count + 1)
+        )
+        _mark(conn, [complaint_id], batch_id=open_batch.id, policy=policy, now=now)
+        return int(open_batch.id)
+    members = conn.execute(
+        sa.select(complaints.c.id, complaints.c.customer_id, customers.c.vip_level)
+        .join(customers, customers.c.id == complaints.c.customer_id)
+        .where(
+            complaints.c.issue_key == key,
+            complaints.c.received_at >= start,
+            complaints.c.received_at <= at,
+            complaints.c.status != Status.MERGED.value,
+        )
+    ).all()
+    if not rules.forms_batch(((str(m.customer_id), m.vip_level != "normal") for m in members), policy.urgency):
+        return None
+    batch_id: int = conn.execute(
+        batches.insert().values(issue_key=key, opened_at=at, last_at=at, member_count=len(members))
+    ).inserted_primary_key[0]  # type: ignore[index]
+    _mark(conn, [m.id for m in members], batch_id=batch_id, policy=policy, now=now)
+    timeline.append(
+        conn, complaint_id=complaint_id, kind="batch_alert", actor_id=None, at=now, dedup_key=f"batch:{batch_id}",
+        data={"batch_id": batch_id, "issue_key": key, "members": len(members),
+              "window_minutes": policy.urgency.batch_window_minutes},
+    )
+    return batch_id
+
+
+def _mark(conn: sa.Connection, ids: list[int], *, batch_id: int, policy: Policy, now: datetime) -> None:
+    rows = conn.execute(sa.select(complaints).where(complaints.c.id.in_(ids))).mappings().all()
+    for row in rows:
+        types = {UrgencyType(t) for t in row["urgency_types"]} | {UrgencyType.BATCH}
+        deadlines = compute_deadlines(
+            received_at=row["received_at"], channel=Channel(row["channel"]), urgency=types,
+            paused=timedelta(seconds=row["paused_seconds"]), policy=policy.sla,
+        )
+        after = {
+            "urgency_types": sorted(t.value for t in types),
+            "priority": rules.priority(types),
+            "batch_id": batch_id,
+            "reply_by": deadlines.reply_by,
+            "follow_up_by": deadlines.follow_up_by,
+        }
+        conn.execute(
+            complaints.update().where(complaints.c.id == row["id"])
+            .values(**after, version=row["version"] + 1, updated_at=now)
+        )
+        timeline.append(conn, complaint_id=row["id"], kind="urgency_changed", actor_id=None, at=now, data={
+            "reason": "batch",
+            "before": {"urgency_types": row["urgency_types"], "priority": row["priority"],
+                       "reply_by": row["reply_by"].isoformat() if row["reply_by"] else None},
+            "after": {"urgency_types": after["urgency_types"], "priority": after["priority"],
+                      "batch_id": batch_id, "reply_by": deadlines.reply_by.isoformat()},
+        })
+
+
+def open_batches(conn: sa.Connection, *, now: datetime, policy: Policy) -> list[dict[str, object]]:
+    """Batches whose window is still open: the banner on the work queue."""
+    since = now - timedelta(minutes=policy.urgency.batch_window_minutes)
+    rows = conn.execute(
+        sa.select(batches).where(batches.c.last_at >= since).order_by(batches.c.opened_at.desc())
+    ).mappings().all()
+    return [dict(r) for r in rows]

@@ -1,0 +1,189 @@
+"""Accepting a complaint (受理): record, classify urgency, set deadlines, all in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tousu.domain import urgency as rules
+from tousu.domain.codes import Category, Channel, UrgencyType, VipLevel
+from tousu.domain.deadlines import LOCAL, compute_deadlines
+from tousu.domain.policy import Policy
+from tousu.domain.workflow import Status
+from tousu.services import customers as customer_service
+from tousu.services import timeline
+from tousu.services.actors import Actor
+from tousu.services.analysis_port import TextAnalysis
+from tousu.services.batches import place_in_batch
+from tousu.services.errors import Invalid
+from tousu.storage.search import index_text
+from tousu.storage.tables import complaints, counters, idempotency_keys
+
+_ISO = "%Y-%m-%dT%H:%M:%S%z"
+
+
+@dataclass(frozen=True)
+class NewComplaint:
+    channel: Channel
+    customer: dict[str, Any]
+    content: str
+    category: Category | None = None
+    demands: list[str] = field(default_factory=list)
+    claimed_amount: float | None = None
+    occurred_at: datetime | None = None
+    received_at: datetime | None = None
+    proxy_name: str | None = None
+    proxy_authorisation: str | None = None
+    topic: str | None = None
+    area: str | None = None
+    manual_urgency: list[UrgencyType] = field(default_factory=list)
+    work_quality: bool | None = None
+
+
+def iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def next_reference(conn: sa.Connection, *, now: datetime) -> str:
+    """TS20261123-000123: a per-day counter in local time, atomic on both databases."""
+    day = now.astimezone(LOCAL).strftime("%Y%m%d")
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(counters).values(name=f"ref:{day}", value=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["name"], set_={"value": counters.c.value + 1}
+    ).returning(counters.c.value)
+    number = conn.execute(stmt).scalar_one()
+    return f"TS{day}-{number:06d}"
+
+
+def replayed(conn: sa.Connection, *, actor: Actor, key: str) -> int | None:
+    """The complaint an earlier request with this Idempotency-Key created, if any."""
+    return conn.execute(
+        sa.select(idempotency_keys.c.complaint_id).where(
+            idempotency_keys.c.user_id == actor.id, idempotency_keys.c.key == key
+        )
+    ).scalar()
+
+
+def _validate(new: NewComplaint, now: datetime) -> None:
+    if not new.content.strip():
+        raise Invalid("empty_content", "投诉内容不能为空：请记录客户反映的具体问题。", "content")
+    if new.occurred_at is not None and new.occurred_at > now + timedelta(minutes=5):
+        raise Invalid("occurred_in_future", "事发时间晚于当前时间：请核对日期和时间。", "occurred_at")
+    if new.received_at is not None and new.received_at > now + timedelta(minutes=5):
+        raise Invalid("received_in_future", "受理时间晚于当前时间：请核对日期和时间。", "received_at")
+    if new.proxy_name and not (new.proxy_authorisation or "").strip():
+        raise Invalid(
+            "proxy_unauthorised",
+            "代理投诉须记录授权委托情况（代理人、代理事项、权限和期限，并由委托人签名）。",
+            "proxy_authorisation",
+        )
+
+
+def create(
+    conn: sa.Connection,
+    *,
+    new: NewComplaint,
+    analysis: TextAnalysis,
+    actor: Actor,
+    policy: Policy,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> int:
+    """Record the complaint with its classification and deadlines; returns its id."""
+    _validate(new, now)
+    customer = customer_service.find_or_create(conn, data=new.customer, now=now)
+    received_at = new.received_at or now
+    category = new.category.value if new.category else analysis.category
+    demands = list(dict.fromkeys(new.demands)) if new.demands else list(analysis.demands)
+    topic = new.topic or analysis.topic
+    key = rules.issue_key(category or Category.OTHER.value, topic, new.area)
+    flags = rules.CustomerFlags(
+        vip_level=customer["vip_level"], important=customer["important"], sensitive=customer["sensitive"]
+    )
+    types = rules.static_urgency(
+        channel=new.channel, customer=flags, signals=analysis.signals, manual=new.manual_urgency,
+        policy=policy.urgency,
+    )
+    if _is_repeat(conn, customer_id=customer["id"], key=key, now=received_at, policy=policy):
+        types.add(UrgencyType.REPEAT)
+    ordered = sorted(t.value for t in types)
+    deadlines = compute_deadlines(
+        received_at=received_at, channel=new.channel, urgency=types, paused=timedelta(0), policy=policy.sla
+    )
+    values = {
+        "reference": next_reference(conn, now=received_at),
+        "channel": new.channel.value,
+        "customer_id": customer["id"],
+        "received_by_id": actor.id,
+        "responsible_id": actor.id,
+        "owner_id": actor.id,
+        "team": actor.team,
+        "category": category,
+        "category_source": "person" if new.category else ("analyzer" if category else "none"),
+        "demands": demands,
+        "content": new.content,
+        "claimed_amount": new.claimed_amount,
+        "occurred_at": new.occurred_at,
+        "received_at": received_at,
+        "proxy_name": new.proxy_name,
+        "proxy_authorisation": new.proxy_authorisation,
+        "topic": topic,
+        "area": new.area,
+        "issue_key": key,
+        "urgency_types": ordered,
+        "manual_urgency": sorted(t.value for t in new.manual_urgency),
+        "priority": rules.priority(types),
+        "status": Status.RECEIVED.value,
+        "acknowledge_by": deadlines.acknowledge_by,
+        "reply_by": deadlines.reply_by,
+        "follow_up_by": deadlines.follow_up_by,
+        "work_quality": new.work_quality if new.work_quality is not None else category == Category.SERVICE.value,
+        "analysis": analysis.details,
+        "analyzer_version": analysis.version,
+        "search_tokens": index_text(new.content, customer["name"], topic, new.area),
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    complaint_id: int = conn.execute(complaints.insert().values(**values)).inserted_primary_key[0]  # type: ignore[index]
+    if conn.dialect.name == "sqlite":
+        conn.execute(
+            sa.text("INSERT INTO complaint_search(rowid, tokens) VALUES (:id, :tokens)"),
+            {"id": complaint_id, "tokens": values["search_tokens"]},
+        )
+    timeline.append(conn, complaint_id=complaint_id, kind="created", actor_id=actor.id, at=now, data={
+        "reference": values["reference"], "channel": values["channel"], "status": values["status"],
+        "category": category, "demands": demands, "urgency_types": ordered,
+        "reply_by": iso(deadlines.reply_by), "received_by": actor.username,
+    })
+    if analysis.version:
+        timeline.append(conn, complaint_id=complaint_id, kind="analyzed", actor_id=None, at=now, data={
+            "analyzer_version": analysis.version, "category": analysis.category,
+            "demands": analysis.demands, "signals": analysis.signals, "topic": analysis.topic,
+        })
+    if topic or new.area:
+        is_vip = customer["vip_level"] != VipLevel.NORMAL.value
+        place_in_batch(conn, complaint_id=complaint_id, key=key, is_vip=is_vip, at=received_at, policy=policy, now=now)
+    if idempotency_key is not None:
+        conn.execute(idempotency_keys.insert().values(
+            user_id=actor.id, key=idempotency_key, complaint_id=complaint_id, created_at=now
+        ))
+    return complaint_id
+
+
+def _is_repeat(conn: sa.Connection, *, customer_id: int, key: str, now: datetime, policy: Policy) -> bool:
+    since = rules.subtract_months(now, policy.urgency.repeat_window_months)
+    rows = conn.execute(
+        sa.select(complaints.c.issue_key, complaints.c.status, complaints.c.replied_at).where(
+            complaints.c.customer_id == customer_id,
+            complaints.c.issue_key == key,
+            complaints.c.replied_at >= since,
+        )
+    ).all()
+    earlier = [rules.PriorComplaint(issue_key=r.issue_key, status=r.status, replied_at=r.replied_at) for r in rows]
+    return rules.is_repeat(key=key, earlier=earlier, now=now, policy=policy.urgency)

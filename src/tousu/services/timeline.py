@@ -1,0 +1,42 @@
+"""Appending to a complaint's timeline: the only way complaint history is written."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from tousu.storage.tables import events
+
+
+def append(
+    conn: sa.Connection,
+    *,
+    complaint_id: int,
+    kind: str,
+    actor_id: int | None,
+    at: datetime,
+    data: dict[str, Any],
+    dedup_key: str | None = None,
+) -> bool:
+    """Append an event; with `dedup_key`, a second identical event is silently skipped.
+
+    Returns whether the event was written (False only for a duplicate dedup_key).
+    """
+    values = dict(complaint_id=complaint_id, kind=kind, actor_id=actor_id, at=at, data=data, dedup_key=dedup_key)
+    if dedup_key is None:
+        conn.execute(events.insert().values(**values))
+        return True
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(events).values(**values).on_conflict_do_nothing(
+        index_elements=["complaint_id", "dedup_key"]
+    )
+    return conn.execute(stmt).rowcount == 1
+
+
+def change(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The before/after pair of the fields that changed."""
+    keys = [k for k in after if before.get(k) != after[k]]
+    return {"before": {k: before.get(k) for k in keys}, "after": {k: after[k] for k in keys}}

@@ -1,0 +1,230 @@
+"""Every workflow action as a use case: guard, change, event — or a clear refusal."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from tousu.domain import workflow as wf
+from tousu.domain.codes import Channel, Role, UrgencyType
+from tousu.domain.deadlines import business_time_between, calendar_for, compute_deadlines
+from tousu.domain.policy import Policy
+from tousu.domain.urgency import priority
+from tousu.services import complaints as store
+from tousu.services import timeline
+from tousu.services.actors import Actor, require_role
+from tousu.services.errors import Invalid, NotFound
+from tousu.storage.tables import complaint_links, users
+
+
+def _refused(exc: wf.TransitionRefused) -> Invalid:
+    error = Invalid(exc.code, exc.message, exc.field)
+    error.status = 409 if exc.code == "invalid_transition" else 422
+    return error
+
+
+def _require_text(value: str | None, field: str, what: str) -> str:
+    if value is None or not value.strip():
+        raise Invalid(f"{field}_required", f"请填写{what}。", field)
+    return value.strip()
+
+
+def transition(
+    conn: sa.Connection,
+    *,
+    complaint_id: int,
+    action: wf.Action,
+    version: int,
+    actor: Actor,
+    policy: Policy,
+    now: datetime,
+    fields: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Run one state-machine action with its doctrine guards; `fields` are the action's inputs."""
+    fields = dict(fields or {})
+    complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
+    if version != complaint["version"]:
+        raise store.stale_error(complaint)
+    try:
+        target = wf.next_status(wf.Status(complaint["status"]), action)
+        changes: dict[str, Any] = {"status": target.value}
+        extra: dict[str, Any] = {}
+        if action is wf.Action.REPLY:
+            extra["reply"] = _require_text(fields.get("reply"), "reply", "答复客户的内容")
+            changes["replied_at"] = now
+            changes["settlement_confirmed"] = bool(fields.get("settlement_confirmed"))
+        elif action is wf.Action.FOLLOW_UP:
+            satisfaction = fields.get("satisfaction")
+            if satisfaction not in {"satisfied", "neutral", "dissatisfied"}:
+                raise Invalid("satisfaction_required", "请选择回访满意度：满意、一般或不满意。", "satisfaction")
+            changes["satisfaction"] = satisfaction
+            extra["comments"] = (fields.get("comments") or "").strip()
+        elif action is wf.Action.CLOSE:
+            for key in ("root_cause", "responsible_person", "improvement_measure"):
+                if fields.get(key):
+                    changes[key] = fields[key].strip()
+            merged = {**complaint, **changes}
+            wf.check_close(wf.ClosingFacts(
+                followed_up=complaint["satisfaction"] is not None,
+                root_cause=merged["root_cause"], work_quality=complaint["work_quality"],
+                responsible_person=merged["responsible_person"], improvement_measure=merged["improvement_measure"],
+            ))
+            changes["closed_at"] = now
+        elif action is wf.Action.REJECT:
+            require_role(actor, Role.MANAGER)
+            wf.check_reject(legal_basis=fields.get("legal_basis"), reasons=fields.get("reasons"))
+            extra.update(legal_basis=fields["legal_basis"].strip(), reasons=fields["reasons"].strip())
+            changes["closed_at"] = now
+        elif action is wf.Action.REOPEN:
+            wf.check_reopen(
+                settlement_confirmed=complaint["settlement_confirmed"], new_evidence=fields.get("new_evidence")
+            )
+            extra["new_evidence"] = (fields.get("new_evidence") or "").strip()
+            extra["reason"] = _require_text(fields.get("reason") or fields.get("new_evidence"), "reason", "重开原因")
+            changes.update(closed_at=None, satisfaction=None)
+            changes.update(_fresh_deadlines(complaint, policy, now))
+        elif action is wf.Action.WAIT_CUSTOMER:
+            extra["waiting_for"] = _require_text(fields.get("waiting_for"), "waiting_for", "需要客户补充的内容")
+            changes["paused_since"] = now
+        elif action is wf.Action.RESUME:
+            changes.update(_resume(complaint, policy, now))
+    except wf.TransitionRefused as exc:
+        raise _refused(exc) from None
+    return store.update(
+        conn, complaint=complaint, expected_version=version, changes=changes, kind=action.value,
+        actor=actor, now=now, data=extra,
+    )
+
+
+def _resume(complaint: dict[str, Any], policy: Policy, now: datetime) -> dict[str, Any]:
+    """Stop the pause: the business time spent waiting pushes every deadline back."""
+    channel = Channel(complaint["channel"])
+    waited = business_time_between(complaint["paused_since"], now, calendar_for(channel, policy.sla))
+    paused = timedelta(seconds=complaint["paused_seconds"]) + waited
+    deadlines = compute_deadlines(
+        received_at=complaint["received_at"], channel=channel,
+        urgency=[UrgencyType(t) for t in complaint["urgency_types"]], paused=paused, policy=policy.sla,
+    )
+    return {
+        "paused_since": None, "paused_seconds": int(paused.total_seconds()),
+        "reply_by": deadlines.reply_by, "follow_up_by": deadlines.follow_up_by,
+    }
+
+
+def _fresh_deadlines(complaint: dict[str, Any], policy: Policy, now: datetime) -> dict[str, Any]:
+    """A reopened complaint gets a full new SLA from the moment it is reopened."""
+    deadlines = compute_deadlines(
+        received_at=now, channel=Channel(complaint["channel"]),
+        urgency=[UrgencyType(t) for t in complaint["urgency_types"]], paused=timedelta(0), policy=policy.sla,
+    )
+    return {"reply_by": deadlines.reply_by, "follow_up_by": deadlines.follow_up_by, "escalation_level": 0}
+
+
+def _user(conn: sa.Connection, username: str) -> dict[str, Any]:
+    row = conn.execute(sa.select(users).where(users.c.username == username, users.c.active)).mappings().first()
+    if row is None:
+        raise NotFound("user_not_found", f"用户“{username}”不存在或已停用。", "username")
+    return dict(row)
+
+
+def assign(
+    conn: sa.Connection, *, complaint_id: int, username: str, version: int, actor: Actor, now: datetime
+) -> dict[str, Any]:
+    """Give the complaint a handler; agents may only take it themselves. Starts the work."""
+    if username != actor.username:
+        require_role(actor, Role.MANAGER)
+    target = _user(conn, username)
+    complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
+    if wf.Status(complaint["status"]) not in wf.ACTIVE_STATUSES:
+        raise Invalid("not_active", "已结案、不予受理或已合并的投诉不能再分派。", "status")
+    changes: dict[str, Any] = {"owner_id": target["id"]}
+    if complaint["status"] in (wf.Status.RECEIVED.value, wf.Status.REOPENED.value):
+        changes["status"] = wf.Status.IN_PROGRESS.value
+    return store.update(conn, complaint=complaint, expected_version=version, changes=changes, kind="assigned",
+                        actor=actor, now=now, data={"owner": username})
+
+
+def hand_over(
+    conn: sa.Connection, *, complaint_id: int, username: str, note: str | None, version: int, actor: Actor,
+    now: datetime,
+) -> dict[str, Any]:
+    """The explicit hand-over that ends the first responder's responsibility (首问负责制)."""
+    target = _user(conn, username)
+    complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
+    if actor.id != complaint["responsible_id"] and not actor.at_least(Role.MANAGER):
+        raise Invalid("not_responsible", "只有当前责任人或厅经理以上人员可以移交投诉。", "username")
+    return store.update(
+        conn, complaint=complaint, expected_version=version,
+        changes={"responsible_id": target["id"], "owner_id": target["id"], "team": target["team"] or complaint["team"]},
+        kind="handed_over", actor=actor, now=now,
+        data={"to": username, "note": _require_text(note, "note", "移交说明（已做了什么、还需做什么）")},
+    )
+
+
+def escalate(
+    conn: sa.Connection, *, complaint_id: int, reason: str | None, to_province: bool, version: int,
+    actor: Actor, policy: Policy, now: datetime,
+) -> dict[str, Any]:
+    """Move up one rung of the ladder; to the province company it becomes an 升级 complaint."""
+    complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
+    if wf.Status(complaint["status"]) not in wf.ACTIVE_STATUSES:
+        raise Invalid("not_active", "已结案、不予受理或已合并的投诉不能升级。", "status")
+    level = min(complaint["escalation_level"] + 1, len(policy.escalation.ladder) - 1)
+    changes: dict[str, Any] = {"escalation_level": level}
+    if to_province:
+        types = {UrgencyType(t) for t in complaint["urgency_types"]} | {UrgencyType.ESCALATED}
+        changes.update(urgency_types=sorted(t.value for t in types), priority=priority(types))
+    return store.update(
+        conn, complaint=complaint, expected_version=version, changes=changes, kind="escalated", actor=actor, now=now,
+        data={"to": policy.escalation.ladder[level][0], "reason": _require_text(reason, "reason", "升级原因")},
+    )
+
+
+def update_details(
+    conn: sa.Connection, *, complaint_id: int, changes: dict[str, Any], version: int, actor: Actor, now: datetime,
+) -> dict[str, Any]:
+    """Correct classification or record root cause, responsible person and improvement measure."""
+    complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
+    if "category" in changes:
+        changes["category_source"] = "person"
+    return store.update(conn, complaint=complaint, expected_version=version, changes=changes, kind="updated",
+                        actor=actor, now=now)
+
+
+def link(
+    conn: sa.Connection, *, complaint_id: int, other_id: int, merge: bool, version: int, actor: Actor,
+    now: datetime,
+) -> dict[str, Any]:
+    """Relate two complaints; merging closes this one into the other, keeping its record."""
+    if complaint_id == other_id:
+        raise Invalid("self_link", "不能把投诉与自身关联或合并。", "other_id")
+    complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
+    survivor = store.load(conn, complaint_id=other_id, actor=actor)
+    if version != complaint["version"]:
+        raise store.stale_error(complaint)
+    exists = conn.execute(sa.select(complaint_links.c.id).where(
+        complaint_links.c.complaint_id == complaint_id, complaint_links.c.other_id == other_id)).scalar()
+    if exists is None:
+        conn.execute(complaint_links.insert().values(
+            complaint_id=complaint_id, other_id=other_id, kind="merged" if merge else "related", created_at=now))
+    if not merge:
+        timeline.append(conn, complaint_id=other_id, kind="linked", actor_id=actor.id, at=now,
+                        data={"other": complaint["reference"]})
+        return store.update(conn, complaint=complaint, expected_version=version, changes={}, kind="linked",
+                            actor=actor, now=now, data={"other": survivor["reference"]})
+    require_role(actor, Role.MANAGER)
+    if wf.Status(survivor["status"]) not in wf.ACTIVE_STATUSES:
+        raise Invalid("survivor_not_active", f"投诉 {survivor['reference']} 已结束，不能作为合并目标。", "other_id")
+    try:
+        status = wf.next_status(wf.Status(complaint["status"]), wf.Action.MERGE)
+    except wf.TransitionRefused as exc:
+        raise _refused(exc) from None
+    timeline.append(conn, complaint_id=other_id, kind="merged_in", actor_id=actor.id, at=now,
+                    data={"from": complaint["reference"]})
+    return store.update(
+        conn, complaint=complaint, expected_version=version,
+        changes={"status": status.value, "merged_into_id": other_id}, kind="merged", actor=actor, now=now,
+        data={"into": survivor["reference"]},
+    )

@@ -1,0 +1,70 @@
+"""Runtime settings from the environment (TOUSU_*), created by the app factory or the CLI."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from tousu.domain.policy import Policy
+
+DEFAULT_SQLITE = "sqlite:///var/tousu.db"
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "please-change"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TOUSU_", extra="ignore")
+
+    database_url: str = DEFAULT_SQLITE
+    policy_file: Path | None = Field(None, description="YAML overriding the default policy")
+    secret_key: SecretStr | None = Field(None, description="signs web sessions; generated in var/ when unset")
+    secret_key_file: Path | None = None
+    session_hours: float = Field(8, gt=0)
+    max_body_bytes: int = Field(256 * 1024, gt=0)
+    scheduler_interval_seconds: float = Field(60, ge=0, description="0 disables the SLA scheduler")
+    model_path: Path | None = Field(None, description="trained analyzer model; rules only when unset")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("TOUSU_SECRET_KEY is a placeholder: set a long random value")
+        return value
+
+    @cached_property
+    def policy(self) -> Policy:
+        return load_policy(self.policy_file)
+
+    def resolved_secret(self) -> str:
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        if self.secret_key_file is not None:
+            return self.secret_key_file.read_text(encoding="utf-8").strip()
+        generated = Path("var/secret_key")
+        if not generated.exists():
+            import secrets
+
+            generated.parent.mkdir(parents=True, exist_ok=True)
+            generated.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+            generated.chmod(0o600)
+        return generated.read_text(encoding="utf-8").strip()
+
+
+class PolicyFileError(ValueError):
+    pass
+
+
+def load_policy(path: Path | None) -> Policy:
+    """The default policy, overridden section by section by the YAML file when given."""
+    if path is None:
+        return Policy()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return Policy.model_validate(raw)
+    except FileNotFoundError:
+        raise PolicyFileError(f"{path}: policy file not found") from None
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise PolicyFileError(f"{path}: invalid policy: {exc}") from None
