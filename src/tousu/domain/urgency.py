@@ -17,6 +17,9 @@ from tousu.domain.policy import UrgencyPolicy
 MAJOR_SIGNALS = frozenset({"media", "litigation"})
 """Analyzer signals that make a complaint major: media exposure or court action."""
 
+DEMAND_SIGNALS = {"media_threat": "media"}
+"""Demands a person recorded that carry the same weight as the analyzer's signals."""
+
 REPLIED_STATUSES = frozenset({"replied", "followed_up", "closed"})
 
 
@@ -51,13 +54,15 @@ def static_urgency(
     channel: Channel,
     customer: CustomerFlags,
     signals: Iterable[str] = (),
+    demands: Iterable[str] = (),
     manual: Iterable[UrgencyType] = (),
     policy: UrgencyPolicy,
 ) -> set[UrgencyType]:
     types = set(manual)
     if channel in policy.over_level_channels:
         types.add(UrgencyType.OVER_LEVEL)
-    if channel in policy.major_channels or MAJOR_SIGNALS & set(signals):
+    raised = set(signals) | {DEMAND_SIGNALS[d] for d in demands if d in DEMAND_SIGNALS}
+    if channel in policy.major_channels or MAJOR_SIGNALS & raised:
         types.add(UrgencyType.MAJOR)
     if customer.important or customer.vip_level in policy.important_vip_levels:
         types.add(UrgencyType.IMPORTANT_CUSTOMER)

@@ -160,7 +160,7 @@ class SignalMixin(BaseModel):
 
     @cached_property
     def _compiled_signals(self) -> list[re.Pattern[str]]:
-        return [re.compile(pattern, re.IGNORECASE) for pattern in self.signals]
+        return [re.compile(pattern, re.IGNORECASE | re.MULTILINE) for pattern in self.signals]
 
     def signal_hits(self, normalized_text: str) -> list[str]:
         """The matched snippets of this entry's signals in text already passed through

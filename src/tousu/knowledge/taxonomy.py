@@ -96,6 +96,8 @@ class Label(BaseModel):
     signals: tuple[SignalGroup, ...] = ()
     # A cue is dropped when one of these matches the clause it sits in.
     exclude: tuple[Word, ...] = ()
+    # A cue is dropped when it overlaps a cue of one of these labels (赔偿 inside 精神赔偿).
+    yields_to: tuple[Word, ...] = ()
 
     @field_validator("exclude")
     @classmethod
@@ -250,6 +252,7 @@ def load_taxonomy(path: Path) -> Taxonomy:
         err = exc.errors()[0]
         raise KnowledgeBaseError(path.name, _entry_name(doc, err["loc"]), _problem(exc)) from None
     _check_typos(path.name, taxonomy.typos)
+    _check_yields(path.name, taxonomy)
     _check_duplicate_cues(path.name, taxonomy)
     for factor in taxonomy.escalation.factors:
         if factor not in ESCALATION_FACTORS:
@@ -298,6 +301,16 @@ def _check_duplicate_cues(file: str, taxonomy: Taxonomy) -> None:
         if topic.key in keys:
             raise KnowledgeBaseError(file, f"topics.{topic.key}", "重复的主题 (duplicate topic)")
         keys.add(topic.key)
+
+
+def _check_yields(file: str, taxonomy: Taxonomy) -> None:
+    for section in ("categories", "demands", "emotions", "urgency"):
+        labels = getattr(taxonomy, section)
+        codes = {label.code for label in labels}
+        for label in labels:
+            for other in label.yields_to:
+                if other not in codes or other == label.code:
+                    raise KnowledgeBaseError(file, f"{section}.{label.code}", f"yields_to 引用了未知代码 (unknown code): {other}")
 
 
 def _entry_name(doc: dict[str, object], loc: tuple[int | str, ...]) -> str:

@@ -106,7 +106,7 @@ def create(
         vip_level=customer["vip_level"], important=customer["important"], sensitive=customer["sensitive"]
     )
     types = rules.static_urgency(
-        channel=new.channel, customer=flags, signals=analysis.signals, manual=new.manual_urgency,
+        channel=new.channel, customer=flags, signals=analysis.signals, demands=demands, manual=new.manual_urgency,
         policy=policy.urgency,
     )
     if _is_repeat(conn, customer_id=customer["id"], key=key, now=received_at, policy=policy):

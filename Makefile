@@ -1,0 +1,56 @@
+# The README's two commands: `make run` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export TOUSU_PG_PORT ?= 55432
+PG_URL := postgresql+psycopg://tousu@127.0.0.1:$(TOUSU_PG_PORT)
+
+.PHONY: run test unit integration e2e bench install install-test browser clean
+
+$(BIN)/tousu: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c requirements.lock -e .
+	touch $@
+
+install: $(BIN)/tousu
+
+$(VENV)/.test-deps: $(BIN)/tousu
+	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
+	touch $@
+
+install-test: $(VENV)/.test-deps
+
+# Debian's chromium for the browser tests, with CJK fonts so screenshots are legible.
+browser:
+	@command -v chromium >/dev/null && fc-list | grep -qi 'noto.*cjk' || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+run: install
+	$(BIN)/tousu db upgrade
+	$(BIN)/tousu demo-data
+	@echo ""
+	@echo "tousu is running at http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/docs)"
+	@echo "demo logins (password demo-pass-2026): agent1 (一线), agent2 (一线), manager1 (厅经理), director1 (主任), admin1 (管理员)"
+	@echo ""
+	$(BIN)/tousu serve --port $(PORT)
+
+# The whole suite, against SQLite and against a PostgreSQL server started for it.
+test: install-test browser
+	@./scripts/test-postgres start >/dev/null
+	@trap './scripts/test-postgres stop' EXIT; \
+	  TOUSU_TEST_POSTGRES_URL=$(PG_URL)/tousu_test $(BIN)/pytest tests
+
+unit: install-test
+	$(BIN)/pytest tests/unit
+
+bench: install-test
+	@./scripts/test-postgres start >/dev/null
+	@trap './scripts/test-postgres stop' EXIT; \
+	  TOUSU_BENCH_POSTGRES_URL=$(PG_URL)/tousu_bench $(BIN)/python bench/run.py
+
+clean:
+	./scripts/test-postgres stop
+	rm -rf $(VENV) var test-artifacts

@@ -1,0 +1,69 @@
+"""Splitting a dialogue into speaker turns (客户：… 客服：…).
+
+Labels come from what the customer says; an agent saying "您可以向12315反映" is no threat.
+Text before the first tag, and text with no tags at all, is taken as the customer's account.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from tousu.knowledge.taxonomy import Speakers
+
+Speaker = Literal["customer", "agent"]
+
+# What may stand right before a tag that is a name (王先生：) rather than a known role word.
+_BOUNDARY = r"(?:^|(?<=[\n。.!?！？;；\s\"”」』)）】]))"
+_TAG_TAIL = r"(?:[0-9a-z]{0,2})[\]】)）]?(?:说|称|问|答|回答|表示|回复|反映)?\s?[:：]"
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    speaker: Speaker
+    start: int
+    end: int
+    tagged: bool
+
+
+class DialogueSplitter:
+    def __init__(self, speakers: Speakers) -> None:
+        self._agent_words = tuple(sorted(speakers.agent, key=len, reverse=True))
+        self._customer_words = tuple(w for w in speakers.customer if w != "我")
+        roles = sorted({*speakers.agent, *self._customer_words}, key=len, reverse=True)
+        role_alt = "|".join(re.escape(w) for w in roles)
+        suffix_alt = "|".join(re.escape(s) for s in speakers.customer_suffixes) or r"(?!)"
+        # Role words (客服, 营业员) are tags wherever a colon follows them, as in the
+        # run-together transcripts of the training material, unless a verb shows they are
+        # told about (打给客服：…); names and 我 need a boundary.
+        self._tag = re.compile(
+            rf"(?<![给问找打跟和对向让叫请系被])[\[【(（]?(?P<role>{role_alt}){_TAG_TAIL}"
+            rf"|{_BOUNDARY}[\[【(（]?(?P<named>[\u4e00-\u9fff]{{1,3}}(?:{suffix_alt})|我){_TAG_TAIL}"
+        )
+
+    def split(self, text: str) -> list[Turn]:
+        """Turns in order; one untagged customer turn when there are no tags."""
+        tags = [(m.start(), m.end(), self._speaker(m)) for m in self._tag.finditer(text)]
+        if not tags:
+            return [Turn("customer", 0, len(text), tagged=False)]
+        turns: list[Turn] = []
+        if tags[0][0] > 0 and not text[: tags[0][0]].isspace():
+            turns.append(Turn("customer", 0, tags[0][0], tagged=False))
+        for index, (_, content_start, speaker) in enumerate(tags):
+            content_end = tags[index + 1][0] if index + 1 < len(tags) else len(text)
+            if content_end > content_start:
+                turns.append(Turn(speaker, content_start, content_end, tagged=True))
+        return turns
+
+    def _speaker(self, match: re.Match[str]) -> Speaker:
+        tag = match.group("role") or match.group("named") or ""
+        if any(word in tag for word in self._agent_words):
+            return "agent"
+        return "customer"
+
+
+def customer_turns(turns: list[Turn]) -> list[Turn]:
+    """The customer's turns; everything when the customer never speaks (an agent's note)."""
+    own = [turn for turn in turns if turn.speaker == "customer"]
+    return own or turns

@@ -1,0 +1,147 @@
+"""Finding the taxonomy's cues in normalised text, fast.
+
+Keywords are looked up through an index on their first two characters (one dictionary
+lookup per character of text), regexes run one by one. Each hit then goes through three
+filters: overlapping hits of the same label count once (the strongest), a hit that overlaps
+a label it yields to is dropped (赔偿 inside 精神赔偿), and hits in a negated clause or an
+excluded context are marked or dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from tousu.analysis.negation import NegationRules, clause_bounds
+from tousu.knowledge.taxonomy import Negation, SignalGroup
+
+NEGATABLE_KINDS = frozenset({"demand", "urgency"})
+
+
+@dataclass(frozen=True, slots=True)
+class LabelCues:
+    """The cues of one label, as the matcher takes them."""
+
+    kind: str
+    code: str
+    groups: Sequence[SignalGroup]
+    exclude: Sequence[str] = ()
+    yields_to: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    kind: str
+    code: str
+    weight: float
+    negatable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    kind: str
+    code: str
+    start: int
+    end: int
+    text: str
+    weight: float
+    negated: bool = False
+
+
+class Matcher:
+    def __init__(self, labels: Iterable[LabelCues], negation: Negation) -> None:
+        self._index: dict[str, list[tuple[str, list[Cue]]]] = {}
+        self._regexes: list[tuple[re.Pattern[str], Cue]] = []
+        self._exclude: dict[tuple[str, str], list[re.Pattern[str]]] = {}
+        self._yields: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._negation = NegationRules(negation)
+        by_keyword: dict[str, list[Cue]] = {}
+        for label in labels:
+            key = (label.kind, label.code)
+            if label.exclude:
+                self._exclude[key] = [re.compile(p) for p in label.exclude]
+            if label.yields_to:
+                self._yields[key] = tuple(label.yields_to)
+            for group in label.groups:
+                negatable = label.kind in NEGATABLE_KINDS if group.negatable is None else group.negatable
+                cue = Cue(label.kind, label.code, group.weight, negatable)
+                for keyword in group.keywords:
+                    by_keyword.setdefault(keyword, []).append(cue)
+                self._regexes.extend((re.compile(pattern), cue) for pattern in group.regexes)
+        for keyword, cues in by_keyword.items():
+            self._index.setdefault(keyword[:2], []).append((keyword, cues))
+        for bucket in self._index.values():
+            bucket.sort(key=lambda item: len(item[0]), reverse=True)
+
+    def scan(self, text: str, start: int, end: int) -> list[Hit]:
+        """Hits in text[start:end] (one speaker turn), after de-duplication and negation."""
+        raw = self._raw_hits(text, start, end)
+        kept = _strongest_per_label(raw)
+        kept = self._apply_yields(kept)
+        return [hit for hit in (self._filter(text, hit, start, end) for hit in kept) if hit is not None]
+
+    def _raw_hits(self, text: str, start: int, end: int) -> list[tuple[Hit, Cue]]:
+        hits: list[tuple[Hit, Cue]] = []
+        index = self._index
+        for i in range(start, end - 1):
+            bucket = index.get(text[i : i + 2])
+            if bucket is None:
+                continue
+            for keyword, cues in bucket:
+                if i + len(keyword) <= end and text.startswith(keyword, i):
+                    for cue in cues:
+                        hits.append((Hit(cue.kind, cue.code, i, i + len(keyword), keyword, cue.weight), cue))
+        for pattern, cue in self._regexes:
+            for match in pattern.finditer(text, start, end):
+                if match.end() > match.start():
+                    hit = Hit(cue.kind, cue.code, match.start(), match.end(), match.group(0), cue.weight)
+                    hits.append((hit, cue))
+        return hits
+
+    def _apply_yields(self, hits: list[tuple[Hit, Cue]]) -> list[tuple[Hit, Cue]]:
+        if not self._yields:
+            return hits
+        by_label: dict[tuple[str, str], list[Hit]] = {}
+        for hit, _ in hits:
+            by_label.setdefault((hit.kind, hit.code), []).append(hit)
+        kept = []
+        for hit, cue in hits:
+            stronger = self._yields.get((hit.kind, hit.code), ())
+            if any(_overlap(hit, other) for code in stronger for other in by_label.get((hit.kind, code), ())):
+                continue
+            kept.append((hit, cue))
+        return kept
+
+    def _filter(self, text: str, pair: tuple[Hit, Cue], lo: int, hi: int) -> Hit | None:
+        hit, cue = pair
+        excludes = self._exclude.get((hit.kind, hit.code))
+        if not excludes and not cue.negatable:
+            return hit
+        clause_start, clause_end = clause_bounds(text, hit.start, hit.end, lo, hi)
+        if excludes:
+            clause = text[clause_start:clause_end]
+            if any(pattern.search(clause) for pattern in excludes):
+                return None
+        if cue.negatable and self._negation.is_negated(text, hit.start, hit.end, clause_start, clause_end):
+            return replace(hit, negated=True)
+        return hit
+
+
+def _overlap(a: Hit, b: Hit) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _strongest_per_label(hits: list[tuple[Hit, Cue]]) -> list[tuple[Hit, Cue]]:
+    """Overlapping hits of one label count once: the heaviest, then the longest."""
+    ordered = sorted(hits, key=lambda pair: (-pair[0].weight, pair[0].start - pair[0].end, pair[0].start))
+    accepted: dict[tuple[str, str], list[Hit]] = {}
+    kept: list[tuple[Hit, Cue]] = []
+    for hit, cue in ordered:
+        same = accepted.setdefault((hit.kind, hit.code), [])
+        if any(_overlap(hit, other) for other in same):
+            continue
+        same.append(hit)
+        kept.append((hit, cue))
+    kept.sort(key=lambda pair: pair[0].start)
+    return kept

@@ -1,0 +1,81 @@
+"""Normalisation that keeps every character in place.
+
+The analyzer reports evidence as positions in the text it was given, so each step here maps
+one character to one character: full-width forms to ASCII, ASCII to lower case, traditional
+to simplified Chinese (OpenCC), and same-length typo fixes (暴光 → 曝光).
+
+>>> Normalizer({}).normalize("我要曝光！ＶＩＰ客戶")
+'我要曝光!vip客户'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+import opencc
+
+# Longer texts are cut here: a complaint this long is a paste accident, and the cut keeps
+# the analysis time bounded.
+MAX_CHARS = 20_000
+
+_WIDTH_AND_CASE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_WIDTH_AND_CASE[0x3000] = ord(" ")
+_WIDTH_AND_CASE.update({code: code + 32 for code in range(ord("A"), ord("Z") + 1)})
+_WIDTH_AND_CASE.update({code + 0xFEE0: code + 32 for code in range(ord("A"), ord("Z") + 1)})
+_WIDTH_AND_CASE[ord("\t")] = ord(" ")
+_WIDTH_AND_CASE[ord("\r")] = ord("\n")
+_WIDTH_AND_CASE[0xFFE5] = ord("¥")  # full-width yuan sign
+_WIDTH_AND_CASE[0x00A5] = ord("¥")
+
+# Control characters and lone surrogates (binary garbage) become a replacement character.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_CHUNK = re.compile(r"[^\n。！？!?]*[\n。！？!?]?")
+
+
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified, one character for one character."""
+    converted = _converter().convert(text)
+    if len(converted) == len(text):
+        return converted
+    # A phrase conversion changed the length somewhere: redo it by sentence, and
+    # character by character in the sentences that changed length.
+    pieces: list[str] = []
+    for chunk in _CHUNK.findall(text):
+        piece = _converter().convert(chunk)
+        if len(piece) != len(chunk):
+            piece = "".join(_single(ch) for ch in chunk)
+        pieces.append(piece)
+    return "".join(pieces)
+
+
+def _single(ch: str) -> str:
+    converted = _converter().convert(ch)
+    return converted if len(converted) == 1 else ch
+
+
+class Normalizer:
+    """Normalises text for matching; built once from the taxonomy's typo table."""
+
+    def __init__(self, typos: Mapping[str, str]) -> None:
+        self._typos = dict(typos)
+        keys = sorted(self._typos, key=len, reverse=True)
+        self._typo_pattern = re.compile("|".join(re.escape(k) for k in keys)) if keys else None
+
+    def normalize(self, text: str) -> str:
+        text = _UNPRINTABLE.sub("\ufffd", text).translate(_WIDTH_AND_CASE)
+        text = to_simplified(text)
+        if self._typo_pattern is not None:
+            text = self._typo_pattern.sub(lambda m: self._typos[m.group(0)], text)
+        return text
+
+
+def has_content(text: str) -> bool:
+    """False for empty or whitespace-only input: there is nothing to analyse."""
+    return bool(text) and not text.isspace()

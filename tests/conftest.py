@@ -1,0 +1,78 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when the test command started one)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tousu.storage.db import create_db_engine, upgrade
+from tousu.storage.tables import metadata
+
+POSTGRES_URL = os.environ.get("TOUSU_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """One migrated database per backend for the whole session."""
+    urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'tousu.db'}"}
+    if POSTGRES_URL:
+        engine = sa.create_engine(POSTGRES_URL)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        urls["postgresql"] = POSTGRES_URL
+    for url in urls.values():
+        upgrade(url)
+    return urls
+
+
+def _wipe(url: str) -> None:
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in metadata.sorted_tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(metadata.sorted_tables):
+                conn.execute(table.delete())
+            conn.execute(sa.text("INSERT INTO complaint_search(complaint_search) VALUES ('delete-all')"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, migrated: dict[str, str]) -> Iterator[str]:
+    """A clean, migrated database of each backend; PostgreSQL is required under `make test`."""
+    if request.param not in migrated:
+        if os.environ.get("CI"):
+            pytest.fail("TOUSU_TEST_POSTGRES_URL is not set: run the suite with `make test`")
+        pytest.skip("PostgreSQL not started (run `make test`)")
+    url = migrated[request.param]
+    _wipe(url)
+    yield url
+
+
+@dataclass
+class Clock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 23, 2, 0, tzinfo=UTC))  # 10:00 in Shanghai, a Monday
+
+
+ROOT = Path(__file__).resolve().parents[1]
