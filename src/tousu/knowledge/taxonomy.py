@@ -143,6 +143,8 @@ class Topic(BaseModel):
 
     key: str = Field(min_length=1)
     keywords: tuple[Word, ...] = Field(min_length=1)
+    # Categories this topic belongs to; preferred when the complaint has that category.
+    categories: tuple[Word, ...] = ()
 
 
 class EmotionRules(BaseModel):
@@ -301,6 +303,9 @@ def _check_duplicate_cues(file: str, taxonomy: Taxonomy) -> None:
         if topic.key in keys:
             raise KnowledgeBaseError(file, f"topics.{topic.key}", "重复的主题 (duplicate topic)")
         keys.add(topic.key)
+        unknown = [code for code in topic.categories if code not in _SECTIONS["categories"]]
+        if unknown:
+            raise KnowledgeBaseError(file, f"topics.{topic.key}", f"未知类别 (unknown category): {', '.join(unknown)}")
 
 
 def _check_yields(file: str, taxonomy: Taxonomy) -> None:

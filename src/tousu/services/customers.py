@@ -13,8 +13,8 @@ from tousu.services.actors import Actor, require_role
 from tousu.services.errors import Conflict, Invalid, NotFound
 from tousu.storage.tables import complaints, customer_notes, customers, settlements
 
-PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{5,6})$")
-"""Mainland mobiles, landlines with area code, and short service numbers (10086, 95555)."""
+PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+"""Mainland mobiles and landlines with their area code: a number we can call back."""
 ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
 
 

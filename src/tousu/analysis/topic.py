@@ -1,0 +1,71 @@
+"""The issue topic: a short key for the affected service or place, to group complaints.
+
+Complaints with the same category and the same topic are candidates for a batch (§3): an
+outage in 阳光小区 groups by the place, unsolicited ring-back tones by 彩铃.
+
+>>> find_place("我家住在阳光小区，晚上没信号")
+'阳光小区'
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+
+from tousu.analysis.matcher import Hit
+
+_PLACE = re.compile(
+    r"[\u4e00-\u9fffa-z0-9]{2,8}?"
+    r"(?:小区|花园|新村|公寓|大厦|广场|家园|社区|工业园|园区|校区|大学|学院|营业厅|服务厅|街道|大街|村|镇|乡|路(?!由)|县|区|市)"
+)
+# Words that end the lead-in before a place name: 我家住在|阳光小区.
+_LEAD_IN = re.compile(r".*(?:住在|位于|附近|整个|这个|那个|我们|我家|所在|在|住|到|去|从|是|的|了|和|与|及|跟|我|这|那|个|全|整|该|本)")
+_NOT_A_NAME_END = set("线网套思道走出上半马电一小这那们个")
+
+# Categories whose complaints are about a place rather than a service.
+_PLACE_CATEGORIES = frozenset({"network"})
+
+
+def find_place(text: str) -> str | None:
+    for match in _PLACE.finditer(text):
+        found = match.group(0)
+        lead = _LEAD_IN.match(found)
+        name = found[lead.end() :] if lead else found
+        suffix_start = _suffix_start(name)
+        stem = name[:suffix_start]
+        if len(stem) >= 2 and stem[-1] not in _NOT_A_NAME_END:
+            return name
+    return None
+
+
+def _suffix_start(name: str) -> int:
+    for suffix in ("小区", "花园", "新村", "公寓", "大厦", "广场", "家园", "社区", "工业园", "园区", "校区", "大学",
+                   "学院", "营业厅", "服务厅", "街道", "大街"):
+        if name.endswith(suffix):
+            return len(name) - len(suffix)
+    return len(name) - 1
+
+
+def issue_topic(
+    category: str,
+    category_name: str,
+    topic_hits: list[Hit],
+    topic_categories: Mapping[str, frozenset[str]],
+    place: str | None,
+) -> str:
+    """The place for area problems, else the service most mentioned, else the category name."""
+    if place and category in _PLACE_CATEGORIES:
+        return place
+    counts = Counter(hit.code for hit in topic_hits)
+    if counts:
+        first_seen: dict[str, int] = {}
+        for hit in topic_hits:
+            first_seen.setdefault(hit.code, hit.start)
+
+        def rank(code: str) -> tuple[int, int, int]:
+            fits = category in topic_categories.get(code, frozenset())
+            return (int(fits), counts[code], -first_seen[code])
+
+        return max(counts, key=rank)
+    return place or category_name

@@ -1,0 +1,30 @@
+"""The staff web application: server-rendered pages over the same services as the JSON API.
+
+Call `register(app)` once after `create_app(settings)`; it adds the pages, the static files,
+the CSRF check for cookie-authenticated API writes and the login redirect.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from tousu.web import auth, pages
+from tousu.web.security import LoginThrottle, csrf_middleware
+
+STATIC = Path(__file__).parent / "static"
+
+
+def register(app: FastAPI) -> None:
+    """Mount the web application on `app`; a second call does nothing."""
+    if getattr(app.state, "tousu_web_registered", False):
+        return
+    app.state.tousu_web_registered = True
+    app.state.tousu_web_throttle = LoginThrottle()
+    app.add_exception_handler(auth.LoginRequired, auth.login_redirect)
+    app.middleware("http")(csrf_middleware)
+    app.mount("/static", StaticFiles(directory=STATIC), name="web-static")
+    app.include_router(auth.router)
+    app.include_router(pages.router)

@@ -1,0 +1,111 @@
+"""The staff pages: work queue, intake form, complaint page. Pages read through the services;
+every change goes through the JSON API from the browser."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from tousu.api import present
+from tousu.api.deps import State
+from tousu.domain.codes import Category, Channel, Role, UrgencyType
+from tousu.domain.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Status
+from tousu.services import complaints as store
+from tousu.services import customers, queries, settlements, users
+from tousu.services.batches import open_batches
+from tousu.services.errors import NotFound
+from tousu.web.auth import PageActor
+from tousu.web.render import page
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 50
+STATUS_CHOICES = {"active": [s.value for s in ACTIVE_STATUSES], "open": [s.value for s in OPEN_STATUSES], "all": []}
+
+
+def _choice(value: str | None, kind: type) -> str | None:
+    try:
+        return kind(value).value if value else None
+    except ValueError:
+        return None
+
+
+def _queue_filter(params: dict[str, str], actor_id: int) -> tuple[queries.ComplaintFilter, dict[str, str]]:
+    """The filter from the query string; bad values are ignored rather than failing the page."""
+    status = params.get("status") or "active"
+    statuses = STATUS_CHOICES.get(status) if status in STATUS_CHOICES else [_choice(status, Status)]
+    batch = params.get("batch_id", "")
+    chosen = {
+        "status": status,
+        "channel": _choice(params.get("channel"), Channel) or "",
+        "category": _choice(params.get("category"), Category) or "",
+        "urgency_type": _choice(params.get("urgency_type"), UrgencyType) or "",
+        "overdue": params.get("overdue") if params.get("overdue") in ("1", "0") else "",
+        "mine": "1" if params.get("mine") == "1" else "",
+        "batch_id": batch if batch.isdigit() else "",
+        "q": (params.get("q") or "").strip()[:100],
+    }
+    filters = queries.ComplaintFilter(
+        status=[s for s in statuses or [] if s] or None,
+        channel=chosen["channel"] or None, category=chosen["category"] or None,
+        urgency_type=chosen["urgency_type"] or None,
+        overdue=None if not chosen["overdue"] else chosen["overdue"] == "1",
+        owner=actor_id if chosen["mine"] else None,
+        batch_id=int(chosen["batch_id"]) if chosen["batch_id"] else None,
+        q=chosen["q"] or None,
+    )
+    return filters, chosen
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/queue", status_code=303)
+
+
+@router.get("/queue")
+def queue(request: Request, state: State, actor: PageActor) -> Response:
+    params = dict(request.query_params)
+    filters, chosen = _queue_filter(params, actor.id)
+    offset = int(params["offset"]) if params.get("offset", "").isdigit() else 0
+    now = state.clock()
+    with state.read() as conn:
+        rows, total = queries.search(conn, actor=actor, filters=filters, now=now, limit=PAGE_SIZE, offset=offset)
+        batches = open_batches(conn, now=now, policy=state.policy)
+        names = {u["id"]: u["display_name"] for u in users.list_users(conn)}
+    items = [{**present.list_item_json(r), "owner_name": names.get(r["owner_id"], ""),
+              "awaiting_reply": Status(r["status"]) in OPEN_STATUSES} for r in rows]
+    kept = {k: v for k, v in chosen.items() if v}
+    pages = {
+        "prev": urlencode({**kept, "offset": max(0, offset - PAGE_SIZE)}) if offset else None,
+        "next": urlencode({**kept, "offset": offset + PAGE_SIZE}) if offset + PAGE_SIZE < total else None,
+    }
+    return page(request, "queue.html", actor=actor, items=items, total=total, chosen=chosen, batches=batches,
+                offset=offset, pages=pages, now=now, nav="queue")
+
+
+@router.get("/complaints/new")
+def new_complaint(request: Request, actor: PageActor) -> Response:
+    return page(request, "new.html", actor=actor, nav="new")
+
+
+@router.get("/complaints/{complaint_id}")
+def complaint_page(complaint_id: int, request: Request, state: State, actor: PageActor) -> Response:
+    try:
+        with state.read() as conn:
+            row = store.load(conn, complaint_id=complaint_id, actor=actor)
+            customer = customers.get(conn, customer_id=row["customer_id"])
+            events = [present.event_json(e) for e in store.timeline_of(conn, complaint_id=complaint_id)]
+            settled = settlements.for_complaint(conn, complaint_id=complaint_id)
+            staff = users.list_users(conn)
+    except NotFound:
+        return page(request, "missing.html", status_code=404, actor=actor)
+    complaint: dict[str, Any] = present.complaint_json(row, customer=customer, actor=actor)
+    names = {u["id"]: u["display_name"] for u in staff}
+    return page(
+        request, "complaint.html", actor=actor, c=complaint, events=events, settlements=settled, names=names,
+        staff=[u for u in staff if u["active"]], is_manager=actor.at_least(Role.MANAGER),
+        awaiting_reply=Status(complaint["status"]) in OPEN_STATUSES,
+        active=Status(complaint["status"]) in ACTIVE_STATUSES, nav="queue",
+    )

@@ -1,0 +1,74 @@
+"""Jinja2 templates (autoescaped) and the small formatting helpers the pages share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from tousu.domain.codes import (
+    CATEGORY_NAMES, CHANNEL_NAMES, DEMAND_NAMES, ROLE_NAMES, URGENCY_NAMES, VIP_NAMES, Category, Channel, Demand,
+    Role, UrgencyType, VipLevel,
+)
+from tousu.domain.deadlines import LOCAL
+from tousu.domain.workflow import STATUS_NAMES, Status
+from tousu.web.security import csrf_token
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def local_time(value: datetime | str | None) -> str:
+    """'2026-11-23 10:05' in Asia/Shanghai; '' for nothing."""
+    if value is None or value == "":
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+
+
+def _name(names: dict[Any, str], kind: type) -> Any:
+    def lookup(code: str | None) -> str:
+        if not code:
+            return ""
+        try:
+            return names[kind(code)]
+        except ValueError:
+            return code
+    return lookup
+
+
+@lru_cache(maxsize=1)
+def templates() -> Jinja2Templates:
+    env = Jinja2Templates(directory=str(TEMPLATES))
+    env.env.autoescape = True
+    env.env.filters.update(
+        local_time=local_time,
+        category_name=_name(CATEGORY_NAMES, Category),
+        channel_name=_name(CHANNEL_NAMES, Channel),
+        demand_name=_name(DEMAND_NAMES, Demand),
+        urgency_name=_name(URGENCY_NAMES, UrgencyType),
+        vip_name=_name(VIP_NAMES, VipLevel),
+        status_name=_name(STATUS_NAMES, Status),
+        role_name=_name(ROLE_NAMES, Role),
+    )
+    env.env.globals.update(
+        CATEGORY_NAMES={c.value: n for c, n in CATEGORY_NAMES.items()},
+        CHANNEL_NAMES={c.value: n for c, n in CHANNEL_NAMES.items()},
+        DEMAND_NAMES={c.value: n for c, n in DEMAND_NAMES.items()},
+        URGENCY_NAMES={c.value: n for c, n in URGENCY_NAMES.items()},
+        VIP_NAMES={c.value: n for c, n in VIP_NAMES.items()},
+        STATUS_NAMES={c.value: n for c, n in STATUS_NAMES.items()},
+    )
+    return env
+
+
+def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("actor", None)
+    response = templates().TemplateResponse(
+        request, name, {"csrf_token": csrf_token(request), **context}, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,65 @@
+"""The state machine and the doctrine's guards."""
+
+from __future__ import annotations
+
+import pytest
+
+from tousu.domain.workflow import (
+    TRANSITIONS, Action, ClosingFacts, Status, TransitionRefused, allowed_actions, check_close, check_reject,
+    check_reopen, next_status,
+)
+
+
+def test_the_happy_path() -> None:
+    status = Status.RECEIVED
+    for action in (Action.START, Action.REPLY, Action.FOLLOW_UP, Action.CLOSE):
+        status = next_status(status, action)
+    assert status is Status.CLOSED
+
+
+@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("action", list(Action))
+def test_every_pair_is_allowed_exactly_when_the_table_says(status: Status, action: Action) -> None:
+    sources, target = TRANSITIONS[action]
+    if status in sources:
+        assert next_status(status, action) is target
+    else:
+        with pytest.raises(TransitionRefused) as refused:
+            next_status(status, action)
+        assert refused.value.code == "invalid_transition"
+
+
+def test_closed_and_merged_complaints_only_reopen() -> None:
+    assert allowed_actions(Status.CLOSED) == [Action.REOPEN]
+    assert allowed_actions(Status.MERGED) == []
+
+
+GOOD = ClosingFacts(followed_up=True, root_cause="系统故障", work_quality=False, responsible_person=None,
+                    improvement_measure=None)
+
+
+@pytest.mark.parametrize("facts,code", [
+    (ClosingFacts(False, "x", False, None, None), "follow_up_required"),
+    (ClosingFacts(True, "  ", False, None, None), "root_cause_required"),
+    (ClosingFacts(True, "x", True, None, "培训"), "responsible_person_required"),
+    (ClosingFacts(True, "x", True, "营业员", ""), "improvement_measure_required"),
+])
+def test_closing_guards(facts: ClosingFacts, code: str) -> None:
+    with pytest.raises(TransitionRefused) as refused:
+        check_close(facts)
+    assert refused.value.code == code
+
+
+def test_closing_passes_when_the_three_musts_are_met() -> None:
+    check_close(GOOD)
+    check_close(ClosingFacts(True, "态度差", True, "营业员甲", "岗前培训"))
+
+
+def test_reopen_and_reject_guards() -> None:
+    check_reopen(settlement_confirmed=False, new_evidence=None)
+    check_reopen(settlement_confirmed=True, new_evidence="新的扣费记录")
+    with pytest.raises(TransitionRefused):
+        check_reopen(settlement_confirmed=True, new_evidence=" ")
+    with pytest.raises(TransitionRefused) as refused:
+        check_reject(legal_basis="", reasons="超过时效")
+    assert refused.value.field == "legal_basis"
