@@ -59,6 +59,9 @@ def create_complaint(
         with state.write() as conn:
             complaint_id = intake.create(conn, new=new, analysis=analysis, actor=actor, policy=state.policy,
                                          now=state.clock(), idempotency_key=idempotency_key)
+            row = store.load(conn, complaint_id=complaint_id, actor=actor)
+            customer = customers.get(conn, customer_id=row["customer_id"])
+        return present.complaint_json(row, customer=customer, actor=actor)
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its complaint.
         with state.read() as conn:
@@ -66,8 +69,7 @@ def create_complaint(
         if existing is None:
             raise
         response.headers["Idempotent-Replayed"] = "true"
-        complaint_id = existing
-    return _complaint(state, actor, complaint_id)
+        return _complaint(state, actor, existing)
 
 
 @router.get("/complaints", summary="查询投诉")

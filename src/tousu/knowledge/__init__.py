@@ -7,7 +7,16 @@ industry profiles as validated data, plus the analyzer's taxonomy and the langua
 """
 
 from tousu.knowledge.errors import KnowledgeBaseError
-from tousu.knowledge.loader import KINDS, KnowledgeBase, SignalMatch, UnknownEntryError, load_knowledge_base
+from tousu.knowledge.loader import (
+    KINDS,
+    KnowledgeBase,
+    ScriptFinding,
+    SignalMatch,
+    UnknownEntryError,
+    load_knowledge_base,
+    normalize_text,
+    script_findings,
+)
 from tousu.knowledge.models import (
     SLOT_DEFAULTS,
     DemandPlaybook,
@@ -21,7 +30,6 @@ from tousu.knowledge.models import (
     ScenarioGroup,
     Strategy,
     StrategyUsage,
-    normalize_text,
     render_script,
     script_slots,
 )
@@ -40,6 +48,7 @@ __all__ = [
     "ProfileGroup",
     "Scenario",
     "ScenarioGroup",
+    "ScriptFinding",
     "SignalMatch",
     "Strategy",
     "StrategyUsage",
@@ -47,5 +56,6 @@ __all__ = [
     "load_knowledge_base",
     "normalize_text",
     "render_script",
+    "script_findings",
     "script_slots",
 ]

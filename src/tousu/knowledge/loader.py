@@ -7,6 +7,7 @@ Any problem raises KnowledgeBaseError(file, entry, message).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -25,7 +26,6 @@ from tousu.knowledge.models import (
     ProfileGroup,
     Scenario,
     Strategy,
-    normalize_text,
     render_script,
 )
 from tousu.knowledge.source import data_dir, parse_entries
@@ -45,6 +45,23 @@ _ATTRIBUTE = {
 }
 _FILE = {kind: f"{attribute}.yaml" for kind, attribute in _ATTRIBUTE.items()}
 _KIND_NAME = {"strategy": "策略", "demand": "诉求", "profile": "客户类型", "scenario": "场景", "law": "法规", "industry": "行业"}
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    import opencc  # loaded on first use: it reads its dictionaries
+
+    return opencc.OpenCC("t2s")
+
+
+def normalize_text(text: str) -> str:
+    """Fold text for matching signals and names: full-width to half-width, traditional to
+    simplified, lower case.
+
+    >>> normalize_text("破唱片機法 ＡＢＣ")
+    '破唱片机法 abc'
+    """
+    return str(_t2s().convert(unicodedata.normalize("NFKC", text))).casefold()
 
 
 class UnknownEntryError(LookupError):
@@ -271,17 +288,38 @@ def _refer(file: str, entry: str, field_name: str, codes: Sequence[str], known: 
         raise KnowledgeBaseError(file, entry, f"{field_name} 中有重复项 (duplicate reference): {', '.join(repeated)}")
 
 
-def _check_scripts_language(kb: KnowledgeBase) -> None:
-    """Scripts are what staff will say, so they must pass the service-language rules."""
-    forbidden = {rule.code for rule in kb.language.phrases if rule.severity == "forbidden"}
+@dataclass(frozen=True)
+class ScriptFinding:
+    """A script that trips a service-language rule (see language.yaml)."""
+
+    file: str
+    entry: str
+    rule: str
+    severity: str
+    script: str
+
+
+def script_findings(kb: KnowledgeBase) -> list[ScriptFinding]:
+    """Every script that trips a service-language rule, forbidden or discouraged."""
+    severity = {rule.code: rule.severity for rule in kb.language.phrases}
+    findings: list[ScriptFinding] = []
     for kind in ("strategy", "demand", "profile", "scenario"):
         for entry in kb.entries(kind).values():
             for script in _scripts(entry):
-                fired = [code for code in kb.language.fired_phrases(render_script(script)) if code in forbidden]
-                if fired:
-                    raise KnowledgeBaseError(
-                        _FILE[kind], entry.key, f"话术含有服务用语禁用说法 (script breaks language rule {', '.join(fired)}): {script}"
-                    )
+                for code in kb.language.fired_phrases(render_script(script)):
+                    findings.append(ScriptFinding(_FILE[kind], entry.key, code, severity[code], script))
+    return findings
+
+
+def _check_scripts_language(kb: KnowledgeBase) -> None:
+    """Scripts are what staff will say, so none may use a forbidden phrase."""
+    for finding in script_findings(kb):
+        if finding.severity == "forbidden":
+            raise KnowledgeBaseError(
+                finding.file,
+                finding.entry,
+                f"话术含有服务用语禁用说法 (script breaks language rule {finding.rule}): {finding.script}",
+            )
 
 
 def _scripts(entry: Entry) -> Iterable[str]:

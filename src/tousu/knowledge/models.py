@@ -8,13 +8,12 @@ citing a law) are checked by the loader, which sees all files at once.
 from __future__ import annotations
 
 import re
-import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
-from functools import cached_property, lru_cache
-from typing import Annotated, Any, ClassVar
+from functools import cached_property
+from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -49,6 +48,10 @@ def script_slots(template: str) -> list[str]:
     return _SLOT.findall(template)
 
 
+# An address without a name reads better dropped ("{称呼}，您好" → "您好") than defaulted.
+_BARE_ADDRESS = re.compile(r"\{称呼\}[，,]\s*")
+
+
 def render_script(
     template: str,
     slots: Mapping[str, str] | None = None,
@@ -57,37 +60,26 @@ def render_script(
     """Fill `{slot}` placeholders; a slot without a (non-blank) value gets a neutral default.
 
     `defaults` overrides SLOT_DEFAULTS (an industry's wording); a slot unknown to both is
-    rendered as its bare name.
+    rendered as its bare name. A missing {称呼} followed by a comma is left out.
 
     >>> render_script("{称呼}，{金额}会在{期限}内退回。", {"称呼": "王先生", "金额": "50元"})
     '王先生，50元会在48小时内退回。'
+    >>> render_script("{称呼}，{金额}会在{期限}内退回。")
+    '相关费用会在48小时内退回。'
     """
     given = slots or {}
     fallback = {**SLOT_DEFAULTS, **(defaults or {})}
 
+    def value(name: str) -> str:
+        return str(given.get(name) or "").strip()
+
     def fill(match: re.Match[str]) -> str:
         name = match.group(1)
-        value = str(given.get(name) or "").strip()
-        return value or fallback.get(name, name)
+        return value(name) or fallback.get(name, name)
 
+    if not value("称呼"):
+        template = _BARE_ADDRESS.sub("", template)
     return _SLOT.sub(fill, template)
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def normalize_text(text: str) -> str:
-    """Fold text for matching signals and names: full-width to half-width, traditional to
-    simplified, lower case.
-
-    >>> normalize_text("破唱片機法 ＡＢＣ")
-    '破唱片机法 abc'
-    """
-    return str(_t2s().convert(unicodedata.normalize("NFKC", text))).casefold()
 
 
 def _check_script(text: str) -> str:
@@ -111,9 +103,19 @@ def _check_pattern(pattern: str) -> str:
     return pattern
 
 
+# YAML folds a long line by joining its pieces with a space, which Chinese does not want.
+_FOLD_SPACE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
+
+
+def _unfold(text: str) -> str:
+    return _FOLD_SPACE.sub("", text)
+
+
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Script = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_check_script)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_unfold)]
+Script = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_unfold), AfterValidator(_check_script)
+]
 # A regular expression matched against normalize_text() output; a plain word is one too.
 Pattern = Annotated[str, StringConstraints(min_length=1), AfterValidator(_check_pattern)]
 
@@ -151,6 +153,21 @@ class Entry(BaseModel, ABC):
     @abstractmethod
     def search_text(self) -> str:
         """Everything else worth finding by substring, joined."""
+
+
+class NamedEntry(Entry):
+    """An entry identified by a snake_case code and named in Chinese."""
+
+    code: Code
+    name: Text
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+    @property
+    def label(self) -> str:
+        return self.name
 
 
 class SignalMixin(BaseModel):
@@ -240,12 +257,10 @@ USAGE_NAMES: dict[StrategyUsage, str] = {
 }
 
 
-class Strategy(Entry):
+class Strategy(NamedEntry):
     entry_kind: ClassVar[str] = "strategy"
     entry_kind_name: ClassVar[str] = "应对策略"
 
-    code: Code
-    name: Text
     aliases: list[Text] = Field(default_factory=list)
     summary: Text
     when_to_use: list[Text] = Field(min_length=1)
@@ -254,14 +269,6 @@ class Strategy(Entry):
     usage: StrategyUsage = StrategyUsage.ALL
     caution: Text | None = None
     examples: list[Script] = Field(min_length=2)
-
-    @property
-    def key(self) -> str:
-        return self.code
-
-    @property
-    def label(self) -> str:
-        return self.name
 
     def lookup_names(self) -> list[str]:
         return [self.code, self.name, *self.aliases]
@@ -321,12 +328,10 @@ class SubCase(BaseModel):
     scripts: list[Script] = Field(default_factory=list)
 
 
-class Profile(Entry, SignalMixin):
+class Profile(NamedEntry, SignalMixin):
     entry_kind: ClassVar[str] = "profile"
     entry_kind_name: ClassVar[str] = "客户类型"
 
-    code: Code
-    name: Text
     group: ProfileGroup
     summary: Text
     handling: list[Text] = Field(min_length=1)
@@ -334,14 +339,6 @@ class Profile(Entry, SignalMixin):
     strategies: list[Code] = Field(default_factory=list)
     sub_cases: list[SubCase] = Field(default_factory=list)
     scripts: list[Script] = Field(default_factory=list)
-
-    @property
-    def key(self) -> str:
-        return self.code
-
-    @property
-    def label(self) -> str:
-        return self.name
 
     def lookup_names(self) -> list[str]:
         return [self.code, self.name, self.name.removesuffix("型")]
@@ -373,12 +370,10 @@ class ScenarioCase(BaseModel):
     answers: list[Script] = Field(default_factory=list)
 
 
-class Scenario(Entry, SignalMixin):
+class Scenario(NamedEntry, SignalMixin):
     entry_kind: ClassVar[str] = "scenario"
     entry_kind_name: ClassVar[str] = "处理场景"
 
-    code: Code
-    name: Text
     group: ScenarioGroup
     situation: Text
     measures: list[Text] = Field(min_length=1)
@@ -391,17 +386,6 @@ class Scenario(Entry, SignalMixin):
     # Empty means every industry.
     industries: list[Code] = Field(default_factory=list)
 
-    @property
-    def key(self) -> str:
-        return self.code
-
-    @property
-    def label(self) -> str:
-        return self.name
-
-    def lookup_names(self) -> list[str]:
-        return [self.code, self.name]
-
     def search_text(self) -> str:
         return " ".join([self.situation, *self.measures, *(case.condition for case in self.cases)])
 
@@ -413,12 +397,10 @@ class IndustryCategory(SignalMixin):
     label: Text | None = None
 
 
-class Industry(Entry):
+class Industry(NamedEntry):
     entry_kind: ClassVar[str] = "industry"
     entry_kind_name: ClassVar[str] = "行业配置"
 
-    code: Code
-    name: Text
     default: bool = False
     summary: Text
     segments: list[Text] = Field(default_factory=list)
@@ -434,23 +416,8 @@ class Industry(Entry):
             raise ValueError(f"分类重复 (duplicate category) {', '.join(repeated)}")
         return self
 
-    @property
-    def key(self) -> str:
-        return self.code
-
-    @property
-    def label(self) -> str:
-        return self.name
-
-    def lookup_names(self) -> list[str]:
-        return [self.code, self.name]
-
     def search_text(self) -> str:
         return " ".join([self.summary, *self.segments])
 
     def category(self, code: str) -> IndustryCategory | None:
         return next((category for category in self.categories if category.code == code), None)
-
-    def render(self, template: str, slots: Mapping[str, str] | None = None) -> str:
-        """render_script() with this industry's wording for missing slots."""
-        return render_script(template, slots, self.slot_defaults)

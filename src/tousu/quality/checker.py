@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -39,15 +38,12 @@ def find_problems(view: MatchView, original: str, rules: LanguageRules, *, turn:
         for start, end in rules.phrase_spans(rule, view):
             candidates.append((rule, *view.span(start, end)))
     candidates.sort(key=lambda c: (c[0].severity != "forbidden", -(c[2] - c[1]), c[1]))
-    taken_starts: list[int] = []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(original))
     problems: list[Problem] = []
     for rule, start, end in candidates:
-        at = bisect.bisect_left(taken_starts, start)
-        if (at > 0 and taken[at - 1][1] > start) or (at < len(taken) and taken[at][0] < end):
+        if taken.find(1, start, end) != -1:
             continue
-        taken_starts.insert(at, start)
-        taken.insert(at, (start, end))
+        taken[start:end] = b"\x01" * (end - start)
         problems.append(_problem(rule, start, end, original, turn))
     problems.sort(key=lambda p: p.start)
     return problems
@@ -127,34 +123,37 @@ def notes_for(matching_text: str) -> tuple[str, ...]:
     return ()
 
 
-def _cut(text: str, start: int, end: int, floor: int) -> str:
-    """Remove text[start:end] and the punctuation that would be left dangling."""
+def _cut_range(text: str, start: int, end: int, floor: int) -> tuple[int, int]:
+    """The range to delete for text[start:end], taking the punctuation that would be left dangling."""
     after = end
     while after < len(text) and text[after] in _SOFT_PUNCTUATION:
         after += 1
     if after > end:
-        return text[:start] + text[after:]
+        return start, after
     before = start
     while before > floor and text[before - 1] in _SOFT_PUNCTUATION:
         before -= 1
     if before == 0 or text[before - 1] in _HARD_PUNCTUATION:
         while after < len(text) and text[after] in _HARD_PUNCTUATION and text[after] != "\n":
             after += 1
-    return text[:before] + text[after:]
+    return before, after
 
 
 def rewrite(original: str, problems: Sequence[Problem]) -> str:
     """`original` with every suggestion applied; phrases never to be said are removed."""
-    text = original
-    ordered = sorted(problems, key=lambda p: p.start)
-    for index in range(len(ordered) - 1, -1, -1):
-        problem = ordered[index]
+    pieces: list[str] = []
+    cursor = 0
+    for problem in sorted(problems, key=lambda p: p.start):
         if problem.suggestion is None:
-            floor = ordered[index - 1].end if index else 0
-            text = _cut(text, problem.start, problem.end, floor)
+            cut_start, cut_end = _cut_range(original, problem.start, problem.end, cursor)
+            pieces.append(original[cursor:cut_start])
+            cursor = cut_end
         else:
-            text = text[: problem.start] + problem.suggestion + text[problem.end :]
-    return text
+            pieces.append(original[cursor : problem.start])
+            pieces.append(problem.suggestion)
+            cursor = problem.end
+    pieces.append(original[cursor:])
+    return "".join(pieces)
 
 
 def check_reply(text: str, *, rules: LanguageRules | None = None) -> ReplyCheck:

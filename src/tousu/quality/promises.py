@@ -1,8 +1,8 @@
 """Commitments with a deadline in staff speech, so they can be tracked.
 
-A promise is a sentence holding a deadline phrase (48小时内, 半个小时之后, 明天下午,
-5点前...) and a staff action (回复, 回电, 给您, 到账...). A deadline alone
-("已经过了二十四个小时") or an action alone ("我会给您回复") is not a promise.
+A promise is a deadline phrase (48小时内, 半个小时之后, 明天下午, 5点前...) followed, in
+the same sentence, by a staff action (回复, 回电, 给您, 到账...). A deadline alone
+("已经过了二十四个小时", "就说今天下午在") or an action alone ("我会给您回复") is not one.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def find_promises(view: MatchView, original: str, rules: LanguageRules, *, turn:
     promises: list[Promise] = []
     for start, end in deadline_spans(view, rules):
         sentence_start, sentence_end = sentence_around(view, boundaries, start, end)
-        if rules.promises.actions.search(view.text, sentence_start, sentence_end) is None:
+        if rules.promises.actions.search(view.text, start, sentence_end) is None:
             continue
         deadline_start, deadline_end = view.span(start, end)
         text_start, text_end = view.span(sentence_start, sentence_end)

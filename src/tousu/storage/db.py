@@ -24,7 +24,7 @@ def create_db_engine(url: str) -> Engine:
         # on busy_timeout instead of failing when a read lock is upgraded.
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return sa.create_engine(url, pool_size=10, max_overflow=20)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

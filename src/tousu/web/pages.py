@@ -60,7 +60,7 @@ def _queue_filter(params: dict[str, str], actor_id: int) -> tuple[queries.Compla
 
 
 @router.get("/")
-def home() -> Response:
+def home(actor: PageActor) -> Response:
     return RedirectResponse("/queue", status_code=303)
 
 

@@ -1,0 +1,158 @@
+"""`make bench`: intake over HTTP on both databases, Chinese search at 100,000 complaints, and the
+analyzer and checker benchmarks. Prints one JSON object as its last line."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.server import free_port, start_server  # noqa: E402
+from tousu.domain.codes import Role  # noqa: E402
+from tousu.services import users  # noqa: E402
+from tousu.storage.db import create_db_engine, upgrade  # noqa: E402
+from tousu.storage.search import index_text  # noqa: E402
+from tousu.storage.tables import complaints, customers, metadata  # noqa: E402
+
+CLIENTS = 4
+SECONDS = float(os.environ.get("TOUSU_BENCH_SECONDS", "10"))
+TEXTS = [
+    "这个月话费莫名其妙多扣了58元，我根本没用那么多流量，要求查清楚并退费。",
+    "我家宽带从昨天开始就断断续续，报修两次没人上门，网费照扣，必须马上修好。",
+    "从来没订过彩铃，每个月扣5元，扣了大半年了，马上给我退订并退钱，不然我就打12300。",
+    "营业员态度极差，还冲我翻白眼，我要见你们经理，必须给我道歉。",
+]
+
+
+def _client(port: int, token: str, until: float, seed: int, out: mp.Queue) -> None:  # type: ignore[type-arg]
+    rng = random.Random(seed)
+    latencies = []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}) as client:
+        while time.monotonic() < until:
+            body = {"channel": "hotline", "content": rng.choice(TEXTS),
+                    "customer": {"name": "王先生", "phone": f"139{rng.randint(0, 99999999):08d}"}}
+            started = time.perf_counter()
+            response = client.post("/api/v1/complaints", json=body)
+            latencies.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 201:
+                raise SystemExit(f"create failed: {response.status_code} {response.text[:200]}")
+    out.put(latencies)
+
+
+def _token(url: str) -> str:
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        user = users.get_by_username(conn, "bench")
+        user_id = user["id"] if user else users.add_user(conn, username="bench", password=None, role=Role.AGENT,
+                                                          team="热线", now=datetime.now(UTC))
+        token = users.issue_token(conn, user_id=user_id, kind="api", now=datetime.now(UTC))
+    engine.dispose()
+    return token
+
+
+def intake(url: str, workdir: Path) -> dict[str, float]:
+    upgrade(url)
+    token = _token(url)
+    port = free_port()
+    server = start_server(url, port, workdir)
+    try:
+        warm = time.monotonic() + 2
+        queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
+        _client(port, token, warm, 0, queue)
+        queue.get()
+        until = time.monotonic() + SECONDS
+        procs = [mp.Process(target=_client, args=(port, token, until, n + 1, queue)) for n in range(CLIENTS)]
+        started = time.monotonic()
+        for p in procs:
+            p.start()
+        latencies = [ms for _ in procs for ms in queue.get()]
+        elapsed = time.monotonic() - started
+        for p in procs:
+            p.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    latencies.sort()
+    return {"per_s": round(len(latencies) / elapsed, 1), "p50_ms": round(statistics.median(latencies), 2),
+            "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 2), "requests": len(latencies)}
+
+
+def search(url: str, total: int = 100_000) -> dict[str, float]:
+    """Load `total` complaints straight into the tables, then time keyword searches through the service."""
+    from tousu.services.actors import Actor
+    from tousu.services.queries import ComplaintFilter, search as run_search
+
+    engine = create_db_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(url)
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    words = ["宽带", "断网", "彩铃", "扣费", "套餐", "信号", "营业员", "态度", "积分", "充值卡", "停机", "漫游", "流量",
+             "合约机", "退费", "经理", "曝光", "工信部", "话费", "短信"]
+    with engine.begin() as conn:
+        user_id = users.add_user(conn, username="bench", password=None, role=Role.DIRECTOR, team="中心", now=now)
+        conn.execute(customers.insert(), [{"name": "客户", "phone": f"139{i:08d}", "created_at": now} for i in range(1000)])
+        batch = []
+        for i in range(total):
+            text = "".join(rng.choice(words) for _ in range(12)) + "，要求处理。"
+            received = now - timedelta(minutes=i)
+            batch.append(dict(
+                reference=f"TSB-{i:07d}", channel="hotline", customer_id=1 + i % 1000, received_by_id=user_id,
+                responsible_id=user_id, owner_id=user_id, team="中心", category="billing", demands=[], content=text,
+                received_at=received, issue_key="billing|-|-", urgency_types=[], manual_urgency=[], priority=3,
+                status="received", acknowledge_by=received, reply_by=received + timedelta(hours=48),
+                search_tokens=index_text(text), created_at=received, updated_at=received, version=1))
+            if len(batch) == 5000:
+                conn.execute(complaints.insert(), batch)
+                batch = []
+        conn.execute(sa.text("ANALYZE"))
+    actor = Actor(id=user_id, username="bench", display_name="bench", role=Role.DIRECTOR, team="中心")
+    timings = []
+    for keyword in ["宽带断网", "彩铃", "工信部", "充值卡停机", "营业员态度"] * 10:
+        with engine.connect() as conn:
+            started = time.perf_counter()
+            rows, count = run_search(conn, actor=actor, filters=ComplaintFilter(q=keyword), now=now, limit=50)
+            timings.append((time.perf_counter() - started) * 1000)
+    engine.dispose()
+    return {"p50_ms": round(statistics.median(timings), 2), "p99_ms": round(max(timings), 2), "complaints": total}
+
+
+def sub_bench(script: str) -> dict[str, object]:
+    path = ROOT / "bench" / script
+    if not path.exists():
+        return {}
+    result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=900)
+    lines = [line for line in result.stdout.splitlines() if line.strip().startswith("{")]
+    return json.loads(lines[-1]) if result.returncode == 0 and lines else {"error": result.stderr[-500:]}
+
+
+def main() -> None:
+    pg = os.environ["TOUSU_BENCH_POSTGRES_URL"]
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        results: dict[str, object] = {
+            "intake": {"sqlite": intake(f"sqlite:///{workdir / 'bench.db'}", workdir), "postgresql": intake(pg, workdir)},
+            "search": {"postgresql": search(pg)},
+        }
+    results["analyzer"] = sub_bench("analyzer_bench.py")
+    results["quality"] = sub_bench("quality_bench.py")
+    print(json.dumps(results, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""Turning cue weights (and, when there is one, the statistical model's probabilities) into labels.
+
+How rules and model combine — the rules always work alone; a model only refines:
+
+category
+    Rules decide alone when the best category scores at least `category_strong` and leads the
+    next by `category_margin`. Otherwise, with a model, each category gets
+    ½ × (its share of the rule scores) + ½ × (model probability) and the best one wins; with
+    no rule evidence at all the model's choice needs a probability of at least 0.35. Without a
+    model, the best rule score of at least `category_min` wins, else "other".
+demands
+    A demand scoring `demand_strong` or more is kept whatever the model says; one scoring at
+    least `demand_min` is kept unless the model gives it under 0.15; a demand with no rule
+    evidence is added when the model gives it 0.6 or more and the text does not negate it.
+emotion
+    Angry when the anger cues (threats count too) reach `angry_threshold`; upset when anger
+    and dissatisfaction together reach `upset_threshold`; calm when only polite or asking
+    cues are present. With no cue at all, the model decides if there is one, else the default.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from tousu.analysis.results import Evidence, LabelResult
+from tousu.knowledge.taxonomy import DecisionRules
+
+MODEL_CATEGORY_MIN = 0.35
+MODEL_DEMAND_VETO = 0.15
+MODEL_DEMAND_ADD = 0.6
+_BLEND = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPrediction:
+    """Probabilities from the statistical model for one text."""
+
+    category: Mapping[str, float]
+    demands: Mapping[str, float]
+    emotion: Mapping[str, float]
+    version: str
+
+
+@dataclass(slots=True)
+class Tally:
+    """Rule evidence for one label."""
+
+    score: float = 0.0
+    first: int = 1 << 30
+    evidence: list[Evidence] = field(default_factory=list)
+    negated: list[Evidence] = field(default_factory=list)
+
+    def add(self, weight: float, evidence: Evidence) -> None:
+        if evidence.negated:
+            self.negated.append(evidence)
+            return
+        self.score += weight
+        self.evidence.append(evidence)
+        if evidence.start is not None:
+            self.first = min(self.first, evidence.start)
+
+
+def _rule_confidence(score: float, runner_up: float = 0.0) -> float:
+    strength = 1.0 - math.exp(-score / 2.5)
+    return strength * (score / (score + runner_up)) if runner_up > 0 else strength
+
+
+def decide_category(
+    tallies: Mapping[str, Tally],
+    names: Mapping[str, str],
+    rules: DecisionRules,
+    prediction: ModelPrediction | None,
+) -> LabelResult:
+    """`names` lists the categories allowed (the industry's), with their display names."""
+    scored = sorted(
+        ((code, t) for code, t in tallies.items() if code in names and t.score > 0),
+        key=lambda item: (-item[1].score, item[1].first),
+    )
+    top_code, top = scored[0] if scored else ("other", Tally())
+    second = scored[1][1].score if len(scored) > 1 else 0.0
+    if prediction is None or (top.score >= rules.category_strong and top.score - second >= rules.category_margin):
+        if top.score >= rules.category_min:
+            return _label(top_code, names, _rule_confidence(top.score, second), top.evidence, "rules")
+        return _label("other", names, 0.3, (), "default")
+    total = sum(t.score for _, t in scored)
+    blended = {
+        code: _BLEND * (tallies[code].score / total if total and code in tallies else 0.0)
+        + (1 - _BLEND) * prediction.category.get(code, 0.0)
+        for code in names
+    }
+    best = max(blended, key=lambda code: blended[code])
+    probability = prediction.category.get(best, 0.0)
+    if top.score < rules.category_min and probability < MODEL_CATEGORY_MIN:
+        return _label("other", names, 0.3, (), "default")
+    evidence = [*tallies[best].evidence] if best in tallies else []
+    evidence.append(Evidence(f"模型概率 {probability:.2f}", source="model"))
+    decided_by = "rules+model" if best in tallies and tallies[best].score > 0 else "model"
+    return _label(best, names, blended[best], evidence, decided_by)
+
+
+def decide_demands(
+    tallies: Mapping[str, Tally],
+    names: Mapping[str, str],
+    rules: DecisionRules,
+    prediction: ModelPrediction | None,
+) -> list[LabelResult]:
+    results = []
+    for code, name in names.items():
+        tally = tallies.get(code, Tally())
+        probability = prediction.demands.get(code) if prediction is not None else None
+        if tally.score >= rules.demand_strong or (
+            tally.score >= rules.demand_min and (probability is None or probability >= MODEL_DEMAND_VETO)
+        ):
+            decided_by = "rules" if probability is None else "rules+model"
+            results.append(_label(code, names, _rule_confidence(tally.score), tally.evidence, decided_by))
+        elif probability is not None and probability >= MODEL_DEMAND_ADD and not tally.negated:
+            evidence = [*tally.evidence, Evidence(f"模型概率 {probability:.2f}", source="model")]
+            results.append(_label(code, names, probability, evidence, "model"))
+    results.sort(key=lambda r: tallies[r.code].first if r.code in tallies else 1 << 30)
+    return results
+
+
+def decide_emotion(
+    tallies: Mapping[str, Tally],
+    threat_count: int,
+    names: Mapping[str, str],
+    rules: DecisionRules,
+    prediction: ModelPrediction | None,
+) -> LabelResult:
+    config = rules.emotion
+    angry = tallies.get("angry", Tally())
+    upset = tallies.get("upset", Tally())
+    calm = tallies.get("calm", Tally())
+    anger = angry.score + config.threat_anger * threat_count
+    if anger >= config.angry_threshold:
+        return _label("angry", names, _rule_confidence(anger), angry.evidence, "rules")
+    if anger + upset.score >= config.upset_threshold:
+        return _label("upset", names, _rule_confidence(anger + upset.score), [*angry.evidence, *upset.evidence], "rules")
+    if calm.score > 0 and anger + upset.score == 0:
+        return _label("calm", names, _rule_confidence(calm.score), calm.evidence, "rules")
+    if prediction is not None and prediction.emotion:
+        best = max(prediction.emotion, key=lambda code: prediction.emotion[code])
+        if best in names:
+            evidence = [Evidence(f"模型概率 {prediction.emotion[best]:.2f}", source="model")]
+            return _label(best, names, prediction.emotion[best], evidence, "model")
+    return _label(config.default, names, 0.4, [*angry.evidence, *upset.evidence, *calm.evidence], "default")
+
+
+def _label(
+    code: str, names: Mapping[str, str], confidence: float, evidence: Sequence[Evidence], decided_by: str
+) -> LabelResult:
+    return LabelResult(code, names.get(code, code), min(1.0, max(0.0, confidence)), tuple(evidence), decided_by)

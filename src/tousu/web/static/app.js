@@ -1,0 +1,65 @@
+// Shared browser helpers: the API call with the CSRF header, Chinese error text, deadline countdowns.
+"use strict";
+const tousu = (() => {
+  const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+
+  // Calls the JSON API; resolves to {ok, status, body}. A lost session goes back to the login page.
+  async function api(method, path, body, extraHeaders) {
+    const headers = { "Accept": "application/json", "X-CSRF-Token": csrf(), ...(extraHeaders || {}) };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    let response;
+    try {
+      response = await fetch(path, { method, headers, credentials: "same-origin",
+                                     body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (err) {
+      return { ok: false, status: 0, body: { error: { code: "network", message: "网络连接失败，请检查网络后重试（已填写的内容未丢失）。" } } };
+    }
+    let data = null;
+    try { data = await response.json(); } catch (err) { data = null; }
+    if (response.status === 401) {
+      window.location.href = "/login?reason=expired&next=" + encodeURIComponent(location.pathname + location.search);
+    }
+    return { ok: response.ok, status: response.status, body: data };
+  }
+
+  function errorText(result) {
+    if (result.status === 409) return "已被他人更新，请刷新页面后再操作。";
+    const err = result.body && result.body.error;
+    return (err && err.message) || ("操作失败（" + result.status + "），请稍后重试。");
+  }
+
+  function el(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (className) node.className = className;
+    return node;
+  }
+
+  function duration(ms) {
+    const minutes = Math.floor(Math.abs(ms) / 60000);
+    const days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), mins = minutes % 60;
+    if (days) return days + "天" + hours + "小时";
+    if (hours) return hours + "小时" + mins + "分";
+    return mins + "分钟";
+  }
+
+  function tick() {
+    const now = Date.now();
+    document.querySelectorAll("[data-deadline]").forEach((node) => {
+      const left = Date.parse(node.dataset.deadline) - now;
+      node.classList.remove("ok", "soon", "late");
+      if (left <= 0) { node.textContent = "已超时 " + duration(left); node.classList.add("late"); }
+      else { node.textContent = "剩余 " + duration(left); node.classList.add(left < 2 * 3600e3 ? "late" : left < 12 * 3600e3 ? "soon" : "ok"); }
+    });
+  }
+
+  function localTime(iso) {
+    if (!iso) return "";
+    const d = new Date(iso);
+    const pad = (n) => String(n).padStart(2, "0");
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+
+  document.addEventListener("DOMContentLoaded", () => { tick(); setInterval(tick, 30000); });
+  return { api, errorText, el, tick, localTime, duration };
+})();

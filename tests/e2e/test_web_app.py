@@ -1,0 +1,173 @@
+"""The staff web application in a real browser against a real server and database."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from tousu import web
+from tousu.web import pages
+from tousu.api.app import create_app
+from tousu.demo import DEMO_PASSWORD, load_demo
+from tousu.settings import Settings
+from tousu.storage.db import upgrade
+
+pytestmark = pytest.mark.e2e
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def web_pages() -> list[str]:
+    """Every page of the web application (all but the login page), with sample path parameters."""
+    paths = [route.path for route in pages.router.routes if "GET" in getattr(route, "methods", set())]
+    return [re.sub(r"\{[a-z_]+\}", "1", path) for path in paths]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'tousu.db'}"
+    upgrade(url)
+    settings = Settings(database_url=url, secret_key="web-e2e-secret-0123456789abcdef", scheduler_interval_seconds=0)
+    app = create_app(settings, with_scheduler=False)
+    web.register(app)
+    web.register(app)  # a second call must be harmless
+    load_demo(app.state.tousu.engine, settings.policy, count=40, seed=7)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium not installed")
+    with playwright_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: object, server: str) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, timezone_id="Asia/Shanghai",  # type: ignore[attr-defined]
+                                  locale="zh-CN", base_url=server)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def shot(tab: object, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SHOTS / f"{name}.png"))  # type: ignore[attr-defined]
+
+
+def login(tab: object, username: str = "agent1", password: str = DEMO_PASSWORD) -> None:
+    tab.goto("/login")  # type: ignore[attr-defined]
+    tab.fill("#username", username)  # type: ignore[attr-defined]
+    tab.fill("#password", password)  # type: ignore[attr-defined]
+    tab.click("form[action='/login'] button[type=submit]")  # type: ignore[attr-defined]
+    tab.wait_for_load_state()  # type: ignore[attr-defined]
+
+
+def test_every_page_sends_an_anonymous_visitor_to_the_login_page(server: str) -> None:
+    with httpx.Client(base_url=server, follow_redirects=False) as client:
+        paths = web_pages()
+        assert {"/queue", "/complaints/new", "/complaints/1"} <= set(paths)
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 303, path
+            assert response.headers["location"].startswith("/login?next="), path
+
+
+def test_an_expired_or_unknown_session_says_so_on_the_login_page(server: str) -> None:
+    with httpx.Client(base_url=server, follow_redirects=True, cookies={"tousu_session": "tsu_forged"}) as client:
+        response = client.get("/queue")
+    assert "登录已过期，请重新登录" in response.text
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(server: str) -> None:
+    with httpx.Client(base_url=server) as client:
+        client.get("/login")
+        response = client.post("/login", data={"username": "agent1", "password": DEMO_PASSWORD})
+        assert response.status_code == 403
+        assert "tousu_session" not in client.cookies
+
+
+def test_a_cookie_authenticated_api_write_without_the_csrf_header_is_refused(server: str) -> None:
+    with httpx.Client(base_url=server) as client:
+        client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+        response = client.post("/login", data={"username": "agent1", "password": DEMO_PASSWORD, "csrf_token": token})
+        assert response.status_code == 303 and "tousu_session" in client.cookies
+        body = {"version": 1}
+        refused = client.post("/api/v1/complaints/1/start", json=body)
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "csrf_failed"
+        allowed = client.post("/api/v1/complaints/1/start", json=body, headers={"X-CSRF-Token": token})
+        assert allowed.status_code != 403
+
+
+def test_repeated_wrong_passwords_are_throttled(server: str) -> None:
+    with httpx.Client(base_url=server) as client:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+        codes = [client.post("/login", data={"username": "manager2", "password": "wrong-password",
+                                             "csrf_token": token}).status_code for _ in range(6)]
+        assert codes == [401] * 5 + [429]
+        assert "登录失败次数过多" in client.post(
+            "/login", data={"username": "manager2", "password": DEMO_PASSWORD, "csrf_token": token}).text
+
+
+def test_a_wrong_password_shows_a_clear_message(page: object) -> None:
+    login(page, password="not-the-password")
+    assert "用户名或密码错误" in page.text_content("#login-error")  # type: ignore[attr-defined]
+    shot(page, "login-wrong-password")
+
+
+def test_the_agent_sees_the_queue_and_the_batch_banner(page: object) -> None:
+    login(page)
+    assert page.url.endswith("/queue")  # type: ignore[attr-defined]
+    rows = page.locator("table.queue tbody tr a")  # type: ignore[attr-defined]
+    assert rows.count() > 0
+    banner = page.locator(".banner")  # type: ignore[attr-defined]
+    assert "批量投诉预警" in banner.first.text_content()
+    assert page.locator(".countdown").first.text_content().startswith(("剩余", "已超时"))  # type: ignore[attr-defined]
+    shot(page, "queue")
+    banner.first.locator("a").click()
+    page.wait_for_load_state()  # type: ignore[attr-defined]
+    assert "batch_id=" in page.url  # type: ignore[attr-defined]
+    assert page.locator("table.queue tbody tr a").count() >= 10  # type: ignore[attr-defined]
+
+
+def test_logout_ends_the_session(page: object) -> None:
+    login(page)
+    page.click("text=退出")  # type: ignore[attr-defined]
+    page.wait_for_load_state()  # type: ignore[attr-defined]
+    assert "您已安全退出" in page.content()  # type: ignore[attr-defined]
+    page.goto("/queue")  # type: ignore[attr-defined]
+    assert "/login" in page.url  # type: ignore[attr-defined]
