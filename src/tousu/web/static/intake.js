@@ -1,0 +1,157 @@
+// The intake form: customer lookup, live analysis, save through the API with field-level errors.
+"use strict";
+(() => {
+  const form = document.getElementById("intake");
+  const names = JSON.parse(document.getElementById("code-names").textContent);
+  const { api, errorText, el, localTime } = tousu;
+  const $ = (id) => document.getElementById(id);
+  const nameOf = (kind, code) => (names[kind] && names[kind][code]) || code;
+  const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
+  let idempotencyKey = newKey();
+
+  function debounce(fn, ms) {
+    let timer = null;
+    return (...args) => { clearTimeout(timer); timer = setTimeout(() => fn(...args), ms); };
+  }
+
+  function fill(panel, nodes) {
+    panel.replaceChildren(...nodes);
+    panel.classList.remove("muted");
+  }
+
+  // Customer lookup by phone: history and flags help spot repeat and sensitive customers.
+  let lastPhone = "";
+  async function lookUp() {
+    const phone = $("phone").value.trim();
+    const panel = $("customer-panel");
+    if (phone.length < 7 || phone === lastPhone) return;
+    lastPhone = phone;
+    const result = await api("GET", "/api/v1/customers?phone=" + encodeURIComponent(phone));
+    if (result.status === 404) { fill(panel, [el("p", "首次投诉客户（系统中无档案）。")]); return; }
+    if (!result.ok) { fill(panel, [el("p", errorText(result), "error")]); return; }
+    const c = result.body.customer, h = result.body.history;
+    if (!$("name").value.trim()) $("name").value = c.name;
+    const nodes = [el("p", c.name + " · " + nameOf("vip", c.vip_level) + "客户")];
+    if (c.important) nodes.push(el("p", "重要客户", "flag"));
+    if (c.sensitive) nodes.push(el("p", "敏感客户：请谨慎答复", "flag"));
+    nodes.push(el("p", "历史投诉 " + h.complaints.length + " 件" + (h.settlements.length ? "，处理方案 " + h.settlements.length + " 个" : "")));
+    if (h.complaints.length >= 1) nodes.push(el("p", "再次投诉：请先查看历史处理情况。", "flag"));
+    const list = el("ul");
+    h.complaints.slice(0, 8).forEach((item) => {
+      const li = el("li");
+      const link = el("a", item.reference);
+      link.href = "/complaints/" + item.id;
+      li.append(link, " " + localTime(item.received_at) + " " + nameOf("category", item.category || "") + " · " + nameOf("status", item.status));
+      list.append(li);
+    });
+    nodes.push(list);
+    h.notes.slice(0, 5).forEach((note) => nodes.push(el("p", (note.kind === "filing" ? "【备案】" : "【备注】") + note.text)));
+    fill(panel, nodes);
+  }
+
+  // Live analysis while the agent types; the analyzer is optional.
+  async function analyze() {
+    const text = $("content").value.trim();
+    const panel = $("analysis-panel");
+    if (text.length < 6) return;
+    const result = await api("POST", "/api/v1/analyze", { text });
+    if (result.status === 404 || result.status === 405 || result.status === 501 || result.status === 503) {
+      fill(panel, [el("p", "分析器不可用", "muted")]); return;
+    }
+    if (!result.ok) { fill(panel, [el("p", errorText(result), "error")]); return; }
+    const a = result.body.analysis || result.body;
+    const rows = [];
+    const dl = el("dl", undefined, "facts");
+    const add = (label, value) => { if (value) { dl.append(el("dt", label), el("dd", value)); } };
+    add("类别", a.category ? nameOf("category", a.category) : "");
+    add("诉求", (a.demands || []).map((d) => nameOf("demand", d)).join("、"));
+    add("情绪", a.emotion_name || a.emotion || "");
+    add("紧急信号", (a.signals || []).map((s) => s.name || s.code || s).join("、"));
+    add("涉及业务", a.issue_topic || a.topic || "");
+    add("金额", (a.amounts || []).join("、"));
+    rows.push(dl);
+    const advice = a.strategy || a.suggestion || a.advice;
+    if (advice) rows.push(el("p", typeof advice === "string" ? advice : (advice.summary || advice.name || JSON.stringify(advice))));
+    const scripts = a.scripts || (a.strategy && a.strategy.scripts) || [];
+    scripts.slice(0, 3).forEach((s) => rows.push(el("blockquote", typeof s === "string" ? s : s.text)));
+    fill(panel, rows);
+  }
+
+  function clearErrors() {
+    form.querySelectorAll("[data-error-for]").forEach((node) => { node.textContent = ""; });
+    form.querySelectorAll("[aria-invalid]").forEach((node) => node.removeAttribute("aria-invalid"));
+    $("form-error").hidden = true;
+  }
+
+  function showError(result) {
+    const err = (result.body && result.body.error) || {};
+    let field = err.field || "";
+    let slot = null;
+    while (field && !(slot = form.querySelector('[data-error-for="' + CSS.escape(field) + '"]'))) {
+      field = field.includes(".") ? field.slice(0, field.lastIndexOf(".")) : "";
+    }
+    const text = errorText(result);
+    if (slot) {
+      slot.textContent = text.replace(/^[\w.]+：/, "");
+      const input = form.querySelector('[data-field="' + CSS.escape(field) + '"]');
+      if (input) { input.setAttribute("aria-invalid", "true"); input.focus(); }
+    } else {
+      $("form-error").textContent = text;
+      $("form-error").hidden = false;
+    }
+  }
+
+  function body() {
+    const value = (id) => $(id).value.trim();
+    const customer = { name: value("name"), phone: value("phone") };
+    if (value("vip")) customer.vip_level = value("vip");
+    const data = { channel: value("channel"), customer, content: $("content").value };
+    if (value("occurred_at")) data.occurred_at = value("occurred_at") + ":00+08:00";
+    if (value("claimed_amount")) data.claimed_amount = Number(value("claimed_amount"));
+    if (value("category")) data.category = value("category");
+    if (value("topic")) data.topic = value("topic");
+    data.demands = Array.from(form.querySelectorAll('input[name="demands"]:checked')).map((box) => box.value);
+    return data;
+  }
+
+  function readBack(c) {
+    const box = $("result");
+    const link = el("a", "打开投诉详情");
+    link.href = "/complaints/" + c.id;
+    const again = el("button", "受理下一件");
+    again.type = "button";
+    again.addEventListener("click", () => {
+      form.reset(); box.hidden = true; lastPhone = ""; idempotencyKey = newKey();
+      $("customer-panel").textContent = "输入电话后自动查询客户历史。";
+      $("analysis-panel").textContent = "输入投诉内容后自动分析。";
+      $("phone").focus();
+    });
+    const summary = c.content.length > 60 ? c.content.slice(0, 60) + "…" : c.content;
+    const urgent = c.urgency.length ? "（" + c.urgency.map((u) => u.name).join("、") + "）" : "";
+    box.replaceChildren(
+      el("h2", "已受理"),
+      el("p", "受理编号：" + c.reference, "reference"),
+      el("p", "答复时限：" + localTime(c.deadlines.reply_by) + urgent, "deadline"),
+      el("h3", "复述确认（请向客户读出）"),
+      el("p", c.customer.name + "，您好。您反映的问题是：“" + summary + "”" +
+        (c.category_name ? "，属于" + c.category_name + "问题" : "") +
+        "。我们已经受理，受理编号是 " + c.reference + "，将在 " + localTime(c.deadlines.reply_by) +
+        " 前给您答复。请问我的记录准确吗？", "readback"),
+      link, " ", again);
+    box.hidden = false;
+    box.focus();
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors();
+    const save = $("save");
+    save.disabled = true;
+    const result = await api("POST", "/api/v1/complaints", body(), { "Idempotency-Key": idempotencyKey });
+    save.disabled = false;
+    if (result.ok) readBack(result.body); else showError(result);
+  });
+  $("phone").addEventListener("blur", lookUp);
+  $("phone").addEventListener("input", debounce(lookUp, 700));
+  $("content").addEventListener("input", debounce(analyze, 600));
+})();
