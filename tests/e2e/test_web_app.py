@@ -171,3 +171,43 @@ def test_logout_ends_the_session(page: object) -> None:
     assert "您已安全退出" in page.content()  # type: ignore[attr-defined]
     page.goto("/queue")  # type: ignore[attr-defined]
     assert "/login" in page.url  # type: ignore[attr-defined]
+
+
+def test_an_agent_records_a_complaint_and_reads_back_the_reference(page: object) -> None:
+    login(page)
+    page.goto("/complaints/new")  # type: ignore[attr-defined]
+    page.fill("#phone", "13900001111")  # type: ignore[attr-defined]
+    page.fill("#content", "宽带从周一开始断网，报修两次没人来，要求退这几天的费用。")  # type: ignore[attr-defined]
+    page.click("#save")  # type: ignore[attr-defined]
+    assert "内容太短或为空" in page.text_content("[data-error-for='customer.name']")  # type: ignore[attr-defined]
+    assert page.input_value("#content").startswith("宽带从周一开始断网")  # type: ignore[attr-defined]
+    assert page.text_content("#analysis-panel")  # type: ignore[attr-defined]
+    page.fill("#name", "李女士")  # type: ignore[attr-defined]
+    page.fill("#claimed_amount", "30")  # type: ignore[attr-defined]
+    page.click("#save")  # type: ignore[attr-defined]
+    page.wait_for_selector("#result:not([hidden])")  # type: ignore[attr-defined]
+    assert re.search(r"受理编号：TS\d{8}-\d{6}", page.text_content("#result .reference"))  # type: ignore[attr-defined]
+    assert re.search(r"答复时限：\d{4}-\d{2}-\d{2} \d{2}:\d{2}", page.text_content("#result .deadline"))  # type: ignore[attr-defined]
+    assert "李女士，您好" in page.text_content("#result .readback")  # type: ignore[attr-defined]
+    shot(page, "intake-saved")
+
+
+def test_a_script_in_the_complaint_text_stays_text(page: object) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))  # type: ignore[attr-defined]
+    login(page)
+    page.goto("/complaints/new")  # type: ignore[attr-defined]
+    hostile = "<script>alert('xss')</script><img src=x onerror=alert(2)>扣费不明"
+    page.fill("#phone", "13900002222")  # type: ignore[attr-defined]
+    page.fill("#name", "<b>赵先生</b>")  # type: ignore[attr-defined]
+    page.fill("#content", hostile)  # type: ignore[attr-defined]
+    page.click("#save")  # type: ignore[attr-defined]
+    page.wait_for_selector("#result:not([hidden])")  # type: ignore[attr-defined]
+    assert hostile in page.text_content("#result .readback")  # type: ignore[attr-defined]
+    page.click("#result a")  # type: ignore[attr-defined]
+    page.wait_for_load_state()  # type: ignore[attr-defined]
+    assert hostile in page.text_content(".content")  # type: ignore[attr-defined]
+    page.goto("/queue?q=扣费不明")  # type: ignore[attr-defined]
+    assert "<script>" in page.text_content("table.queue")  # type: ignore[attr-defined]
+    assert page.locator("table.queue img").count() == 0  # type: ignore[attr-defined]
+    assert dialogs == []

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import lru_cache
+from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from tousu import __version__
-from tousu.api import errors, routes_complaints, routes_people, routes_system
+from tousu.api import errors, routes_complaints, routes_people, routes_system, routes_text
 from tousu.api.deps import AppState
 from tousu.services.analysis_port import TextAnalyzer, analyzer_adapter, no_analysis
 from tousu.services.sla import Scheduler
@@ -20,22 +22,25 @@ from tousu.storage.db import create_db_engine
 log = logging.getLogger(__name__)
 
 
-def load_analyzer(settings: Settings) -> tuple[object | None, TextAnalyzer]:
-    """The text analyzer with the trained model if one is configured; rules only otherwise."""
+@lru_cache(maxsize=4)
+def load_analyzer(model_path: Path | None) -> tuple[object | None, TextAnalyzer]:
+    """The text analyzer with the trained model if one is configured; rules only otherwise.
+
+    Cached: the knowledge base and lexicons are loaded once per process.
+    """
     try:
         from tousu.analysis import Analyzer, load_model
     except ImportError:
         log.warning("analyzer not installed: category and demands are filled in by people")
         return None, no_analysis
-    model = load_model(settings.model_path) if settings.model_path else None
-    analyzer = Analyzer(model=model)
+    analyzer = Analyzer(model=load_model(model_path) if model_path else None)
     return analyzer, analyzer_adapter(analyzer)
 
 
 def create_app(settings: Settings | None = None, *, with_scheduler: bool = True) -> FastAPI:
     settings = settings or Settings()
     engine = create_db_engine(settings.database_url)
-    analyzer, analyze = load_analyzer(settings)
+    analyzer, analyze = load_analyzer(settings.model_path)
     state = AppState(settings=settings, engine=engine, policy=settings.policy, analyze=analyze, analyzer=analyzer)
 
     @asynccontextmanager
@@ -62,6 +67,6 @@ def create_app(settings: Settings | None = None, *, with_scheduler: bool = True)
                 "payload_too_large", f"请求内容过大（上限 {settings.max_body_bytes // 1024} KB）。"), status_code=413)
         return await call_next(request)
 
-    for module in (routes_system, routes_people, routes_complaints):
+    for module in (routes_system, routes_people, routes_complaints, routes_text):
         app.include_router(module.router)
     return app

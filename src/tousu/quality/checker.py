@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from tousu.knowledge.language import LanguageRules, PhraseRule, packaged_language_rules
 from tousu.quality.promises import find_promises
@@ -21,6 +21,8 @@ _SOFT_PUNCTUATION = "，,、；;：: \t"
 _HARD_PUNCTUATION = "。！!？?…\n"
 _SEVERITY_NAMES = {"forbidden": "禁用", "discouraged": "不建议"}
 
+TurnOf = Callable[[int], int | None]
+
 
 def require_text(text: object, what: str) -> str:
     """Refuse what cannot be checked, with a message fit to show the user."""
@@ -31,8 +33,13 @@ def require_text(text: object, what: str) -> str:
     return text
 
 
-def find_problems(view: MatchView, original: str, rules: LanguageRules, *, turn: int | None = None) -> list[Problem]:
-    """Phrase problems in `view`, one per stretch of text: forbidden beats discouraged, longer beats shorter."""
+def find_problems(
+    view: MatchView, original: str, rules: LanguageRules, *, turn_of: TurnOf | None = None
+) -> list[Problem]:
+    """Phrase problems in `view`, one per stretch of text: forbidden beats discouraged, longer beats shorter.
+
+    `turn_of` maps an offset in `original` to the dialogue turn holding it.
+    """
     candidates: list[tuple[PhraseRule, int, int]] = []
     for rule in rules.phrases:
         for start, end in rules.phrase_spans(rule, view):
@@ -44,7 +51,7 @@ def find_problems(view: MatchView, original: str, rules: LanguageRules, *, turn:
         if taken.find(1, start, end) != -1:
             continue
         taken[start:end] = b"\x01" * (end - start)
-        problems.append(_problem(rule, start, end, original, turn))
+        problems.append(_problem(rule, start, end, original, turn_of(start) if turn_of else None))
     problems.sort(key=lambda p: p.start)
     return problems
 

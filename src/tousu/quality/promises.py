@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 
 from tousu.knowledge.language import LanguageRules
 from tousu.quality.results import Promise
@@ -42,7 +43,10 @@ def sentence_boundaries(view: MatchView) -> list[int]:
     return [m.start() for m in _SENTENCE_END.finditer(view.text)]
 
 
-def find_promises(view: MatchView, original: str, rules: LanguageRules, *, turn: int | None = None) -> list[Promise]:
+def find_promises(
+    view: MatchView, original: str, rules: LanguageRules, *, turn_of: Callable[[int], int | None] | None = None
+) -> list[Promise]:
+    """Promises in `view`; `turn_of` maps an offset in `original` to the dialogue turn holding it."""
     boundaries = sentence_boundaries(view)
     promises: list[Promise] = []
     for start, end in deadline_spans(view, rules):
@@ -53,7 +57,7 @@ def find_promises(view: MatchView, original: str, rules: LanguageRules, *, turn:
         text_start, text_end = view.span(sentence_start, sentence_end)
         promises.append(
             Promise(
-                turn=turn,
+                turn=turn_of(deadline_start) if turn_of else None,
                 start=deadline_start,
                 end=deadline_end,
                 deadline=original[deadline_start:deadline_end],

@@ -1,0 +1,53 @@
+"""Text endpoints: the analyzer (what to do and say) and the reply checker (质检)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import Field
+
+from tousu.api.deps import CurrentActor, State
+from tousu.api.schemas import _In
+from tousu.services.errors import Invalid, ServiceError
+
+router = APIRouter(prefix="/api/v1", tags=["text"])
+
+
+class AnalyzeIn(_In):
+    text: str = Field(max_length=100_000)
+    industry: str = Field("telecom", max_length=32)
+
+
+class CheckReplyIn(_In):
+    text: str = Field(max_length=100_000)
+    dialogue: bool = Field(False, description="a whole transcript with speaker tags (客户：/客服：)")
+
+
+class Unavailable(ServiceError):
+    status = 503
+
+
+@router.post("/analyze", summary="分析投诉文本：分类、诉求、情绪、紧急信号与应对建议")
+def analyze(body: AnalyzeIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    if state.analyzer is None:
+        raise Unavailable("analyzer_unavailable", "分析器未安装或未启用。")
+    authority = state.policy.authority.by_role[actor.role].model_dump()
+    try:
+        result = state.analyzer.analyze(  # type: ignore[attr-defined]
+            body.text, role=actor.role.value, authority=authority, industry=body.industry)
+    except ValueError as exc:
+        raise Invalid("nothing_to_analyze", str(exc), "text") from None
+    return result.to_dict()  # type: ignore[no-any-return]
+
+
+@router.post("/check-reply", summary="质检：检查答复或对话中的禁忌用语与缺失要素")
+def check_reply(body: CheckReplyIn, actor: CurrentActor) -> dict[str, Any]:
+    from tousu.quality import check_dialogue
+    from tousu.quality import check_reply as check
+
+    try:
+        result = check_dialogue(body.text) if body.dialogue else check(body.text)
+    except ValueError as exc:
+        raise Invalid("nothing_to_check", str(exc), "text") from None
+    return result.to_dict()  # type: ignore[no-any-return]
