@@ -203,7 +203,7 @@ def test_a_script_in_the_complaint_text_stays_text(page: object) -> None:
     page.fill("#content", hostile)  # type: ignore[attr-defined]
     page.click("#save")  # type: ignore[attr-defined]
     page.wait_for_selector("#result:not([hidden])")  # type: ignore[attr-defined]
-    assert hostile in page.text_content("#result .readback")  # type: ignore[attr-defined]
+    assert "<script>alert('xss')</script>" in page.text_content("#result .readback")  # type: ignore[attr-defined]
     page.click("#result a")  # type: ignore[attr-defined]
     page.wait_for_load_state()  # type: ignore[attr-defined]
     assert hostile in page.text_content(".content")  # type: ignore[attr-defined]
@@ -211,3 +211,56 @@ def test_a_script_in_the_complaint_text_stays_text(page: object) -> None:
     assert "<script>" in page.text_content("table.queue")  # type: ignore[attr-defined]
     assert page.locator("table.queue img").count() == 0  # type: ignore[attr-defined]
     assert dialogs == []
+
+
+def _record(tab: object, content: str) -> None:
+    tab.goto("/complaints/new")  # type: ignore[attr-defined]
+    tab.fill("#phone", "13900003333")  # type: ignore[attr-defined]
+    tab.fill("#name", "孙女士")  # type: ignore[attr-defined]
+    tab.fill("#content", content)  # type: ignore[attr-defined]
+    tab.click("#save")  # type: ignore[attr-defined]
+    tab.wait_for_selector("#result:not([hidden])")  # type: ignore[attr-defined]
+    tab.click("#result a")  # type: ignore[attr-defined]
+    tab.wait_for_load_state()  # type: ignore[attr-defined]
+
+
+def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: object, browser: object,
+                                                                     server: str) -> None:
+    login(page)
+    _record(page, "上个月的流量包重复扣了两次，一共多扣了40元，要求退还。")
+    url = page.url  # type: ignore[attr-defined]
+    assert "开始处理" in page.text_content(".actions")  # type: ignore[attr-defined]
+    assert "结案" not in page.text_content(".actions")  # type: ignore[attr-defined]
+    other = page.context.new_page()  # type: ignore[attr-defined]
+    other.goto(url)
+
+    page.click("text=我来处理")  # type: ignore[attr-defined]
+    page.wait_for_selector(".timeline strong:has-text('分派处理人')")  # type: ignore[attr-defined]
+    other.click("summary:has-text('开始处理')")
+    other.click("form[data-endpoint=start] button")
+    other.wait_for_selector("#action-error:not([hidden])")
+    assert "已被他人更新，请刷新" in other.text_content("#action-error")
+    other.close()
+
+    page.click("summary:has-text('提出处理方案')")  # type: ignore[attr-defined]
+    page.fill("#refund", "200")  # type: ignore[attr-defined]
+    page.fill("#settle-desc", "退还重复扣费并补偿")  # type: ignore[attr-defined]
+    page.click("form[data-endpoint=settlements] button")  # type: ignore[attr-defined]
+    page.wait_for_selector("#action-notice:not([hidden])")  # type: ignore[attr-defined]
+    assert "审批" in page.text_content("#action-notice")  # type: ignore[attr-defined]
+    page.wait_for_selector("text=待审批")  # type: ignore[attr-defined]
+
+    page.fill("#reply-text", "经核实确有重复扣费，已为您办理退还。")  # type: ignore[attr-defined]
+    page.click("form[data-endpoint=reply] button")  # type: ignore[attr-defined]
+    page.wait_for_selector("form[data-endpoint=follow-up]")  # type: ignore[attr-defined]
+    assert "已答复" in page.text_content("h1")  # type: ignore[attr-defined]
+    assert "经核实确有重复扣费" in page.text_content(".timeline")  # type: ignore[attr-defined]
+    shot(page, "complaint-replied")
+
+    manager = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server,  # type: ignore[attr-defined]
+                                  timezone_id="Asia/Shanghai").new_page()
+    login(manager, "manager1")
+    manager.goto(url)
+    manager.click("form.decision button.primary")
+    manager.wait_for_selector("text=已批准")
+    manager.context.close()

@@ -211,8 +211,6 @@ def _packaged_knowledge_base() -> KnowledgeBase:
 def _load(directory: Path) -> KnowledgeBase:
     if not directory.is_dir():
         raise KnowledgeBaseError(str(directory), "-", "知识库目录不存在 (knowledge-base directory not found)")
-    taxonomy = load_taxonomy(directory / "taxonomy.yaml")
-    language = load_language_rules(directory / "language.yaml")
     laws = _parse(directory, "law", Law, "id")
     strategies = _parse(directory, "strategy", Strategy, "code")
     playbooks = _parse(directory, "demand", DemandPlaybook, "code")
@@ -220,8 +218,15 @@ def _load(directory: Path) -> KnowledgeBase:
     scenarios = _parse(directory, "scenario", Scenario, "code")
     industries = _parse(directory, "industry", Industry, "code")
     _check_demands_complete(playbooks)
-    _check_industries(industries, {category.code for category in taxonomy.categories})
     _check_references(laws, strategies, playbooks, profiles, scenarios, industries)
+    _check_default_industry(industries)
+    for kind, entries in [("law", laws), ("strategy", strategies), ("demand", playbooks), ("profile", profiles),
+                          ("scenario", scenarios), ("industry", industries)]:
+        _name_index(_FILE[kind], entries.values())
+    # The shared files come last: a mistake in ours is reported without parsing theirs.
+    taxonomy = load_taxonomy(directory / "taxonomy.yaml")
+    _check_industry_categories(industries, {category.code for category in taxonomy.categories})
+    language = load_language_rules(directory / "language.yaml")
     kb = KnowledgeBase(
         taxonomy=taxonomy,
         language=language,
@@ -247,11 +252,14 @@ def _check_demands_complete(playbooks: Mapping[str, DemandPlaybook]) -> None:
         raise KnowledgeBaseError(_FILE["demand"], missing[0], f"缺少诉求应对手册 (no playbook for demand): {', '.join(missing)}")
 
 
-def _check_industries(industries: Mapping[str, Industry], categories: set[str]) -> None:
+def _check_default_industry(industries: Mapping[str, Industry]) -> None:
     defaults = [industry.code for industry in industries.values() if industry.default]
     if len(defaults) != 1:
         entry = defaults[1] if defaults else "-"
         raise KnowledgeBaseError(_FILE["industry"], entry, f"必须恰好有一个默认行业 (exactly one default industry), 现有 {len(defaults)} 个")
+
+
+def _check_industry_categories(industries: Mapping[str, Industry], categories: set[str]) -> None:
     for industry in industries.values():
         for category in industry.categories:
             if category.code not in categories:

@@ -18,6 +18,7 @@ all staff turns together.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
@@ -142,18 +143,16 @@ def _demands(
     return statuses
 
 
-def _promises(turns: Sequence[Turn], views: Sequence[MatchView], original: str, rules: LanguageRules) -> list[Promise]:
+def _accepted_proposals(
+    turns: Sequence[Turn], views: Sequence[MatchView], original: str, rules: LanguageRules, own: set[int]
+) -> list[Promise]:
+    """Deadlines a customer proposed that the next staff turn simply accepted (可以/好的/行...)."""
     promises: list[Promise] = []
     for turn in turns:
-        if turn.role != "staff":
-            continue
-        view = views[turn.index]
-        own = find_promises(view, original, rules, turn=turn.index)
-        promises.extend(own)
         previous = turns[turn.index - 1] if turn.index else None
-        if own or previous is None or previous.role != "customer":
+        if turn.role != "staff" or turn.index in own or previous is None or previous.role != "customer":
             continue
-        if rules.promises.accept_replies.search(view.text) is None:
+        if rules.promises.accept_replies.search(views[turn.index].text) is None:
             continue
         proposal = views[previous.index]
         boundaries = sentence_boundaries(proposal)
@@ -171,6 +170,19 @@ def _promises(turns: Sequence[Turn], views: Sequence[MatchView], original: str, 
                 )
             )
     return promises
+
+
+def _staff_only(folded: str, staff: Sequence[Turn]) -> str:
+    """`folded` with everything outside staff turns turned into line breaks: same length, and
+    no pattern can run from one turn into the next."""
+    pieces: list[str] = []
+    cursor = 0
+    for turn in staff:
+        pieces.append("\n" * (turn.start - cursor))
+        pieces.append(folded[turn.start : turn.end])
+        cursor = turn.end
+    pieces.append("\n" * (len(folded) - cursor))
+    return "".join(pieces)
 
 
 def _finding_deductions(findings: Sequence[Finding]) -> list[Deduction]:
@@ -197,13 +209,21 @@ def check_dialogue(transcript: str, *, rules: LanguageRules | None = None) -> Di
     turns = parsed.turns
     views = [MatchView.of(folded[turn.start : turn.end], turn.start) for turn in turns]
     staff = [turn for turn in turns if turn.role == "staff"]
-    problems = [p for turn in staff for p in find_problems(views[turn.index], transcript, rules, turn=turn.index)]
+    starts = [turn.start for turn in turns]
+
+    def turn_of(offset: int) -> int:
+        return bisect.bisect_right(starts, offset) - 1
+
+    staff_view = MatchView.of(_staff_only(folded, staff))
+    problems = find_problems(staff_view, transcript, rules, turn_of=turn_of)
+    promises = find_promises(staff_view, transcript, rules, turn_of=turn_of)
+    promises += _accepted_proposals(turns, views, transcript, rules, {p.turn for p in promises if p.turn is not None})
     log = _Findings(rules, transcript)
     _turn_findings(turns, views, problems, log, rules)
     demands = _demands(turns, views, transcript, log, rules)
     findings = sorted(log.items, key=lambda f: (f.start, f.code))
     notes = list(parsed.notes) + list(notes_for(folded))
-    present = present_elements((views[turn.index].text for turn in staff), rules) if staff else ()
+    present = present_elements([staff_view.text], rules) if staff else ()
     missing = missing_elements(present, rules) if staff else ()
     deductions = phrase_deductions(problems) + missing_deductions(missing) + _finding_deductions(findings)
     score: int | None = score_of(deductions) if staff else None
@@ -217,7 +237,7 @@ def check_dialogue(transcript: str, *, rules: LanguageRules | None = None) -> Di
         missing=missing,
         present=present,
         findings=tuple(findings),
-        promises=tuple(_promises(turns, views, transcript, rules)),
+        promises=tuple(sorted(promises, key=lambda p: p.start)),
         demands=tuple(demands),
         deductions=tuple(deductions),
         roles_guessed=parsed.roles_guessed,

@@ -165,5 +165,9 @@ class Matcher:
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
         """The earliest match of any pattern (the longest among those starting there)."""
         end = len(text) if endpos is None else endpos
-        found = [m for pattern in self.patterns if (m := pattern.search(text, pos, end))]
-        return min(found, key=lambda m: (m.start(), -m.end()), default=None)
+        best: re.Match[str] | None = None
+        for pattern in self.patterns:
+            found = pattern.search(text, pos, end)
+            if found is not None and (best is None or (found.start(), -found.end()) < (best.start(), -best.end())):
+                best = found
+        return best

@@ -17,6 +17,7 @@ from tousu.domain.codes import (
 )
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.workflow import STATUS_NAMES, Status
+from tousu.web.events import event_lines, event_name
 from tousu.web.security import csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -54,6 +55,8 @@ def templates() -> Jinja2Templates:
         vip_name=_name(VIP_NAMES, VipLevel),
         status_name=_name(STATUS_NAMES, Status),
         role_name=_name(ROLE_NAMES, Role),
+        event_name=event_name,
+        event_lines=event_lines,
     )
     env.env.globals.update(
         CATEGORY_NAMES={c.value: n for c, n in CATEGORY_NAMES.items()},

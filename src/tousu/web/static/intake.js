@@ -126,7 +126,7 @@
       $("analysis-panel").textContent = "输入投诉内容后自动分析。";
       $("phone").focus();
     });
-    const summary = c.content.length > 60 ? c.content.slice(0, 60) + "…" : c.content;
+    const summary = c.content.length > 120 ? c.content.slice(0, 120) + "…" : c.content;
     const urgent = c.urgency.length ? "（" + c.urgency.map((u) => u.name).join("、") + "）" : "";
     box.replaceChildren(
       el("h2", "已受理"),
