@@ -14,7 +14,7 @@ import pytest
 import uvicorn
 
 from tousu import web
-from tousu.web import pages
+from tousu.web import knowledge, pages
 from tousu.api.app import create_app
 from tousu.demo import DEMO_PASSWORD, load_demo
 from tousu.settings import Settings
@@ -31,7 +31,8 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 def web_pages() -> list[str]:
     """Every page of the web application (all but the login page), with sample path parameters."""
-    paths = [route.path for route in pages.router.routes if "GET" in getattr(route, "methods", set())]
+    routes = [*pages.router.routes, *knowledge.router.routes]
+    paths = [route.path for route in routes if "GET" in getattr(route, "methods", set())]
     return [re.sub(r"\{[a-z_]+\}", "1", path) for path in paths]
 
 
@@ -98,7 +99,7 @@ def login(tab: object, username: str = "agent1", password: str = DEMO_PASSWORD) 
 def test_every_page_sends_an_anonymous_visitor_to_the_login_page(server: str) -> None:
     with httpx.Client(base_url=server, follow_redirects=False) as client:
         paths = web_pages()
-        assert {"/queue", "/complaints/new", "/complaints/1"} <= set(paths)
+        assert {"/queue", "/complaints/new", "/complaints/1", "/dashboard", "/knowledge"} <= set(paths)
         for path in paths:
             response = client.get(path)
             assert response.status_code == 303, path
@@ -264,3 +265,25 @@ def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: objec
     manager.click("form.decision button.primary")
     manager.wait_for_selector("text=已批准")
     manager.context.close()
+
+
+def test_the_manager_dashboard_counts_and_links_to_the_queue(page: object) -> None:
+    login(page, "director1")
+    page.goto("/dashboard")  # type: ignore[attr-defined]
+    total = int(page.text_content("form.filters strong"))  # type: ignore[attr-defined]
+    assert total > 40
+    assert page.locator("svg.bar-chart rect").count() >= 4  # type: ignore[attr-defined]
+    assert "批量" in page.text_content("section[aria-label='按紧急类型']")  # type: ignore[attr-defined]
+    shot(page, "dashboard")
+    page.click("text=已超时")  # type: ignore[attr-defined]
+    page.wait_for_load_state()  # type: ignore[attr-defined]
+    assert "overdue=1" in page.url  # type: ignore[attr-defined]
+
+
+def test_the_knowledge_base_can_be_searched_and_read(page: object) -> None:
+    login(page)
+    page.goto("/knowledge?q=破唱片")  # type: ignore[attr-defined]
+    page.click("table a >> nth=0")  # type: ignore[attr-defined]
+    page.wait_for_load_state()  # type: ignore[attr-defined]
+    assert "破唱片机法" in page.text_content("h1")  # type: ignore[attr-defined]
+    assert "步骤" in page.text_content("dl.facts")  # type: ignore[attr-defined]

@@ -44,7 +44,9 @@ def test_every_demand_code_has_a_playbook_with_strategies_and_scripts(kb: Knowle
 
 def test_high_compensation_playbook_follows_the_seeds_order(kb: KnowledgeBase) -> None:
     codes = [strategy.code for strategy in kb.strategies_of(kb.demand("高额赔偿"))]
-    expected = ["ignore_first_mention", "pygmalion", "hinting", "broken_record", "retreat_to_advance", "question", "contrast"]
+    expected = [
+        "ignore_first_mention", "pygmalion", "hinting", "broken_record", "retreat_to_advance", "question", "contrast"
+    ]
     assert codes[: len(expected)] == expected
     assert "civil_code_584" in kb.demand("high_compensation").laws
 
@@ -87,7 +89,8 @@ def test_company_policies_are_kept_apart_from_law(kb: KnowledgeBase) -> None:
 
 def test_profiles_cover_difficult_types_personalities_and_motives(kb: KnowledgeBase) -> None:
     names = lambda group: {profile.name for profile in kb.profiles_in(group)}  # noqa: E731
-    assert {"投诉为生型", "政策质疑型", "万事通型", "欲语不休型", "有理在先型", "变色龙型"} <= names(ProfileGroup.DIFFICULT)
+    difficult = {"投诉为生型", "政策质疑型", "万事通型", "欲语不休型", "有理在先型", "变色龙型"}
+    assert difficult <= names(ProfileGroup.DIFFICULT)
     assert names(ProfileGroup.PERSONALITY) == {"和平型", "活泼型", "完美型", "力量型"}
     assert names(ProfileGroup.MOTIVE) == {"质量监督型", "理智型", "谈判型", "受害型", "忠实拥戴型"}
     assert len(kb.profile("有理在先").sub_cases) == 3
@@ -154,10 +157,12 @@ def test_scenarios_of_another_industry_are_not_matched(kb: KnowledgeBase) -> Non
 
 def test_render_script_fills_slots_and_falls_back_to_neutral_wording(kb: KnowledgeBase) -> None:
     template = "{称呼}，{金额}会在{期限}内退回，详情请拨打{热线}。"
-    assert render_script(template, {"称呼": "王先生", "金额": "50元"}) == "王先生，50元会在48小时内退回，详情请拨打客服热线。"
+    filled = render_script(template, {"称呼": "王先生", "金额": "50元"})
+    assert filled == "王先生，50元会在48小时内退回，详情请拨打客服热线。"
     assert render_script(template) == "相关费用会在48小时内退回，详情请拨打客服热线。"
     assert render_script("请{称呼}稍坐，{工号}为您服务") == "请您稍坐，工号为您服务"
-    assert kb.render(template, {"称呼": "李女士", "金额": " "}) == "李女士，相关费用会在48小时内退回，详情请拨打10086。"
+    filled = kb.render(template, {"称呼": "李女士", "金额": " "})
+    assert filled == "李女士，相关费用会在48小时内退回，详情请拨打10086。"
     assert kb.render("欢迎到{门店}办理", industry="retail") == "欢迎到本店办理"
 
 
@@ -201,14 +206,18 @@ BROKEN = {
     "missing field": ("strategies.yaml", _drop("strategies", "broken_record", "summary"), "broken_record", "summary"),
     "misspelt field": ("profiles.yaml", _set("profiles", "chameleon", "singals", ["反悔"]), "chameleon", "singals"),
     "duplicate code": ("laws.yaml", _duplicate("laws", "civil_code_584"), "civil_code_584", "duplicate"),
-    "duplicate name": ("strategies.yaml", _set("strategies", "question", "aliases", ["对比法"]), "contrast", "question"),
+    "duplicate name": (
+        "strategies.yaml", _set("strategies", "question", "aliases", ["对比法"]), "contrast", "question"),
     "missing demand playbook": ("demands.yaml", _drop("demands", "apology"), "apology", "apology"),
     "unknown slot": (
-        "strategies.yaml", _set("strategies", "hinting", "examples", ["{客户姓名}您好", "您好"]), "hinting", "客户姓名"),
-    "unbalanced brace": ("demands.yaml", _set("demands", "refund", "scripts", ["{称呼，您好", "您好"]), "refund", "花括号"),
+        "strategies.yaml", _set("strategies", "hinting", "examples", ["{客户姓名}您好", "您好"]),
+        "hinting", "客户姓名"),
+    "unbalanced brace": (
+        "demands.yaml", _set("demands", "refund", "scripts", ["{称呼，您好", "您好"]), "refund", "花括号"),
     "bad signal regex": ("profiles.yaml", _set("profiles", "victim", "signals", ["(委屈"]), "victim", "regex"),
     "forbidden phrase in a script": (
-        "strategies.yaml", _set("strategies", "empathy", "examples", ["我也没办法", "您好"]), "empathy", "nothing_i_can_do"),
+        "strategies.yaml", _set("strategies", "empathy", "examples", ["我也没办法", "您好"]),
+        "empathy", "nothing_i_can_do"),
     "two default industries": ("industries.yaml", _set("industries", "retail", "default", True), "retail", "default"),
     "law without a date": ("laws.yaml", _drop("laws", "consumer_law_24", "effective"), "consumer_law_24", "effective"),
 }

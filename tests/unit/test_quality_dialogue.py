@@ -94,7 +94,9 @@ def test_arguing_back_is_a_finding() -> None:
 
 
 def test_a_transcript_pasted_as_one_paragraph_in_traditional_script() -> None:
-    text = "客戶:我的寬帶斷了三天了，你們到底管不管？客服:這不歸我管，您去找裝維部門吧。客戶:那我找誰？客服:您先等著吧。"
+    text = (
+        "客戶:我的寬帶斷了三天了，你們到底管不管？客服:這不歸我管，您去找裝維部門吧。客戶:那我找誰？客服:您先等著吧。"
+    )
     result = check_dialogue(text)
     assert [t.role for t in result.turns] == ["customer", "staff", "customer", "staff"]
     assert [(p.code, text[p.start : p.end]) for p in result.problems] == [

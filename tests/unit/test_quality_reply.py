@@ -171,7 +171,9 @@ def test_text_without_chinese_gets_a_note() -> None:
 
 
 def test_one_megabyte_is_checked_in_well_under_a_second_or_two() -> None:
-    text = (GOOD_REPLY + "您搞错了，请您等一下。\n") * (1_000_000 // len((GOOD_REPLY + "您搞错了，请您等一下。\n").encode()))
+    text = (GOOD_REPLY + "您搞错了，请您等一下。\n") * (
+        1_000_000 // len((GOOD_REPLY + "您搞错了，请您等一下。\n").encode())
+    )
     started = time.perf_counter()
     result = check_reply(text)
     assert time.perf_counter() - started < 2.0
@@ -179,7 +181,11 @@ def test_one_megabyte_is_checked_in_well_under_a_second_or_two() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("您你搞錯错了啦請请等一下我也没办法这不归管，,。 　！!？?😀a1\n")), min_size=1))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("您你搞錯错了啦請请等一下我也没办法这不归管，,。 　！!？?😀a1\n")), min_size=1
+    )
+)
 def test_offsets_always_slice_the_original(text: str) -> None:
     assert len(fold(text)) == len(text)
     if not text.strip():

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from tousu.analysis.negation import NegationRules, clause_bounds
+from tousu.analysis.prefilter import Factor, may_match, required_literals
 from tousu.knowledge.taxonomy import Negation, SignalGroup
 
 NEGATABLE_KINDS = frozenset({"demand", "urgency"})
@@ -52,7 +53,7 @@ class Hit:
 class Matcher:
     def __init__(self, labels: Iterable[LabelCues], negation: Negation) -> None:
         self._index: dict[str, list[tuple[str, list[Cue]]]] = {}
-        self._regexes: list[tuple[re.Pattern[str], Cue]] = []
+        self._regexes: list[tuple[re.Pattern[str], tuple[Factor, ...], Cue]] = []
         self._exclude: dict[tuple[str, str], list[re.Pattern[str]]] = {}
         self._yields: dict[tuple[str, str], tuple[str, ...]] = {}
         self._negation = NegationRules(negation)
@@ -68,7 +69,9 @@ class Matcher:
                 cue = Cue(label.kind, label.code, group.weight, negatable)
                 for keyword in group.keywords:
                     by_keyword.setdefault(keyword, []).append(cue)
-                self._regexes.extend((re.compile(pattern), cue) for pattern in group.regexes)
+                self._regexes.extend(
+                    (re.compile(pattern), required_literals(pattern), cue) for pattern in group.regexes
+                )
         for keyword, cues in by_keyword.items():
             self._index.setdefault(keyword[:2], []).append((keyword, cues))
         for bucket in self._index.values():
@@ -92,7 +95,10 @@ class Matcher:
                 if i + len(keyword) <= end and text.startswith(keyword, i):
                     for cue in cues:
                         hits.append((Hit(cue.kind, cue.code, i, i + len(keyword), keyword, cue.weight), cue))
-        for pattern, cue in self._regexes:
+        segment = text[start:end]
+        for pattern, factors, cue in self._regexes:
+            if not may_match(factors, segment):
+                continue
             for match in pattern.finditer(text, start, end):
                 if match.end() > match.start():
                     hit = Hit(cue.kind, cue.code, match.start(), match.end(), match.group(0), cue.weight)

@@ -176,10 +176,18 @@ class LegalBasis:
     title: str
     article: str
     summary: str
+    kind: str  # law, regulation or company_policy
     effective: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "title": self.title, "article": self.article, "summary": self.summary, "effective": self.effective}
+        return {
+            "code": self.code,
+            "title": self.title,
+            "article": self.article,
+            "kind": self.kind,
+            "summary": self.summary,
+            "effective": self.effective,
+        }
 
 
 @dataclass(frozen=True, slots=True)

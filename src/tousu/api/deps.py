@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from tousu.services.analysis_port import TextAnalyzer, no_analysis
 from tousu.settings import Settings
 
 SESSION_COOKIE = "tousu_session"
+TOKEN_CACHE_SECONDS = 5.0
+"""How long another process may still accept a token revoked elsewhere."""
 
 
 @dataclass
@@ -30,6 +33,8 @@ class AppState:
     analyze: TextAnalyzer = no_analysis
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     analyzer: object | None = None  # the full analyzer, for /analyze; None when not installed
+    # token -> (actor, expires_at, looked up at): saves a database read per request for a few seconds.
+    token_cache: dict[str, tuple[Actor, datetime | None, float]] = field(default_factory=dict)
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -61,8 +66,19 @@ def current_actor(request: Request, state: State) -> Actor:
     token = bearer_token(request)
     if token is None:
         raise users.Unauthorized("not_authenticated", "请先登录（缺少登录凭证或 API 令牌）。")
+    now = state.clock()
+    cached = state.token_cache.get(token)
+    if cached is not None and time.monotonic() - cached[2] < TOKEN_CACHE_SECONDS:
+        actor, expires_at, _ = cached
+        if expires_at is not None and expires_at <= now:
+            raise users.Unauthorized("session_expired", "登录已过期，请重新登录。")
+        return actor
     with state.read() as conn:
-        return users.actor_for_token(conn, token=token, now=state.clock())
+        actor, expires_at = users.lookup_token(conn, token=token, now=now)
+    if len(state.token_cache) > 10_000:
+        state.token_cache.clear()
+    state.token_cache[token] = (actor, expires_at, time.monotonic())
+    return actor
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -32,6 +32,7 @@ def logout(request: Request, state: State, actor: CurrentActor) -> dict[str, Any
     assert token is not None  # CurrentActor already required it
     with state.write() as conn:
         users.revoke_token(conn, token=token, now=state.clock())
+    state.token_cache.pop(token, None)
     return {"ok": True}
 
 

@@ -44,46 +44,39 @@ if TYPE_CHECKING:
         script_slots,
     )
 
-_HOMES: dict[str, str] = {
-    "KnowledgeBaseError": "tousu.knowledge.errors",
-    **dict.fromkeys(
-        [
-            "KINDS",
-            "KnowledgeBase",
-            "ScriptFinding",
-            "SignalMatch",
-            "UnknownEntryError",
-            "load_knowledge_base",
-            "normalize_text",
-            "script_findings",
-        ],
-        "tousu.knowledge.loader",
-    ),
-    **dict.fromkeys(
-        [
-            "SLOT_DEFAULTS",
-            "DemandPlaybook",
-            "Entry",
-            "Industry",
-            "Law",
-            "LawKind",
-            "Profile",
-            "ProfileGroup",
-            "Scenario",
-            "ScenarioGroup",
-            "Strategy",
-            "StrategyUsage",
-            "render_script",
-            "script_slots",
-        ],
-        "tousu.knowledge.models",
-    ),
-}
+__all__ = [
+    "KINDS",
+    "SLOT_DEFAULTS",
+    "DemandPlaybook",
+    "Entry",
+    "Industry",
+    "KnowledgeBase",
+    "KnowledgeBaseError",
+    "Law",
+    "LawKind",
+    "Profile",
+    "ProfileGroup",
+    "Scenario",
+    "ScenarioGroup",
+    "ScriptFinding",
+    "SignalMatch",
+    "Strategy",
+    "StrategyUsage",
+    "UnknownEntryError",
+    "load_knowledge_base",
+    "normalize_text",
+    "render_script",
+    "script_findings",
+    "script_slots",
+]
 
-__all__ = sorted(_HOMES)
+_HOMES = ("tousu.knowledge.errors", "tousu.knowledge.models", "tousu.knowledge.loader")
 
 
 def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        return getattr(import_module(_HOMES[name]), name)
+    if name in __all__:
+        for home in _HOMES:
+            module = import_module(home)
+            if hasattr(module, name):
+                return getattr(module, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

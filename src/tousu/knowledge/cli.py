@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
 
 def check(
     directory: Annotated[
-        Optional[Path], typer.Option("--dir", help="a directory with the eight YAML files (default: the packaged one)")
+        Path | None, typer.Option("--dir", help="a directory with the eight YAML files (default: the packaged one)")
     ] = None,
 ) -> None:
     """Validate every file and cross-reference; print the number of entries of each kind."""
@@ -79,7 +79,8 @@ def check(
     )
     typer.echo(f"  服务用语 language: {len(kb.language.phrases)} phrase rules, {len(kb.language.elements)} elements")
     for finding in script_findings(kb):
-        typer.echo(f"  提示 (warning) {finding.file}: {finding.entry}: 话术触发用语规则 {finding.rule}: {finding.script}")
+        where = f"{finding.file}: {finding.entry}"
+        typer.echo(f"  提示 (warning) {where}: 话术触发用语规则 {finding.rule}: {finding.script}")
 
 
 def show(
@@ -140,7 +141,7 @@ def _section(title: str, items: Iterable[str], numbered: bool = False) -> list[s
     if not items:
         return []
     marks = [f"{number}." for number in range(1, len(items) + 1)] if numbered else ["-"] * len(items)
-    return ["", f"{title}:", *(f"  {mark} {item}" for mark, item in zip(marks, items))]
+    return ["", f"{title}:", *(f"  {mark} {item}" for mark, item in zip(marks, items, strict=True))]
 
 
 def _text(title: str, text: str | None) -> list[str]:
@@ -149,7 +150,11 @@ def _text(title: str, text: str | None) -> list[str]:
 
 def _strategy(entry: Strategy, script: Render) -> list[str]:
     return [
-        *_heading(entry, f"别名: {'、'.join(entry.aliases)}" if entry.aliases else "", f"使用人员: {USAGE_NAMES[entry.usage]}"),
+        *_heading(
+            entry,
+            f"别名: {'、'.join(entry.aliases)}" if entry.aliases else "",
+            f"使用人员: {USAGE_NAMES[entry.usage]}",
+        ),
         *_text("概述", entry.summary),
         *_section("适用情形", entry.when_to_use),
         *_section("不适用 / 停止使用", entry.when_not_to_use),

@@ -161,9 +161,7 @@ class LanguageRules:
         if not spans or not rule.unless_near:
             return spans
         exempt = sorted(
-            (m.start(), m.end())
-            for code in rule.unless_near
-            for m in self.element(code).patterns.finditer(view.text)
+            (m.start(), m.end()) for code in rule.unless_near for m in self.element(code).patterns.finditer(view.text)
         )
         if not exempt:
             return spans
@@ -204,7 +202,7 @@ def _entries(doc: dict[str, Any], key: str, model: type[M], file: str, context: 
             entry = model.model_validate(raw, context=context)
         except ValidationError as exc:
             raise KnowledgeBaseError(file, label, _problems(exc)) from None
-        code = str(getattr(entry, "code"))
+        code = str(entry.code)  # type: ignore[attr-defined]
         if code in seen:
             raise KnowledgeBaseError(file, code, "重复的 code (duplicate code)")
         seen.add(code)
@@ -227,7 +225,9 @@ def _variants(raw: Any, file: str) -> dict[str, str]:
         for group in raw
     )
     if not groups_ok:
-        raise KnowledgeBaseError(file, "variants", "必须是单字组成的列表的列表，每组至少两个字 (list of groups of single characters)")
+        raise KnowledgeBaseError(
+            file, "variants", "必须是单字组成的列表的列表，每组至少两个字 (list of groups of single characters)"
+        )
     try:
         return variant_classes(raw)
     except ValueError as exc:
@@ -238,7 +238,7 @@ def _check_references(rules: LanguageRules, file: str) -> None:
     codes = [rule.code for rule in rules.phrases] + [rule.code for rule in rules.elements]
     duplicates = {code for code in codes if codes.count(code) > 1}
     if duplicates:
-        raise KnowledgeBaseError(file, sorted(duplicates)[0], "短语规则与要素的 code 重复 (duplicate code)")
+        raise KnowledgeBaseError(file, min(duplicates), "短语规则与要素的 code 重复 (duplicate code)")
     for rule in rules.phrases:
         for code in rule.unless_near:
             if code not in rules._elements_by_code:

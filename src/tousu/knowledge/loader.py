@@ -44,7 +44,14 @@ _ATTRIBUTE = {
     "industry": "industries",
 }
 _FILE = {kind: f"{attribute}.yaml" for kind, attribute in _ATTRIBUTE.items()}
-_KIND_NAME = {"strategy": "策略", "demand": "诉求", "profile": "客户类型", "scenario": "场景", "law": "法规", "industry": "行业"}
+_KIND_NAME = {
+    "strategy": "策略",
+    "demand": "诉求",
+    "profile": "客户类型",
+    "scenario": "场景",
+    "law": "法规",
+    "industry": "行业",
+}
 
 
 @lru_cache(maxsize=1)
@@ -220,8 +227,15 @@ def _load(directory: Path) -> KnowledgeBase:
     _check_demands_complete(playbooks)
     _check_references(laws, strategies, playbooks, profiles, scenarios, industries)
     _check_default_industry(industries)
-    for kind, entries in [("law", laws), ("strategy", strategies), ("demand", playbooks), ("profile", profiles),
-                          ("scenario", scenarios), ("industry", industries)]:
+    by_kind: dict[str, Mapping[str, Entry]] = {
+        "law": laws,
+        "strategy": strategies,
+        "demand": playbooks,
+        "profile": profiles,
+        "scenario": scenarios,
+        "industry": industries,
+    }
+    for kind, entries in by_kind.items():
         _name_index(_FILE[kind], entries.values())
     # The shared files come last: a mistake in ours is reported without parsing theirs.
     taxonomy = load_taxonomy(directory / "taxonomy.yaml")
@@ -249,23 +263,24 @@ def _parse(directory: Path, kind: str, model: type[E], id_field: str) -> dict[st
 def _check_demands_complete(playbooks: Mapping[str, DemandPlaybook]) -> None:
     missing = [demand.value for demand in Demand if demand.value not in playbooks]
     if missing:
-        raise KnowledgeBaseError(_FILE["demand"], missing[0], f"缺少诉求应对手册 (no playbook for demand): {', '.join(missing)}")
+        message = f"缺少诉求应对手册 (no playbook for demand): {', '.join(missing)}"
+        raise KnowledgeBaseError(_FILE["demand"], missing[0], message)
 
 
 def _check_default_industry(industries: Mapping[str, Industry]) -> None:
     defaults = [industry.code for industry in industries.values() if industry.default]
     if len(defaults) != 1:
         entry = defaults[1] if defaults else "-"
-        raise KnowledgeBaseError(_FILE["industry"], entry, f"必须恰好有一个默认行业 (exactly one default industry), 现有 {len(defaults)} 个")
+        message = f"必须恰好有一个默认行业 (exactly one default industry), 现有 {len(defaults)} 个"
+        raise KnowledgeBaseError(_FILE["industry"], entry, message)
 
 
 def _check_industry_categories(industries: Mapping[str, Industry], categories: set[str]) -> None:
     for industry in industries.values():
         for category in industry.categories:
             if category.code not in categories:
-                raise KnowledgeBaseError(
-                    _FILE["industry"], industry.code, f"引用了分类表中不存在的分类 (unknown taxonomy category): {category.code}"
-                )
+                message = f"引用了分类表中不存在的分类 (unknown taxonomy category): {category.code}"
+                raise KnowledgeBaseError(_FILE["industry"], industry.code, message)
 
 
 def _check_references(
@@ -352,7 +367,8 @@ def _name_index(file: str, entries: Iterable[Entry]) -> dict[str, Entry]:
         for name in {_name_key(name) for name in entry.lookup_names()}:
             other = index.get(name)
             if other is not None and other is not entry:
-                raise KnowledgeBaseError(file, entry.key, f"名称“{name}”与 {other.key} 重复 (name already used by {other.key})")
+                message = f"名称“{name}”与 {other.key} 重复 (name already used by {other.key})"
+                raise KnowledgeBaseError(file, entry.key, message)
             index[name] = entry
     return index
 

@@ -195,6 +195,42 @@ class EscalationRules(BaseModel):
         return self
 
 
+HINT_CONDITION_KINDS: tuple[str, ...] = ("signal", "demand", "emotion", "category", "history")
+HISTORY_CONDITIONS: tuple[str, ...] = ("repeat", "unresolved", "said_repeat")
+
+
+class DerivedHint(BaseModel):
+    """A customer profile or scenario that follows from the analysis itself.
+
+    Conditions read `kind:code` — signal:media, demand:manager, emotion:angry, category:vas,
+    history:repeat (a repeat complaint), history:unresolved, history:said_repeat (the text says
+    the customer complained before). The hint holds when every `when_all` condition, at least
+    one `when_any` condition (if any are given) and no `unless_any` condition holds.
+    """
+
+    model_config = _STRICT
+
+    target: str = Field(pattern=r"^(profile|scenario):[a-z][a-z0-9_]*$")
+    when_all: tuple[str, ...] = ()
+    when_any: tuple[str, ...] = ()
+    unless_any: tuple[str, ...] = ()
+    why: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _has_condition(self) -> DerivedHint:
+        if not self.when_all and not self.when_any:
+            raise ValueError("至少要有一个条件 (when_all or when_any)")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return self.target.split(":", 1)[0]
+
+    @property
+    def code(self) -> str:
+        return self.target.split(":", 1)[1]
+
+
 class Taxonomy(BaseModel):
     model_config = _STRICT
 
@@ -210,6 +246,7 @@ class Taxonomy(BaseModel):
     # Phrases saying the customer has complained before (counted in the escalation risk).
     repeat_cues: tuple[SignalGroup, ...] = ()
     topics: tuple[Topic, ...] = ()
+    derived_hints: tuple[DerivedHint, ...] = ()
     decision: DecisionRules
     escalation: EscalationRules
 
@@ -255,6 +292,7 @@ def load_taxonomy(path: Path) -> Taxonomy:
         raise KnowledgeBaseError(path.name, _entry_name(doc, err["loc"]), _problem(exc)) from None
     _check_typos(path.name, taxonomy.typos)
     _check_yields(path.name, taxonomy)
+    _check_hint_conditions(path.name, taxonomy)
     _check_duplicate_cues(path.name, taxonomy)
     for factor in taxonomy.escalation.factors:
         if factor not in ESCALATION_FACTORS:
@@ -316,6 +354,21 @@ def _check_yields(file: str, taxonomy: Taxonomy) -> None:
             for other in label.yields_to:
                 if other not in codes or other == label.code:
                     raise KnowledgeBaseError(file, f"{section}.{label.code}", f"yields_to 引用了未知代码 (unknown code): {other}")
+
+
+def _check_hint_conditions(file: str, taxonomy: Taxonomy) -> None:
+    known = {
+        "signal": set(URGENCY_CODES),
+        "demand": set(_SECTIONS["demands"]),
+        "emotion": set(_SECTIONS["emotions"]),
+        "category": set(_SECTIONS["categories"]),
+        "history": set(HISTORY_CONDITIONS),
+    }
+    for hint in taxonomy.derived_hints:
+        for condition in (*hint.when_all, *hint.when_any, *hint.unless_any):
+            kind, _, code = condition.partition(":")
+            if code not in known.get(kind, set()):
+                raise KnowledgeBaseError(file, f"derived_hints.{hint.target}", f"未知条件 (unknown condition): {condition}")
 
 
 def _entry_name(doc: dict[str, object], loc: tuple[int | str, ...]) -> str:

@@ -77,9 +77,7 @@ def present_elements(texts: Iterable[str], rules: LanguageRules) -> tuple[str, .
     """Codes of the good-reply elements found in any of the matching-form `texts`."""
     texts = list(texts)
     return tuple(
-        element.code
-        for element in rules.elements
-        if any(element.patterns.search(text) is not None for text in texts)
+        element.code for element in rules.elements if any(element.patterns.search(text) is not None for text in texts)
     )
 
 
@@ -114,9 +112,7 @@ def phrase_deductions(problems: Sequence[Problem]) -> list[Deduction]:
 
 def missing_deductions(missing: Sequence[MissingElement]) -> list[Deduction]:
     return [
-        Deduction(code=m.code, reason=f"缺少：{m.name}", count=1, points=m.deduction)
-        for m in missing
-        if m.deduction
+        Deduction(code=m.code, reason=f"缺少：{m.name}", count=1, points=m.deduction) for m in missing if m.deduction
     ]
 
 

@@ -22,7 +22,9 @@ _ROLE_NAMES = {"customer": "客户", "staff": "客服"}
 
 
 def register(app: typer.Typer) -> None:
-    app.command("check-reply", help="检查客服回复或整段对话的服务用语（禁用语、缺少的要素、承诺）。")(check_reply_command)
+    app.command("check-reply", help="检查客服回复或整段对话的服务用语（禁用语、缺少的要素、承诺）。")(
+        check_reply_command
+    )
 
 
 def _decode(data: bytes) -> str:
@@ -66,6 +68,7 @@ def _problem_lines(problems: tuple[Problem, ...], turns: tuple[Turn, ...]) -> li
             lines.append("     建议：不要说这句话")
         else:
             lines.append(f"     建议改为：{problem.suggestion}")
+        lines.extend(f"     也可以说：{alternative}" for alternative in problem.alternatives)
     return lines
 
 
@@ -101,7 +104,10 @@ def _reply_report(result: ReplyCheck) -> str:
 def _dialogue_report(result: DialogueCheck) -> str:
     score = f"{result.score}/100（{result.grade}）" if result.score is not None else "无法评分"
     customers = sum(1 for t in result.turns if t.role == "customer")
-    lines = [f"得分：{score}", f"对话：{len(result.turns)}轮（客户{customers}轮，客服{len(result.turns) - customers}轮）"]
+    lines = [
+        f"得分：{score}",
+        f"对话：{len(result.turns)}轮（客户{customers}轮，客服{len(result.turns) - customers}轮）",
+    ]
     if result.turns:
         lines += _problem_lines(result.problems, result.turns)
         lines += _missing_lines(result.missing)
@@ -119,7 +125,9 @@ def _dialogue_report(result: DialogueCheck) -> str:
         lines.append("客户诉求：")
         for demand in result.demands:
             raised = "、".join(str(turn + 1) for turn in demand.raised_in_turns)
-            status = f"已在第{demand.answered_in_turn + 1}轮回应" if demand.answered_in_turn is not None else "未得到回应"
+            status = (
+                f"已在第{demand.answered_in_turn + 1}轮回应" if demand.answered_in_turn is not None else "未得到回应"
+            )
             lines.append(f"  - {demand.name}（“{demand.text}”）：第{raised}轮提出，{status}")
     lines += _common_tail(result)
     return "\n".join(lines)

@@ -89,9 +89,9 @@ def _turn_findings(
         if broke_off and following is not None and following.role == "customer":
             log.add("customer_interrupted", turn.index, view.span(tail_start, len(view.text)))
         previous = turns[turn.index - 1] if turn.index else None
-        if previous is not None and previous.role == "customer":
-            if (opener := cues.contradiction_openers.search(view.text)) is not None:
-                log.add("argue_back", turn.index, view.span(*opener.span()))
+        opener = cues.contradiction_openers.search(view.text)
+        if opener is not None and previous is not None and previous.role == "customer":
+            log.add("argue_back", turn.index, view.span(*opener.span()))
     for problem in problems:
         code = {"argue": "argue_back", "interrupt": "cut_off"}.get(problem.kind)
         if code is not None and problem.turn is not None:
@@ -120,7 +120,10 @@ def _demands(
                 turn.index
                 for turn in turns[first_turn + 1 :]
                 if turn.role == "staff"
-                and (rule.answered.search(views[turn.index].text) is not None or (rule.answered_by_senior and turn.senior))
+                and (
+                    rule.answered.search(views[turn.index].text) is not None
+                    or (rule.answered_by_senior and turn.senior)
+                )
             ),
             None,
         )

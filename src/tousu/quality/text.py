@@ -30,7 +30,7 @@ def _t2s() -> opencc.OpenCC:
 
 
 def _convert_keeping_length(text: str) -> str:
-    converted = _t2s().convert(text)
+    converted = str(_t2s().convert(text))
     if len(converted) == len(text):
         return converted
     # A phrase conversion changed the length: fall back to one character at a time.
@@ -45,11 +45,9 @@ def fold(text: str) -> str:
     '您听明白了吗?'
     """
     text = _SURROGATE.sub("\ufffd", text)
-    converted = _t2s().convert(text)
+    converted = str(_t2s().convert(text))
     if len(converted) != len(text):
-        converted = "".join(
-            _convert_keeping_length(line) for line in text.splitlines(keepends=True)
-        )
+        converted = "".join(_convert_keeping_length(line) for line in text.splitlines(keepends=True))
     return converted.translate(_FULLWIDTH)
 
 

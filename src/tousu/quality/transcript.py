@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,18 +42,26 @@ def _alternation(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(fold(word)) for word in sorted(set(words), key=len, reverse=True))
 
 
-@lru_cache(maxsize=8)
-def _tag_patterns(speakers: Speakers) -> _TagPatterns:
+# A line may open with a time stamp before the speaker: [10:02:03] 客服：...
+_LINE_START = r"^[ \t]*(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?[ \t]*)?"
+
+
+def _named_tag(speakers: Speakers, title_prefix: str) -> str:
     choices = [_alternation(speakers.customer.tags + speakers.staff.tags)]
     titles = speakers.customer.titles + speakers.staff.titles
     if titles:
-        # A title may follow a one-character surname: 王先生, 张主任.
-        choices.insert(0, f"{_CJK_CHAR}?(?:{_alternation(titles)})")
-    named = f"(?P<tag>{'|'.join(choices)})[ \\t]*\\d{{0,3}}[ \\t]*:"
-    anonymous = f"^[ \\t]*(?P<tag>{_alternation(speakers.anonymous)})[ \\t]*\\d{{0,2}}[ \\t]*:"
+        # A title may follow a surname or a post: 王先生, 张主任, 值班经理.
+        choices.insert(0, f"{title_prefix}(?:{_alternation(titles)})")
+    return f"(?P<tag>{'|'.join(choices)})[ \\t]*\\d{{0,3}}[ \\t]*:"
+
+
+@lru_cache(maxsize=8)
+def _tag_patterns(speakers: Speakers) -> _TagPatterns:
+    anonymous = f"{_LINE_START}(?P<tag>{_alternation(speakers.anonymous)})[ \\t]*\\d{{0,2}}[ \\t]*:"
     return _TagPatterns(
-        inline=re.compile(named),
-        line=re.compile(f"^[ \\t]*{named}", re.MULTILINE),
+        # Inside a line at most one character before a title, so little of the previous turn is taken.
+        inline=re.compile(_named_tag(speakers, f"{_CJK_CHAR}?")),
+        line=re.compile(_LINE_START + _named_tag(speakers, f"{_CJK_CHAR}{{0,2}}"), re.MULTILINE),
         anonymous=re.compile(anonymous, re.MULTILINE | re.IGNORECASE),
     )
 
@@ -79,7 +88,7 @@ def _signal_score(text: str, speakers: Speakers) -> int:
 
 
 def _guess_anonymous(
-    turns: list[tuple[str, str | None, int, int]], folded: str, speakers: Speakers
+    turns: Sequence[tuple[str, Role | None, int, int]], folded: str, speakers: Speakers
 ) -> tuple[dict[str, Role], str]:
     """Roles for anonymous labels, and a note explaining the guess."""
     named_roles = {role for _, role, _, _ in turns if role is not None}
@@ -110,7 +119,9 @@ def parse_transcript(original: str, folded: str, speakers: Speakers) -> Transcri
     named = line_tags if len(line_tags) + len(anonymous) >= 2 else list(patterns.inline.finditer(folded))
     marks = sorted(named + anonymous, key=lambda m: m.start())
     if not marks:
-        return Transcript((), False, ("没有找到说话人标记（如“客户：”“客服：”），无法按对话检查；检查单条回复请不要用对话模式",))
+        return Transcript(
+            (), False, ("没有找到说话人标记（如“客户：”“客服：”），无法按对话检查；检查单条回复请不要用对话模式",)
+        )
     notes: list[str] = []
     lead_start, lead_end = _strip_span(folded, 0, marks[0].start())
     if lead_end > lead_start:

@@ -55,7 +55,7 @@ def find_or_create(conn: sa.Connection, *, data: dict[str, Any], now: datetime) 
         "sensitive": bool(data.get("sensitive")),
         "created_at": now,
     }
-    new_id = conn.execute(customers.insert().values(**values)).inserted_primary_key[0]  # type: ignore[index]
+    new_id = conn.execute(customers.insert(), values).inserted_primary_key[0]  # type: ignore[index]
     return {"id": new_id, "version": 1, **values}
 
 

@@ -23,9 +23,6 @@ from tousu.services.errors import Invalid
 from tousu.storage.search import index_text
 from tousu.storage.tables import complaints, counters, idempotency_keys
 
-_ISO = "%Y-%m-%dT%H:%M:%S%z"
-
-
 @dataclass(frozen=True)
 class NewComplaint:
     channel: Channel
@@ -48,15 +45,20 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
+def _next_reference_statement(dialect: Any) -> Any:
+    stmt = dialect.insert(counters).values(name=sa.bindparam("name"), value=1)
+    return stmt.on_conflict_do_update(
+        index_elements=["name"], set_={"value": counters.c.value + 1}
+    ).returning(counters.c.value)
+
+
+_NEXT_REFERENCE = {"postgresql": _next_reference_statement(postgresql), "sqlite": _next_reference_statement(sqlite)}
+
+
 def next_reference(conn: sa.Connection, *, now: datetime) -> str:
     """TS20261123-000123: a per-day counter in local time, atomic on both databases."""
     day = now.astimezone(LOCAL).strftime("%Y%m%d")
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(counters).values(name=f"ref:{day}", value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["name"], set_={"value": counters.c.value + 1}
-    ).returning(counters.c.value)
-    number = conn.execute(stmt).scalar_one()
+    number = conn.execute(_NEXT_REFERENCE[conn.dialect.name], {"name": f"ref:{day}"}).scalar_one()
     return f"TS{day}-{number:06d}"
 
 
@@ -150,7 +152,7 @@ def create(
         "updated_at": now,
         "version": 1,
     }
-    complaint_id: int = conn.execute(complaints.insert().values(**values)).inserted_primary_key[0]  # type: ignore[index]
+    complaint_id: int = conn.execute(complaints.insert(), values).inserted_primary_key[0]  # type: ignore[index]
     if conn.dialect.name == "sqlite":
         conn.execute(
             sa.text("INSERT INTO complaint_search(rowid, tokens) VALUES (:id, :tokens)"),
@@ -170,9 +172,8 @@ def create(
         is_vip = customer["vip_level"] != VipLevel.NORMAL.value
         place_in_batch(conn, complaint_id=complaint_id, key=key, is_vip=is_vip, at=received_at, policy=policy, now=now)
     if idempotency_key is not None:
-        conn.execute(idempotency_keys.insert().values(
-            user_id=actor.id, key=idempotency_key, complaint_id=complaint_id, created_at=now
-        ))
+        conn.execute(idempotency_keys.insert(), {
+            "user_id": actor.id, "key": idempotency_key, "complaint_id": complaint_id, "created_at": now})
     return complaint_id
 
 

@@ -11,6 +11,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tousu.storage.tables import events
 
 
+# Built once: statements with their parameters passed separately are compiled once and cached.
+_INSERT = events.insert()
+_INSERT_ONCE = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(events).on_conflict_do_nothing(
+        index_elements=["complaint_id", "dedup_key"]
+    )
+    for dialect in (postgresql, sqlite)
+}
+
+
 def append(
     conn: sa.Connection,
     *,
@@ -27,13 +37,9 @@ def append(
     """
     values = dict(complaint_id=complaint_id, kind=kind, actor_id=actor_id, at=at, data=data, dedup_key=dedup_key)
     if dedup_key is None:
-        conn.execute(events.insert().values(**values))
+        conn.execute(_INSERT, values)
         return True
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(events).values(**values).on_conflict_do_nothing(
-        index_elements=["complaint_id", "dedup_key"]
-    )
-    return conn.execute(stmt).rowcount == 1
+    return conn.execute(_INSERT_ONCE[conn.dialect.name], values).rowcount == 1
 
 
 def change(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -79,6 +79,11 @@ def issue_token(
 
 
 def actor_for_token(conn: sa.Connection, *, token: str, now: datetime) -> Actor:
+    return lookup_token(conn, token=token, now=now)[0]
+
+
+def lookup_token(conn: sa.Connection, *, token: str, now: datetime) -> tuple[Actor, datetime | None]:
+    """The token's user and when the token expires (None: an API token that does not)."""
     row = conn.execute(
         sa.select(users, api_tokens.c.expires_at, api_tokens.c.revoked_at)
         .join(api_tokens, api_tokens.c.user_id == users.c.id)
@@ -88,7 +93,7 @@ def actor_for_token(conn: sa.Connection, *, token: str, now: datetime) -> Actor:
         raise Unauthorized("invalid_token", "登录凭证无效，请重新登录。")
     if row["expires_at"] is not None and row["expires_at"] <= now:
         raise Unauthorized("session_expired", "登录已过期，请重新登录。")
-    return actor_of(dict(row))
+    return actor_of(dict(row)), row["expires_at"]
 
 
 def revoke_token(conn: sa.Connection, *, token: str, now: datetime) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from tousu.web import auth, pages
+from tousu.web import auth, knowledge, pages
 from tousu.web.security import LoginThrottle, csrf_middleware
 
 STATIC = Path(__file__).parent / "static"
@@ -28,3 +28,4 @@ def register(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="web-static")
     app.include_router(auth.router)
     app.include_router(pages.router)
+    app.include_router(knowledge.router)

@@ -18,6 +18,7 @@ from tousu.services import customers, queries, settlements, users
 from tousu.services.batches import open_batches
 from tousu.services.errors import NotFound
 from tousu.web.auth import PageActor
+from tousu.web import stats
 from tousu.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -109,3 +110,12 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
         awaiting_reply=Status(complaint["status"]) in OPEN_STATUSES,
         active=Status(complaint["status"]) in ACTIVE_STATUSES, nav="queue",
     )
+
+
+@router.get("/dashboard")
+def dashboard_page(request: Request, state: State, actor: PageActor) -> Response:
+    days = request.query_params.get("days", "30")
+    period = int(days) if days in ("7", "30", "90", "365") else 30
+    with state.read() as conn:
+        data = stats.dashboard(conn, actor=actor, now=state.clock(), days=period)
+    return page(request, "dashboard.html", actor=actor, stats=data, nav="dashboard")
