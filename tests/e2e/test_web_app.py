@@ -6,6 +6,7 @@ import re
 import socket
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from tousu.web import knowledge, pages
 from tousu.api.app import create_app
 from tousu.demo import DEMO_PASSWORD, load_demo
 from tousu.settings import Settings
-from tousu.storage.db import upgrade
+from tousu.services import users
+from tousu.storage.db import create_db_engine, upgrade
 
 pytestmark = pytest.mark.e2e
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -43,9 +45,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'tousu.db'}"
     upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str) -> Iterator[str]:
+    url = database_url
     settings = Settings(database_url=url, secret_key="web-e2e-secret-0123456789abcdef", scheduler_interval_seconds=0)
     app = create_app(settings, with_scheduler=False)
     web.register(app)
@@ -106,10 +114,19 @@ def test_every_page_sends_an_anonymous_visitor_to_the_login_page(server: str) ->
             assert response.headers["location"].startswith("/login?next="), path
 
 
-def test_an_expired_or_unknown_session_says_so_on_the_login_page(server: str) -> None:
-    with httpx.Client(base_url=server, follow_redirects=True, cookies={"tousu_session": "tsu_forged"}) as client:
-        response = client.get("/queue")
-    assert "登录已过期，请重新登录" in response.text
+def test_an_expired_session_goes_to_the_login_page_with_a_clear_message(server: str, database_url: str) -> None:
+    engine = create_db_engine(database_url)
+    with engine.begin() as conn:
+        user_id = users.get_by_username(conn, "agent1")["id"]  # type: ignore[index]
+        token = users.issue_token(conn, user_id=user_id, kind="session", now=datetime.now(UTC) - timedelta(hours=9),
+                                  ttl=timedelta(hours=8))
+    engine.dispose()
+    for cookie in (token, "tsu_forged"):
+        with httpx.Client(base_url=server, cookies={"tousu_session": cookie}) as client:
+            response = client.get("/complaints/1", follow_redirects=False)
+            assert response.status_code == 303
+            assert response.headers["location"] == "/login?next=%2Fcomplaints%2F1&reason=expired"
+            assert "登录已过期，请重新登录" in client.get(response.headers["location"]).text
 
 
 def test_a_form_post_without_the_csrf_token_is_refused(server: str) -> None:
@@ -180,7 +197,7 @@ def test_an_agent_records_a_complaint_and_reads_back_the_reference(page: object)
     page.fill("#phone", "13900001111")  # type: ignore[attr-defined]
     page.fill("#content", "宽带从周一开始断网，报修两次没人来，要求退这几天的费用。")  # type: ignore[attr-defined]
     page.click("#save")  # type: ignore[attr-defined]
-    assert "内容太短或为空" in page.text_content("[data-error-for='customer.name']")  # type: ignore[attr-defined]
+    page.wait_for_selector("[data-error-for='customer.name']:has-text('内容太短或为空')")  # type: ignore[attr-defined]
     assert page.input_value("#content").startswith("宽带从周一开始断网")  # type: ignore[attr-defined]
     assert page.text_content("#analysis-panel")  # type: ignore[attr-defined]
     page.fill("#name", "李女士")  # type: ignore[attr-defined]

@@ -218,6 +218,9 @@ BROKEN = {
     "forbidden phrase in a script": (
         "strategies.yaml", _set("strategies", "empathy", "examples", ["我也没办法", "您好"]),
         "empathy", "nothing_i_can_do"),
+    "taxonomy hint naming an unknown scenario": (
+        "taxonomy.yaml", lambda doc: doc["derived_hints"][0].__setitem__("target", "scenario:no_such"),
+        "derived_hints.scenario:no_such", "scenario"),
     "two default industries": ("industries.yaml", _set("industries", "retail", "default", True), "retail", "default"),
     "law without a date": ("laws.yaml", _drop("laws", "consumer_law_24", "effective"), "consumer_law_24", "effective"),
 }

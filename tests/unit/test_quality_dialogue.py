@@ -117,6 +117,17 @@ def test_anonymous_speaker_opposite_a_named_customer_is_staff() -> None:
     assert [t.role for t in result.turns] == ["customer", "staff"]
 
 
+def test_time_stamps_titles_and_posts_are_speaker_tags() -> None:
+    text = "[10:02:03] 客户：我要投诉！\n[10:02:09] 值班经理：您好，请问遇到什么问题了？\n王先生：你们乱扣费\n张主任：非常抱歉"
+    result = check_dialogue(text)
+    assert [(t.speaker, t.role, t.senior) for t in result.turns] == [
+        ("客户", "customer", False),
+        ("值班经理", "staff", True),
+        ("王先生", "customer", False),
+        ("张主任", "staff", True),
+    ]
+
+
 def test_text_before_the_first_tag_is_skipped_with_a_note() -> None:
     result = check_dialogue("以下是录音整理\n客户：你好\n客服：您好，请问有什么可以帮您？")
     assert len(result.turns) == 2

@@ -67,3 +67,8 @@ def customer_turns(turns: list[Turn]) -> list[Turn]:
     """The customer's turns; everything when the customer never speaks (an agent's note)."""
     own = [turn for turn in turns if turn.speaker == "customer"]
     return own or turns
+
+
+def customer_text(text: str, turns: list[Turn]) -> str:
+    """The customer's words, one turn per line: what the statistical model reads."""
+    return "\n".join(text[turn.start : turn.end] for turn in customer_turns(turns))

@@ -58,17 +58,14 @@ def register(app: typer.Typer) -> None:
     app.add_typer(kb_app, name="kb")
 
 
-def check(
-    directory: Annotated[
-        Path | None, typer.Option("--dir", help="a directory with the eight YAML files (default: the packaged one)")
-    ] = None,
-) -> None:
+DirectoryOption = Annotated[
+    Path | None, typer.Option("--dir", help="a directory with the eight YAML files (default: the packaged one)")
+]
+
+
+def check(directory: DirectoryOption = None) -> None:
     """Validate every file and cross-reference; print the number of entries of each kind."""
-    try:
-        kb = load_knowledge_base(directory)
-    except KnowledgeBaseError as exc:
-        typer.echo(f"知识库校验失败 (knowledge base is invalid): {exc}", err=True)
-        raise typer.Exit(1) from None
+    kb = _load_or_exit(directory)
     typer.echo(f"知识库校验通过 (knowledge base OK): {directory or 'packaged'}")
     for kind, count in kb.counts().items():
         typer.echo(f"  {_KIND_TITLES[kind]}: {count}")
@@ -87,9 +84,10 @@ def show(
     kind: Annotated[Kind, typer.Argument(help="strategy | demand | profile | scenario | law | industry")],
     name: Annotated[str, typer.Argument(help="code or Chinese name, e.g. 破唱片机法")],
     raw: Annotated[bool, typer.Option("--raw", help="show scripts with their {slots}")] = False,
+    directory: DirectoryOption = None,
 ) -> None:
     """Print one entry readably."""
-    kb = load_knowledge_base()
+    kb = _load_or_exit(directory)
     try:
         entry = kb.find(kind.value, name)
     except UnknownEntryError as exc:
@@ -101,15 +99,26 @@ def show(
     typer.echo("\n".join(_describe(kb, entry, raw)))
 
 
-def search(text: Annotated[str, typer.Argument(help="words to look for in names and texts")]) -> None:
+def search(
+    text: Annotated[str, typer.Argument(help="words to look for in names and texts")],
+    directory: DirectoryOption = None,
+) -> None:
     """List the entries whose names or texts contain the words."""
-    kb = load_knowledge_base()
+    kb = _load_or_exit(directory)
     found = kb.search(text)
     if not found:
         typer.echo(f"没有找到包含“{text}”的条目 (nothing found)")
         raise typer.Exit(1)
     for entry in found:
         typer.echo(f"{entry.entry_kind:<9} {entry.key:<28} {entry.label}")
+
+
+def _load_or_exit(directory: Path | None) -> KnowledgeBase:
+    try:
+        return load_knowledge_base(directory)
+    except KnowledgeBaseError as exc:
+        typer.echo(f"知识库校验失败 (knowledge base is invalid): {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _describe(kb: KnowledgeBase, entry: Entry, raw: bool) -> list[str]:

@@ -41,7 +41,7 @@ Severity = Literal["forbidden", "discouraged"]
 
 
 class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class PhraseRule(_Entry):

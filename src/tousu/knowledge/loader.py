@@ -240,6 +240,7 @@ def _load(directory: Path) -> KnowledgeBase:
     # The shared files come last: a mistake in ours is reported without parsing theirs.
     taxonomy = load_taxonomy(directory / "taxonomy.yaml")
     _check_industry_categories(industries, {category.code for category in taxonomy.categories})
+    _check_derived_hints(taxonomy, profiles, scenarios)
     language = load_language_rules(directory / "language.yaml")
     kb = KnowledgeBase(
         taxonomy=taxonomy,
@@ -281,6 +282,17 @@ def _check_industry_categories(industries: Mapping[str, Industry], categories: s
             if category.code not in categories:
                 message = f"引用了分类表中不存在的分类 (unknown taxonomy category): {category.code}"
                 raise KnowledgeBaseError(_FILE["industry"], industry.code, message)
+
+
+def _check_derived_hints(
+    taxonomy: Taxonomy, profiles: Mapping[str, Profile], scenarios: Mapping[str, Scenario]
+) -> None:
+    """The taxonomy may name profiles and scenarios that follow from the labels; they must exist."""
+    for hint in taxonomy.derived_hints:
+        known: Mapping[str, Entry] = profiles if hint.kind == "profile" else scenarios
+        if hint.code not in known:
+            message = f"知识库中没有这个{hint.kind} (no such {hint.kind} in {_FILE[hint.kind]})"
+            raise KnowledgeBaseError("taxonomy.yaml", f"derived_hints.{hint.target}", message)
 
 
 def _check_references(

@@ -39,6 +39,7 @@ from tousu.quality.results import Deduction, DemandStatus, DialogueCheck, Findin
 from tousu.quality.text import MatchView, fold
 from tousu.quality.transcript import parse_transcript
 
+# How much of a broken-off turn is quoted as the evidence of an interruption.
 _TAIL = 15
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from tousu.knowledge import KINDS, KnowledgeBase, load_knowledge_base
+from tousu.knowledge import KINDS, KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from tousu.web.auth import PageActor
 from tousu.web.render import page
 
@@ -52,9 +52,17 @@ def entry_fields(entry: BaseModel) -> list[tuple[str, list[str]]]:
             if name not in SKIPPED and (lines := _lines(getattr(entry, name)))]
 
 
+def _unavailable(request: Request, actor: PageActor, error: KnowledgeBaseError) -> Response:
+    return page(request, "knowledge.html", status_code=503, actor=actor, entries=[], q="", kind="",
+                kind_names=KIND_NAMES, counts={}, nav="knowledge", broken=str(error))
+
+
 @router.get("/knowledge")
 def browse(request: Request, actor: PageActor) -> Response:
-    kb = knowledge_base()
+    try:
+        kb = knowledge_base()
+    except KnowledgeBaseError as error:
+        return _unavailable(request, actor, error)
     q = (request.query_params.get("q") or "").strip()[:100]
     kind = request.query_params.get("kind", "")
     kinds = (kind,) if kind in KINDS else KINDS
@@ -65,7 +73,10 @@ def browse(request: Request, actor: PageActor) -> Response:
 
 @router.get("/knowledge/{kind}/{key}")
 def entry(kind: str, key: str, request: Request, actor: PageActor) -> Response:
-    kb = knowledge_base()
+    try:
+        kb = knowledge_base()
+    except KnowledgeBaseError as error:
+        return _unavailable(request, actor, error)
     found = kb.entries(kind).get(key) if kind in KINDS else None
     if found is None:
         return page(request, "knowledge.html", status_code=404, actor=actor, entries=[], q="", kind="",

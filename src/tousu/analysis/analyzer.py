@@ -1,0 +1,253 @@
+"""The analyzer: complaint text in, labels with evidence, facts and recommendations out.
+
+Everything heavy (the knowledge base, compiled cues, the optional model) is built once when
+the Analyzer is created; `analyze` itself does no I/O and runs in time linear in the text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Any, Protocol, TypeVar
+
+from tousu.analysis.classify import ModelPrediction, Tally, decide_category, decide_demands, decide_emotion
+from tousu.analysis.dialogue import DialogueSplitter, Turn, customer_text, customer_turns
+from tousu.analysis.facts import extract_facts
+from tousu.analysis.hints import HintMatcher
+from tousu.analysis.matcher import Hit, LabelCues, Matcher
+from tousu.analysis.normalize import MAX_CHARS, Normalizer, has_content
+from tousu.analysis.recommend import Situation, recommend
+from tousu.analysis.results import Analysis, Evidence, Facts
+from tousu.analysis.signals import PastComplaint, escalation_risk, repeat_complaints, urgency_signals
+from tousu.analysis.topic import find_place, issue_topic
+from tousu.domain.codes import Role
+from tousu.knowledge import Industry, KnowledgeBase, UnknownEntryError, load_knowledge_base
+from tousu.knowledge.taxonomy import SignalGroup
+
+ANALYZER_VERSION = "1.0.0"
+
+# Industry cue regexes (industries.yaml) count like a medium-weight taxonomy cue.
+_INDUSTRY_CUE_WEIGHT = 1.5
+_THREATS = ("media", "regulator", "litigation", "violence")
+
+T = TypeVar("T")
+
+
+class Predictor(Protocol):
+    """What the analyzer needs from a statistical model (see tousu.analysis.model.Model)."""
+
+    def predict(self, text: str) -> ModelPrediction: ...
+
+
+class Analyzer:
+    """Build once, then call `analyze` for each complaint.
+
+    >>> analyzer = Analyzer()  # doctest: +SKIP
+    >>> analyzer.analyze("乱扣我话费，不退钱我就去工信部投诉！").demand_codes  # doctest: +SKIP
+    ('refund', 'regulator_threat')
+    """
+
+    def __init__(self, kb: KnowledgeBase | None = None, model: Predictor | None = None) -> None:
+        self.kb = kb if kb is not None else load_knowledge_base()
+        self.model = model
+        taxonomy = self.kb.taxonomy
+        self._taxonomy = taxonomy
+        self._normalizer = Normalizer(taxonomy.typos)
+        self._splitter = DialogueSplitter(taxonomy.speakers)
+        self._hints = HintMatcher(self.kb)
+        self._matchers: dict[str, Matcher] = {}
+        self._demand_names = {label.code: label.name for label in taxonomy.demands}
+        self._emotion_names = {label.code: label.name for label in taxonomy.emotions}
+        self._topic_categories = {topic.key: frozenset(topic.categories) for topic in taxonomy.topics}
+        self.version = f"{ANALYZER_VERSION}+taxonomy.{taxonomy.version}"
+
+    def analyze(
+        self,
+        text: str,
+        *,
+        history: Sequence[PastComplaint] | None = None,
+        role: str | None = None,
+        authority: Mapping[str, Any] | None = None,
+        industry: str = "telecom",
+        now: datetime | None = None,
+    ) -> Analysis:
+        """Analyse one complaint. `now` (default: the current time) anchors the repeat window."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        if not has_content(text):
+            raise ValueError("投诉内容为空，没有可分析的文字 (nothing to analyse)")
+        industry_entry = self._industry(industry)
+        if role is not None and role not in {r.value for r in Role}:
+            raise ValueError(f"未知的岗位 (unknown role) {role!r}; 可用: {', '.join(r.value for r in Role)}")
+        history = tuple(history or ())
+        moment = now if now is not None else datetime.now(timezone.utc)
+
+        original = text[:MAX_CHARS]
+        normalized = self._normalizer.normalize(original)
+        turns = self._splitter.split(normalized)
+        own = customer_turns(turns)
+        own_ids = {id(turn) for turn in own}
+        matcher = self._matcher(industry_entry)
+        rules = self._taxonomy.decision
+
+        tallies: dict[str, dict[str, Tally]] = {k: {} for k in ("category", "demand", "emotion", "urgency")}
+        topic_hits: list[Hit] = []
+        repeat_hits = 0
+        for turn in turns:
+            is_customer = id(turn) in own_ids
+            for hit in matcher.scan(normalized, turn.start, turn.end):
+                if hit.kind == "category":
+                    weight = hit.weight if is_customer else hit.weight * rules.agent_turn_weight
+                    _tally(tallies, "category", hit, weight, original)
+                elif not is_customer:
+                    continue
+                elif hit.kind == "topic":
+                    topic_hits.append(hit)
+                elif hit.kind == "repeat":
+                    repeat_hits += 0 if hit.negated else 1
+                else:
+                    _tally(tallies, hit.kind, hit, hit.weight, original)
+
+        prediction = self.model.predict(customer_text(normalized, turns)) if self.model is not None else None
+        category_names = {c.code: c.label or self._taxonomy.category(c.code).name for c in industry_entry.categories}
+        category = decide_category(tallies["category"], category_names, rules, prediction)
+        demands = decide_demands(tallies["demand"], self._demand_names, rules, prediction)
+        urgency = {
+            code: tally.evidence for code, tally in tallies["urgency"].items() if tally.score >= rules.demand_min
+        }
+        signals = urgency_signals(self._taxonomy, {d.code: d.evidence for d in demands}, urgency)
+        signal_codes = [s.code for s in signals]
+        threat_count = sum(1 for code in signal_codes if code in _THREATS)
+        emotion = decide_emotion(tallies["emotion"], threat_count, self._emotion_names, rules, prediction)
+        demand_codes = [d.code for d in demands]
+        risk = escalation_risk(
+            self._taxonomy.escalation,
+            signals=signal_codes,
+            emotion=emotion.code,
+            demands=demand_codes,
+            repeat_cues=repeat_hits,
+            category=category.code,
+            history=history,
+            now=moment,
+        )
+
+        facts = _with_original_text(extract_facts(normalized), original)
+        place = find_place(customer_text(normalized, turns))
+        topic = issue_topic(category.code, category.name, topic_hits, self._topic_categories, place)
+        conditions = {f"signal:{c}" for c in signal_codes} | {f"demand:{c}" for c in demand_codes}
+        conditions |= {f"emotion:{emotion.code}", f"category:{category.code}"}
+        if repeat_complaints(history, category=category.code, now=moment, window_days=self._taxonomy.escalation.repeat_window_days):
+            conditions.add("history:repeat")
+        if any(p.category == category.code and not p.closed for p in history):
+            conditions.add("history:unresolved")
+        if repeat_hits:
+            conditions.add("history:said_repeat")
+        profiles, scenarios = self._hints.match(
+            normalized, own, conditions, category=category.code, industry=industry_entry.code, original=original
+        )
+        own_amounts = [a for a in facts.amounts if _inside(a.start, own) and a.value_yuan is not None]
+        situation = Situation(
+            demands=demand_codes,
+            emotion=emotion.code,
+            signals=signal_codes,
+            profiles=profiles,
+            scenarios=scenarios,
+            requested_yuan=max((a.value_yuan for a in own_amounts if a.value_yuan is not None), default=None),
+            slots=_slots(facts, own, topic if topic != place else None, place),
+            industry=industry_entry.code,
+            role=role,
+            authority=authority,
+        )
+        return Analysis(
+            category=category,
+            demands=tuple(demands),
+            emotion=emotion,
+            signals=signals,
+            escalation_risk=risk,
+            facts=facts,
+            issue_topic=topic,
+            analyzer_version=self.version,
+            industry=industry_entry.code,
+            profile_hints=profiles,
+            scenarios=scenarios,
+            recommendations=recommend(self.kb, situation),
+            dialogue=any(turn.tagged for turn in turns),
+            truncated=len(text) > MAX_CHARS,
+            model_version=prediction.version if prediction is not None else None,
+        )
+
+    def _industry(self, code: str) -> Industry:
+        try:
+            return self.kb.industry(code)
+        except UnknownEntryError:
+            known = ", ".join(self.kb.industries)
+            raise ValueError(f"未知的行业 (unknown industry) {code!r}; 可用: {known}") from None
+
+    def _matcher(self, industry: Industry) -> Matcher:
+        matcher = self._matchers.get(industry.code)
+        if matcher is None:
+            matcher = Matcher(self._cues(industry), self._taxonomy.negation)
+            self._matchers[industry.code] = matcher
+        return matcher
+
+    def _cues(self, industry: Industry) -> list[LabelCues]:
+        taxonomy = self._taxonomy
+        cues: list[LabelCues] = []
+        for kind, labels in (
+            ("category", taxonomy.categories),
+            ("demand", taxonomy.demands),
+            ("emotion", taxonomy.emotions),
+            ("urgency", taxonomy.urgency),
+        ):
+            cues.extend(LabelCues(kind, label.code, label.signals, label.exclude, label.yields_to) for label in labels)
+        for category in industry.categories:
+            if category.signals:
+                group = SignalGroup(weight=_INDUSTRY_CUE_WEIGHT, regexes=tuple(category.signals))
+                cues.append(LabelCues("category", category.code, (group,)))
+        if taxonomy.repeat_cues:
+            cues.append(LabelCues("repeat", "repeat", taxonomy.repeat_cues))
+        cues.extend(
+            LabelCues("topic", topic.key, (SignalGroup(keywords=topic.keywords, negatable=False),))
+            for topic in taxonomy.topics
+        )
+        return cues
+
+
+def _tally(tallies: dict[str, dict[str, Tally]], kind: str, hit: Hit, weight: float, original: str) -> None:
+    evidence = Evidence(original[hit.start : hit.end], hit.start, hit.end, negated=hit.negated)
+    tallies[kind].setdefault(hit.code, Tally()).add(weight, evidence)
+
+
+def _inside(position: int, turns: Sequence[Turn]) -> bool:
+    return any(turn.start <= position < turn.end for turn in turns)
+
+
+def _with_original_text(facts: Facts, original: str) -> Facts:
+    """Facts were found in the normalised text; show them as the customer wrote them."""
+
+    def fix(items: tuple[T, ...]) -> tuple[T, ...]:
+        return tuple(replace(item, text=original[item.start : item.end]) for item in items)  # type: ignore[attr-defined]
+
+    return Facts(
+        amounts=fix(facts.amounts),
+        datetimes=fix(facts.datetimes),
+        phones=fix(facts.phones),
+        packages=fix(facts.packages),
+        durations=fix(facts.durations),
+    )
+
+
+def _slots(facts: Facts, own: Sequence[Turn], service: str | None, place: str | None) -> dict[str, str]:
+    """Script slots the complaint itself fills; the knowledge base words the rest."""
+    slots: dict[str, str] = {}
+    first = {
+        "金额": next((a.text for a in facts.amounts if _inside(a.start, own)), None),
+        "日期": next((d.text for d in facts.datetimes if d.kind != "time"), None),
+        "套餐": next((p.text for p in facts.packages), None),
+        "号码": next((p.text for p in facts.phones), None),
+        "业务": service,
+        "门店": place if place and place.endswith(("营业厅", "服务厅", "店")) else None,
+    }
+    slots.update({name: value for name, value in first.items() if value})
+    return slots
