@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from tousu.knowledge.errors import KnowledgeBaseError
 
 M = TypeVar("M", bound=BaseModel)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~7x faster
 
 
 def data_dir() -> Path:
@@ -22,7 +23,7 @@ def data_dir() -> Path:
 def read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=_LOADER)
     except FileNotFoundError:
         raise KnowledgeBaseError(path.name, "-", "文件不存在 (file is missing)") from None
     except yaml.YAMLError as exc:

@@ -1,0 +1,182 @@
+"""Measuring the analyzer on labelled complaints: precision, recall and F1 per label.
+
+Category: per-label scores, macro-F1 over the labels that occur (in the gold labels or the
+predictions) and the confusion matrix. Demands: per-label scores and micro-F1 over all
+(record, demand) pairs. Threat recall: of the media and regulator threats in the gold labels,
+the share the analyzer found. Emotion: accuracy and macro-F1.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tousu.analysis.analyzer import Analyzer
+
+THREATS = ("media_threat", "regulator_threat")
+
+
+@dataclass(frozen=True)
+class Scores:
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4), "support": self.support}
+
+
+@dataclass
+class Report:
+    records: int
+    category: dict[str, Scores] = field(default_factory=dict)
+    category_macro_f1: float = 0.0
+    category_accuracy: float = 0.0
+    confusion_labels: list[str] = field(default_factory=list)
+    confusion: list[list[int]] = field(default_factory=list)
+    demands: dict[str, Scores] = field(default_factory=dict)
+    demand_micro: Scores = field(default_factory=lambda: Scores(0, 0, 0, 0))
+    demand_macro_f1: float = 0.0
+    threat_recall: float = 0.0
+    threats: dict[str, Scores] = field(default_factory=dict)
+    emotion: dict[str, Scores] = field(default_factory=dict)
+    emotion_accuracy: float = 0.0
+    emotion_macro_f1: float = 0.0
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "category_macro_f1": round(self.category_macro_f1, 4),
+            "demand_micro_f1": round(self.demand_micro.f1, 4),
+            "threat_recall": round(self.threat_recall, 4),
+            "emotion_accuracy": round(self.emotion_accuracy, 4),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "summary": self.summary(),
+            "category": {
+                "macro_f1": round(self.category_macro_f1, 4),
+                "accuracy": round(self.category_accuracy, 4),
+                "per_label": {k: v.to_dict() for k, v in self.category.items()},
+                "confusion": {"labels": self.confusion_labels, "matrix": self.confusion},
+            },
+            "demands": {
+                "micro": self.demand_micro.to_dict(),
+                "macro_f1": round(self.demand_macro_f1, 4),
+                "per_label": {k: v.to_dict() for k, v in self.demands.items()},
+            },
+            "threats": {"recall": round(self.threat_recall, 4), "per_label": {k: v.to_dict() for k, v in self.threats.items()}},
+            "emotion": {
+                "accuracy": round(self.emotion_accuracy, 4),
+                "macro_f1": round(self.emotion_macro_f1, 4),
+                "per_label": {k: v.to_dict() for k, v in self.emotion.items()},
+            },
+            "skipped": self.skipped,
+        }
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Records of a JSON Lines file; blank lines are skipped, a bad line raises ValueError."""
+    records = []
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path.name} 第 {number} 行不是合法的 JSON: {exc}") from None
+            if not isinstance(record, dict):
+                raise ValueError(f"{path.name} 第 {number} 行不是 JSON 对象")
+            records.append(record)
+    return records
+
+
+def evaluate(analyzer: Analyzer, records: Iterable[Mapping[str, Any]]) -> Report:
+    gold_categories: list[str] = []
+    predicted_categories: list[str] = []
+    gold_demands: list[set[str]] = []
+    predicted_demands: list[set[str]] = []
+    gold_emotions: list[str] = []
+    predicted_emotions: list[str] = []
+    skipped: list[dict[str, Any]] = []
+    count = 0
+    for index, record in enumerate(records):
+        text = record.get("text")
+        try:
+            analysis = analyzer.analyze(text, industry=record.get("industry") or "telecom")  # type: ignore[arg-type]
+        except (TypeError, ValueError) as exc:
+            skipped.append({"index": index, "id": record.get("id"), "error": str(exc)})
+            continue
+        count += 1
+        if record.get("category"):
+            gold_categories.append(str(record["category"]))
+            predicted_categories.append(analysis.category.code)
+        if isinstance(record.get("demands"), list):
+            gold_demands.append({str(d) for d in record["demands"]})
+            predicted_demands.append(set(analysis.demand_codes))
+        if record.get("emotion"):
+            gold_emotions.append(str(record["emotion"]))
+            predicted_emotions.append(analysis.emotion.code)
+    report = Report(records=count, skipped=skipped)
+    report.category, report.category_macro_f1, report.category_accuracy = _single_label(gold_categories, predicted_categories)
+    report.confusion_labels = sorted(set(gold_categories) | set(predicted_categories))
+    report.confusion = _confusion(gold_categories, predicted_categories, report.confusion_labels)
+    report.demands, report.demand_micro = _multi_label(gold_demands, predicted_demands)
+    present = [s.f1 for s in report.demands.values() if s.support > 0]
+    report.demand_macro_f1 = sum(present) / len(present) if present else 0.0
+    report.threats = {t: report.demands[t] for t in THREATS if t in report.demands}
+    found = sum(len(g & p & set(THREATS)) for g, p in zip(gold_demands, predicted_demands))
+    total = sum(len(g & set(THREATS)) for g in gold_demands)
+    report.threat_recall = found / total if total else 1.0
+    report.emotion, report.emotion_macro_f1, report.emotion_accuracy = _single_label(gold_emotions, predicted_emotions)
+    return report
+
+
+def _prf(tp: int, fp: int, fn: int) -> Scores:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Scores(precision, recall, f1, tp + fn)
+
+
+def _single_label(gold: Sequence[str], predicted: Sequence[str]) -> tuple[dict[str, Scores], float, float]:
+    labels = sorted(set(gold) | set(predicted))
+    pairs = Counter(zip(gold, predicted))
+    scores = {}
+    for label in labels:
+        tp = pairs[(label, label)]
+        fp = sum(n for (g, p), n in pairs.items() if p == label and g != label)
+        fn = sum(n for (g, p), n in pairs.items() if g == label and p != label)
+        scores[label] = _prf(tp, fp, fn)
+    macro = sum(s.f1 for s in scores.values()) / len(scores) if scores else 0.0
+    accuracy = sum(g == p for g, p in zip(gold, predicted)) / len(gold) if gold else 0.0
+    return scores, macro, accuracy
+
+
+def _multi_label(gold: Sequence[set[str]], predicted: Sequence[set[str]]) -> tuple[dict[str, Scores], Scores]:
+    labels = sorted(set().union(*gold, *predicted)) if gold else []
+    scores = {}
+    total_tp = total_fp = total_fn = 0
+    for label in labels:
+        tp = sum(label in g and label in p for g, p in zip(gold, predicted))
+        fp = sum(label not in g and label in p for g, p in zip(gold, predicted))
+        fn = sum(label in g and label not in p for g, p in zip(gold, predicted))
+        scores[label] = _prf(tp, fp, fn)
+        total_tp, total_fp, total_fn = total_tp + tp, total_fp + fp, total_fn + fn
+    return scores, _prf(total_tp, total_fp, total_fn)
+
+
+def _confusion(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> list[list[int]]:
+    index = {label: i for i, label in enumerate(labels)}
+    matrix = [[0] * len(labels) for _ in labels]
+    for g, p in zip(gold, predicted):
+        matrix[index[g]][index[p]] += 1
+    return matrix

@@ -1,0 +1,236 @@
+"""The statistical model an organisation trains on its own labelled complaints.
+
+TF-IDF over character n-grams and jieba words, then linear models: multinomial logistic
+regression for the category and the emotion, one binary logistic regression per demand.
+scikit-learn fits it (`train`); prediction uses only numpy, so a server that loads a model does
+not pay scikit-learn's import time.
+
+The artefact is one `.npz` file of plain arrays plus JSON metadata (format version, model
+version, training time, label counts). It holds no pickled objects, so loading a model file
+cannot run code. `save_model` also writes the metadata beside it as `<file>.json`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tousu.analysis.analyzer import ANALYZER_VERSION
+from tousu.analysis.classify import ModelPrediction
+from tousu.analysis.dialogue import DialogueSplitter, customer_text
+from tousu.analysis.features import Featurizer, domain_words
+from tousu.analysis.normalize import MAX_CHARS, Normalizer
+from tousu.domain.codes import Category, Demand, Emotion
+from tousu.knowledge.taxonomy import Taxonomy
+
+FORMAT = "tousu-analyzer-model"
+FORMAT_VERSION = 1
+_MIN_POSITIVES = 3
+
+
+class ModelError(ValueError):
+    """A model file that cannot be used, or training data that cannot make one."""
+
+
+@dataclass(frozen=True)
+class LinearHead:
+    """One linear classifier: softmax over classes, or independent sigmoids (one-vs-rest)."""
+
+    classes: tuple[str, ...]
+    coef: np.ndarray  # classes × features
+    intercept: np.ndarray
+    multiclass: bool
+
+    def probabilities(self, indices: np.ndarray, values: np.ndarray) -> dict[str, float]:
+        if not self.classes:
+            return {}
+        scores = self.coef[:, indices] @ values + self.intercept
+        if self.multiclass:
+            if len(self.classes) == 2 and scores.shape[0] == 1:
+                p = 1.0 / (1.0 + math.exp(-float(scores[0])))
+                return {self.classes[0]: 1.0 - p, self.classes[1]: p}
+            exp = np.exp(scores - scores.max())
+            probs = exp / exp.sum()
+        else:
+            probs = 1.0 / (1.0 + np.exp(-scores))
+        return {code: float(p) for code, p in zip(self.classes, probs)}
+
+
+class TextPreparer:
+    """The text the model reads: normalised, the customer's turns only (as in the analyzer)."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self._normalizer = Normalizer(taxonomy.typos)
+        self._splitter = DialogueSplitter(taxonomy.speakers)
+
+    def __call__(self, text: str) -> str:
+        normalized = self._normalizer.normalize(text[:MAX_CHARS])
+        return customer_text(normalized, self._splitter.split(normalized))
+
+
+class Model:
+    def __init__(
+        self,
+        *,
+        vocabulary: Sequence[str],
+        idf: np.ndarray,
+        heads: Mapping[str, LinearHead],
+        metadata: Mapping[str, Any],
+        featurizer: Featurizer,
+    ) -> None:
+        self.vocabulary = {term: index for index, term in enumerate(vocabulary)}
+        self.terms = tuple(vocabulary)
+        self.idf = idf
+        self.heads = dict(heads)
+        self.metadata = dict(metadata)
+        self.version = str(metadata["model_version"])
+        self._featurizer = featurizer
+
+    def predict(self, text: str) -> ModelPrediction:
+        """`text` is the prepared customer text (see TextPreparer)."""
+        indices, values = self._vector(text)
+        return ModelPrediction(
+            category=self.heads["category"].probabilities(indices, values),
+            demands=self.heads["demands"].probabilities(indices, values),
+            emotion=self.heads["emotion"].probabilities(indices, values),
+            version=self.version,
+        )
+
+    def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        counts = Counter(t for t in self._featurizer(text) if t in self.vocabulary)
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        indices = np.fromiter((self.vocabulary[t] for t in counts), dtype=np.int64, count=len(counts))
+        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=float, count=len(counts))
+        values = tf * self.idf[indices]
+        norm = float(np.sqrt(values @ values))
+        return indices, values / norm if norm else values
+
+
+def train(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, *, c: float = 8.0) -> Model:
+    """Fit the model on records with `text` and any of `category`, `demands`, `emotion`."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [r for r in records if isinstance(r.get("text"), str) and r["text"].strip()]
+    if len(rows) < 10:
+        raise ModelError(f"训练数据太少 (need at least 10 labelled texts, got {len(rows)})")
+    prepare = TextPreparer(taxonomy)
+    featurizer = Featurizer(domain_words(taxonomy))
+    texts = [prepare(r["text"]) for r in rows]
+    vectorizer = TfidfVectorizer(analyzer=featurizer, sublinear_tf=True, min_df=2, dtype=np.float64)
+    matrix = vectorizer.fit_transform(texts)
+    heads: dict[str, LinearHead] = {}
+    counts: dict[str, dict[str, int]] = {}
+
+    for name, allowed in (("category", {c.value for c in Category}), ("emotion", {e.value for e in Emotion})):
+        picked = [i for i, r in enumerate(rows) if r.get(name) in allowed]
+        labels = [rows[i][name] for i in picked]
+        counts[name] = dict(Counter(labels))
+        if len(set(labels)) < 2:
+            heads[name] = LinearHead((), np.zeros((0, matrix.shape[1])), np.zeros(0), True)
+            continue
+        fitted = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(matrix[picked], labels)
+        heads[name] = LinearHead(tuple(fitted.classes_), fitted.coef_, fitted.intercept_, True)
+
+    with_demands = [i for i, r in enumerate(rows) if isinstance(r.get("demands"), list)]
+    demand_sets = [set(rows[i]["demands"]) for i in with_demands]
+    counts["demands"] = {d.value: sum(d.value in s for s in demand_sets) for d in Demand}
+    classes, coefs, intercepts = [], [], []
+    for demand in Demand:
+        target = np.array([demand.value in s for s in demand_sets])
+        if target.sum() < _MIN_POSITIVES or target.all():
+            continue
+        fitted = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(matrix[with_demands], target)
+        classes.append(demand.value)
+        coefs.append(fitted.coef_[0])
+        intercepts.append(fitted.intercept_[0])
+    heads["demands"] = LinearHead(
+        tuple(classes),
+        np.vstack(coefs) if coefs else np.zeros((0, matrix.shape[1])),
+        np.array(intercepts),
+        False,
+    )
+    vocabulary = [""] * len(vectorizer.vocabulary_)
+    for term, index in vectorizer.vocabulary_.items():
+        vocabulary[index] = term
+    trained_at = datetime.now(timezone.utc)
+    metadata = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "trained_at": trained_at.isoformat(timespec="seconds"),
+        "analyzer_version": ANALYZER_VERSION,
+        "taxonomy_version": taxonomy.version,
+        "records": len(rows),
+        "features": len(vocabulary),
+        "labels": counts,
+        "heads": {name: list(head.classes) for name, head in heads.items()},
+        "params": {"C": c, "ngram_range": [1, 3], "min_df": 2, "words": "jieba+domain dictionary"},
+    }
+    metadata["model_version"] = f"{trained_at:%Y%m%d%H%M%S}-{_digest(vocabulary, heads)}"
+    return Model(vocabulary=vocabulary, idf=vectorizer.idf_, heads=heads, metadata=metadata, featurizer=featurizer)
+
+
+def save_model(model: Model, path: Path) -> None:
+    arrays: dict[str, np.ndarray] = {
+        "vocabulary": np.array(model.terms, dtype=str),
+        "idf": model.idf,
+        "metadata": np.array(json.dumps(model.metadata, ensure_ascii=False)),
+    }
+    for name, head in model.heads.items():
+        arrays[f"{name}.classes"] = np.array(head.classes, dtype=str)
+        arrays[f"{name}.coef"] = head.coef
+        arrays[f"{name}.intercept"] = head.intercept
+        arrays[f"{name}.multiclass"] = np.array(head.multiclass)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
+    path.write_bytes(buffer.getvalue())
+    path.with_name(path.name + ".json").write_text(
+        json.dumps(model.metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+
+
+def load_model(path: Path, taxonomy: Taxonomy) -> Model:
+    """Load an artefact written by save_model; ModelError if it is not one this version reads."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+    except FileNotFoundError:
+        raise ModelError(f"模型文件不存在 (model file not found): {path}") from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"不是有效的模型文件 (not a model file): {path}: {exc}") from None
+    try:
+        metadata = json.loads(str(arrays["metadata"]))
+        if metadata.get("format") != FORMAT or metadata.get("format_version") != FORMAT_VERSION:
+            raise ModelError(f"模型格式不兼容 (unsupported model format): {metadata.get('format')} v{metadata.get('format_version')}")
+        heads = {
+            name: LinearHead(
+                tuple(str(c) for c in arrays[f"{name}.classes"]),
+                arrays[f"{name}.coef"],
+                arrays[f"{name}.intercept"],
+                bool(arrays[f"{name}.multiclass"]),
+            )
+            for name in ("category", "demands", "emotion")
+        }
+        vocabulary = [str(term) for term in arrays["vocabulary"]]
+    except KeyError as exc:
+        raise ModelError(f"模型文件缺少内容 (model file lacks {exc})") from None
+    featurizer = Featurizer(domain_words(taxonomy))
+    return Model(vocabulary=vocabulary, idf=arrays["idf"], heads=heads, metadata=metadata, featurizer=featurizer)
+
+
+def _digest(vocabulary: Sequence[str], heads: Mapping[str, LinearHead]) -> str:
+    digest = hashlib.sha256("\n".join(vocabulary).encode())
+    for name in sorted(heads):
+        digest.update(np.ascontiguousarray(heads[name].coef).tobytes())
+    return digest.hexdigest()[:8]
