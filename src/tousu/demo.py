@@ -144,7 +144,7 @@ def load_demo(engine: Engine, policy: Policy, *, count: int, seed: int, now: dat
         )
         with engine.begin() as conn:
             complaint_id = intake.create(conn, new=new, analysis=TextAnalysis(), actor=agent, policy=policy,
-                                         now=received)
+                                         now=received).complaint["id"]
             _progress(conn, complaint_id, agent, actors, policy, received, now, rng)
     _outage(engine, policy, actors["agent1"], now=now, rng=rng)
     with engine.begin() as conn:

@@ -6,8 +6,8 @@ import re
 import socket
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -15,15 +15,16 @@ import pytest
 import uvicorn
 
 from tousu import web
-from tousu.web import knowledge, pages
 from tousu.api.app import create_app
 from tousu.demo import DEMO_PASSWORD, load_demo
-from tousu.settings import Settings
 from tousu.services import users
+from tousu.settings import Settings
 from tousu.storage.db import create_db_engine, upgrade
+from tousu.web import knowledge, pages
 
 pytestmark = pytest.mark.e2e
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -73,35 +74,41 @@ def server(database_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium not installed")
-    with playwright_api.sync_playwright() as p:
+    with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
 
 
 @pytest.fixture
-def page(browser: object, server: str) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, timezone_id="Asia/Shanghai",  # type: ignore[attr-defined]
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, timezone_id="Asia/Shanghai",
                                   locale="zh-CN", base_url=server)
     tab = context.new_page()
     yield tab
     context.close()
 
 
-def shot(tab: object, name: str) -> None:
+def shot(tab: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(SHOTS / f"{name}.png"))  # type: ignore[attr-defined]
+    tab.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
-def login(tab: object, username: str = "agent1", password: str = DEMO_PASSWORD) -> None:
-    tab.goto("/login")  # type: ignore[attr-defined]
-    tab.fill("#username", username)  # type: ignore[attr-defined]
-    tab.fill("#password", password)  # type: ignore[attr-defined]
-    tab.click("form[action='/login'] button[type=submit]")  # type: ignore[attr-defined]
-    tab.wait_for_load_state()  # type: ignore[attr-defined]
+def login(tab: Page, username: str = "agent1", password: str = DEMO_PASSWORD) -> None:
+    tab.goto("/login")
+    tab.fill("#username", username)
+    tab.fill("#password", password)
+    tab.click("form[action='/login'] button[type=submit]")
+    tab.wait_for_load_state()
+
+
+def login_form_token(client: httpx.Client) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+    assert found is not None
+    return found.group(1)
 
 
 def test_every_page_sends_an_anonymous_visitor_to_the_login_page(server: str) -> None:
@@ -117,7 +124,7 @@ def test_every_page_sends_an_anonymous_visitor_to_the_login_page(server: str) ->
 def test_an_expired_session_goes_to_the_login_page_with_a_clear_message(server: str, database_url: str) -> None:
     engine = create_db_engine(database_url)
     with engine.begin() as conn:
-        user_id = users.get_by_username(conn, "agent1")["id"]  # type: ignore[index]
+        user_id = users.require_user(conn, "agent1")["id"]
         token = users.issue_token(conn, user_id=user_id, kind="session", now=datetime.now(UTC) - timedelta(hours=9),
                                   ttl=timedelta(hours=8))
     engine.dispose()
@@ -139,10 +146,11 @@ def test_a_form_post_without_the_csrf_token_is_refused(server: str) -> None:
 
 def test_a_cookie_authenticated_api_write_without_the_csrf_header_is_refused(server: str) -> None:
     with httpx.Client(base_url=server) as client:
-        client.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+        token = login_form_token(client)
         response = client.post("/login", data={"username": "agent1", "password": DEMO_PASSWORD, "csrf_token": token})
         assert response.status_code == 303 and "tousu_session" in client.cookies
+        session_cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("tousu_session="))
+        assert "httponly" in session_cookie.lower() and "samesite=lax" in session_cookie.lower()
         body = {"version": 1}
         refused = client.post("/api/v1/complaints/1/start", json=body)
         assert refused.status_code == 403
@@ -153,7 +161,7 @@ def test_a_cookie_authenticated_api_write_without_the_csrf_header_is_refused(ser
 
 def test_repeated_wrong_passwords_are_throttled(server: str) -> None:
     with httpx.Client(base_url=server) as client:
-        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)  # type: ignore[union-attr]
+        token = login_form_token(client)
         codes = [client.post("/login", data={"username": "manager2", "password": "wrong-password",
                                              "csrf_token": token}).status_code for _ in range(6)]
         assert codes == [401] * 5 + [429]
@@ -161,121 +169,125 @@ def test_repeated_wrong_passwords_are_throttled(server: str) -> None:
             "/login", data={"username": "manager2", "password": DEMO_PASSWORD, "csrf_token": token}).text
 
 
-def test_a_wrong_password_shows_a_clear_message(page: object) -> None:
+def test_a_wrong_password_shows_a_clear_message(page: Page) -> None:
     login(page, password="not-the-password")
-    assert "用户名或密码错误" in page.text_content("#login-error")  # type: ignore[attr-defined]
+    assert "用户名或密码错误" in page.text_content("#login-error")
     shot(page, "login-wrong-password")
 
 
-def test_the_agent_sees_the_queue_and_the_batch_banner(page: object) -> None:
+def test_the_agent_sees_the_queue_and_the_batch_banner(page: Page) -> None:
     login(page)
-    assert page.url.endswith("/queue")  # type: ignore[attr-defined]
-    rows = page.locator("table.queue tbody tr a")  # type: ignore[attr-defined]
+    assert page.url.endswith("/queue")
+    rows = page.locator("table.queue tbody tr a")
     assert rows.count() > 0
-    banner = page.locator(".banner")  # type: ignore[attr-defined]
+    banner = page.locator(".banner")
     assert "批量投诉预警" in banner.first.text_content()
-    assert page.locator(".countdown").first.text_content().startswith(("剩余", "已超时"))  # type: ignore[attr-defined]
+    assert page.locator(".countdown").first.text_content().startswith(("剩余", "已超时"))
     shot(page, "queue")
     banner.first.locator("a").click()
-    page.wait_for_load_state()  # type: ignore[attr-defined]
-    assert "batch_id=" in page.url  # type: ignore[attr-defined]
-    assert page.locator("table.queue tbody tr a").count() >= 10  # type: ignore[attr-defined]
+    page.wait_for_load_state()
+    assert "batch_id=" in page.url
+    assert page.locator("table.queue tbody tr a").count() >= 10
 
 
-def test_logout_ends_the_session(page: object) -> None:
+def test_logout_ends_the_session(page: Page) -> None:
     login(page)
-    page.click("text=退出")  # type: ignore[attr-defined]
-    page.wait_for_load_state()  # type: ignore[attr-defined]
-    assert "您已安全退出" in page.content()  # type: ignore[attr-defined]
-    page.goto("/queue")  # type: ignore[attr-defined]
-    assert "/login" in page.url  # type: ignore[attr-defined]
+    page.click("text=退出")
+    page.wait_for_load_state()
+    assert "您已安全退出" in page.content()
+    page.goto("/queue")
+    assert "/login" in page.url
 
 
-def test_an_agent_records_a_complaint_and_reads_back_the_reference(page: object) -> None:
+def test_an_agent_records_a_complaint_and_reads_back_the_reference(page: Page) -> None:
     login(page)
-    page.goto("/complaints/new")  # type: ignore[attr-defined]
-    page.fill("#phone", "13900001111")  # type: ignore[attr-defined]
-    page.fill("#content", "宽带从周一开始断网，报修两次没人来，要求退这几天的费用。")  # type: ignore[attr-defined]
-    page.click("#save")  # type: ignore[attr-defined]
-    page.wait_for_selector("[data-error-for='customer.name']:has-text('内容太短或为空')")  # type: ignore[attr-defined]
-    assert page.input_value("#content").startswith("宽带从周一开始断网")  # type: ignore[attr-defined]
-    assert page.text_content("#analysis-panel")  # type: ignore[attr-defined]
-    page.fill("#name", "李女士")  # type: ignore[attr-defined]
-    page.fill("#claimed_amount", "30")  # type: ignore[attr-defined]
-    page.click("#save")  # type: ignore[attr-defined]
-    page.wait_for_selector("#result:not([hidden])")  # type: ignore[attr-defined]
-    assert re.search(r"受理编号：TS\d{8}-\d{6}", page.text_content("#result .reference"))  # type: ignore[attr-defined]
-    assert re.search(r"答复时限：\d{4}-\d{2}-\d{2} \d{2}:\d{2}", page.text_content("#result .deadline"))  # type: ignore[attr-defined]
-    assert "李女士，您好" in page.text_content("#result .readback")  # type: ignore[attr-defined]
+    page.goto("/complaints/new")
+    page.fill("#phone", "13900001111")
+    page.fill("#content", "宽带从周一开始断网，报修两次没人来，要求退这几天的费用。")
+    page.click("#save")
+    page.wait_for_selector("[data-error-for='customer.name']:has-text('内容太短或为空')")
+    assert page.input_value("#content").startswith("宽带从周一开始断网")
+    page.wait_for_function("!document.getElementById('analysis-panel').classList.contains('muted')")
+    panel = page.text_content("#analysis-panel") or ""
+    assert "类别" in panel or "分析器不可用" in panel
+    page.fill("#name", "李女士")
+    page.fill("#claimed_amount", "30")
+    page.click("#save")
+    page.wait_for_selector("#result:not([hidden])")
+    assert re.search(r"受理编号：TS\d{8}-\d{6}", page.text_content("#result .reference"))
+    assert re.search(r"答复时限：\d{4}-\d{2}-\d{2} \d{2}:\d{2}", page.text_content("#result .deadline"))
+    assert "李女士，您好" in page.text_content("#result .readback")
     shot(page, "intake-saved")
 
 
-def test_a_script_in_the_complaint_text_stays_text(page: object) -> None:
+def test_a_script_in_the_complaint_text_stays_text(page: Page) -> None:
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))  # type: ignore[attr-defined]
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     login(page)
-    page.goto("/complaints/new")  # type: ignore[attr-defined]
+    page.goto("/complaints/new")
     hostile = "<script>alert('xss')</script><img src=x onerror=alert(2)>扣费不明"
-    page.fill("#phone", "13900002222")  # type: ignore[attr-defined]
-    page.fill("#name", "<b>赵先生</b>")  # type: ignore[attr-defined]
-    page.fill("#content", hostile)  # type: ignore[attr-defined]
-    page.click("#save")  # type: ignore[attr-defined]
-    page.wait_for_selector("#result:not([hidden])")  # type: ignore[attr-defined]
-    assert "<script>alert('xss')</script>" in page.text_content("#result .readback")  # type: ignore[attr-defined]
-    page.click("#result a")  # type: ignore[attr-defined]
-    page.wait_for_load_state()  # type: ignore[attr-defined]
-    assert hostile in page.text_content(".content")  # type: ignore[attr-defined]
-    page.goto("/queue?q=扣费不明")  # type: ignore[attr-defined]
-    assert "<script>" in page.text_content("table.queue")  # type: ignore[attr-defined]
-    assert page.locator("table.queue img").count() == 0  # type: ignore[attr-defined]
+    page.fill("#phone", "13900002222")
+    page.fill("#name", "<b>赵先生</b>")
+    page.fill("#content", hostile)
+    page.click("#save")
+    page.wait_for_selector("#result:not([hidden])")
+    assert "<script>alert('xss')</script>" in page.text_content("#result .readback")
+    page.click("#result a")
+    page.wait_for_load_state()
+    assert hostile in page.text_content(".content")
+    page.goto("/queue?q=扣费不明")
+    assert "<script>" in page.text_content("table.queue")
+    assert page.locator("table.queue img").count() == 0
     assert dialogs == []
 
 
-def _record(tab: object, content: str) -> None:
-    tab.goto("/complaints/new")  # type: ignore[attr-defined]
-    tab.fill("#phone", "13900003333")  # type: ignore[attr-defined]
-    tab.fill("#name", "孙女士")  # type: ignore[attr-defined]
-    tab.fill("#content", content)  # type: ignore[attr-defined]
-    tab.click("#save")  # type: ignore[attr-defined]
-    tab.wait_for_selector("#result:not([hidden])")  # type: ignore[attr-defined]
-    tab.click("#result a")  # type: ignore[attr-defined]
-    tab.wait_for_load_state()  # type: ignore[attr-defined]
+def _record(tab: Page, content: str) -> None:
+    tab.goto("/complaints/new")
+    tab.fill("#phone", "13900003333")
+    tab.fill("#name", "孙女士")
+    tab.fill("#content", content)
+    tab.click("#save")
+    tab.wait_for_selector("#result:not([hidden])")
+    tab.click("#result a")
+    tab.wait_for_load_state()
 
 
-def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: object, browser: object,
+def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: Page, browser: Browser,
                                                                      server: str) -> None:
     login(page)
     _record(page, "上个月的流量包重复扣了两次，一共多扣了40元，要求退还。")
-    url = page.url  # type: ignore[attr-defined]
-    assert "开始处理" in page.text_content(".actions")  # type: ignore[attr-defined]
-    assert "结案" not in page.text_content(".actions")  # type: ignore[attr-defined]
-    other = page.context.new_page()  # type: ignore[attr-defined]
+    url = page.url
+    assert "开始处理" in page.text_content(".actions")
+    assert "结案" not in page.text_content(".actions")
+    other = page.context.new_page()
     other.goto(url)
 
-    page.click("text=我来处理")  # type: ignore[attr-defined]
-    page.wait_for_selector(".timeline strong:has-text('分派处理人')")  # type: ignore[attr-defined]
+    assert "我来处理" not in page.text_content(".actions")  # the agent who recorded it already owns it
+    page.click("summary:has-text('开始处理')")
+    page.click("form[data-endpoint=start] button")
+    page.wait_for_selector("h1:has-text('处理中')")
     other.click("summary:has-text('开始处理')")
     other.click("form[data-endpoint=start] button")
     other.wait_for_selector("#action-error:not([hidden])")
     assert "已被他人更新，请刷新" in other.text_content("#action-error")
     other.close()
 
-    page.click("summary:has-text('提出处理方案')")  # type: ignore[attr-defined]
-    page.fill("#refund", "200")  # type: ignore[attr-defined]
-    page.fill("#settle-desc", "退还重复扣费并补偿")  # type: ignore[attr-defined]
-    page.click("form[data-endpoint=settlements] button")  # type: ignore[attr-defined]
-    page.wait_for_selector("#action-notice:not([hidden])")  # type: ignore[attr-defined]
-    assert "审批" in page.text_content("#action-notice")  # type: ignore[attr-defined]
-    page.wait_for_selector("text=待审批")  # type: ignore[attr-defined]
+    page.click("summary:has-text('提出处理方案')")
+    page.fill("#refund", "200")
+    page.fill("#settle-desc", "退还重复扣费并补偿")
+    page.click("form[data-endpoint=settlements] button")
+    page.wait_for_selector("#action-notice:not([hidden])")
+    assert "审批" in page.text_content("#action-notice")
+    page.wait_for_selector("text=待审批")
 
-    page.fill("#reply-text", "经核实确有重复扣费，已为您办理退还。")  # type: ignore[attr-defined]
-    page.click("form[data-endpoint=reply] button")  # type: ignore[attr-defined]
-    page.wait_for_selector("form[data-endpoint=follow-up]")  # type: ignore[attr-defined]
-    assert "已答复" in page.text_content("h1")  # type: ignore[attr-defined]
-    assert "经核实确有重复扣费" in page.text_content(".timeline")  # type: ignore[attr-defined]
+    page.fill("#reply-text", "经核实确有重复扣费，已为您办理退还。")
+    page.click("form[data-endpoint=reply] button")
+    page.wait_for_selector("form[data-endpoint=follow-up]")
+    assert "已答复" in page.text_content("h1")
+    assert "经核实确有重复扣费" in page.text_content(".timeline")
     shot(page, "complaint-replied")
 
-    manager = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server,  # type: ignore[attr-defined]
+    manager = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server,
                                   timezone_id="Asia/Shanghai").new_page()
     login(manager, "manager1")
     manager.goto(url)
@@ -284,23 +296,23 @@ def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: objec
     manager.context.close()
 
 
-def test_the_manager_dashboard_counts_and_links_to_the_queue(page: object) -> None:
+def test_the_manager_dashboard_counts_and_links_to_the_queue(page: Page) -> None:
     login(page, "director1")
-    page.goto("/dashboard")  # type: ignore[attr-defined]
-    total = int(page.text_content("form.filters strong"))  # type: ignore[attr-defined]
+    page.goto("/dashboard")
+    total = int(page.text_content("form.filters strong"))
     assert total > 40
-    assert page.locator("svg.bar-chart rect").count() >= 4  # type: ignore[attr-defined]
-    assert "批量" in page.text_content("section[aria-label='按紧急类型']")  # type: ignore[attr-defined]
+    assert page.locator("svg.bar-chart rect").count() >= 4
+    assert "批量" in page.text_content("section[aria-label='按紧急类型']")
     shot(page, "dashboard")
-    page.click("text=已超时")  # type: ignore[attr-defined]
-    page.wait_for_load_state()  # type: ignore[attr-defined]
-    assert "overdue=1" in page.url  # type: ignore[attr-defined]
+    page.click("text=已超时")
+    page.wait_for_load_state()
+    assert "overdue=1" in page.url
 
 
-def test_the_knowledge_base_can_be_searched_and_read(page: object) -> None:
+def test_the_knowledge_base_can_be_searched_and_read(page: Page) -> None:
     login(page)
-    page.goto("/knowledge?q=破唱片")  # type: ignore[attr-defined]
-    page.click("table a >> nth=0")  # type: ignore[attr-defined]
-    page.wait_for_load_state()  # type: ignore[attr-defined]
-    assert "破唱片机法" in page.text_content("h1")  # type: ignore[attr-defined]
-    assert "步骤" in page.text_content("dl.facts")  # type: ignore[attr-defined]
+    page.goto("/knowledge?q=破唱片")
+    page.click("table a >> nth=0")
+    page.wait_for_load_state()
+    assert "破唱片机法" in page.text_content("h1")
+    assert "步骤" in page.text_content("dl.facts")

@@ -16,7 +16,7 @@ def test_health_needs_no_login(api: Api) -> None:
 
 
 def test_create_answers_the_contract(api: Api) -> None:
-    response = api.post("/complaints", "agent1", complaint_body())
+    response = api.post("/complaints", "agent1", complaint_body(content="家里宽带断网两天了，请尽快修复。"))
     assert response.status_code == 201
     body = response.json()
     assert body["reference"].startswith("TS20261123-")
@@ -75,6 +75,19 @@ def test_a_complaint_lives_from_intake_to_close(api: Api, clock, database_url: s
     kinds = [e["kind"] for e in api.get(f"/complaints/{cid}/events", "agent2").json()["events"]]
     assert kinds == ["created", "assigned", "sla_breached", "approval_requested", "settlement_approved",
                      "reply", "follow_up", "close"]
+
+
+def test_the_analyzer_fills_category_demands_and_urgency_unless_a_person_set_them(api: Api) -> None:
+    analysed = api.post("/complaints", "agent1", complaint_body()).json()
+    assert analysed["category"] == "billing" and analysed["category_source"] == "analyzer"
+    assert {"double_refund", "media_threat"} <= set(analysed["demands"])
+    assert "major" in analysed["urgency_types"]
+    assert analysed["analyzer_version"] and analysed["analysis"]["category"] == "billing"
+    kinds = [e["kind"] for e in api.get(f"/complaints/{analysed['id']}/events", "agent1").json()["events"]]
+    assert kinds == ["created", "analyzed"]
+    manual = api.post("/complaints", "agent1", complaint_body(category="service", demands=["apology"])).json()
+    assert manual["category"] == "service" and manual["demands"] == ["apology"]
+    assert manual["category_source"] == "person"
 
 
 def test_a_retry_with_the_same_idempotency_key_creates_nothing_new(api: Api) -> None:
@@ -140,7 +153,7 @@ def test_merging_keeps_the_record_and_points_to_the_survivor(api: Api) -> None:
 
 
 def test_waiting_on_the_customer_pauses_the_clock(api: Api, clock) -> None:
-    created = api.post("/complaints", "agent1", complaint_body()).json()
+    created = api.post("/complaints", "agent1", complaint_body(content="话费账单看不懂，请解释一下。")).json()
     paused = api.post(f"/complaints/{created['id']}/wait-customer", "agent1",
                       {"version": 1, "waiting_for": "请客户提供扣费短信截图"}).json()
     clock.advance(hours=10)
@@ -156,4 +169,6 @@ def test_every_change_is_in_the_database_timeline(api: Api, database_url: str) -
         versions = conn.execute(sa.text("SELECT version FROM complaints")).scalar_one()
         events = conn.execute(sa.text("SELECT count(*) FROM events")).scalar_one()
     engine.dispose()
-    assert versions == 2 and events == 2
+    timeline = api.get(f"/complaints/{created['id']}/events", "agent1").json()["events"]
+    assert versions == 2 and events == len(timeline) and timeline[-1]["kind"] == "start"
+    assert timeline[-1]["data"] == {"before": {"status": "received"}, "after": {"status": "in_progress"}}

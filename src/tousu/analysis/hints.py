@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from tousu.analysis.dialogue import Turn
-from tousu.analysis.prefilter import Factor, may_match, required_literals
+from tousu.analysis.literals import TriggeredRegexes
 from tousu.analysis.results import Evidence, Hint
 from tousu.knowledge import KnowledgeBase, KnowledgeBaseError, Profile, Scenario
 from tousu.knowledge.taxonomy import DerivedHint
@@ -23,17 +22,17 @@ MAX_SCENARIOS = 3
 _FLAGS = re.IGNORECASE | re.MULTILINE
 
 
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    entry: Profile | Scenario
-    patterns: tuple[tuple[re.Pattern[str], tuple[Factor, ...]], ...]
-
-
 class HintMatcher:
     def __init__(self, kb: KnowledgeBase) -> None:
         self._kb = kb
-        self._profiles = [_compile(p) for p in kb.profiles.values()]
-        self._scenarios = [_compile(s) for s in kb.scenarios.values()]
+        self._profiles: list[Profile] = list(kb.profiles.values())
+        self._scenarios: list[Scenario] = list(kb.scenarios.values())
+        # One regex set for all entries: (kind, code) tells whose signal matched.
+        self._signals: TriggeredRegexes[tuple[str, str]] = TriggeredRegexes()
+        for kind, entries in (("profile", self._profiles), ("scenario", self._scenarios)):
+            for entry in entries:
+                for pattern in entry.signals:
+                    self._signals.add(re.compile(pattern, _FLAGS), (kind, entry.code))
         self._derived = kb.taxonomy.derived_hints
         for hint in self._derived:
             entries = kb.profiles if hint.kind == "profile" else kb.scenarios
@@ -53,25 +52,29 @@ class HintMatcher:
         original: str,
     ) -> tuple[tuple[Hint, ...], tuple[Hint, ...]]:
         """(profile hints, scenario hints), best first. `facts` holds conditions like demand:refund."""
-        scenarios = [c for c in self._scenarios if isinstance(c.entry, Scenario) and _fits(c.entry, category, industry)]
-        profiles = self._ranked(self._profiles, "profile", text, turns, facts, original)[:MAX_PROFILES]
-        found = self._ranked(scenarios, "scenario", text, turns, facts, original)[:MAX_SCENARIOS]
-        return tuple(profiles), tuple(found)
+        evidence: dict[tuple[str, str], list[Evidence]] = {}
+        for turn in turns:
+            for pattern, key in self._signals.candidates(text, turn.start, turn.end):
+                found = pattern.search(text, turn.start, turn.end)
+                if found and found.end() > found.start():
+                    evidence.setdefault(key, []).append(Evidence(original[found.start() : found.end()], found.start(), found.end()))
+        scenarios = [s for s in self._scenarios if _fits(s, category, industry)]
+        profiles = self._ranked(self._profiles, "profile", evidence, facts)[:MAX_PROFILES]
+        found_scenarios = self._ranked(scenarios, "scenario", evidence, facts)[:MAX_SCENARIOS]
+        return tuple(profiles), tuple(found_scenarios)
 
     def _ranked(
         self,
-        compiled: Iterable[_Compiled],
+        entries: Iterable[Profile | Scenario],
         kind: str,
-        text: str,
-        turns: Sequence[Turn],
+        evidence_by_entry: dict[tuple[str, str], list[Evidence]],
         facts: set[str],
-        original: str,
     ) -> list[Hint]:
         derived = {h.code: h for h in self._derived if h.kind == kind and _holds(h, facts)}
         scored: list[tuple[int, int, Hint]] = []
-        for order, item in enumerate(compiled):
-            evidence = _signal_evidence(item, text, turns, original)
-            rule = derived.get(item.entry.code)
+        for order, entry in enumerate(entries):
+            evidence = _distinct(evidence_by_entry.get((kind, entry.code), []))
+            rule = derived.get(entry.code)
             if not evidence and rule is None:
                 continue
             reasons = []
@@ -80,15 +83,16 @@ class HintMatcher:
             if evidence:
                 reasons.append("客户原话：" + "、".join(f"“{e.text}”" for e in evidence[:3]))
             weight = len(evidence) + (2 if rule is not None else 0)
-            scored.append((-weight, order, Hint(item.entry.code, item.entry.name, "；".join(reasons), tuple(evidence))))
-        scored.sort(key=lambda entry: entry[:2])
+            scored.append((-weight, order, Hint(entry.code, entry.name, "；".join(reasons), tuple(evidence))))
+        scored.sort(key=lambda item: item[:2])
         return [hint for *_, hint in scored]
 
 
-def _compile(entry: Profile | Scenario) -> _Compiled:
-    return _Compiled(
-        entry, tuple((re.compile(p, _FLAGS), required_literals(p, _FLAGS)) for p in entry.signals)
-    )
+def _distinct(evidence: list[Evidence]) -> list[Evidence]:
+    seen: dict[tuple[int | None, int | None], Evidence] = {}
+    for item in evidence:
+        seen.setdefault((item.start, item.end), item)
+    return sorted(seen.values(), key=lambda e: e.start or 0)
 
 
 def _fits(scenario: Scenario, category: str, industry: str) -> bool:
@@ -103,16 +107,3 @@ def _holds(hint: DerivedHint, facts: set[str]) -> bool:
     if not all(condition in facts for condition in hint.when_all):
         return False
     return not hint.when_any or any(condition in facts for condition in hint.when_any)
-
-
-def _signal_evidence(item: _Compiled, text: str, turns: Sequence[Turn], original: str) -> list[Evidence]:
-    evidence: list[Evidence] = []
-    for pattern, factors in item.patterns:
-        for turn in turns:
-            if not may_match(factors, text[turn.start : turn.end]):
-                continue
-            found = pattern.search(text, turn.start, turn.end)
-            if found and found.end() > found.start():
-                evidence.append(Evidence(original[found.start() : found.end()], found.start(), found.end()))
-                break
-    return evidence

@@ -1,7 +1,7 @@
 """Finding the taxonomy's cues in normalised text, fast.
 
 Keywords are looked up through an index on their first two characters (one dictionary
-lookup per character of text), regexes run one by one. Each hit then goes through three
+lookup per character of text); a regex runs only when a literal it requires occurs. Each hit then goes through three
 filters: overlapping hits of the same label count once (the strongest), a hit that overlaps
 a label it yields to is dropped (赔偿 inside 精神赔偿), and hits in a negated clause or an
 excluded context are marked or dropped.
@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from tousu.analysis.literals import LiteralIndex, TriggeredRegexes
 from tousu.analysis.negation import NegationRules, clause_bounds
-from tousu.analysis.prefilter import Factor, may_match, required_literals
 from tousu.knowledge.taxonomy import Negation, SignalGroup
 
 NEGATABLE_KINDS = frozenset({"demand", "urgency"})
@@ -52,12 +52,11 @@ class Hit:
 
 class Matcher:
     def __init__(self, labels: Iterable[LabelCues], negation: Negation) -> None:
-        self._index: dict[str, list[tuple[str, list[Cue]]]] = {}
-        self._regexes: list[tuple[re.Pattern[str], tuple[Factor, ...], Cue]] = []
+        self._keywords: LiteralIndex[Cue] = LiteralIndex()
+        self._regexes: TriggeredRegexes[Cue] = TriggeredRegexes()
         self._exclude: dict[tuple[str, str], list[re.Pattern[str]]] = {}
         self._yields: dict[tuple[str, str], tuple[str, ...]] = {}
         self._negation = NegationRules(negation)
-        by_keyword: dict[str, list[Cue]] = {}
         for label in labels:
             key = (label.kind, label.code)
             if label.exclude:
@@ -68,14 +67,9 @@ class Matcher:
                 negatable = label.kind in NEGATABLE_KINDS if group.negatable is None else group.negatable
                 cue = Cue(label.kind, label.code, group.weight, negatable)
                 for keyword in group.keywords:
-                    by_keyword.setdefault(keyword, []).append(cue)
-                self._regexes.extend(
-                    (re.compile(pattern), required_literals(pattern), cue) for pattern in group.regexes
-                )
-        for keyword, cues in by_keyword.items():
-            self._index.setdefault(keyword[:2], []).append((keyword, cues))
-        for bucket in self._index.values():
-            bucket.sort(key=lambda item: len(item[0]), reverse=True)
+                    self._keywords.add(keyword, cue)
+                for pattern in group.regexes:
+                    self._regexes.add(re.compile(pattern), cue)
 
     def scan(self, text: str, start: int, end: int) -> list[Hit]:
         """Hits in text[start:end] (one speaker turn), after de-duplication and negation."""
@@ -85,20 +79,11 @@ class Matcher:
         return [hit for hit in (self._filter(text, hit, start, end) for hit in kept) if hit is not None]
 
     def _raw_hits(self, text: str, start: int, end: int) -> list[tuple[Hit, Cue]]:
-        hits: list[tuple[Hit, Cue]] = []
-        index = self._index
-        for i in range(start, end - 1):
-            bucket = index.get(text[i : i + 2])
-            if bucket is None:
-                continue
-            for keyword, cues in bucket:
-                if i + len(keyword) <= end and text.startswith(keyword, i):
-                    for cue in cues:
-                        hits.append((Hit(cue.kind, cue.code, i, i + len(keyword), keyword, cue.weight), cue))
-        segment = text[start:end]
-        for pattern, factors, cue in self._regexes:
-            if not may_match(factors, segment):
-                continue
+        hits = [
+            (Hit(cue.kind, cue.code, i, i + len(keyword), keyword, cue.weight), cue)
+            for i, keyword, cue in self._keywords.find(text, start, end)
+        ]
+        for pattern, cue in self._regexes.candidates(text, start, end):
             for match in pattern.finditer(text, start, end):
                 if match.end() > match.start():
                     hit = Hit(cue.kind, cue.code, match.start(), match.end(), match.group(0), cue.weight)

@@ -200,8 +200,11 @@ def save_model(model: Model, path: Path) -> None:
     )
 
 
-def load_model(path: Path, taxonomy: Taxonomy) -> Model:
-    """Load an artefact written by save_model; ModelError if it is not one this version reads."""
+def load_model(path: Path, taxonomy: Taxonomy | None = None) -> Model:
+    """Load an artefact written by save_model; ModelError if it is not one this version reads.
+
+    `taxonomy` (default: the packaged knowledge base's) gives jieba its domain dictionary.
+    """
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
@@ -225,6 +228,10 @@ def load_model(path: Path, taxonomy: Taxonomy) -> Model:
         vocabulary = [str(term) for term in arrays["vocabulary"]]
     except KeyError as exc:
         raise ModelError(f"模型文件缺少内容 (model file lacks {exc})") from None
+    if taxonomy is None:
+        from tousu.knowledge import load_knowledge_base
+
+        taxonomy = load_knowledge_base().taxonomy
     featurizer = Featurizer(domain_words(taxonomy))
     return Model(vocabulary=vocabulary, idf=arrays["idf"], heads=heads, metadata=metadata, featurizer=featurizer)
 

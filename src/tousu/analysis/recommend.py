@@ -17,12 +17,13 @@ from typing import Any
 
 from tousu.analysis.results import Hint, LegalBasis, Offer, Recommendations, StrategyAdvice
 from tousu.domain.codes import DEMAND_NAMES, Demand, Role
-from tousu.knowledge import KnowledgeBase
+from tousu.knowledge import KnowledgeBase, render_script
 
 MAX_STRATEGIES = 5
 MAX_SCRIPTS = 2
 MAX_LAWS = 6
 MAX_AVOID = 8
+MAX_REASONS = 3
 
 # Threats and money first: they shape the whole conversation.
 DEMAND_PRIORITY: tuple[str, ...] = (
@@ -100,15 +101,16 @@ def _strategies(kb: KnowledgeBase, situation: Situation, demands: Sequence[str])
         points["safety_first"] = max(points.values(), default=0.0) + 2.0
         reasons.setdefault("safety_first", []).insert(0, "现场可能有冲突，先保证人身安全")
     ordered = sorted(points, key=lambda code: -points[code])[:MAX_STRATEGIES]
+    industry = kb.industry(situation.industry)
     advice = []
     for code in ordered:
         strategy = kb.strategies[code]
-        why = "；".join(reasons.get(code, []))
+        why = "；".join(reasons.get(code, [])[:MAX_REASONS])
         usage_note = _usage_note(strategy.usage.value, situation.role)
         if usage_note:
             why = f"{why}；{usage_note}" if why else usage_note
         scripts = tuple(
-            kb.render(example, situation.slots, situation.industry) for example in strategy.examples[:MAX_SCRIPTS]
+            render_script(example, situation.slots, industry.slot_defaults) for example in strategy.examples[:MAX_SCRIPTS]
         )
         advice.append(StrategyAdvice(code, strategy.name, why, scripts))
     return tuple(advice)

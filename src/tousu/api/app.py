@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -41,7 +42,8 @@ def create_app(settings: Settings | None = None, *, with_scheduler: bool = True)
     settings = settings or Settings()
     engine = create_db_engine(settings.database_url)
     analyzer, analyze = load_analyzer(settings.model_path)
-    state = AppState(settings=settings, engine=engine, policy=settings.policy, analyze=analyze, analyzer=analyzer)
+    state = AppState(settings=settings, engine=engine, policy=settings.policy, analyze=analyze, analyzer=analyzer,
+                     write_lock=threading.Lock() if engine.dialect.name == "sqlite" else None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

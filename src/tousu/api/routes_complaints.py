@@ -57,11 +57,9 @@ def create_complaint(
     )
     try:
         with state.write() as conn:
-            complaint_id = intake.create(conn, new=new, analysis=analysis, actor=actor, policy=state.policy,
-                                         now=state.clock(), idempotency_key=idempotency_key)
-            row = store.load(conn, complaint_id=complaint_id, actor=actor)
-            customer = customers.get(conn, customer_id=row["customer_id"])
-        return present.complaint_json(row, customer=customer, actor=actor)
+            created = intake.create(conn, new=new, analysis=analysis, actor=actor, policy=state.policy,
+                                    now=state.clock(), idempotency_key=idempotency_key)
+        return present.complaint_json(created.complaint, customer=created.customer, actor=actor)
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its complaint.
         with state.read() as conn:

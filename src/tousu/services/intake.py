@@ -71,6 +71,14 @@ def replayed(conn: sa.Connection, *, actor: Actor, key: str) -> int | None:
     ).scalar()
 
 
+@dataclass(frozen=True)
+class Created:
+    """The stored complaint row and its customer, as the transaction wrote them."""
+
+    complaint: dict[str, Any]
+    customer: dict[str, Any]
+
+
 def _validate(new: NewComplaint, now: datetime) -> None:
     if not new.content.strip():
         raise Invalid("empty_content", "投诉内容不能为空：请记录客户反映的具体问题。", "content")
@@ -95,8 +103,8 @@ def create(
     policy: Policy,
     now: datetime,
     idempotency_key: str | None = None,
-) -> int:
-    """Record the complaint with its classification and deadlines; returns its id."""
+) -> Created:
+    """Record the complaint with its classification and deadlines."""
     _validate(new, now)
     customer = customer_service.find_or_create(conn, data=new.customer, now=now)
     received_at = new.received_at or now
@@ -168,13 +176,19 @@ def create(
             "analyzer_version": analysis.version, "category": analysis.category,
             "demands": analysis.demands, "signals": analysis.signals, "topic": analysis.topic,
         })
+    row = {"id": complaint_id, **values, "paused_since": None, "paused_seconds": 0, "escalation_level": 0,
+           "replied_at": None, "closed_at": None, "root_cause": None, "responsible_person": None,
+           "improvement_measure": None, "satisfaction": None, "settlement_confirmed": False,
+           "merged_into_id": None, "batch_id": None}
     if topic or new.area:
         is_vip = customer["vip_level"] != VipLevel.NORMAL.value
-        place_in_batch(conn, complaint_id=complaint_id, key=key, is_vip=is_vip, at=received_at, policy=policy, now=now)
+        if place_in_batch(conn, complaint_id=complaint_id, key=key, is_vip=is_vip, at=received_at, policy=policy,
+                          now=now) is not None:
+            row = dict(conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id)).mappings().one())
     if idempotency_key is not None:
         conn.execute(idempotency_keys.insert(), {
             "user_id": actor.id, "key": idempotency_key, "complaint_id": complaint_id, "created_at": now})
-    return complaint_id
+    return Created(complaint=row, customer=customer)
 
 
 def _is_repeat(conn: sa.Connection, *, customer_id: int, key: str, now: datetime, policy: Policy) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tousu.domain.workflow import ACTION_NAMES, Action
+from tousu.domain.workflow import ACTION_NAMES
 
 EVENT_NAMES: dict[str, str] = {
     **{a.value: n for a, n in ACTION_NAMES.items()},

@@ -17,8 +17,8 @@ from tousu.services import complaints as store
 from tousu.services import customers, queries, settlements, users
 from tousu.services.batches import open_batches
 from tousu.services.errors import NotFound
-from tousu.web.auth import PageActor
 from tousu.web import stats
+from tousu.web.auth import PageActor
 from tousu.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +43,7 @@ def _queue_filter(params: dict[str, str], actor_id: int) -> tuple[queries.Compla
         "channel": _choice(params.get("channel"), Channel) or "",
         "category": _choice(params.get("category"), Category) or "",
         "urgency_type": _choice(params.get("urgency_type"), UrgencyType) or "",
-        "overdue": params.get("overdue") if params.get("overdue") in ("1", "0") else "",
+        "overdue": params.get("overdue", "") if params.get("overdue") in ("1", "0") else "",
         "mine": "1" if params.get("mine") == "1" else "",
         "batch_id": batch if batch.isdigit() else "",
         "q": (params.get("q") or "").strip()[:100],

@@ -12,8 +12,18 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from tousu.domain.codes import (
-    CATEGORY_NAMES, CHANNEL_NAMES, DEMAND_NAMES, ROLE_NAMES, URGENCY_NAMES, VIP_NAMES, Category, Channel, Demand,
-    Role, UrgencyType, VipLevel,
+    CATEGORY_NAMES,
+    CHANNEL_NAMES,
+    DEMAND_NAMES,
+    ROLE_NAMES,
+    URGENCY_NAMES,
+    VIP_NAMES,
+    Category,
+    Channel,
+    Demand,
+    Role,
+    UrgencyType,
+    VipLevel,
 )
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.workflow import STATUS_NAMES, Status

@@ -49,32 +49,57 @@
     fill(panel, nodes);
   }
 
-  // Live analysis while the agent types; the analyzer is optional.
+  // Live analysis while the agent types; the analyzer is optional (404/503 when it is not there).
   async function analyze() {
     const text = $("content").value.trim();
     const panel = $("analysis-panel");
     if (text.length < 6) return;
     const result = await api("POST", "/api/v1/analyze", { text });
-    if (result.status === 404 || result.status === 405 || result.status === 501 || result.status === 503) {
-      fill(panel, [el("p", "分析器不可用", "muted")]); return;
-    }
-    if (!result.ok) { fill(panel, [el("p", errorText(result), "error")]); return; }
-    const a = result.body.analysis || result.body;
-    const rows = [];
+    if ([404, 405, 501, 503].includes(result.status)) { fill(panel, [el("p", "分析器不可用", "muted")]); return; }
+    if (!result.ok) { fill(panel, [el("p", errorText(result), "muted")]); return; }
+    if ($("content").value.trim() !== text) return;  // the agent kept typing: a newer request follows
+    fill(panel, analysisView(result.body));
+  }
+
+  function percent(value) { return Math.round((value || 0) * 100) + "%"; }
+
+  function analysisView(a) {
+    const labels = a.labels || {};
     const dl = el("dl", undefined, "facts");
-    const add = (label, value) => { if (value) { dl.append(el("dt", label), el("dd", value)); } };
-    add("类别", a.category ? nameOf("category", a.category) : "");
-    add("诉求", (a.demands || []).map((d) => nameOf("demand", d)).join("、"));
-    add("情绪", a.emotion_name || a.emotion || "");
-    add("紧急信号", (a.signals || []).map((s) => s.name || s.code || s).join("、"));
-    add("涉及业务", a.issue_topic || a.topic || "");
-    add("金额", (a.amounts || []).join("、"));
-    rows.push(dl);
-    const advice = a.strategy || a.suggestion || a.advice;
-    if (advice) rows.push(el("p", typeof advice === "string" ? advice : (advice.summary || advice.name || JSON.stringify(advice))));
-    const scripts = a.scripts || (a.strategy && a.strategy.scripts) || [];
-    scripts.slice(0, 3).forEach((s) => rows.push(el("blockquote", typeof s === "string" ? s : s.text)));
-    fill(panel, rows);
+    const add = (label, value) => { if (value) dl.append(el("dt", label), el("dd", value)); };
+    if (labels.category) add("类别", labels.category.name + "（" + percent(labels.category.confidence) + "）");
+    add("诉求", (labels.demands || []).map((d) => d.name).join("、"));
+    if (labels.emotion) add("情绪", labels.emotion.name);
+    add("紧急信号", (a.signals || []).map((s) => s.name).join("、"));
+    if (a.escalation_risk) {
+      const risk = a.escalation_risk;
+      const level = { low: "低", medium: "中", high: "高" }[risk.level] || risk.level;
+      add("越级风险", level + "（" + percent(risk.score) + "）" +
+        (risk.reasons && risk.reasons.length ? "：" + risk.reasons.map((r) => r.reason).join("；") : ""));
+    }
+    add("涉及业务", a.issue_topic);
+    add("涉及金额", ((a.facts && a.facts.amounts) || []).map((m) => m.text).join("、"));
+    add("客户类型", (a.profile_hints || []).map((h) => h.name).join("、"));
+    add("场景", (a.scenarios || []).map((h) => h.name).join("、"));
+    const nodes = [dl];
+    const adopt = el("button", "采用分类与诉求");
+    adopt.type = "button";
+    adopt.addEventListener("click", () => {
+      if (a.category) $("category").value = a.category;
+      form.querySelectorAll('input[name="demands"]').forEach((box) => { box.checked = (a.demands || []).includes(box.value); });
+    });
+    nodes.push(adopt);
+    const rec = a.recommendations || {};
+    (rec.strategies || []).slice(0, 2).forEach((s) => {
+      nodes.push(el("h3", "建议：" + s.name), el("p", s.why, "muted"));
+      (s.scripts || []).slice(0, 2).forEach((line) => nodes.push(el("blockquote", line)));
+    });
+    (rec.may_offer || []).forEach((o) => nodes.push(el("p", "可给予：" + (o.note || o.kind) +
+      (o.limit_yuan !== null && o.limit_yuan !== undefined ? "（本岗位上限 " + o.limit_yuan + " 元）" : "") +
+      (o.needs_approval ? "，需审批" : ""))));
+    if ((rec.avoid_phrases || []).length) nodes.push(el("p", "忌语：" + rec.avoid_phrases.join("、"), "flag"));
+    (rec.legal_basis || []).slice(0, 3).forEach((b) => nodes.push(el("p", "依据：" + b.title + (b.article || ""), "muted")));
+    return nodes;
   }
 
   function clearErrors() {

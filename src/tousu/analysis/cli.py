@@ -1,0 +1,198 @@
+"""`tousu analyze`, `tousu train`, `tousu eval`: the analyzer on the command line.
+
+`tousu analyze` reads JSON Lines on standard input — one object per line with `text` and,
+optionally, `id`, `industry`, `role`, `authority` ({"max_refund": 100, ...}) and `history`
+([{"received_at": "2026-10-01T09:00:00", "category": "billing", "closed": true}]) — and
+writes one JSON object per line, in order. A line that cannot be analysed gets
+{"line": n, "error": {"type": ..., "message": ...}} and the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Optional, TextIO
+
+import typer
+
+from tousu.analysis.signals import PastComplaint
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analyzer's commands to the main application."""
+    app.command("analyze")(analyze)
+    app.command("train")(train)
+    app.command("eval")(evaluate)
+
+
+ModelOption = Annotated[
+    Optional[Path], typer.Option("--model", dir_okay=False, help="trained model file (rules only when omitted)")
+]
+
+
+def analyze(
+    model: ModelOption = None,
+    industry: Annotated[str, typer.Option(help="industry when a line names none")] = "telecom",
+) -> None:
+    """Analyse complaints: JSON Lines in on standard input, one JSON line out per input line."""
+    analyzer = _analyzer(model)
+    _analyze_stream(analyzer, sys.stdin, sys.stdout, default_industry=industry)
+
+
+def _analyze_stream(analyzer: Any, source: TextIO, sink: TextIO, *, default_industry: str) -> None:
+    for number, line in enumerate(source, 1):
+        if not line.strip():
+            continue
+        output = _analyze_line(analyzer, line, number, default_industry)
+        sink.write(json.dumps(output, ensure_ascii=False) + "\n")
+        sink.flush()
+
+
+def _analyze_line(analyzer: Any, line: str, number: int, default_industry: str) -> dict[str, Any]:
+    ident = None
+    try:
+        record = json.loads(line)
+        if not isinstance(record, dict):
+            raise _LineError("bad_line", "每行必须是一个 JSON 对象 (each line must be a JSON object)")
+        ident = record.get("id")
+        text = record.get("text")
+        if not isinstance(text, str):
+            raise _LineError("bad_line", "缺少字符串字段 text (missing string field 'text')")
+        analysis = analyzer.analyze(
+            text,
+            history=_history(record.get("history")),
+            role=record.get("role"),
+            authority=_authority(record.get("authority")),
+            industry=record.get("industry") or default_industry,
+        )
+    except json.JSONDecodeError as exc:
+        return _error(number, ident, "bad_json", f"不是合法的 JSON (invalid JSON): {exc.msg} at column {exc.colno}")
+    except _LineError as exc:
+        return _error(number, ident, exc.kind, exc.message)
+    except ValueError as exc:
+        return _error(number, ident, "bad_input", str(exc))
+    result = {"line": number, **({"id": ident} if ident is not None else {}), **analysis.to_dict()}
+    return result
+
+
+class _LineError(Exception):
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def _error(number: int, ident: Any, kind: str, message: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"line": number, "error": {"type": kind, "message": message}}
+    if ident is not None:
+        data["id"] = ident
+    return data
+
+
+def _history(raw: Any) -> list[PastComplaint]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise _LineError("bad_line", "history 必须是列表 (history must be a list)")
+    history = []
+    for index, item in enumerate(raw):
+        try:
+            history.append(
+                PastComplaint(
+                    received_at=datetime.fromisoformat(item["received_at"]),
+                    category=str(item["category"]),
+                    status=str(item.get("status", "")),
+                    closed=bool(item.get("closed", False)),
+                    closed_at=datetime.fromisoformat(item["closed_at"]) if item.get("closed_at") else None,
+                )
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _LineError("bad_line", f"history[{index}] 无效 (invalid): {exc}") from None
+    return history
+
+
+def _authority(raw: Any) -> Mapping[str, Any] | None:
+    if raw is None or isinstance(raw, dict):
+        return raw
+    raise _LineError("bad_line", "authority 必须是对象 (authority must be an object)")
+
+
+def train(
+    data: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="labelled JSON Lines")],
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="where to write the model file")],
+    c: Annotated[float, typer.Option("--c", help="inverse regularisation strength")] = 8.0,
+) -> None:
+    """Train the statistical model on labelled complaints and save it as a versioned file."""
+    from tousu.analysis.evaluate import read_jsonl
+    from tousu.analysis.model import ModelError, save_model
+    from tousu.analysis.model import train as fit
+    from tousu.knowledge import load_knowledge_base
+
+    try:
+        records = read_jsonl(data)
+        model = fit(records, load_knowledge_base().taxonomy, c=c)
+    except (ModelError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_model(model, out)
+    meta = model.metadata
+    typer.echo(f"model {meta['model_version']}: {meta['records']} records, {meta['features']} features -> {out}")
+
+
+def evaluate(
+    data: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="labelled JSON Lines")],
+    model: ModelOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Precision, recall and F1 per label, macro/micro F1, threat recall, confusion matrix."""
+    from tousu.analysis.evaluate import evaluate as run
+    from tousu.analysis.evaluate import read_jsonl
+
+    try:
+        records = read_jsonl(data)
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    report = run(_analyzer(model), records)
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(_render(report.to_dict()))
+
+
+def _analyzer(model_path: Path | None) -> Any:
+    from tousu.analysis import Analyzer, load_model
+    from tousu.analysis.model import ModelError
+
+    try:
+        model = load_model(model_path) if model_path is not None else None
+    except ModelError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    return Analyzer(model=model)
+
+
+def _render(report: dict[str, Any]) -> str:
+    lines = [f"records: {report['records']}", ""]
+    summary = report["summary"]
+    lines += [f"{key:<20} {value:.4f}" for key, value in summary.items()]
+    for title, section in (("category", report["category"]), ("demands", report["demands"]), ("emotion", report["emotion"])):
+        lines += ["", f"{title}:", f"  {'label':<22}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}"]
+        for label, s in section["per_label"].items():
+            lines.append(f"  {label:<22}{s['precision']:>10.3f}{s['recall']:>10.3f}{s['f1']:>10.3f}{s['support']:>9}")
+    demands = report["demands"]
+    lines.append(f"  {'micro':<22}{demands['micro']['precision']:>10.3f}{demands['micro']['recall']:>10.3f}{demands['micro']['f1']:>10.3f}")
+    lines.append(f"  {'macro f1':<22}{'':>20}{demands['macro_f1']:>10.3f}")
+    confusion = report["category"]["confusion"]
+    labels = confusion["labels"]
+    short = [label[:5] for label in labels]
+    lines += ["", "category confusion (rows: gold, columns: predicted):", "  " + " " * 12 + "".join(f"{s:>6}" for s in short)]
+    for label, row in zip(labels, confusion["matrix"]):
+        lines.append(f"  {label:<12}" + "".join(f"{n:>6}" for n in row))
+    if report["skipped"]:
+        lines += ["", f"skipped {len(report['skipped'])} records:"] + [f"  {s}" for s in report["skipped"][:20]]
+    return "\n".join(lines)
