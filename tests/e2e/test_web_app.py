@@ -280,6 +280,10 @@ def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: Page,
     assert "审批" in page.text_content("#action-notice")
     page.wait_for_selector("text=待审批")
 
+    page.fill("#reply-text", "这是规定，我也没办法。")
+    page.click("#check-reply")
+    page.wait_for_selector("#check-result p")
+    assert re.search(r"质检得分 \d+|质检不可用", page.text_content("#check-result") or "")
     page.fill("#reply-text", "经核实确有重复扣费，已为您办理退还。")
     page.click("form[data-endpoint=reply] button")
     page.wait_for_selector("form[data-endpoint=follow-up]")

@@ -172,3 +172,29 @@ def test_every_change_is_in_the_database_timeline(api: Api, database_url: str) -
     timeline = api.get(f"/complaints/{created['id']}/events", "agent1").json()["events"]
     assert versions == 2 and events == len(timeline) and timeline[-1]["kind"] == "start"
     assert timeline[-1]["data"] == {"before": {"status": "received"}, "after": {"status": "in_progress"}}
+
+
+def test_two_sweepers_at_once_escalate_a_breach_once(api: Api, clock, database_url: str) -> None:
+    import threading
+
+    for n in range(5):
+        api.post("/complaints", "agent1", complaint_body(content=f"宽带断网第{n}天", customer={
+            "name": "客户", "phone": f"1390000{n:04d}"}))
+    clock.advance(hours=49)
+    policy = api.client.app.state.tousu.policy
+    engine = create_db_engine(database_url)
+    results: list[dict[str, int]] = []
+
+    def run() -> None:
+        with engine.begin() as conn:
+            results.append(sla.sweep(conn, now=clock.now, policy=policy))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with engine.connect() as conn:
+        breaches = conn.execute(sa.text("SELECT count(*) FROM events WHERE kind = 'sla_breached'")).scalar_one()
+    engine.dispose()
+    assert breaches == 5 and sum(r["escalated"] for r in results) == 5

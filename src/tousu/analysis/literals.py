@@ -1,16 +1,15 @@
-"""Finding many literal strings in a text in one pass.
+"""Finding many literal strings in a text in one pass (Aho-Corasick, in C).
 
-Strings of two or more characters are indexed by their first two characters, so a scan costs
-one dictionary lookup per character of text plus a `startswith` per candidate; single
-characters are found by set intersection. This is the engine under both the keyword cues and
-the regex triggers (a regex runs only when one of its required literals occurs).
+The engine under both the keyword cues and the regex triggers: a regex runs only when one
+of the literals it requires occurs (see tousu.analysis.prefilter).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Generic, TypeVar
+
+import ahocorasick
 
 from tousu.analysis.prefilter import Factor, may_match, required_literals
 
@@ -18,42 +17,35 @@ P = TypeVar("P")
 
 
 class LiteralIndex(Generic[P]):
+    """Add literals with payloads, then `find` them; the automaton is built on first use."""
+
     def __init__(self) -> None:
-        self._by_prefix: dict[str, list[tuple[str, list[P]]]] = {}
-        self._by_char: dict[str, list[P]] = {}
         self._entries: dict[str, list[P]] = {}
+        self._automaton: ahocorasick.Automaton | None = None
 
     def add(self, literal: str, payload: P) -> None:
         if not literal:
             raise ValueError("empty literal")
-        if len(literal) == 1:
-            self._by_char.setdefault(literal, []).append(payload)
-            return
-        payloads = self._entries.get(literal)
-        if payloads is None:
-            payloads = self._entries[literal] = []
-            bucket = self._by_prefix.setdefault(literal[:2], [])
-            bucket.append((literal, payloads))
-            bucket.sort(key=lambda item: len(item[0]), reverse=True)
-        payloads.append(payload)
+        self._entries.setdefault(literal, []).append(payload)
+        self._automaton = None
 
-    def find(self, text: str, start: int, end: int) -> Iterator[tuple[int, str, P]]:
-        """(position, literal, payload) for every occurrence in text[start:end], by position;
-        single characters are reported once, at their first occurrence."""
-        by_prefix = self._by_prefix
-        for i in range(start, end - 1):
-            bucket = by_prefix.get(text[i : i + 2])
-            if bucket is None:
-                continue
-            for literal, payloads in bucket:
-                if i + len(literal) <= end and text.startswith(literal, i):
-                    for payload in payloads:
-                        yield i, literal, payload
-        if self._by_char:
-            segment = text[start:end]
-            for char in self._by_char.keys() & set(segment):
-                for payload in self._by_char[char]:
-                    yield start + segment.index(char), char, payload
+    def find(self, text: str, start: int, end: int) -> list[tuple[int, str, list[P]]]:
+        """(position, literal, payloads) for every occurrence in text[start:end]."""
+        automaton = self._automaton
+        if automaton is None:
+            automaton = self._build()
+        if automaton.kind == ahocorasick.EMPTY or end <= start:
+            return []
+        return [(last - len(literal) + 1, literal, payloads) for last, (literal, payloads) in automaton.iter(text, start, end)]
+
+    def _build(self) -> ahocorasick.Automaton:
+        automaton = ahocorasick.Automaton()
+        for literal, payloads in self._entries.items():
+            automaton.add_word(literal, (literal, payloads))
+        if self._entries:
+            automaton.make_automaton()
+        self._automaton = automaton
+        return automaton
 
 
 class TriggeredRegexes(Generic[P]):
@@ -78,7 +70,7 @@ class TriggeredRegexes(Generic[P]):
 
     def candidates(self, text: str, start: int, end: int) -> list[tuple[re.Pattern[str], P]]:
         """The regexes that may match text[start:end], in the order they were added."""
-        triggered = {item for _, _, item in self._triggers.find(text, start, end)}
+        triggered = {item for _, _, items in self._triggers.find(text, start, end) for item in items}
         triggered.update(self._always)
         if not triggered:
             return []

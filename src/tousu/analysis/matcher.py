@@ -1,7 +1,7 @@
 """Finding the taxonomy's cues in normalised text, fast.
 
-Keywords are looked up through an index on their first two characters (one dictionary
-lookup per character of text); a regex runs only when a literal it requires occurs. Each hit then goes through three
+Keywords are found in one Aho-Corasick pass; a regex runs only when a literal it requires
+occurs. Each hit then goes through three
 filters: overlapping hits of the same label count once (the strongest), a hit that overlaps
 a label it yields to is dropped (赔偿 inside 精神赔偿), and hits in a negated clause or an
 excluded context are marked or dropped.
@@ -81,7 +81,8 @@ class Matcher:
     def _raw_hits(self, text: str, start: int, end: int) -> list[tuple[Hit, Cue]]:
         hits = [
             (Hit(cue.kind, cue.code, i, i + len(keyword), keyword, cue.weight), cue)
-            for i, keyword, cue in self._keywords.find(text, start, end)
+            for i, keyword, cues in self._keywords.find(text, start, end)
+            for cue in cues
         ]
         for pattern, cue in self._regexes.candidates(text, start, end):
             for match in pattern.finditer(text, start, end):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 
 from tousu.api import present
 from tousu.api.deps import CurrentActor, Manager, State, bearer_token
-from tousu.api.schemas import LoginIn, NoteIn
+from tousu.api.schemas import CustomerFlagsIn, LoginIn, NoteIn
 from tousu.services import customers, users
 from tousu.services.errors import NotFound
 
@@ -64,6 +64,15 @@ def _history_json(history: dict[str, Any]) -> dict[str, Any]:
         item["received_at"] = present.when(item["received_at"])
         item["replied_at"] = present.when(item["replied_at"])
     return history
+
+
+@router.patch("/customers/{customer_id}", summary="修改客户级别与标记（厅经理以上）")
+def update_customer(customer_id: int, body: CustomerFlagsIn, state: State, actor: Manager) -> dict[str, Any]:
+    changes = body.model_dump(exclude={"version"}, exclude_unset=True)
+    with state.write() as conn:
+        row = customers.update_flags(conn, customer_id=customer_id, changes=changes, version=body.version,
+                                     actor=actor)
+    return present.customer_json(row, actor, full=True)
 
 
 @router.post("/customers/{customer_id}/notes", status_code=201, summary="添加客户备注或备案")

@@ -117,6 +117,13 @@ class DetailsIn(Versioned):
     work_quality: bool | None = None
 
 
+class CustomerFlagsIn(Versioned):
+    vip_level: VipLevel | None = None
+    important: bool | None = None
+    sensitive: bool | None = None
+    address: str | None = Field(None, max_length=300)
+
+
 class NoteIn(_In):
     kind: Literal["note", "filing"] = "note"
     text: str = Field(max_length=5000)

@@ -54,6 +54,34 @@
     });
   });
 
+  // The reply checker (质检): forbidden phrases, missing elements and a suggested rewrite.
+  const checkButton = document.getElementById("check-reply");
+  if (checkButton) {
+    checkButton.addEventListener("click", async () => {
+      const box = document.getElementById("check-result");
+      const textarea = document.getElementById("reply-text");
+      const { el } = tousu;
+      if (!textarea.value.trim()) { box.replaceChildren(el("p", "请先填写答复内容。", "muted")); return; }
+      const result = await api("POST", "/api/v1/check-reply", { text: textarea.value });
+      if ([404, 405, 503].includes(result.status)) { box.replaceChildren(el("p", "质检不可用", "muted")); return; }
+      if (!result.ok) { box.replaceChildren(el("p", errorText(result), "error")); return; }
+      const check = result.body;
+      const nodes = [el("p", "质检得分 " + check.score + "（" + check.grade + "）", check.score >= 75 ? "notice" : "error")];
+      const list = el("ul");
+      (check.problems || []).forEach((p) => list.append(el("li", "“" + p.text + "”：" + p.message +
+        (p.suggestion ? " 建议：" + p.suggestion : ""))));
+      (check.missing || []).forEach((m) => list.append(el("li", "缺少" + m.name + "：" + m.message)));
+      nodes.push(list);
+      if (check.rewritten && check.rewritten !== textarea.value) {
+        const adopt = el("button", "采用建议改写");
+        adopt.type = "button";
+        adopt.addEventListener("click", () => { textarea.value = check.rewritten; box.replaceChildren(); });
+        nodes.push(el("blockquote", check.rewritten), adopt);
+      }
+      box.replaceChildren(...nodes);
+    });
+  }
+
   document.querySelectorAll("form.decision").forEach((form) => {
     form.addEventListener("submit", (event) => {
       event.preventDefault();

@@ -1,0 +1,32 @@
+"""Settings and the policy file: partial overrides, clear errors, no placeholder secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from tousu.settings import PolicyFileError, Settings, load_policy
+
+
+def test_a_policy_file_overrides_only_what_it_names(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text("urgency:\n  batch_window_minutes: 30\nsla:\n  warn_before_hours: 2\n", encoding="utf-8")
+    policy = load_policy(path)
+    assert policy.urgency.batch_window_minutes == 30 and policy.urgency.batch_min_ordinary == 11
+    assert policy.sla.warn_before_hours == 2 and policy.sla.default.reply_hours == 48
+
+
+@pytest.mark.parametrize("text", ["urgency:\n  batch_window_minutes: -5\n", "urgency: [\n", "surprise: 1\n",
+                                  "sla:\n  channel_calendar: {hall: nowhere}\n"])
+def test_a_bad_policy_file_names_the_file(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyFileError, match="policy.yaml"):
+        load_policy(path)
+
+
+def test_placeholder_secrets_are_refused() -> None:
+    with pytest.raises(ValidationError):
+        Settings(secret_key="changeme")
