@@ -22,12 +22,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.server import free_port, start_server  # noqa: E402
+from tousu.demo import TEMPLATES, _text  # noqa: E402
 from tousu.domain.codes import Role  # noqa: E402
 from tousu.services import users  # noqa: E402
 from tousu.storage.db import create_db_engine, upgrade  # noqa: E402
 from tousu.storage.search import index_text  # noqa: E402
 from tousu.storage.tables import complaints, customers, metadata  # noqa: E402
 
+TAILS = ["", "请尽快处理。", "已经是第二次反映了。", "希望给个答复。", "不然我就去12300投诉。", "麻烦你们核实一下。"]
 CLIENTS = 4
 SECONDS = float(os.environ.get("TOUSU_BENCH_SECONDS", "10"))
 TEXTS = [
@@ -102,18 +104,18 @@ def search(url: str, total: int = 100_000) -> dict[str, float]:
     upgrade(url)
     rng = random.Random(7)
     now = datetime.now(UTC)
-    words = ["宽带", "断网", "彩铃", "扣费", "套餐", "信号", "营业员", "态度", "积分", "充值卡", "停机", "漫游", "流量",
-             "合约机", "退费", "经理", "曝光", "工信部", "话费", "短信"]
     with engine.begin() as conn:
         user_id = users.add_user(conn, username="bench", password=None, role=Role.DIRECTOR, team="中心", now=now)
         conn.execute(customers.insert(), [{"name": "客户", "phone": f"139{i:08d}", "created_at": now} for i in range(1000)])
         batch = []
         for i in range(total):
-            text = "".join(rng.choice(words) for _ in range(12)) + "，要求处理。"
+            category, _, _, templates = rng.choice(TEMPLATES)
+            text = _text(rng, rng.choice(templates)) + rng.choice(TAILS)
             received = now - timedelta(minutes=i)
             batch.append(dict(
                 reference=f"TSB-{i:07d}", channel="hotline", customer_id=1 + i % 1000, received_by_id=user_id,
-                responsible_id=user_id, owner_id=user_id, team="中心", category="billing", demands=[], content=text,
+                responsible_id=user_id, owner_id=user_id, team="中心", category=category.value, demands=[],
+                content=text,
                 received_at=received, issue_key="billing|-|-", urgency_types=[], manual_urgency=[], priority=3,
                 status="received", acknowledge_by=received, reply_by=received + timedelta(hours=48),
                 search_tokens=index_text(text), created_at=received, updated_at=received, version=1))
@@ -123,7 +125,7 @@ def search(url: str, total: int = 100_000) -> dict[str, float]:
         conn.execute(sa.text("ANALYZE"))
     actor = Actor(id=user_id, username="bench", display_name="bench", role=Role.DIRECTOR, team="中心")
     timings = []
-    for keyword in ["宽带断网", "彩铃", "工信部", "充值卡停机", "营业员态度"] * 10:
+    for keyword in ["宽带", "彩铃", "工信部", "充值卡", "营业员态度", "双倍返还", "信号特别差", "翻新机"] * 10:
         with engine.connect() as conn:
             started = time.perf_counter()
             rows, count = run_search(conn, actor=actor, filters=ComplaintFilter(q=keyword), now=now, limit=50)

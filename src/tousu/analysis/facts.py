@@ -110,10 +110,15 @@ _ABSOLUTE = (
     r"|(?<![\d月.])\d{1,2}\s?[号日](?!线|码|楼|店|机|卡|键|位|门|院|车|厅)"
 )
 _DATE = re.compile(rf"(?P<relative>{_RELATIVE})|(?P<absolute>{_ABSOLUTE})")
+_CLOCK = (
+    r"\d{1,2}\s?(?:点|时|:)(?:\s?\d{1,2}\s?分?|\s?半|\s?[一三]刻)?(?:钟)?(?:左右|多)?"
+)
+_SPOKEN_CLOCK = rf"[{_CN_SMALL}]{{1,3}}\s?点(?:半|[一二三四五]?十?[一二三四五六七八九]?分)?(?:钟)?"
+# Every alternative starts with a known character, so the regex engine skips ahead quickly.
 _TIME = re.compile(
-    rf"{_PART_OF_DAY}?\s?(?:(?<!\d)\d{{1,2}}\s?(?:点|时|:)(?:\s?\d{{1,2}}\s?分?|\s?半|\s?[一三]刻)?(?:钟)?(?:左右|多)?"
-    rf"|(?<=上午|下午|中午|晚上|早上|早晨|凌晨|傍晚|夜里|半夜|深夜)[{_CN_SMALL}]{{1,3}}\s?点(?:半|[一二三四五]?十?[一二三四五六七八九]?分)?(?:钟)?"
-    rf"|[{_CN_SMALL}]{{1,3}}点(?:钟|半))"
+    rf"{_PART_OF_DAY}\s?(?:(?<!\d){_CLOCK}|{_SPOKEN_CLOCK})"
+    rf"|(?<!\d){_CLOCK}"
+    rf"|[{_CN_SMALL}]{{1,3}}点(?:钟|半)"
     rf"|{_PART_OF_DAY}"
 )
 

@@ -58,23 +58,27 @@ class HintMatcher:
                 found = pattern.search(text, turn.start, turn.end)
                 if found and found.end() > found.start():
                     evidence.setdefault(key, []).append(Evidence(original[found.start() : found.end()], found.start(), found.end()))
-        scenarios = [s for s in self._scenarios if _fits(s, category, industry)]
-        profiles = self._ranked(self._profiles, "profile", evidence, facts)[:MAX_PROFILES]
-        found_scenarios = self._ranked(scenarios, "scenario", evidence, facts)[:MAX_SCENARIOS]
-        return tuple(profiles), tuple(found_scenarios)
+        derived = {hint.target: hint for hint in self._derived if _holds(hint, facts)}
+        wanted = {f"{kind}:{code}" for kind, code in evidence} | derived.keys()
+        profiles = [p for p in self._profiles if f"profile:{p.code}" in wanted]
+        scenarios = [
+            s for s in self._scenarios if f"scenario:{s.code}" in wanted and _fits(s, category, industry)
+        ]
+        found_profiles = self._ranked(profiles, "profile", evidence, derived)[:MAX_PROFILES]
+        found_scenarios = self._ranked(scenarios, "scenario", evidence, derived)[:MAX_SCENARIOS]
+        return tuple(found_profiles), tuple(found_scenarios)
 
     def _ranked(
         self,
         entries: Iterable[Profile | Scenario],
         kind: str,
         evidence_by_entry: dict[tuple[str, str], list[Evidence]],
-        facts: set[str],
+        derived: dict[str, DerivedHint],
     ) -> list[Hint]:
-        derived = {h.code: h for h in self._derived if h.kind == kind and _holds(h, facts)}
         scored: list[tuple[int, int, Hint]] = []
         for order, entry in enumerate(entries):
             evidence = _distinct(evidence_by_entry.get((kind, entry.code), []))
-            rule = derived.get(entry.code)
+            rule = derived.get(f"{kind}:{entry.code}")
             if not evidence and rule is None:
                 continue
             reasons = []

@@ -139,7 +139,9 @@ def _legal_basis(kb: KnowledgeBase, situation: Situation, demands: Sequence[str]
             continue
         effective = law.effective.isoformat() if law.effective else ""
         found.append(LegalBasis(law.id, law.title, law.article, law.summary, law.kind.value, effective))
-    return tuple(found[:MAX_LAWS])
+        if len(found) == MAX_LAWS:
+            break
+    return tuple(found)
 
 
 def _avoid(kb: KnowledgeBase, situation: Situation, demands: Sequence[str]) -> tuple[str, ...]:

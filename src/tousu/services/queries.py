@@ -46,7 +46,8 @@ def _search_clause(conn: sa.Connection, q: str) -> sa.ColumnElement[bool]:
         return like
     if conn.dialect.name == "postgresql":
         tsquery = " & ".join(f"'{t}'" for t in terms if "'" not in t)
-        indexed = sa.func.to_tsvector(sa.literal_column("'simple'"), complaints.c.search_tokens).bool_op("@@")(
+        # search_vector is a PostgreSQL-only generated column (see the initial migration).
+        indexed = sa.literal_column("complaints.search_vector").bool_op("@@")(
             sa.func.to_tsquery(sa.literal_column("'simple'"), tsquery))
         return sa.and_(indexed, like)
     match = " AND ".join('"' + t.replace('"', "") + '"' for t in terms)
