@@ -285,7 +285,7 @@ def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: Page,
     page.wait_for_selector("#check-result p")
     assert re.search(r"质检得分 \d+|质检不可用", page.text_content("#check-result") or "")
     page.fill("#reply-text", "经核实确有重复扣费，已为您办理退还。")
-    page.click("form[data-endpoint=reply] button")
+    page.click("form[data-endpoint=reply] button[type=submit]")
     page.wait_for_selector("form[data-endpoint=follow-up]")
     assert "已答复" in page.text_content("h1")
     assert "经核实确有重复扣费" in page.text_content(".timeline")

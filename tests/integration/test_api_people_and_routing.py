@@ -77,3 +77,16 @@ def test_phone_numbers_are_masked_in_lists_and_id_numbers_for_agents(api: Api) -
     full = api.get(f"/complaints/{created['id']}", "manager1").json()["customer"]["id_number"]
     assert full == "350203199001011234"
     assert api.get("/complaints", "agent1").json()["items"][0]["customer"]["phone"] == "139****1111"
+
+
+def test_the_overview_counts_what_managers_need(api: Api, clock) -> None:
+    api.post("/complaints", "agent1", complaint_body(channel="hall", category="network", demands=["fix"]))
+    api.post("/complaints", "agent1", complaint_body(channel="government", category="billing", demands=["refund"]))
+    assert api.get("/stats/overview", "agent1").status_code == 403
+    clock.advance(hours=30)  # the over-level one (24 h) is overdue, the other (48 h) is not yet
+    stats = api.get("/stats/overview", "manager1").json()
+    assert stats["today"]["total"] == 0 and stats["week"]["total"] == 2
+    assert stats["week"]["by_channel"] == {"hall": 1, "government": 1}
+    assert stats["week"]["by_urgency"]["over_level"] == 1
+    assert stats["overdue"] == 1 and stats["open"] == 2
+    assert stats["silent_customers_estimate"]["week"] == 48

@@ -18,7 +18,7 @@ from tousu.domain.authority import SettlementOffer
 from tousu.domain.codes import Category, Channel, UrgencyType
 from tousu.domain.workflow import Action
 from tousu.services import complaints as store
-from tousu.services import customers, intake, queries, settlements, workflow
+from tousu.services import analytics, customers, intake, queries, settlements, workflow
 from tousu.services.actors import Actor
 from tousu.services.analysis_port import TextAnalysis
 from tousu.services.batches import open_batches
@@ -212,6 +212,12 @@ def decide_settlement(settlement_id: int, body: DecisionIn, state: State, actor:
         return settlements.decide_approval(conn, settlement_id=settlement_id, approve=body.approve,
                                            comment=body.comment, actor=actor, policy=state.policy,
                                            now=state.clock())
+
+
+@router.get("/stats/overview", summary="管理看板数据")
+def stats_overview(state: State, actor: Manager) -> dict[str, Any]:
+    with state.read() as conn:
+        return analytics.overview(conn, actor=actor, now=state.clock(), policy=state.policy)
 
 
 @router.get("/batches", summary="正在形成的批量投诉")
