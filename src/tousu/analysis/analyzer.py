@@ -30,6 +30,8 @@ ANALYZER_VERSION = "1.0.0"
 # Industry cue regexes (industries.yaml) count like a medium-weight taxonomy cue.
 _INDUSTRY_CUE_WEIGHT = 1.5
 _THREATS = ("media", "regulator", "litigation", "violence")
+# Diminishing returns for category cues (see classify.Tally).
+CATEGORY_DECAY = 0.5
 
 T = TypeVar("T")
 
@@ -216,7 +218,10 @@ class Analyzer:
 
 def _tally(tallies: dict[str, dict[str, Tally]], kind: str, hit: Hit, weight: float, original: str) -> None:
     evidence = Evidence(original[hit.start : hit.end], hit.start, hit.end, negated=hit.negated)
-    tallies[kind].setdefault(hit.code, Tally()).add(weight, evidence)
+    tally = tallies[kind].get(hit.code)
+    if tally is None:
+        tally = tallies[kind][hit.code] = Tally(decay=CATEGORY_DECAY if kind == "category" else 1.0)
+    tally.add(weight, evidence)
 
 
 def _inside(position: int, turns: Sequence[Turn]) -> bool:

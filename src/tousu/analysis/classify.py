@@ -45,21 +45,33 @@ class ModelPrediction:
 
 @dataclass(slots=True)
 class Tally:
-    """Rule evidence for one label."""
+    """Rule evidence for one label.
 
-    score: float = 0.0
+    Each distinct matched text counts once, with its best weight. `decay` below 1 gives
+    diminishing returns: the strongest cue counts fully, the next one `decay` times, the
+    one after `decay²` times… so a pile of weak, generic words cannot outvote one cue that
+    names the matter.
+    """
+
+    decay: float = 1.0
     first: int = 1 << 30
     evidence: list[Evidence] = field(default_factory=list)
     negated: list[Evidence] = field(default_factory=list)
+    _weights: dict[str, float] = field(default_factory=dict)
 
     def add(self, weight: float, evidence: Evidence) -> None:
         if evidence.negated:
             self.negated.append(evidence)
             return
-        self.score += weight
+        self._weights[evidence.text] = max(weight, self._weights.get(evidence.text, weight))
         self.evidence.append(evidence)
         if evidence.start is not None:
             self.first = min(self.first, evidence.start)
+
+    @property
+    def score(self) -> float:
+        ordered = sorted(self._weights.values(), reverse=True)
+        return sum(weight * self.decay**rank for rank, weight in enumerate(ordered))
 
 
 def _rule_confidence(score: float, runner_up: float = 0.0) -> float:

@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
-from tousu import __version__
+from tousu import __version__, web
 from tousu.api import errors, routes_complaints, routes_people, routes_system, routes_text
 from tousu.api.deps import AppState
 from tousu.services.analysis_port import TextAnalyzer, analyzer_adapter, no_analysis
@@ -71,4 +71,5 @@ def create_app(settings: Settings | None = None, *, with_scheduler: bool = True)
 
     for module in (routes_system, routes_people, routes_complaints, routes_text):
         app.include_router(module.router)
+    web.register(app)
     return app
