@@ -79,7 +79,8 @@ class Created:
     customer: dict[str, Any]
 
 
-def _validate(new: NewComplaint, now: datetime) -> None:
+def validate(new: NewComplaint, *, now: datetime) -> None:
+    """Refuse what cannot be recorded as stated, before any work is done on it."""
     if not new.content.strip():
         raise Invalid("empty_content", "投诉内容不能为空：请记录客户反映的具体问题。", "content")
     if new.occurred_at is not None and new.occurred_at > now + timedelta(minutes=5):
@@ -105,7 +106,7 @@ def create(
     idempotency_key: str | None = None,
 ) -> Created:
     """Record the complaint with its classification and deadlines."""
-    _validate(new, now)
+    validate(new, now=now)
     customer = customer_service.find_or_create(conn, data=new.customer, now=now)
     received_at = new.received_at or now
     category = new.category.value if new.category else analysis.category
