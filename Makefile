@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+WORKERS ?= 2
 export TOUSU_PG_PORT ?= 55432
 PG_URL := postgresql+psycopg://tousu@127.0.0.1:$(TOUSU_PG_PORT)
 
@@ -35,7 +36,7 @@ run: install
 	@echo "tousu is running at http://127.0.0.1:$(PORT)  (API docs: http://127.0.0.1:$(PORT)/docs)"
 	@echo "demo logins (password demo-pass-2026): agent1 (一线), agent2 (一线), manager1 (厅经理), director1 (主任), admin1 (管理员)"
 	@echo ""
-	$(BIN)/tousu serve --port $(PORT)
+	$(BIN)/tousu serve --port $(PORT) --workers $(WORKERS)
 
 # The whole suite, against SQLite and against a PostgreSQL server started for it.
 test: install-test browser

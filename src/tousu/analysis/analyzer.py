@@ -18,18 +18,18 @@ from tousu.analysis.hints import HintMatcher
 from tousu.analysis.matcher import Hit, LabelCues, Matcher
 from tousu.analysis.normalize import MAX_CHARS, Normalizer, has_content
 from tousu.analysis.recommend import Situation, recommend
-from tousu.analysis.results import Analysis, Evidence, Facts
+from tousu.analysis.results import Analysis, Evidence, Facts, UrgencySignal
 from tousu.analysis.signals import PastComplaint, escalation_risk, repeat_complaints, urgency_signals
 from tousu.analysis.topic import find_place, issue_topic
 from tousu.domain.codes import Role
 from tousu.knowledge import Industry, KnowledgeBase, UnknownEntryError, load_knowledge_base
-from tousu.knowledge.taxonomy import SignalGroup
+from tousu.knowledge.taxonomy import EmotionRules, SignalGroup
 
 ANALYZER_VERSION = "1.0.0"
 
 # Industry cue regexes (industries.yaml) count like a medium-weight taxonomy cue.
 _INDUSTRY_CUE_WEIGHT = 1.5
-_THREATS = ("media", "regulator", "litigation", "violence")
+_THREATS = ("media", "regulator", "litigation", "violence", "group_incident")
 # Diminishing returns for category cues (see classify.Tally).
 CATEGORY_DECAY = 0.5
 
@@ -60,6 +60,7 @@ class Analyzer:
         self._hints = HintMatcher(self.kb)
         self._matchers: dict[str, Matcher] = {}
         self._demand_names = {label.code: label.name for label in taxonomy.demands}
+        self._suppressed_by = {label.code: label.suppressed_by for label in taxonomy.demands if label.suppressed_by}
         self._emotion_names = {label.code: label.name for label in taxonomy.emotions}
         self._topic_categories = {topic.key: frozenset(topic.categories) for topic in taxonomy.topics}
         self.version = f"{ANALYZER_VERSION}+taxonomy.{taxonomy.version}"
@@ -95,6 +96,7 @@ class Analyzer:
 
         tallies: dict[str, dict[str, Tally]] = {k: {} for k in ("category", "demand", "emotion", "urgency")}
         topic_hits: list[Hit] = []
+        demand_hits: list[Hit] = []
         repeat_hits = 0
         for turn in turns:
             is_customer = id(turn) in own_ids
@@ -108,20 +110,29 @@ class Analyzer:
                     topic_hits.append(hit)
                 elif hit.kind == "repeat":
                     repeat_hits += 0 if hit.negated else 1
+                elif hit.kind == "demand":
+                    demand_hits.append(hit)
                 else:
                     _tally(tallies, hit.kind, hit, hit.weight, original)
 
         prediction = self.model.predict(customer_text(normalized, turns)) if self.model is not None else None
         category_names = {c.code: c.label or self._taxonomy.category(c.code).name for c in industry_entry.categories}
         category = decide_category(tallies["category"], category_names, rules, prediction)
-        demands = decide_demands(tallies["demand"], self._demand_names, rules, prediction)
+        for hit in demand_hits:
+            if not hit.only_categories or category.code in hit.only_categories:
+                _tally(tallies, "demand", hit, hit.weight, original)
+        demands = decide_demands(tallies["demand"], self._demand_names, rules, prediction, self._suppressed_by)
         urgency = {
             code: tally.evidence for code, tally in tallies["urgency"].items() if tally.score >= rules.demand_min
         }
         signals = urgency_signals(self._taxonomy, {d.code: d.evidence for d in demands}, urgency)
         signal_codes = [s.code for s in signals]
-        threat_count = sum(1 for code in signal_codes if code in _THREATS)
-        emotion = decide_emotion(tallies["emotion"], threat_count, self._emotion_names, rules, prediction)
+        pressure = _threat_pressure(normalized, signals, rules.emotion)
+        money_or_action = sum(1 for d in demands if d.code != "explanation")
+        exclamations = sum(normalized.count(mark, turn.start, turn.end) for turn in own for mark in "!！")
+        emotion = decide_emotion(
+            tallies["emotion"], pressure, money_or_action, exclamations, self._emotion_names, rules, prediction
+        )
         demand_codes = [d.code for d in demands]
         risk = escalation_risk(
             self._taxonomy.escalation,
@@ -222,6 +233,22 @@ def _tally(tallies: dict[str, dict[str, Tally]], kind: str, hit: Hit, weight: fl
     if tally is None:
         tally = tallies[kind][hit.code] = Tally(decay=CATEGORY_DECAY if kind == "category" else 1.0)
     tally.add(weight, evidence)
+
+
+def _threat_pressure(text: str, signals: Sequence[UrgencySignal], rules: EmotionRules) -> float:
+    """Anger added by threats: full for a threat made now, little for one already carried
+    out (我已经打了12315) or disclaimed (我不想闹到工信部)."""
+    pressure = 0.0
+    for signal in signals:
+        if signal.code not in _THREATS:
+            continue
+        done = all(
+            evidence.start is not None
+            and any(marker in text[max(0, evidence.start - 10) : evidence.start] for marker in rules.done_markers)
+            for evidence in signal.evidence
+        )
+        pressure += rules.done_threat_anger if done else rules.threat_anger
+    return pressure
 
 
 def _inside(position: int, turns: Sequence[Turn]) -> bool:

@@ -13,9 +13,10 @@ demands
     least `demand_min` is kept unless the model gives it under 0.15; a demand with no rule
     evidence is added when the model gives it 0.6 or more and the text does not negate it.
 emotion
-    Angry when the anger cues (threats count too) reach `angry_threshold`; upset when anger
-    and dissatisfaction together reach `upset_threshold`; calm when only polite or asking
-    cues are present. With no cue at all, the model decides if there is one, else the default.
+    Angry when the anger cues plus the pressure of threats reach `angry_threshold`; upset when
+    anger and dissatisfaction (cues, demands, exclamation marks) together reach
+    `upset_threshold` and outweigh the polite cues; calm when polite or asking cues are
+    present otherwise. With no cue at all, the model decides if there is one, else the default.
 """
 
 from __future__ import annotations
@@ -73,6 +74,9 @@ class Tally:
         ordered = sorted(self._weights.values(), reverse=True)
         return sum(weight * self.decay**rank for rank, weight in enumerate(ordered))
 
+    def strong_score(self, threshold: float) -> float:
+        return sum(weight for weight in self._weights.values() if weight >= threshold)
+
 
 def _rule_confidence(score: float, runner_up: float = 0.0) -> float:
     strength = 1.0 - math.exp(-score / 2.5)
@@ -117,13 +121,19 @@ def decide_demands(
     names: Mapping[str, str],
     rules: DecisionRules,
     prediction: ModelPrediction | None,
+    suppressed_by: Mapping[str, Sequence[str]] | None = None,
 ) -> list[LabelResult]:
+    """`suppressed_by[code]` lists labels whose presence leaves only `code`'s strong cues."""
     results = []
-    for code, name in names.items():
+    present = {code for code, t in tallies.items() if t.score >= rules.demand_min}
+    for code in names:
         tally = tallies.get(code, Tally())
         probability = prediction.demands.get(code) if prediction is not None else None
-        if tally.score >= rules.demand_strong or (
-            tally.score >= rules.demand_min and (probability is None or probability >= MODEL_DEMAND_VETO)
+        score = tally.score
+        if suppressed_by and present.intersection(suppressed_by.get(code, ())):
+            score = tally.strong_score(rules.demand_strong)
+        if score >= rules.demand_strong or (
+            score >= rules.demand_min and (probability is None or probability >= MODEL_DEMAND_VETO)
         ):
             decided_by = "rules" if probability is None else "rules+model"
             results.append(_label(code, names, _rule_confidence(tally.score), tally.evidence, decided_by))
@@ -136,28 +146,35 @@ def decide_demands(
 
 def decide_emotion(
     tallies: Mapping[str, Tally],
-    threat_count: int,
+    pressure: float,
+    demand_count: int,
+    exclamations: int,
     names: Mapping[str, str],
     rules: DecisionRules,
     prediction: ModelPrediction | None,
 ) -> LabelResult:
+    """`pressure` is the anger the customer's threats add (see EmotionRules)."""
     config = rules.emotion
     angry = tallies.get("angry", Tally())
     upset = tallies.get("upset", Tally())
     calm = tallies.get("calm", Tally())
-    anger = angry.score + config.threat_anger * threat_count
+    anger = angry.score + pressure
+    dissatisfaction = (
+        upset.score + config.demand_upset * demand_count + (config.exclamation_upset if exclamations else 0.0)
+    )
     if anger >= config.angry_threshold:
         return _label("angry", names, _rule_confidence(anger), angry.evidence, "rules")
-    if anger + upset.score >= config.upset_threshold:
-        return _label("upset", names, _rule_confidence(anger + upset.score), [*angry.evidence, *upset.evidence], "rules")
-    if calm.score > 0 and anger + upset.score == 0:
+    if anger + dissatisfaction >= config.upset_threshold and anger + dissatisfaction >= calm.score:
+        evidence = [*angry.evidence, *upset.evidence]
+        return _label("upset", names, _rule_confidence(anger + dissatisfaction), evidence, "rules")
+    if calm.score > 0:
         return _label("calm", names, _rule_confidence(calm.score), calm.evidence, "rules")
     if prediction is not None and prediction.emotion:
         best = max(prediction.emotion, key=lambda code: prediction.emotion[code])
         if best in names:
             evidence = [Evidence(f"模型概率 {prediction.emotion[best]:.2f}", source="model")]
             return _label(best, names, prediction.emotion[best], evidence, "model")
-    return _label(config.default, names, 0.4, [*angry.evidence, *upset.evidence, *calm.evidence], "default")
+    return _label(config.default, names, 0.4, [*angry.evidence, *upset.evidence], "default")
 
 
 def _label(

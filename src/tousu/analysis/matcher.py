@@ -37,6 +37,7 @@ class Cue:
     code: str
     weight: float
     negatable: bool
+    only_categories: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,7 @@ class Hit:
     text: str
     weight: float
     negated: bool = False
+    only_categories: frozenset[str] = frozenset()
 
 
 class Matcher:
@@ -65,7 +67,7 @@ class Matcher:
                 self._yields[key] = tuple(label.yields_to)
             for group in label.groups:
                 negatable = label.kind in NEGATABLE_KINDS if group.negatable is None else group.negatable
-                cue = Cue(label.kind, label.code, group.weight, negatable)
+                cue = Cue(label.kind, label.code, group.weight, negatable, frozenset(group.only_categories))
                 for keyword in group.keywords:
                     self._keywords.add(keyword, cue)
                 for pattern in group.regexes:
@@ -80,14 +82,17 @@ class Matcher:
 
     def _raw_hits(self, text: str, start: int, end: int) -> list[tuple[Hit, Cue]]:
         hits = [
-            (Hit(cue.kind, cue.code, i, i + len(keyword), keyword, cue.weight), cue)
+            (Hit(cue.kind, cue.code, i, i + len(keyword), keyword, cue.weight, only_categories=cue.only_categories), cue)
             for i, keyword, cues in self._keywords.find(text, start, end)
             for cue in cues
         ]
         for pattern, cue in self._regexes.candidates(text, start, end):
             for match in pattern.finditer(text, start, end):
                 if match.end() > match.start():
-                    hit = Hit(cue.kind, cue.code, match.start(), match.end(), match.group(0), cue.weight)
+                    hit = Hit(
+                        cue.kind, cue.code, match.start(), match.end(), match.group(0), cue.weight,
+                        only_categories=cue.only_categories,
+                    )
                     hits.append((hit, cue))
         return hits
 

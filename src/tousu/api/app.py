@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from tousu import __version__, web
 from tousu.api import errors, routes_complaints, routes_people, routes_system, routes_text
 from tousu.api.deps import AppState
+from tousu.api.limits import BodyLimit
 from tousu.services.analysis_port import TextAnalyzer, analyzer_adapter, no_analysis
 from tousu.services.sla import Scheduler
 from tousu.settings import Settings
-from tousu.storage.db import create_db_engine
+from tousu.storage.db import create_db_engine, write_lock_for
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +42,7 @@ def create_app(settings: Settings | None = None, *, with_scheduler: bool = True)
     engine = create_db_engine(settings.database_url)
     analyzer, analyze = load_analyzer(settings.model_path)
     state = AppState(settings=settings, engine=engine, policy=settings.policy, analyze=analyze, analyzer=analyzer,
-                     write_lock=threading.Lock() if engine.dialect.name == "sqlite" else None)
+                     write_lock=write_lock_for(engine))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,13 +60,7 @@ def create_app(settings: Settings | None = None, *, with_scheduler: bool = True)
     app.state.tousu = state
     errors.install(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > settings.max_body_bytes:
-            return JSONResponse(errors.error_body(
-                "payload_too_large", f"请求内容过大（上限 {settings.max_body_bytes // 1024} KB）。"), status_code=413)
-        return await call_next(request)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
     for module in (routes_system, routes_people, routes_complaints, routes_text):
         app.include_router(module.router)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
@@ -37,14 +36,12 @@ class AppState:
     # token -> (actor, expires_at, looked up at): saves a database read per request for a few seconds.
     token_cache: dict[str, tuple[Actor, datetime | None, float]] = field(default_factory=dict)
 
-    # SQLite has one writer at a time; queueing writers on a lock here is far cheaper than
-    # letting them spin in SQLite's busy handler, which sleeps up to 100 ms between tries.
-    write_lock: threading.Lock | None = None
+    write_lock: AbstractContextManager[None] = field(default_factory=nullcontext)  # see storage.db
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
         """One transaction, committed before the response is sent."""
-        with self.write_lock or nullcontext(), self.engine.begin() as conn:
+        with self.write_lock, self.engine.begin() as conn:
             yield conn
 
     @contextmanager

@@ -61,6 +61,9 @@ class SignalGroup(BaseModel):
     regexes: tuple[Word, ...] = ()
     # None: the label kind decides (demands and urgency signals can be negated, topics cannot).
     negatable: bool | None = None
+    # For demand cues: count only when the complaint has one of these categories
+    # (a bare 赔 for a lost parcel is its price back, for a missed job interview it is more).
+    only_categories: tuple[Word, ...] = ()
 
     @field_validator("keywords")
     @classmethod
@@ -98,6 +101,9 @@ class Label(BaseModel):
     exclude: tuple[Word, ...] = ()
     # A cue is dropped when it overlaps a cue of one of these labels (赔偿 inside 精神赔偿).
     yields_to: tuple[Word, ...] = ()
+    # When one of these labels is found, only this label's strong cues (weight at least
+    # decision.demand_strong) count: 一共2000 after 精神损失费、误工费 adds no lump sum.
+    suppressed_by: tuple[Word, ...] = ()
 
     @field_validator("exclude")
     @classmethod
@@ -148,12 +154,22 @@ class Topic(BaseModel):
 
 
 class EmotionRules(BaseModel):
+    """Anger counts its cues plus pressure; dissatisfaction its cues plus demands and "!"."""
+
     model_config = _STRICT
 
     angry_threshold: float = Field(gt=0)
     upset_threshold: float = Field(gt=0)
-    # Added to the anger score per urgency signal (a threat is itself a sign of anger).
+    # Added to the anger score per threat (media, regulator, litigation, group action,
+    # violence) the customer makes; a threat already carried out, or disclaimed
+    # (我不想闹到工信部), adds only `done_threat_anger`.
     threat_anger: float = Field(ge=0)
+    done_threat_anger: float = Field(ge=0)
+    # Words before a threat that mark it as done or disclaimed.
+    done_markers: tuple[Word, ...] = ()
+    # Added to dissatisfaction per demand (other than an explanation) and for "!".
+    demand_upset: float = Field(ge=0)
+    exclamation_upset: float = Field(ge=0)
     default: Literal["calm", "upset"] = "upset"
 
 
@@ -351,9 +367,13 @@ def _check_yields(file: str, taxonomy: Taxonomy) -> None:
         labels = getattr(taxonomy, section)
         codes = {label.code for label in labels}
         for label in labels:
-            for other in label.yields_to:
+            for other in (*label.yields_to, *label.suppressed_by):
                 if other not in codes or other == label.code:
-                    raise KnowledgeBaseError(file, f"{section}.{label.code}", f"yields_to 引用了未知代码 (unknown code): {other}")
+                    raise KnowledgeBaseError(file, f"{section}.{label.code}", f"yields_to/suppressed_by 引用了未知代码 (unknown code): {other}")
+            for group in label.signals:
+                unknown = [code for code in group.only_categories if code not in _SECTIONS["categories"]]
+                if unknown:
+                    raise KnowledgeBaseError(file, f"{section}.{label.code}", f"only_categories 引用了未知类别 (unknown category): {', '.join(unknown)}")
 
 
 def _check_hint_conditions(file: str, taxonomy: Taxonomy) -> None:

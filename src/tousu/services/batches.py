@@ -7,6 +7,7 @@ its alert; later complaints on the same issue join the open batch.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -20,10 +21,22 @@ from tousu.services import timeline
 from tousu.storage.tables import batches, complaints, customers
 
 
-def place_in_batch(
-    conn: sa.Connection, *, complaint_id: int, key: str, is_vip: bool, at: datetime, policy: Policy, now: datetime
-) -> int | None:
-    """Join an open batch or form a new one; returns the batch id, if any."""
+@dataclass(frozen=True)
+class BatchPlacement:
+    """Where a new complaint stands: in an open batch, forming a new one with others, or neither."""
+
+    batch_id: int
+    formed_with: list[int]  # earlier complaints that form the batch with it (empty when joining)
+
+
+def place_new(
+    conn: sa.Connection, *, key: str, customer_id: int, is_vip: bool, at: datetime, policy: Policy
+) -> BatchPlacement | None:
+    """Decide, before the complaint is written, whether it belongs to a batch.
+
+    Joining an open batch or forming a new one both happen here, under the per-issue lock
+    that is held until the transaction ends.
+    """
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
     start = rules.batch_window_start(at, policy.urgency)
@@ -39,8 +52,7 @@ def place_in_batch(
             .where(batches.c.id == open_batch.id)
             .values(last_at=max(open_batch.last_at, at), member_count=batches.c.member_count + 1)
         )
-        _mark(conn, [complaint_id], batch_id=open_batch.id, policy=policy, now=now)
-        return int(open_batch.id)
+        return BatchPlacement(batch_id=int(open_batch.id), formed_with=[])
     members = conn.execute(
         sa.select(complaints.c.id, complaints.c.customer_id, customers.c.vip_level)
         .join(customers, customers.c.id == complaints.c.customer_id)
@@ -51,18 +63,28 @@ def place_in_batch(
             complaints.c.status != Status.MERGED.value,
         )
     ).all()
-    if not rules.forms_batch(((str(m.customer_id), m.vip_level != "normal") for m in members), policy.urgency):
+    arrivals = [(str(m.customer_id), m.vip_level != "normal") for m in members] + [(str(customer_id), is_vip)]
+    if not rules.forms_batch(arrivals, policy.urgency):
         return None
     batch_id: int = conn.execute(
-        batches.insert().values(issue_key=key, opened_at=at, last_at=at, member_count=len(members))
+        batches.insert().values(issue_key=key, opened_at=at, last_at=at, member_count=len(members) + 1)
     ).inserted_primary_key[0]  # type: ignore[index]
-    _mark(conn, [m.id for m in members], batch_id=batch_id, policy=policy, now=now)
+    return BatchPlacement(batch_id=batch_id, formed_with=[m.id for m in members])
+
+
+def announce(
+    conn: sa.Connection, *, complaint_id: int, placement: BatchPlacement, key: str, policy: Policy, now: datetime
+) -> None:
+    """After the new complaint is written: mark the earlier members and raise the one alert."""
+    if not placement.formed_with:
+        return
+    _mark(conn, placement.formed_with, batch_id=placement.batch_id, policy=policy, now=now)
     timeline.append(
-        conn, complaint_id=complaint_id, kind="batch_alert", actor_id=None, at=now, dedup_key=f"batch:{batch_id}",
-        data={"batch_id": batch_id, "issue_key": key, "members": len(members),
+        conn, complaint_id=complaint_id, kind="batch_alert", actor_id=None, at=now,
+        dedup_key=f"batch:{placement.batch_id}",
+        data={"batch_id": placement.batch_id, "issue_key": key, "members": len(placement.formed_with) + 1,
               "window_minutes": policy.urgency.batch_window_minutes},
     )
-    return batch_id
 
 
 def _mark(conn: sa.Connection, ids: list[int], *, batch_id: int, policy: Policy, now: datetime) -> None:

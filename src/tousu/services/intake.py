@@ -14,11 +14,11 @@ from tousu.domain.codes import Category, Channel, UrgencyType, VipLevel
 from tousu.domain.deadlines import LOCAL, compute_deadlines
 from tousu.domain.policy import Policy
 from tousu.domain.workflow import Status
+from tousu.services import batches
 from tousu.services import customers as customer_service
 from tousu.services import timeline
 from tousu.services.actors import Actor
 from tousu.services.analysis_port import TextAnalysis
-from tousu.services.batches import place_in_batch
 from tousu.services.errors import Invalid
 from tousu.storage.search import index_text
 from tousu.storage.tables import complaints, counters, idempotency_keys
@@ -122,6 +122,13 @@ def create(
     )
     if _is_repeat(conn, customer_id=customer["id"], key=key, now=received_at, policy=policy):
         types.add(UrgencyType.REPEAT)
+    # Batches need an affected service or area: "billing" alone is not one issue.
+    placement = batches.place_new(
+        conn, key=key, customer_id=customer["id"], is_vip=customer["vip_level"] != VipLevel.NORMAL.value,
+        at=received_at, policy=policy,
+    ) if (topic or new.area) else None
+    if placement is not None:
+        types.add(UrgencyType.BATCH)
     ordered = sorted(t.value for t in types)
     deadlines = compute_deadlines(
         received_at=received_at, channel=new.channel, urgency=types, paused=timedelta(0), policy=policy.sla
@@ -157,6 +164,7 @@ def create(
         "analysis": analysis.details,
         "analyzer_version": analysis.version,
         "search_tokens": index_text(new.content, customer["name"], topic, new.area),
+        "batch_id": placement.batch_id if placement else None,
         "created_at": now,
         "updated_at": now,
         "version": 1,
@@ -177,15 +185,12 @@ def create(
             "analyzer_version": analysis.version, "category": analysis.category,
             "demands": analysis.demands, "signals": analysis.signals, "topic": analysis.topic,
         })
+    if placement is not None:
+        batches.announce(conn, complaint_id=complaint_id, placement=placement, key=key, policy=policy, now=now)
     row = {"id": complaint_id, **values, "paused_since": None, "paused_seconds": 0, "escalation_level": 0,
            "replied_at": None, "closed_at": None, "root_cause": None, "responsible_person": None,
            "improvement_measure": None, "satisfaction": None, "settlement_confirmed": False,
-           "merged_into_id": None, "batch_id": None}
-    if topic or new.area:
-        is_vip = customer["vip_level"] != VipLevel.NORMAL.value
-        if place_in_batch(conn, complaint_id=complaint_id, key=key, is_vip=is_vip, at=received_at, policy=policy,
-                          now=now) is not None:
-            row = dict(conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id)).mappings().one())
+           "merged_into_id": None}
     if idempotency_key is not None:
         conn.execute(idempotency_keys.insert(), {
             "user_id": actor.id, "key": idempotency_key, "complaint_id": complaint_id, "created_at": now})
