@@ -40,7 +40,8 @@ def analyzer_adapter(analyzer: Any) -> TextAnalyzer:
             signals=[s["code"] for s in result.get("signals") or []],
             topic=result.get("issue_topic"),
             version=result.get("analyzer_version"),
-            details=result,
+            # Recommendations follow from the labels and the knowledge base; they are not stored.
+            details={k: v for k, v in result.items() if k != "recommendations"},
         )
 
     return analyze
