@@ -182,18 +182,17 @@ def check_admissibility_cmd(
     typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
 
 
-def _mount_optional() -> None:
-    """Commands owned by the analysis, knowledge and quality modules."""
-    import importlib
+def _mount_area_commands() -> None:
+    """Commands owned by the knowledge base, the analyzer and the checker live with them."""
+    from tousu.analysis import cli as analysis_cli
+    from tousu.knowledge import cli as knowledge_cli
+    from tousu.quality import cli as quality_cli
 
-    for module in ("tousu.knowledge.cli", "tousu.analysis.cli", "tousu.quality.cli"):
-        try:
-            importlib.import_module(module).register(app)
-        except ModuleNotFoundError:
-            continue
+    for module in (knowledge_cli, analysis_cli, quality_cli):
+        module.register(app)
 
 
-_mount_optional()
+_mount_area_commands()
 
 
 def main() -> None:
