@@ -155,6 +155,7 @@ def main() -> None:
         }
     results["analyzer"] = sub_bench("analyzer_bench.py")
     results["quality"] = sub_bench("quality_bench.py")
+    results["web"] = sub_bench("web_bench.py")
     print(json.dumps(results, ensure_ascii=False))
 
 

@@ -300,17 +300,31 @@ def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: Page,
     manager.context.close()
 
 
-def test_the_manager_dashboard_counts_and_links_to_the_queue(page: Page) -> None:
+def test_the_manager_dashboard_charts_the_overview_and_links_to_the_queue(page: Page) -> None:
     login(page, "director1")
     page.goto("/dashboard")
-    total = int(page.text_content("form.filters strong"))
-    assert total > 40
-    assert page.locator("svg.bar-chart rect").count() >= 4
-    assert "批量" in page.text_content("section[aria-label='按紧急类型']")
+    today = int(page.text_content("#period-today .total"))
+    week = int(page.text_content("#period-week .total"))
+    assert 0 < today <= week
+    assert page.locator("#period-week svg.bar-chart rect").count() >= 3
+    assert "批量" in page.get_attribute("#week-urgency svg", "aria-label")
+    assert int(page.text_content("#kpi-batches")) >= 1
+    assert re.fullmatch(r"\d+", page.text_content("#kpi-at-risk").strip())
+    assert "96%" in page.text_content("#silent-note")
+    assert int(page.text_content("#silent-estimate")) == week * 24
     shot(page, "dashboard")
-    page.click("text=已超时")
+    page.click("#kpi-overdue a")
     page.wait_for_load_state()
     assert "overdue=1" in page.url
+
+
+def test_an_agent_is_told_plainly_that_the_dashboard_is_for_managers(page: Page) -> None:
+    login(page, "agent1")
+    assert page.locator("nav a[href='/dashboard']").count() == 0
+    response = page.goto("/dashboard")
+    assert response is not None and response.status == 403
+    assert "仅限厅经理及以上" in page.text_content("#forbidden-message")
+    shot(page, "dashboard-forbidden")
 
 
 def test_the_knowledge_base_can_be_searched_and_read(page: Page) -> None:
@@ -320,3 +334,86 @@ def test_the_knowledge_base_can_be_searched_and_read(page: Page) -> None:
     page.wait_for_load_state()
     assert "破唱片机法" in page.text_content("h1")
     assert "步骤" in page.text_content("dl.facts")
+
+
+def _unlabelled(tab: Page, scope: str) -> list[str]:
+    """Names of the form fields under `scope` that a screen reader could not name."""
+    return tab.evaluate("""(scope) => Array.from(document.querySelectorAll(
+        `${scope} input:not([type=hidden]), ${scope} select, ${scope} textarea`))
+        .filter((el) => !el.labels || el.labels.length === 0).map((el) => el.name)""", scope)
+
+
+def test_pages_fit_a_tablet_without_sideways_scrolling(browser: Browser, server: str) -> None:
+    context = browser.new_context(viewport={"width": 768, "height": 1024}, timezone_id="Asia/Shanghai",
+                                  locale="zh-CN", base_url=server, has_touch=True)
+    tab = context.new_page()
+    login(tab, "manager1")
+    for path, name in (("/queue", "tablet-queue"), ("/complaints/new", "tablet-intake"),
+                       ("/complaints/1", "tablet-complaint"), ("/dashboard", "tablet-dashboard")):
+        tab.goto(path)
+        overflow = tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if path != "/queue":  # the queue table may scroll inside itself; the other pages must reflow
+            assert overflow <= 0, f"{path} is {overflow}px too wide"
+        shot(tab, name)
+    facts, actions = tab.goto("/complaints/1") and (tab.locator("#facts-title").bounding_box(),
+                                                    tab.locator("#actions-title").bounding_box())
+    assert facts is not None and actions is not None and actions["y"] > facts["y"]  # one column on a tablet
+    context.close()
+
+
+def test_the_keyboard_reaches_the_intake_fields_in_order(page: Page) -> None:
+    login(page)
+    page.goto("/complaints/new")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    page.focus("#phone")
+    order = ["phone"]
+    for _ in range(12):  # the date-time input has a tab stop per part: count each field once
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.id")
+        if focused != order[-1]:
+            order.append(focused)
+        if focused == "claimed_amount":
+            break
+    assert order == ["phone", "name", "channel", "vip", "content", "occurred_at", "claimed_amount"]
+    assert _unlabelled(page, "#intake") == []
+
+
+def test_every_complaint_form_field_has_a_label(page: Page) -> None:
+    login(page, "manager1")
+    page.goto("/complaints/1")
+    assert page.locator(".actions textarea").count() >= 5
+    assert _unlabelled(page, ".actions") == []
+
+
+def test_a_manager_corrects_hands_over_and_links_from_the_complaint_page(page: Page) -> None:
+    login(page)
+    _record(page, "宽带每天晚上都断网，已经报修三次了，要求尽快修好。")
+    first = page.url
+    _record(page, "家里宽带还是断，上次报修后一直没人处理。")
+    second_id = page.url.rsplit("/", 1)[1]
+    login(page, "manager1")
+    page.goto(first)
+
+    page.click("summary:has-text('更正分类')")
+    page.select_option("#fix-category", "network")
+    page.check("#details-form input[name=work_quality]")
+    page.fill("#fix-root-cause", "片区光缆老化")
+    page.click("#details-form button[type=submit]")
+    page.wait_for_selector("ol.timeline :text('更正信息')")
+    assert "网络" in page.text_content("dl.facts")
+
+    page.click("summary:has-text('关联或合并投诉')")
+    page.select_option("#link-other", second_id)
+    page.click("form[data-endpoint=links] button[type=submit]")
+    page.wait_for_selector("ol.timeline :text('关联投诉')")
+
+    page.click("summary:has-text('移交责任')")
+    page.select_option("#handover-user", "agent2")
+    page.click("form[data-endpoint=hand-over] button[type=submit]")
+    assert page.evaluate("document.getElementById('handover-note').validity.valueMissing")  # required: not sent
+    page.fill("#handover-note", "该片区由林志强跟进")
+    page.click("form[data-endpoint=hand-over] button[type=submit]")
+    page.wait_for_selector("ol.timeline :text('移交责任')")
+    assert "林志强" in page.text_content("dl.facts")
+    shot(page, "complaint-handed-over")

@@ -22,14 +22,13 @@ from tousu.analysis.signals import PastComplaint
 
 if TYPE_CHECKING:
     from tousu.analysis.model import Model
-    from tousu.knowledge.taxonomy import Taxonomy
 
 
-def load_model(path: Path | str, taxonomy: Taxonomy | None = None) -> Model:
+def load_model(path: Path | str) -> Model:
     """Load a model artefact written by `tousu train` (see tousu.analysis.model)."""
     from tousu.analysis.model import load_model as load
 
-    return load(Path(path), taxonomy)
+    return load(Path(path))
 
 
 __all__ = ["ANALYZER_VERSION", "Analysis", "Analyzer", "ModelPrediction", "PastComplaint", "load_model"]

@@ -98,9 +98,10 @@ class Analyzer:
         topic_hits: list[Hit] = []
         demand_hits: list[Hit] = []
         repeat_hits = 0
-        for turn in turns:
+        hits_by_turn = matcher.scan_turns(normalized, [(turn.start, turn.end) for turn in turns])
+        for turn, turn_hits in zip(turns, hits_by_turn):
             is_customer = id(turn) in own_ids
-            for hit in matcher.scan(normalized, turn.start, turn.end):
+            for hit in turn_hits:
                 if hit.kind == "category":
                     weight = hit.weight if is_customer else hit.weight * rules.agent_turn_weight
                     _tally(tallies, "category", hit, weight, original)

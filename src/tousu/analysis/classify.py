@@ -59,20 +59,24 @@ class Tally:
     evidence: list[Evidence] = field(default_factory=list)
     negated: list[Evidence] = field(default_factory=list)
     _weights: dict[str, float] = field(default_factory=dict)
+    _score: float | None = None
 
     def add(self, weight: float, evidence: Evidence) -> None:
         if evidence.negated:
             self.negated.append(evidence)
             return
         self._weights[evidence.text] = max(weight, self._weights.get(evidence.text, weight))
+        self._score = None
         self.evidence.append(evidence)
         if evidence.start is not None:
             self.first = min(self.first, evidence.start)
 
     @property
     def score(self) -> float:
-        ordered = sorted(self._weights.values(), reverse=True)
-        return sum(weight * self.decay**rank for rank, weight in enumerate(ordered))
+        if self._score is None:
+            ordered = sorted(self._weights.values(), reverse=True)
+            self._score = sum(weight * self.decay**rank for rank, weight in enumerate(ordered))
+        return self._score
 
     def strong_score(self, threshold: float) -> float:
         return sum(weight for weight in self._weights.values() if weight >= threshold)

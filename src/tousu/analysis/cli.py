@@ -180,13 +180,16 @@ def _render(report: dict[str, Any]) -> str:
     lines = [f"records: {report['records']}", ""]
     summary = report["summary"]
     lines += [f"{key:<20} {value:.4f}" for key, value in summary.items()]
-    for title, section in (("category", report["category"]), ("demands", report["demands"]), ("emotion", report["emotion"])):
+    for title in ("category", "demands", "emotion"):
+        section = report[title]
         lines += ["", f"{title}:", f"  {'label':<22}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}"]
         for label, s in section["per_label"].items():
             lines.append(f"  {label:<22}{s['precision']:>10.3f}{s['recall']:>10.3f}{s['f1']:>10.3f}{s['support']:>9}")
-    demands = report["demands"]
-    lines.append(f"  {'micro':<22}{demands['micro']['precision']:>10.3f}{demands['micro']['recall']:>10.3f}{demands['micro']['f1']:>10.3f}")
-    lines.append(f"  {'macro f1':<22}{'':>20}{demands['macro_f1']:>10.3f}")
+        if title == "demands":
+            micro = section["micro"]
+            lines.append(f"  {'micro':<22}{micro['precision']:>10.3f}{micro['recall']:>10.3f}{micro['f1']:>10.3f}")
+            lines.append(f"  {'macro f1':<22}{'':>20}{section['macro_f1']:>10.3f}")
+            lines.append(f"  {'threat recall':<22}{'':>20}{report['threats']['recall']:>10.3f}")
     confusion = report["category"]["confusion"]
     labels = confusion["labels"]
     short = [label[:5] for label in labels]

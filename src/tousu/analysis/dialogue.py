@@ -44,7 +44,8 @@ class DialogueSplitter:
 
     def split(self, text: str) -> list[Turn]:
         """Turns in order; one untagged customer turn when there are no tags."""
-        tags = [(m.start(), m.end(), self._speaker(m)) for m in self._tag.finditer(text)]
+        has_colon = ":" in text or "：" in text
+        tags = [(m.start(), m.end(), self._speaker(m)) for m in self._tag.finditer(text)] if has_colon else []
         if not tags:
             return [Turn("customer", 0, len(text), tagged=False)]
         turns: list[Turn] = []

@@ -94,13 +94,13 @@ def find_amounts(text: str) -> list[Amount]:
 _CN_SMALL = "一二两三四五六七八九十"
 _DAY = rf"(?:\d{{1,2}}|[{_CN_SMALL}]{{1,3}})"
 _PART_OF_DAY = r"(?:上午|下午|中午|晚上|早上|早晨|凌晨|傍晚|夜里|半夜|深夜|今早|今晚|昨晚)"
-_RELATIVE = (
+_RELATIVE_WORDS = (
     r"大前天|前天|昨天|昨日|今天|今日|明天|后天|前几天|这几天|近几天|最近几天|前些天|前段时间|"
     r"上个?(?:周|星期|礼拜)[一二三四五六日天]?|这个?(?:周|星期|礼拜)[一二三四五六日天]?|本周|"
     r"上上个?月|上个?月|这个月|本月|下个?月|月初|月底|月末|去年|今年|前年|年初|年底|"
-    r"(?:周|星期|礼拜)[一二三四五六日天末]|"
-    rf"(?:\d+|[{_CN_SMALL}几半]+)\s?(?:个)?(?:多)?(?:天|周|星期|礼拜|月|年|小时|分钟)(?:多)?(?:前|以前|之前)"
+    r"(?:周|星期|礼拜)[一二三四五六日天末]"
 )
+_AGO = rf"(?:\d+|[{_CN_SMALL}几半]+)\s?(?:个)?(?:多)?(?:天|周|星期|礼拜|月|年|小时|分钟)(?:多)?(?:前|以前|之前)"
 _ABSOLUTE = (
     r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"
     rf"|(?:\d{{4}}|[{_CN_SMALL}〇零]{{4}})\s?年\s?(?:{_DAY}\s?月(?:份)?\s?(?:{_DAY}\s?[日号])?)?"
@@ -109,7 +109,15 @@ _ABSOLUTE = (
     rf"|(?<![\d.年]){_DAY}月(?=[初中底末的,，。\s])"
     r"|(?<![\d月.])\d{1,2}\s?[号日](?!线|码|楼|店|机|卡|键|位|门|院|车|厅)"
 )
-_DATE = re.compile(rf"(?P<relative>{_RELATIVE})|(?P<absolute>{_ABSOLUTE})")
+# The expensive alternatives only run when the characters they need occur in the text.
+_DATES = {
+    (ago, absolute): re.compile(
+        rf"(?P<relative>{_RELATIVE_WORDS}{'|' + _AGO if ago else ''})"
+        + (rf"|(?P<absolute>{_ABSOLUTE})" if absolute else "")
+    )
+    for ago in (False, True)
+    for absolute in (False, True)
+}
 _CLOCK = (
     r"\d{1,2}\s?(?:点|时|:)(?:\s?\d{1,2}\s?分?|\s?半|\s?[一三]刻)?(?:钟)?(?:左右|多)?"
 )
@@ -125,7 +133,8 @@ _TIME = re.compile(
 
 def find_datetimes(text: str) -> list[DateTimeMention]:
     """Dates, times and the two together (昨天上午10点 is one datetime)."""
-    dates = [(m.start(), m.end(), m.group("relative") is not None) for m in _DATE.finditer(text)]
+    pattern = _DATES[("前" in text, any(c in text for c in "年月日号-/"))]
+    dates = [(m.start(), m.end(), m.group("relative") is not None) for m in pattern.finditer(text)]
     times = [(m.start(), m.end()) for m in _TIME.finditer(text) if m.group(0).strip()]
     mentions: list[DateTimeMention] = []
     used_times: set[int] = set()

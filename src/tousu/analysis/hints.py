@@ -53,11 +53,13 @@ class HintMatcher:
     ) -> tuple[tuple[Hint, ...], tuple[Hint, ...]]:
         """(profile hints, scenario hints), best first. `facts` holds conditions like demand:refund."""
         evidence: dict[tuple[str, str], list[Evidence]] = {}
-        for turn in turns:
-            for pattern, key in self._signals.candidates(text, turn.start, turn.end):
+        for pattern, key in self._signals.candidates(text, 0, len(text)):
+            for turn in turns:
                 found = pattern.search(text, turn.start, turn.end)
                 if found and found.end() > found.start():
-                    evidence.setdefault(key, []).append(Evidence(original[found.start() : found.end()], found.start(), found.end()))
+                    evidence.setdefault(key, []).append(
+                        Evidence(original[found.start() : found.end()], found.start(), found.end())
+                    )
         derived = {hint.target: hint for hint in self._derived if _holds(hint, facts)}
         wanted = {f"{kind}:{code}" for kind, code in evidence} | derived.keys()
         profiles = [p for p in self._profiles if f"profile:{p.code}" in wanted]

@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 
 import ahocorasick
 
-from tousu.analysis.prefilter import Factor, may_match, required_literals
+from tousu.analysis.prefilter import required_literals
 
 P = TypeVar("P")
 
@@ -28,6 +28,9 @@ class LiteralIndex(Generic[P]):
             raise ValueError("empty literal")
         self._entries.setdefault(literal, []).append(payload)
         self._automaton = None
+
+    def entries(self) -> list[tuple[str, list[P]]]:
+        return list(self._entries.items())
 
     def find(self, text: str, start: int, end: int) -> list[tuple[int, str, list[P]]]:
         """(position, literal, payloads) for every occurrence in text[start:end]."""
@@ -52,32 +55,61 @@ class TriggeredRegexes(Generic[P]):
     """Regexes that run only when their required literals occur (see tousu.analysis.prefilter)."""
 
     def __init__(self) -> None:
-        self._items: list[tuple[re.Pattern[str], tuple[Factor, ...], P]] = []
+        # (regex, the other required conditions, payload)
+        self._items: list[tuple[re.Pattern[str], tuple[tuple[str, ...], ...], P]] = []
         self._triggers: LiteralIndex[int] = LiteralIndex()
         self._always: list[int] = []
 
     def add(self, pattern: re.Pattern[str], payload: P) -> None:
         factors = required_literals(pattern.pattern, pattern.flags)
         item = len(self._items)
-        self._items.append((pattern, factors, payload))
         if not factors:
+            self._items.append((pattern, (), payload))
             self._always.append(item)
             return
         # The most selective condition triggers the regex; the others are checked after.
-        trigger = max(factors, key=lambda factor: min(len(option) for option in factor))
+        trigger = min(factors, key=_expected_hits)
+        others = tuple(tuple(factor) for factor in factors if factor is not trigger)
+        self._items.append((pattern, others, payload))
         for option in trigger:
             self._triggers.add(option, item)
+
+    def triggers(self) -> list[tuple[str, int]]:
+        """(literal, regex id) pairs, for callers that find literals in their own pass."""
+        return [(literal, item) for literal, items in self._triggers.entries() for item in items]
 
     def candidates(self, text: str, start: int, end: int) -> list[tuple[re.Pattern[str], P]]:
         """The regexes that may match text[start:end], in the order they were added."""
         triggered = {item for _, _, items in self._triggers.find(text, start, end) for item in items}
+        return self.select(triggered, text[start:end])
+
+    def select(self, triggered: set[int], segment: str) -> list[tuple[re.Pattern[str], P]]:
+        """The triggered regexes (and those without literals) whose other conditions hold."""
         triggered.update(self._always)
         if not triggered:
             return []
-        segment = text[start:end]
         found = []
         for item in sorted(triggered):
-            pattern, factors, payload = self._items[item]
-            if len(factors) == 1 or may_match(factors, segment):
+            pattern, others, payload = self._items[item]
+            if _all_present(others, segment):
                 found.append((pattern, payload))
         return found
+
+
+# Characters found in almost every complaint: poor triggers.
+_COMMON = frozenset("我你他她们的了是不在有要说好没用还给都也问行先多个上下来就这那和请帮把被让叫去到对会能可以一二三四五六七八九十两几钱号户天月年元块!?,.")
+
+
+def _expected_hits(factor: frozenset[str]) -> float:
+    """A rough count of how often one of the options occurs in a complaint."""
+    return sum(20.0 if option in _COMMON else 3.0 if len(option) == 1 else 1.0 / len(option) for option in factor)
+
+
+def _all_present(factors: tuple[tuple[str, ...], ...], text: str) -> bool:
+    for options in factors:
+        for option in options:
+            if option in text:
+                break
+        else:
+            return False
+    return True

@@ -10,6 +10,7 @@ excluded context are marked or dropped.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -54,8 +55,9 @@ class Hit:
 
 class Matcher:
     def __init__(self, labels: Iterable[LabelCues], negation: Negation) -> None:
-        self._keywords: LiteralIndex[Cue] = LiteralIndex()
         self._regexes: TriggeredRegexes[Cue] = TriggeredRegexes()
+        # One pass finds both the keywords (payload: Cue) and the regex triggers (payload: id).
+        self._literals: LiteralIndex[Cue | int] = LiteralIndex()
         self._exclude: dict[tuple[str, str], list[re.Pattern[str]]] = {}
         self._yields: dict[tuple[str, str], tuple[str, ...]] = {}
         self._negation = NegationRules(negation)
@@ -69,32 +71,46 @@ class Matcher:
                 negatable = label.kind in NEGATABLE_KINDS if group.negatable is None else group.negatable
                 cue = Cue(label.kind, label.code, group.weight, negatable, frozenset(group.only_categories))
                 for keyword in group.keywords:
-                    self._keywords.add(keyword, cue)
+                    self._literals.add(keyword, cue)
                 for pattern in group.regexes:
                     self._regexes.add(re.compile(pattern), cue)
+        for literal, item in self._regexes.triggers():
+            self._literals.add(literal, item)
 
     def scan(self, text: str, start: int, end: int) -> list[Hit]:
         """Hits in text[start:end] (one speaker turn), after de-duplication and negation."""
-        raw = self._raw_hits(text, start, end)
-        kept = _strongest_per_label(raw)
-        kept = self._apply_yields(kept)
-        return [hit for hit in (self._filter(text, hit, start, end) for hit in kept) if hit is not None]
+        return self.scan_turns(text, [(start, end)])[0]
 
-    def _raw_hits(self, text: str, start: int, end: int) -> list[tuple[Hit, Cue]]:
-        hits = [
-            (Hit(cue.kind, cue.code, i, i + len(keyword), keyword, cue.weight, only_categories=cue.only_categories), cue)
-            for i, keyword, cues in self._keywords.find(text, start, end)
-            for cue in cues
-        ]
-        for pattern, cue in self._regexes.candidates(text, start, end):
-            for match in pattern.finditer(text, start, end):
-                if match.end() > match.start():
-                    hit = Hit(
-                        cue.kind, cue.code, match.start(), match.end(), match.group(0), cue.weight,
-                        only_categories=cue.only_categories,
-                    )
-                    hits.append((hit, cue))
-        return hits
+    def scan_turns(self, text: str, bounds: Sequence[tuple[int, int]]) -> list[list[Hit]]:
+        """Hits per turn (start, end); one literal pass over the whole text serves all turns."""
+        starts = [start for start, _ in bounds]
+        raw: list[list[tuple[Hit, Cue]]] = [[] for _ in bounds]
+        triggered: list[set[int]] = [set() for _ in bounds]
+        for i, keyword, payloads in self._literals.find(text, 0, len(text)):
+            turn = bisect_right(starts, i) - 1
+            if turn < 0 or i + len(keyword) > bounds[turn][1]:
+                continue
+            for payload in payloads:
+                if isinstance(payload, int):
+                    triggered[turn].add(payload)
+                else:
+                    hit = Hit(payload.kind, payload.code, i, i + len(keyword), keyword, payload.weight,
+                              only_categories=payload.only_categories)
+                    raw[turn].append((hit, payload))
+        results = []
+        for turn, (start, end) in enumerate(bounds):
+            hits = raw[turn]
+            for pattern, cue in self._regexes.select(triggered[turn], text[start:end]):
+                for match in pattern.finditer(text, start, end):
+                    if match.end() > match.start():
+                        hit = Hit(
+                            cue.kind, cue.code, match.start(), match.end(), match.group(0), cue.weight,
+                            only_categories=cue.only_categories,
+                        )
+                        hits.append((hit, cue))
+            kept = self._apply_yields(_strongest_per_label(hits))
+            results.append([h for h in (self._filter(text, pair, start, end) for pair in kept) if h is not None])
+        return results
 
     def _apply_yields(self, hits: list[tuple[Hit, Cue]]) -> list[tuple[Hit, Cue]]:
         if not self._yields:

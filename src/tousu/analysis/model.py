@@ -1,6 +1,6 @@
 """The statistical model an organisation trains on its own labelled complaints.
 
-TF-IDF over character n-grams and jieba words, then linear models: multinomial logistic
+TF-IDF over character n-grams and words (see tousu.analysis.features), then linear models: multinomial logistic
 regression for the category and the emotion, one binary logistic regression per demand.
 scikit-learn fits it (`train`); prediction uses only numpy, so a server that loads a model does
 not pay scikit-learn's import time.
@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ import numpy as np
 from tousu.analysis.analyzer import ANALYZER_VERSION
 from tousu.analysis.classify import ModelPrediction
 from tousu.analysis.dialogue import DialogueSplitter, customer_text
-from tousu.analysis.features import Featurizer, domain_words
+from tousu.analysis.features import Featurizer, discover_words, domain_words
 from tousu.analysis.normalize import MAX_CHARS, Normalizer
 from tousu.domain.codes import Category, Demand, Emotion
 from tousu.knowledge.taxonomy import Taxonomy
@@ -57,7 +56,7 @@ class LinearHead:
         scores = self.coef[:, indices] @ values + self.intercept
         if self.multiclass:
             if len(self.classes) == 2 and scores.shape[0] == 1:
-                p = 1.0 / (1.0 + math.exp(-float(scores[0])))
+                p = float(1.0 / (1.0 + np.exp(-scores[0])))
                 return {self.classes[0]: 1.0 - p, self.classes[1]: p}
             exp = np.exp(scores - scores.max())
             probs = exp / exp.sum()
@@ -94,7 +93,7 @@ class Model:
         self.heads = dict(heads)
         self.metadata = dict(metadata)
         self.version = str(metadata["model_version"])
-        self._featurizer = featurizer
+        self.featurizer = featurizer
 
     def predict(self, text: str) -> ModelPrediction:
         """`text` is the prepared customer text (see TextPreparer)."""
@@ -107,12 +106,13 @@ class Model:
         )
 
     def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        counts = Counter(t for t in self._featurizer(text) if t in self.vocabulary)
-        if not counts:
+        vocabulary = self.vocabulary
+        pairs = [(vocabulary[t], c) for t, c in Counter(self.featurizer(text)).items() if t in vocabulary]
+        if not pairs:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        indices = np.fromiter((self.vocabulary[t] for t in counts), dtype=np.int64, count=len(counts))
-        tf = np.fromiter((1.0 + math.log(c) for c in counts.values()), dtype=float, count=len(counts))
-        values = tf * self.idf[indices]
+        indices = np.array([i for i, _ in pairs], dtype=np.int64)
+        # Sublinear tf times idf, then unit length: what TfidfVectorizer(sublinear_tf=True) does.
+        values = (1.0 + np.log(np.array([c for _, c in pairs], dtype=float))) * self.idf[indices]
         norm = float(np.sqrt(values @ values))
         return indices, values / norm if norm else values
 
@@ -126,8 +126,9 @@ def train(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, *, c: float 
     if len(rows) < 10:
         raise ModelError(f"训练数据太少 (need at least 10 labelled texts, got {len(rows)})")
     prepare = TextPreparer(taxonomy)
-    featurizer = Featurizer(domain_words(taxonomy))
     texts = [prepare(r["text"]) for r in rows]
+    dictionary = domain_words(taxonomy)
+    featurizer = Featurizer([*dictionary, *discover_words(texts, dictionary)])
     vectorizer = TfidfVectorizer(analyzer=featurizer, sublinear_tf=True, min_df=2, dtype=np.float64)
     matrix = vectorizer.fit_transform(texts)
     heads: dict[str, LinearHead] = {}
@@ -175,7 +176,7 @@ def train(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, *, c: float 
         "features": len(vocabulary),
         "labels": counts,
         "heads": {name: list(head.classes) for name, head in heads.items()},
-        "params": {"C": c, "ngram_range": [1, 3], "min_df": 2, "words": "jieba+domain dictionary"},
+        "params": {"C": c, "ngram_range": [1, 3], "min_df": 2, "words": len(featurizer.words)},
     }
     metadata["model_version"] = f"{trained_at:%Y%m%d%H%M%S}-{_digest(vocabulary, heads)}"
     return Model(vocabulary=vocabulary, idf=vectorizer.idf_, heads=heads, metadata=metadata, featurizer=featurizer)
@@ -184,6 +185,7 @@ def train(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, *, c: float 
 def save_model(model: Model, path: Path) -> None:
     arrays: dict[str, np.ndarray] = {
         "vocabulary": np.array(model.terms, dtype=str),
+        "words": np.array(model.featurizer.words, dtype=str),
         "idf": model.idf,
         "metadata": np.array(json.dumps(model.metadata, ensure_ascii=False)),
     }
@@ -200,11 +202,8 @@ def save_model(model: Model, path: Path) -> None:
     )
 
 
-def load_model(path: Path, taxonomy: Taxonomy | None = None) -> Model:
-    """Load an artefact written by save_model; ModelError if it is not one this version reads.
-
-    `taxonomy` (default: the packaged knowledge base's) gives jieba its domain dictionary.
-    """
+def load_model(path: Path) -> Model:
+    """Load an artefact written by save_model; ModelError if it is not one this version reads."""
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
@@ -226,13 +225,9 @@ def load_model(path: Path, taxonomy: Taxonomy | None = None) -> Model:
             for name in ("category", "demands", "emotion")
         }
         vocabulary = [str(term) for term in arrays["vocabulary"]]
+        featurizer = Featurizer(str(word) for word in arrays["words"])
     except KeyError as exc:
         raise ModelError(f"模型文件缺少内容 (model file lacks {exc})") from None
-    if taxonomy is None:
-        from tousu.knowledge import load_knowledge_base
-
-        taxonomy = load_knowledge_base().taxonomy
-    featurizer = Featurizer(domain_words(taxonomy))
     return Model(vocabulary=vocabulary, idf=arrays["idf"], heads=heads, metadata=metadata, featurizer=featurizer)
 
 

@@ -112,6 +112,7 @@ def logout(request: Request, state: State, csrf_token: Annotated[str, Form(alias
     if token:
         with state.write() as conn:
             users.revoke_token(conn, token=token, now=state.clock())
+        state.token_cache.pop(token, None)
     response = RedirectResponse("/login?reason=logged_out", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

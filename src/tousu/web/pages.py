@@ -13,12 +13,13 @@ from tousu.api import present
 from tousu.api.deps import State
 from tousu.domain.codes import Category, Channel, Role, UrgencyType
 from tousu.domain.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Status
+from tousu.knowledge import KnowledgeBaseError
 from tousu.services import complaints as store
-from tousu.services import customers, queries, settlements, users
+from tousu.services import analytics, customers, queries, settlements, users
 from tousu.services.batches import open_batches
 from tousu.services.errors import NotFound
-from tousu.web import stats
 from tousu.web.auth import PageActor
+from tousu.web.knowledge import knowledge_base
 from tousu.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -91,6 +92,14 @@ def new_complaint(request: Request, actor: PageActor) -> Response:
     return page(request, "new.html", actor=actor, nav="new")
 
 
+def _law_titles() -> list[str]:
+    """Suggestions for the legal-basis fields; none when the knowledge base cannot be read."""
+    try:
+        return [entry.label for entry in knowledge_base().entries("law").values()]
+    except KnowledgeBaseError:
+        return []
+
+
 @router.get("/complaints/{complaint_id}")
 def complaint_page(complaint_id: int, request: Request, state: State, actor: PageActor) -> Response:
     try:
@@ -100,22 +109,27 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
             events = [present.event_json(e) for e in store.timeline_of(conn, complaint_id=complaint_id)]
             settled = settlements.for_complaint(conn, complaint_id=complaint_id)
             staff = users.list_users(conn)
+            history = customers.history(conn, customer_id=row["customer_id"], actor=actor)["complaints"]
     except NotFound:
         return page(request, "missing.html", status_code=404, actor=actor)
     complaint: dict[str, Any] = present.complaint_json(row, customer=customer, actor=actor)
     names = {u["id"]: u["display_name"] for u in staff}
+    status = Status(complaint["status"])
     return page(
         request, "complaint.html", actor=actor, c=complaint, events=events, settlements=settled, names=names,
         staff=[u for u in staff if u["active"]], is_manager=actor.at_least(Role.MANAGER),
-        awaiting_reply=Status(complaint["status"]) in OPEN_STATUSES,
-        active=Status(complaint["status"]) in ACTIVE_STATUSES, nav="queue",
+        awaiting_reply=status in OPEN_STATUSES, active=status in ACTIVE_STATUSES, nav="queue",
+        is_responsible=actor.id in (complaint["owner_id"], complaint["responsible_id"]),
+        authority=state.policy.authority.by_role[actor.role], laws=_law_titles(),
+        related=[h for h in history if h["id"] != complaint_id][:20],
     )
 
 
 @router.get("/dashboard")
 def dashboard_page(request: Request, state: State, actor: PageActor) -> Response:
-    days = request.query_params.get("days", "30")
-    period = int(days) if days in ("7", "30", "90", "365") else 30
+    if not actor.at_least(Role.MANAGER):
+        return page(request, "forbidden.html", status_code=403, actor=actor,
+                    message="管理看板仅限厅经理及以上人员查看。如需查看，请联系您的厅经理。")
     with state.read() as conn:
-        data = stats.dashboard(conn, actor=actor, now=state.clock(), days=period)
-    return page(request, "dashboard.html", actor=actor, stats=data, nav="dashboard")
+        data = analytics.overview(conn, actor=actor, now=state.clock(), policy=state.policy)
+    return page(request, "dashboard.html", actor=actor, o=data, nav="dashboard")

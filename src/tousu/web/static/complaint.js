@@ -1,8 +1,9 @@
-// Complaint actions: each form posts JSON to its API endpoint with the version the page was read at.
+// Complaint actions: each form sends JSON to its API endpoint with the version the page was read at.
+// A refused save keeps everything typed and shows the message next to the field at fault.
 "use strict";
 (() => {
   const root = document.getElementById("complaint");
-  const { api, errorText } = tousu;
+  const { api, errorText, el } = tousu;
   const id = root.dataset.id;
   const version = Number(root.dataset.version);
   const errorBox = document.getElementById("action-error");
@@ -14,28 +15,60 @@
     box.scrollIntoView({ block: "nearest" });
   }
 
-  // Field values typed as the API expects: checkboxes as booleans, number inputs as numbers.
+  // Field values typed as the API expects: checkboxes as booleans (or a list for data-list groups),
+  // number inputs and data-type="int" selects as numbers; empty text is left out.
   function collect(form, submitter) {
     const data = {};
     form.querySelectorAll("input, select, textarea").forEach((input) => {
       if (!input.name || input.type === "submit") return;
-      if (input.type === "checkbox") data[input.name] = input.checked;
-      else if (input.type === "number") data[input.name] = input.value === "" ? 0 : Number(input.value);
+      if (input.type === "checkbox" && input.hasAttribute("data-list")) {
+        data[input.name] = data[input.name] || [];
+        if (input.checked) data[input.name].push(input.value);
+      } else if (input.type === "checkbox") data[input.name] = input.checked;
+      else if (input.type === "number") data[input.name] = input.value === "" ? (input.min === "1" ? undefined : 0) : Number(input.value);
+      else if (input.dataset.type === "int") data[input.name] = input.value === "" ? undefined : Number(input.value);
       else if (input.value.trim() !== "") data[input.name] = input.value;
     });
+    if ("other_id_manual" in data) {  // the link form: a typed ID wins over the list
+      if (data.other_id_manual !== undefined) data.other_id = data.other_id_manual;
+      delete data.other_id_manual;
+    }
+    Object.keys(data).forEach((key) => { if (data[key] === undefined) delete data[key]; });
     if (submitter && submitter.name) data[submitter.name] = submitter.value;
     return data;
   }
 
-  async function submit(form, path, body, done) {
+  function clearErrors(form) {
+    form.querySelectorAll(".field-error").forEach((node) => node.remove());
+    form.querySelectorAll("[aria-invalid]").forEach((node) => node.removeAttribute("aria-invalid"));
+  }
+
+  // The message beside the field the API named; the banner at the top when no field matches.
+  function showError(form, result) {
+    const err = (result.body && result.body.error) || {};
+    const text = errorText(result);
+    const field = (err.field || "").split(".")[0];
+    const input = field && (form.querySelector('[name="' + CSS.escape(field) + '"]') ||
+      (field === "other_id" && form.querySelector('[name="other_id_manual"]')));
+    if (!input || result.status === 409) { say(errorBox, text); return; }
+    const slot = el("span", text.replace(/^[\w.]+：/, ""), "field-error");
+    slot.id = "error-" + (input.id || field);
+    slot.setAttribute("role", "alert");
+    const anchor = input.closest("fieldset") || (input.type === "checkbox" ? input.closest("label") : input);
+    anchor.after(slot);
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", slot.id);
+    input.focus();
+  }
+
+  async function submit(form, method, path, body, done) {
     const buttons = form.querySelectorAll("button");
     buttons.forEach((b) => { b.disabled = true; });
-    const result = await api("POST", path, body);
+    clearErrors(form);
+    errorBox.hidden = true;
+    const result = await api(method, path, body);
     buttons.forEach((b) => { b.disabled = false; });
-    if (!result.ok) {
-      say(errorBox, result.status === 409 ? "已被他人更新，请刷新页面后再操作。" : errorText(result));
-      return;
-    }
+    if (!result.ok) { showError(form, result); return; }
     done(result.body);
   }
 
@@ -43,8 +76,10 @@
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const body = { ...collect(form, event.submitter), version };
-      submit(form, "/api/v1/complaints/" + id + "/" + form.dataset.endpoint, body, (answer) => {
-        if (form.dataset.endpoint === "settlements") {
+      const endpoint = form.dataset.endpoint;
+      const path = "/api/v1/complaints/" + id + (endpoint ? "/" + endpoint : "");
+      submit(form, form.dataset.method || "POST", path, body, (answer) => {
+        if (endpoint === "settlements") {
           say(noticeBox, answer.message + " 页面将在数秒后刷新。");
           setTimeout(() => location.reload(), 2500);
         } else {
@@ -54,32 +89,98 @@
     });
   });
 
-  // The reply checker (质检): forbidden phrases, missing elements and a suggested rewrite.
-  const checkButton = document.getElementById("check-reply");
-  if (checkButton) {
-    checkButton.addEventListener("click", async () => {
-      const box = document.getElementById("check-result");
-      const textarea = document.getElementById("reply-text");
-      const { el } = tousu;
-      if (!textarea.value.trim()) { box.replaceChildren(el("p", "请先填写答复内容。", "muted")); return; }
-      const result = await api("POST", "/api/v1/check-reply", { text: textarea.value });
+  // The settlement form says before sending whether the offer is within the role's authority.
+  const settleForm = document.getElementById("settle-form");
+  if (settleForm) {
+    const over = document.getElementById("settle-over");
+    const button = document.getElementById("settle-submit");
+    const names = { refund: "退费", compensation: "赔偿", gift: "赠送" };
+    const update = () => {
+      const exceeded = Object.keys(names).filter((key) => {
+        const limit = Number(settleForm.dataset["max" + key[0].toUpperCase() + key.slice(1)]);
+        return Number(settleForm.querySelector("[name=" + key + "]").value || 0) > limit;
+      });
+      over.hidden = exceeded.length === 0;
+      over.textContent = exceeded.length ? exceeded.map((k) => names[k]).join("、") + "超出本岗位权限：提交后将作为审批申请，待上级批准后生效。" : "";
+      button.textContent = exceeded.length ? button.dataset.over : button.dataset.within;
+    };
+    settleForm.addEventListener("input", update);
+    update();
+  }
+
+  // The reply composer's live quality check: problems marked in the text, each with its suggestion
+  // and one click to accept it. Offsets from the server count code points, as Array.from does.
+  const textarea = document.getElementById("reply-text");
+  if (textarea) {
+    const box = document.getElementById("check-result");
+    const preview = document.getElementById("reply-preview");
+    let sequence = 0;
+
+    function accept(problem, checkedText) {
+      const chars = Array.from(textarea.value);
+      let start = problem.start, end = problem.end;
+      if (textarea.value !== checkedText || chars.slice(start, end).join("") !== problem.text) {
+        const at = textarea.value.indexOf(problem.text);  // the text changed since: find the phrase again
+        if (at < 0) return;
+        start = Array.from(textarea.value.slice(0, at)).length;
+        end = start + Array.from(problem.text).length;
+      }
+      textarea.value = chars.slice(0, start).join("") + problem.suggestion + chars.slice(end).join("");
+      textarea.focus();
+      check();
+    }
+
+    function render(check, text) {
+      const chars = Array.from(text);
+      const marked = [];
+      let cursor = 0;
+      const problems = (check.problems || []).filter((p) => p.start >= cursor);
+      problems.forEach((p) => {
+        if (p.start < cursor) return;
+        marked.push(chars.slice(cursor, p.start).join(""));
+        const mark = el("mark", chars.slice(p.start, p.end).join(""), "problem");
+        mark.title = p.message + (p.suggestion ? " 建议：" + p.suggestion : "");
+        marked.push(mark);
+        cursor = p.end;
+      });
+      marked.push(chars.slice(cursor).join(""));
+      preview.replaceChildren(...marked);
+      preview.hidden = problems.length === 0;
+
+      const nodes = [el("p", "质检得分 " + check.score + "（" + check.grade + "）", check.score >= 75 ? "notice" : "error")];
+      const list = el("ul", undefined, "problems");
+      problems.forEach((p) => {
+        const item = el("li");
+        item.append(el("mark", p.text, "problem"), "：" + p.message);
+        if (p.suggestion) {
+          const adopt = el("button", "采用：" + p.suggestion, "adopt");
+          adopt.type = "button";
+          adopt.setAttribute("aria-label", "把“" + p.text + "”改为“" + p.suggestion + "”");
+          adopt.addEventListener("click", () => accept(p, text));
+          item.append(" ", adopt);
+        }
+        list.append(item);
+      });
+      (check.missing || []).forEach((m) => list.append(el("li", "缺少" + m.name + "：" + m.message +
+        (m.examples && m.examples.length ? " 例如：" + m.examples[0] : ""))));
+      nodes.push(list);
+      box.replaceChildren(...nodes);
+    }
+
+    async function check() {
+      const text = textarea.value;
+      const mine = ++sequence;
+      if (!text.trim()) { box.replaceChildren(); preview.hidden = true; return; }
+      const result = await api("POST", "/api/v1/check-reply", { text });
+      if (mine !== sequence) return;  // a newer check is on its way
       if ([404, 405, 503].includes(result.status)) { box.replaceChildren(el("p", "质检不可用", "muted")); return; }
       if (!result.ok) { box.replaceChildren(el("p", errorText(result), "error")); return; }
-      const check = result.body;
-      const nodes = [el("p", "质检得分 " + check.score + "（" + check.grade + "）", check.score >= 75 ? "notice" : "error")];
-      const list = el("ul");
-      (check.problems || []).forEach((p) => list.append(el("li", "“" + p.text + "”：" + p.message +
-        (p.suggestion ? " 建议：" + p.suggestion : ""))));
-      (check.missing || []).forEach((m) => list.append(el("li", "缺少" + m.name + "：" + m.message)));
-      nodes.push(list);
-      if (check.rewritten && check.rewritten !== textarea.value) {
-        const adopt = el("button", "采用建议改写");
-        adopt.type = "button";
-        adopt.addEventListener("click", () => { textarea.value = check.rewritten; box.replaceChildren(); });
-        nodes.push(el("blockquote", check.rewritten), adopt);
-      }
-      box.replaceChildren(...nodes);
-    });
+      render(result.body, text);
+    }
+
+    let timer = null;
+    textarea.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(check, 500); });
+    document.getElementById("check-reply").addEventListener("click", () => { clearTimeout(timer); check(); });
   }
 
   document.querySelectorAll("form.decision").forEach((form) => {
@@ -88,7 +189,7 @@
       const body = { approve: event.submitter.value === "true" };
       const comment = form.querySelector("[name=comment]").value.trim();
       if (comment) body.comment = comment;
-      submit(form, "/api/v1/settlements/" + form.dataset.settlement + "/decision", body, () => location.reload());
+      submit(form, "POST", "/api/v1/settlements/" + form.dataset.settlement + "/decision", body, () => location.reload());
     });
   });
 })();

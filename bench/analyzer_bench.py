@@ -1,0 +1,129 @@
+"""The analyzer's quality, speed, start-up time and memory.
+
+Prints one JSON object:
+- eval: category macro-F1, demand micro-F1 and threat recall on the dev and holdout sets,
+  rules alone and with a model trained on the dev set (the holdout is never trained on);
+- throughput: analyses per second (analyze + to_dict) on one core for ~200-character texts;
+- startup: a fresh process importing the analyzer and analysing one text, wall time;
+- peak_rss_mb: the peak resident memory of that process.
+No asserts: this reports. Run: PYTHONPATH=src python bench/analyzer_bench.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from tousu.analysis import Analyzer, load_model  # noqa: E402
+from tousu.analysis.evaluate import evaluate, read_jsonl  # noqa: E402
+from tousu.analysis.model import save_model, train  # noqa: E402
+from tousu.knowledge import load_knowledge_base  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
+SECONDS = 3.0
+
+_CHILD = """
+import json, resource, sys, time
+started = time.perf_counter()
+from tousu.analysis import Analyzer, load_model
+model = load_model(sys.argv[1]) if len(sys.argv) > 1 else None
+analyzer = Analyzer(model=model)
+analyzer.analyze("乱扣我话费200块，不退钱我就去工信部投诉！").to_dict()
+elapsed = time.perf_counter() - started
+# VmHWM is this process's own peak; ru_maxrss may carry the parent's over fork and exec.
+try:
+    peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
+except OSError:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"import_and_first_s": elapsed, "peak_rss_mb": peak}))
+"""
+
+
+def figures(analyzer: Analyzer, name: str) -> dict[str, float] | None:
+    path = DATA / name
+    if not path.exists():
+        return None
+    report = evaluate(analyzer, read_jsonl(path))
+    summary = report.summary()
+    return {
+        "records": report.records,
+        "category_macro_f1": summary["category_macro_f1"],
+        "demand_micro_f1": summary["demand_micro_f1"],
+        "threat_recall": summary["threat_recall"],
+        "emotion_accuracy": summary["emotion_accuracy"],
+    }
+
+
+def texts_of_about_200_characters() -> list[str]:
+    texts = [r["text"] for r in read_jsonl(DATA / "analyzer_dev.jsonl")] if (DATA / "analyzer_dev.jsonl").exists() else []
+    chosen = [t for t in texts if 170 <= len(t) <= 240]
+    short = [t for t in texts if 60 <= len(t) < 170]
+    # Pairs of shorter complaints, cut at 200 characters, make up the rest.
+    chosen += [(a + b)[:200] for a, b in zip(short[::2], short[1::2]) if len(a + b) >= 170]
+    if len(chosen) >= 5:
+        return chosen
+    base = "我是你们的老客户了，上个月12月22日莫名其妙被扣了两千元流量费，打10086客服态度很差，说48小时内回复到现在都没人管。"
+    return [base + "我要求全额退费并书面道歉，不然我就去工信部投诉，还要发到微博上曝光你们！！我的号码13912345678。"]
+
+
+def throughput(analyzer: Analyzer, texts: list[str]) -> dict[str, float]:
+    for text in texts:
+        analyzer.analyze(text).to_dict()
+    count = 0
+    started = time.perf_counter()
+    while time.perf_counter() - started < SECONDS:
+        for text in texts:
+            analyzer.analyze(text).to_dict()
+            count += 1
+    elapsed = time.perf_counter() - started
+    return {"per_s": round(count / elapsed, 1), "mean_chars": round(sum(map(len, texts)) / len(texts), 1)}
+
+
+def startup(model_path: Path | None) -> dict[str, float]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    args = [sys.executable, "-c", _CHILD, *([str(model_path)] if model_path else [])]
+    started = time.perf_counter()
+    result = subprocess.run(args, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        return {"error": result.stderr[-300:]}  # type: ignore[dict-item]
+    child = json.loads(result.stdout.strip().splitlines()[-1])
+    return {"wall_s": round(wall, 3), "import_and_first_s": round(child["import_and_first_s"], 3),
+            "peak_rss_mb": round(child["peak_rss_mb"], 1)}
+
+
+def main() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    kb = load_knowledge_base()
+    rules = Analyzer(kb)
+    results: dict[str, object] = {
+        "eval": {"rules": {"dev": figures(rules, "analyzer_dev.jsonl"), "holdout": figures(rules, "analyzer_holdout.jsonl")}}
+    }
+    texts = texts_of_about_200_characters()
+    results["throughput_rules"] = throughput(rules, texts)
+    results["startup_rules"] = startup(None)
+    with tempfile.TemporaryDirectory() as tmp:
+        model_path = None
+        if (DATA / "analyzer_dev.jsonl").exists():
+            model_path = Path(tmp) / "dev.model"
+            save_model(train(read_jsonl(DATA / "analyzer_dev.jsonl"), kb.taxonomy), model_path)
+            with_model = Analyzer(kb, model=load_model(model_path))
+            results["eval"]["model_trained_on_dev"] = {  # type: ignore[index]
+                "holdout": figures(with_model, "analyzer_holdout.jsonl")
+            }
+            results["throughput_with_model"] = throughput(with_model, texts)
+            results["startup_with_model"] = startup(model_path)
+    print(json.dumps(results, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""The statistical model (train, save, load, combine with rules) and the analyzer's commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from tousu.analysis import Analyzer, load_model
+from tousu.analysis.cli import register
+from tousu.analysis.model import FORMAT_VERSION, ModelError, Model, save_model, train
+from tousu.knowledge import load_knowledge_base
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+SAMPLE = [
+    {"text": "话费莫名其妙多扣了50元，要求退还", "category": "billing", "demands": ["refund"], "emotion": "upset"},
+    {"text": "这个月账单多了一笔流量费，给我解释清楚", "category": "billing", "demands": ["explanation"], "emotion": "upset"},
+    {"text": "乱扣费！马上退钱，不然去工信部投诉", "category": "billing", "demands": ["refund", "regulator_threat"],
+     "emotion": "angry"},
+    {"text": "话费扣了两次，麻烦退回多扣的", "category": "billing", "demands": ["refund"], "emotion": "calm"},
+    {"text": "没订过的彩铃每月扣5块，帮我退订", "category": "vas", "demands": ["cancel"], "emotion": "upset"},
+    {"text": "莫名其妙开通了手机报，取消掉并退钱", "category": "vas", "demands": ["cancel", "refund"], "emotion": "upset"},
+    {"text": "彩铃不是我订的，骗子公司，赶紧取消", "category": "vas", "demands": ["cancel"], "emotion": "angry"},
+    {"text": "请问怎么退订这个增值业务", "category": "vas", "demands": ["cancel"], "emotion": "calm"},
+    {"text": "宽带天天掉线，尽快派人来修", "category": "network", "demands": ["fix"], "emotion": "upset"},
+    {"text": "家里没信号，打不出电话，请尽快修复", "category": "network", "demands": ["fix"], "emotion": "calm"},
+    {"text": "网速慢得要死，再不修好我就曝光", "category": "network", "demands": ["fix", "media_threat"],
+     "emotion": "angry"},
+    {"text": "小区信号太差了，什么时候能解决", "category": "network", "demands": ["fix"], "emotion": "upset"},
+]
+
+
+@pytest.fixture(scope="module")
+def kb():  # type: ignore[no-untyped-def]
+    return load_knowledge_base()
+
+
+@pytest.fixture(scope="module")
+def model(kb) -> Model:  # type: ignore[no-untyped-def]
+    return train(SAMPLE, kb.taxonomy)
+
+
+def test_trained_model_predicts_probabilities(model: Model) -> None:
+    prediction = model.predict("彩铃扣费，帮我退订")
+    assert set(prediction.category) == {"billing", "vas", "network"}
+    assert abs(sum(prediction.category.values()) - 1.0) < 1e-6
+    assert max(prediction.category, key=prediction.category.get) == "vas"
+    assert 0.0 <= prediction.demands["cancel"] <= 1.0
+
+
+def test_saved_model_round_trips_with_metadata(tmp_path: Path, model: Model, kb) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "analyzer.model"
+    save_model(model, path)
+    loaded = load_model(path)
+    assert loaded.version == model.version
+    assert loaded.metadata["format_version"] == FORMAT_VERSION
+    assert loaded.metadata["labels"]["category"] == {"billing": 4, "vas": 4, "network": 4}
+    text = "宽带掉线了快来修"
+    assert loaded.predict(text).category == pytest.approx(model.predict(text).category)
+    sidecar = json.loads((tmp_path / "analyzer.model.json").read_text(encoding="utf-8"))
+    assert sidecar["model_version"] == model.version
+
+
+def test_a_file_that_is_no_model_is_refused(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.model"
+    bad.write_bytes(b"not a model at all")
+    with pytest.raises(ModelError):
+        load_model(bad)
+    with pytest.raises(ModelError, match="不存在"):
+        load_model(tmp_path / "missing.model")
+
+
+def test_too_little_training_data_is_refused(kb) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ModelError, match="太少"):
+        train(SAMPLE[:3], kb.taxonomy)
+
+
+def test_model_fills_gaps_the_rules_leave(kb, model: Model) -> None:  # type: ignore[no-untyped-def]
+    with_model = Analyzer(kb, model=model)
+    analysis = with_model.analyze("网速慢得要死")
+    assert analysis.model_version == model.version
+    assert analysis.category.code == "network"
+    strong = with_model.analyze("我的彩铃是谁开通的？没订过的业务赶紧退订")
+    assert strong.category.code == "vas" and strong.category.decided_by == "rules"
+
+
+@pytest.fixture(scope="module")
+def app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+    return app
+
+
+def test_analyze_command_writes_one_line_per_input_and_survives_bad_lines(app: typer.Typer) -> None:
+    lines = "\n".join(
+        [
+            json.dumps({"id": "a", "text": "乱扣我话费，不退钱就去工信部投诉"}, ensure_ascii=False),
+            "{not json",
+            json.dumps({"id": "c", "text": "   "}),
+            json.dumps({"id": "d", "text": "彩铃不是我订的", "history": "yesterday"}, ensure_ascii=False),
+            json.dumps({"text": "宽带断了", "industry": "retail", "authority": {"max_refund": 10}}, ensure_ascii=False),
+        ]
+    )
+    result = CliRunner().invoke(app, ["analyze"], input=lines + "\n")
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert [o["line"] for o in out] == [1, 2, 3, 4, 5]
+    assert out[0]["id"] == "a" and "regulator_threat" in out[0]["demands"]
+    assert out[1]["error"]["type"] == "bad_json"
+    assert out[2]["id"] == "c" and out[2]["error"]["type"] == "bad_input"
+    assert out[3]["error"]["type"] == "bad_line"
+    assert out[4]["industry"] == "retail"
+
+
+def test_train_then_eval_round_trip(tmp_path: Path, app: typer.Typer) -> None:
+    data = tmp_path / "train.jsonl"
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in SAMPLE) + "\n", encoding="utf-8")
+    model_path = tmp_path / "m.model"
+    trained = CliRunner().invoke(app, ["train", str(data), "--out", str(model_path)])
+    assert trained.exit_code == 0, trained.output
+    assert model_path.exists() and "12 records" in trained.output
+    evaluated = CliRunner().invoke(app, ["eval", str(data), "--model", str(model_path), "--json"])
+    assert evaluated.exit_code == 0, evaluated.output
+    report = json.loads(evaluated.output)
+    assert report["records"] == 12
+    assert report["category"]["macro_f1"] > 0.9
+    assert set(report["category"]["confusion"]["labels"]) == {"billing", "vas", "network"}
+    text_report = CliRunner().invoke(app, ["eval", str(data)])
+    assert "category confusion" in text_report.output and "threat recall" in text_report.output
+
+
+def test_eval_refuses_a_broken_file(tmp_path: Path, app: typer.Typer) -> None:
+    data = tmp_path / "broken.jsonl"
+    data.write_text('{"text": "a"}\nnot json\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", str(data)])
+    assert result.exit_code == 1
+
+
+@pytest.mark.skipif(not (DATA / "analyzer_dev.jsonl").exists(), reason="evaluation set not present")
+def test_rules_alone_meet_the_targets_on_the_dev_set(kb) -> None:  # type: ignore[no-untyped-def]
+    from tousu.analysis.evaluate import evaluate, read_jsonl
+
+    report = evaluate(Analyzer(kb), read_jsonl(DATA / "analyzer_dev.jsonl"))
+    assert report.category_macro_f1 >= 0.85
+    assert report.demand_micro.f1 >= 0.85
+    assert report.threat_recall >= 0.95

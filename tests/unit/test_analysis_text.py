@@ -1,0 +1,114 @@
+"""Text handling: normalisation that keeps positions, dialogue turns, literal search, prefilters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tousu.analysis.dialogue import DialogueSplitter, customer_text, customer_turns
+from tousu.analysis.literals import LiteralIndex, TriggeredRegexes
+from tousu.analysis.normalize import Normalizer, has_content
+from tousu.analysis.prefilter import may_match, required_literals
+from tousu.knowledge.source import data_dir
+from tousu.knowledge.taxonomy import Taxonomy, load_taxonomy
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return load_taxonomy(data_dir() / "taxonomy.yaml")
+
+
+@pytest.fixture(scope="module")
+def normalizer(taxonomy: Taxonomy) -> Normalizer:
+    return Normalizer(taxonomy.typos)
+
+
+@pytest.fixture(scope="module")
+def splitter(taxonomy: Taxonomy) -> DialogueSplitter:
+    return DialogueSplitter(taxonomy.speakers)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("我要曝光！ＶＩＰ客戶", "我要曝光!vip客户"),
+        ("充值１００元，帳單不對", "充值100元,账单不对"),
+        ("網路訊號很差，冲话费也没到帐", "网络信号很差,充话费也没到账"),
+        ("暴光你们", "曝光你们"),
+    ],
+)
+def test_normalisation_folds_width_script_case_and_typos(normalizer: Normalizer, raw: str, expected: str) -> None:
+    assert normalizer.normalize(raw) == expected
+
+
+def test_normalisation_keeps_every_position(normalizer: Normalizer) -> None:
+    raw = "我在營業廳充值了１，５００元😡\x00\ud800還被亂扣費"
+    normalized = normalizer.normalize(raw)
+    assert len(normalized) == len(raw)
+    assert normalized.index("乱扣费") == raw.index("亂扣費")
+
+
+def test_only_empty_or_blank_text_has_no_content() -> None:
+    assert not has_content("")
+    assert not has_content(" \n\t\u3000")
+    assert has_content("😡")
+
+
+def test_tagged_dialogue_is_split_into_turns(splitter: DialogueSplitter) -> None:
+    text = "客户:我要投诉\n客服:您可以向12315反映\n客户:好的"
+    turns = splitter.split(text)
+    assert [t.speaker for t in turns] == ["customer", "agent", "customer"]
+    assert "12315" not in customer_text(text, turns)
+
+
+def test_run_together_transcript_is_split_on_role_tags(splitter: DialogueSplitter) -> None:
+    text = "客户:我想问一下你是哪个部门的客服:我这边是专门处理的客户:处理员工的对吧"
+    assert [t.speaker for t in splitter.split(text)] == ["customer", "agent", "customer"]
+
+
+def test_named_customer_and_manager_tags(splitter: DialogueSplitter) -> None:
+    text = "王先生:你们乱收费\n张主任:我来处理\n客户经理:我帮您查"
+    assert [t.speaker for t in splitter.split(text)] == ["customer", "agent", "agent"]
+
+
+def test_a_role_word_told_about_is_no_tag(splitter: DialogueSplitter) -> None:
+    text = "我打给客服:她说要等48小时"
+    turns = splitter.split(text)
+    assert len(turns) == 1 and turns[0].speaker == "customer" and not turns[0].tagged
+
+
+def test_text_before_the_first_tag_is_the_customers_account(splitter: DialogueSplitter) -> None:
+    text = "有一位用户被多扣了50元。客户:你们乱收费\n厅经理:先请您喝杯水"
+    turns = splitter.split(text)
+    assert [(t.speaker, t.tagged) for t in turns] == [("customer", False), ("customer", True), ("agent", True)]
+
+
+def test_agent_only_text_is_analysed_whole(splitter: DialogueSplitter) -> None:
+    turns = splitter.split("客服:您好,请问有什么可以帮您")
+    assert customer_turns(turns) == turns
+
+
+def test_literal_index_reports_positions_of_all_occurrences() -> None:
+    index: LiteralIndex[str] = LiteralIndex()
+    index.add("扣费", "billing")
+    index.add("乱扣费", "billing-strong")
+    index.add("!", "exclamation")
+    found = sorted((pos, literal) for pos, literal, _ in index.find("又乱扣费!扣费", 0, 8))
+    assert found == [(1, "乱扣费"), (2, "扣费"), (4, "!"), (5, "扣费")]
+
+
+def test_required_literals_are_necessary_conditions() -> None:
+    factors = required_literals("(不然|否则)(我)?就(去)?(告|起诉|曝光)")
+    assert sorted(map(sorted, factors)) == [["不然", "否则"], ["告", "曝光", "起诉"], ["就"]]
+    assert may_match(factors, "不然我就去曝光")
+    assert not may_match(factors, "不然我也没办法")
+    assert required_literals("(a|)b") == (frozenset({"b"}),)
+
+
+def test_triggered_regexes_run_only_when_their_literals_occur() -> None:
+    regexes: TriggeredRegexes[str] = TriggeredRegexes()
+    regexes.add(re.compile(r"退\d+元"), "refund")
+    regexes.add(re.compile(r"\d+倍"), "multiple")
+    assert [p for _, p in regexes.candidates("给我退50元", 0, 6)] == ["refund"]
+    assert regexes.candidates("没有金额", 0, 4) == []
