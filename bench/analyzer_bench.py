@@ -63,15 +63,20 @@ def figures(analyzer: Analyzer, name: str) -> dict[str, float] | None:
 
 
 def texts_of_about_200_characters() -> list[str]:
-    texts = [r["text"] for r in read_jsonl(DATA / "analyzer_dev.jsonl")] if (DATA / "analyzer_dev.jsonl").exists() else []
+    texts = (
+        [r["text"] for r in read_jsonl(DATA / "analyzer_dev.jsonl")] if (DATA / "analyzer_dev.jsonl").exists() else []
+    )
     chosen = [t for t in texts if 170 <= len(t) <= 240]
     short = [t for t in texts if 60 <= len(t) < 170]
     # Pairs of shorter complaints, cut at 200 characters, make up the rest.
     chosen += [(a + b)[:200] for a, b in zip(short[::2], short[1::2]) if len(a + b) >= 170]
     if len(chosen) >= 5:
         return chosen
-    base = "我是你们的老客户了，上个月12月22日莫名其妙被扣了两千元流量费，打10086客服态度很差，说48小时内回复到现在都没人管。"
-    return [base + "我要求全额退费并书面道歉，不然我就去工信部投诉，还要发到微博上曝光你们！！我的号码13912345678。"]
+    return [
+        "我是你们的老客户了，上个月12月22日莫名其妙被扣了两千元流量费，打10086客服态度很差，"
+        "说48小时内回复到现在都没人管。我要求全额退费并书面道歉，不然我就去工信部投诉，"
+        "还要发到微博上曝光你们！！我的号码13912345678。"
+    ]
 
 
 def throughput(analyzer: Analyzer, texts: list[str]) -> dict[str, float]:
@@ -96,8 +101,11 @@ def startup(model_path: Path | None) -> dict[str, float]:
     if result.returncode != 0:
         return {"error": result.stderr[-300:]}  # type: ignore[dict-item]
     child = json.loads(result.stdout.strip().splitlines()[-1])
-    return {"wall_s": round(wall, 3), "import_and_first_s": round(child["import_and_first_s"], 3),
-            "peak_rss_mb": round(child["peak_rss_mb"], 1)}
+    return {
+        "wall_s": round(wall, 3),
+        "import_and_first_s": round(child["import_and_first_s"], 3),
+        "peak_rss_mb": round(child["peak_rss_mb"], 1),
+    }
 
 
 def main() -> None:
@@ -106,7 +114,9 @@ def main() -> None:
     kb = load_knowledge_base()
     rules = Analyzer(kb)
     results: dict[str, object] = {
-        "eval": {"rules": {"dev": figures(rules, "analyzer_dev.jsonl"), "holdout": figures(rules, "analyzer_holdout.jsonl")}}
+        "eval": {
+            "rules": {"dev": figures(rules, "analyzer_dev.jsonl"), "holdout": figures(rules, "analyzer_holdout.jsonl")}
+        }
     }
     texts = texts_of_about_200_characters()
     results["throughput_rules"] = throughput(rules, texts)

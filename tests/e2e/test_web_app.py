@@ -24,7 +24,7 @@ from tousu.web import knowledge, pages
 
 pytestmark = pytest.mark.e2e
 pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -417,3 +417,21 @@ def test_a_manager_corrects_hands_over_and_links_from_the_complaint_page(page: P
     page.wait_for_selector("ol.timeline :text('移交责任')")
     assert "林志强" in page.text_content("dl.facts")
     shot(page, "complaint-handed-over")
+
+
+def test_what_was_typed_survives_a_lost_session(page: Page) -> None:
+    login(page)
+    page.goto("/complaints/new")
+    page.fill("#phone", "13911112222")
+    page.fill("#name", "赵女士")
+    page.fill("#content", "宽带三天没网了，报修两次没人来，要求减免这几天的费用。")
+    page.context.clear_cookies(name="tousu_session")
+    page.click("#save")
+    page.wait_for_url(re.compile(r"/login\?.*reason=expired"))
+    page.fill("#username", "agent1")  # on the login page that remembers where we were
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("form[action='/login'] button[type=submit]")
+    page.wait_for_url(re.compile(r"/complaints/new"))
+    expect(page.locator("#content")).to_have_value("宽带三天没网了，报修两次没人来，要求减免这几天的费用。")
+    expect(page.locator("#name")).to_have_value("赵女士")
+    expect(page.locator(".notice").first).to_contain_text("已恢复")

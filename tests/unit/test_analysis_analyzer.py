@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tousu.analysis import ANALYZER_VERSION, Analyzer, PastComplaint
 
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 AUTHORITY = {"max_refund": 100, "max_compensation": 50, "max_gift": 50}
 
 
@@ -59,8 +61,20 @@ def test_a_megabyte_of_text_is_cut_and_flagged(analyzer: Analyzer) -> None:
 def test_json_contract_and_evidence_positions(analyzer: Analyzer) -> None:
     text = "我在營業廳被亂扣費200塊，不退錢我就去工信部投訴！"
     result = analyzer.analyze(text).to_dict()
-    for key in ("category", "demands", "emotion", "confidence", "signals", "escalation_risk", "facts",
-                "profile_hints", "scenarios", "recommendations", "issue_topic", "analyzer_version"):
+    for key in (
+        "category",
+        "demands",
+        "emotion",
+        "confidence",
+        "signals",
+        "escalation_risk",
+        "facts",
+        "profile_hints",
+        "scenarios",
+        "recommendations",
+        "issue_topic",
+        "analyzer_version",
+    ):
         assert key in result
     assert result["analyzer_version"].startswith(ANALYZER_VERSION)
     for label in [result["labels"]["category"], *result["labels"]["demands"]]:
@@ -135,3 +149,14 @@ def test_issue_topic_groups_by_service_or_place(analyzer: Analyzer) -> None:
 def test_analysis_is_the_same_every_time(analyzer: Analyzer) -> None:
     text = "客户：我的套餐被改了！\n营业员：我帮您查一下。\n客户：赶紧给我改回来，不然我打12300"
     assert analyzer.analyze(text, now=NOW).to_dict() == analyzer.analyze(text, now=NOW).to_dict()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(min_size=1, max_size=300).filter(lambda t: t.strip()))
+def test_any_text_gives_a_result_with_valid_positions(analyzer: Analyzer, text: str) -> None:
+    result = analyzer.analyze(text).to_dict()
+    json.dumps(result, ensure_ascii=False)
+    for label in [result["labels"]["category"], *result["labels"]["demands"]]:
+        for evidence in label["evidence"]:
+            if evidence["start"] is not None:
+                assert 0 <= evidence["start"] < evidence["end"] <= len(text)

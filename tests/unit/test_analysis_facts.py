@@ -18,8 +18,17 @@ from tousu.analysis.topic import find_place
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("两千", 2000), ("一万五", 15000), ("三千五", 3500), ("两百五", 250), ("十五", 15), ("一百零五", 105),
-     ("1.5万", 15000), ("3千", 3000), ("1,500", 1500)],
+    [
+        ("两千", 2000),
+        ("一万五", 15000),
+        ("三千五", 3500),
+        ("两百五", 250),
+        ("十五", 15),
+        ("一百零五", 105),
+        ("1.5万", 15000),
+        ("3千", 3000),
+        ("1,500", 1500),
+    ],
 )
 def test_parse_number(text: str, value: float) -> None:
     assert parse_number(text) == value

@@ -11,25 +11,43 @@ from typer.testing import CliRunner
 
 from tousu.analysis import Analyzer, load_model
 from tousu.analysis.cli import register
-from tousu.analysis.model import FORMAT_VERSION, ModelError, Model, save_model, train
+from tousu.analysis.model import FORMAT_VERSION, Model, ModelError, save_model, train
 from tousu.knowledge import load_knowledge_base
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 SAMPLE = [
     {"text": "话费莫名其妙多扣了50元，要求退还", "category": "billing", "demands": ["refund"], "emotion": "upset"},
-    {"text": "这个月账单多了一笔流量费，给我解释清楚", "category": "billing", "demands": ["explanation"], "emotion": "upset"},
-    {"text": "乱扣费！马上退钱，不然去工信部投诉", "category": "billing", "demands": ["refund", "regulator_threat"],
-     "emotion": "angry"},
+    {
+        "text": "这个月账单多了一笔流量费，给我解释清楚",
+        "category": "billing",
+        "demands": ["explanation"],
+        "emotion": "upset",
+    },
+    {
+        "text": "乱扣费！马上退钱，不然去工信部投诉",
+        "category": "billing",
+        "demands": ["refund", "regulator_threat"],
+        "emotion": "angry",
+    },
     {"text": "话费扣了两次，麻烦退回多扣的", "category": "billing", "demands": ["refund"], "emotion": "calm"},
     {"text": "没订过的彩铃每月扣5块，帮我退订", "category": "vas", "demands": ["cancel"], "emotion": "upset"},
-    {"text": "莫名其妙开通了手机报，取消掉并退钱", "category": "vas", "demands": ["cancel", "refund"], "emotion": "upset"},
+    {
+        "text": "莫名其妙开通了手机报，取消掉并退钱",
+        "category": "vas",
+        "demands": ["cancel", "refund"],
+        "emotion": "upset",
+    },
     {"text": "彩铃不是我订的，骗子公司，赶紧取消", "category": "vas", "demands": ["cancel"], "emotion": "angry"},
     {"text": "请问怎么退订这个增值业务", "category": "vas", "demands": ["cancel"], "emotion": "calm"},
     {"text": "宽带天天掉线，尽快派人来修", "category": "network", "demands": ["fix"], "emotion": "upset"},
     {"text": "家里没信号，打不出电话，请尽快修复", "category": "network", "demands": ["fix"], "emotion": "calm"},
-    {"text": "网速慢得要死，再不修好我就曝光", "category": "network", "demands": ["fix", "media_threat"],
-     "emotion": "angry"},
+    {
+        "text": "网速慢得要死，再不修好我就曝光",
+        "category": "network",
+        "demands": ["fix", "media_threat"],
+        "emotion": "angry",
+    },
     {"text": "小区信号太差了，什么时候能解决", "category": "network", "demands": ["fix"], "emotion": "upset"},
 ]
 

@@ -7,8 +7,8 @@ the Analyzer is created; `analyze` itself does no I/O and runs in time linear in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from tousu.analysis.classify import ModelPrediction, Tally, decide_category, decide_demands, decide_emotion
@@ -18,7 +18,16 @@ from tousu.analysis.hints import HintMatcher
 from tousu.analysis.matcher import Hit, LabelCues, Matcher
 from tousu.analysis.normalize import MAX_CHARS, Normalizer, has_content
 from tousu.analysis.recommend import Situation, recommend
-from tousu.analysis.results import Analysis, Evidence, Facts, UrgencySignal
+from tousu.analysis.results import (
+    Amount,
+    Analysis,
+    DateTimeMention,
+    Duration,
+    Evidence,
+    Facts,
+    Mention,
+    UrgencySignal,
+)
 from tousu.analysis.signals import PastComplaint, escalation_risk, repeat_complaints, urgency_signals
 from tousu.analysis.topic import find_place, issue_topic
 from tousu.domain.codes import Role
@@ -33,7 +42,19 @@ _THREATS = ("media", "regulator", "litigation", "violence", "group_incident")
 # Diminishing returns for category cues (see classify.Tally).
 CATEGORY_DECAY = 0.5
 
-T = TypeVar("T")
+F = TypeVar("F", Amount, DateTimeMention, Mention, Duration)
+
+
+@dataclass
+class _Found:
+    """Cue hits of one text, sorted for the decisions."""
+
+    tallies: dict[str, dict[str, Tally]] = field(
+        default_factory=lambda: {kind: {} for kind in ("category", "demand", "emotion", "urgency")}
+    )
+    topic_hits: list[Hit] = field(default_factory=list)
+    demand_hits: list[Hit] = field(default_factory=list)
+    repeat_hits: int = 0
 
 
 class Predictor(Protocol):
@@ -84,63 +105,42 @@ class Analyzer:
         if role is not None and role not in {r.value for r in Role}:
             raise ValueError(f"未知的岗位 (unknown role) {role!r}; 可用: {', '.join(r.value for r in Role)}")
         history = tuple(history or ())
-        moment = now if now is not None else datetime.now(timezone.utc)
+        moment = now if now is not None else datetime.now(UTC)
+        rules = self._taxonomy.decision
 
         original = text[:MAX_CHARS]
         normalized = self._normalizer.normalize(original)
         turns = self._splitter.split(normalized)
         own = customer_turns(turns)
-        own_ids = {id(turn) for turn in own}
-        matcher = self._matcher(industry_entry)
-        rules = self._taxonomy.decision
-
-        tallies: dict[str, dict[str, Tally]] = {k: {} for k in ("category", "demand", "emotion", "urgency")}
-        topic_hits: list[Hit] = []
-        demand_hits: list[Hit] = []
-        repeat_hits = 0
-        hits_by_turn = matcher.scan_turns(normalized, [(turn.start, turn.end) for turn in turns])
-        for turn, turn_hits in zip(turns, hits_by_turn):
-            is_customer = id(turn) in own_ids
-            for hit in turn_hits:
-                if hit.kind == "category":
-                    weight = hit.weight if is_customer else hit.weight * rules.agent_turn_weight
-                    _tally(tallies, "category", hit, weight, original)
-                elif not is_customer:
-                    continue
-                elif hit.kind == "topic":
-                    topic_hits.append(hit)
-                elif hit.kind == "repeat":
-                    repeat_hits += 0 if hit.negated else 1
-                elif hit.kind == "demand":
-                    demand_hits.append(hit)
-                else:
-                    _tally(tallies, hit.kind, hit, hit.weight, original)
+        found = self._collect(normalized, original, turns, own, self._matcher(industry_entry))
 
         prediction = self.model.predict(customer_text(normalized, turns)) if self.model is not None else None
         category_names = {c.code: c.label or self._taxonomy.category(c.code).name for c in industry_entry.categories}
-        category = decide_category(tallies["category"], category_names, rules, prediction)
-        for hit in demand_hits:
+        category = decide_category(found.tallies["category"], category_names, rules, prediction)
+        for hit in found.demand_hits:
             if not hit.only_categories or category.code in hit.only_categories:
-                _tally(tallies, "demand", hit, hit.weight, original)
-        demands = decide_demands(tallies["demand"], self._demand_names, rules, prediction, self._suppressed_by)
-        urgency = {
-            code: tally.evidence for code, tally in tallies["urgency"].items() if tally.score >= rules.demand_min
-        }
+                _tally(found.tallies, "demand", hit, hit.weight, original)
+        demands = decide_demands(found.tallies["demand"], self._demand_names, rules, prediction, self._suppressed_by)
+        urgency = {code: t.evidence for code, t in found.tallies["urgency"].items() if t.score >= rules.demand_min}
         signals = urgency_signals(self._taxonomy, {d.code: d.evidence for d in demands}, urgency)
-        signal_codes = [s.code for s in signals]
-        pressure = _threat_pressure(normalized, signals, rules.emotion)
-        money_or_action = sum(1 for d in demands if d.code != "explanation")
         exclamations = sum(normalized.count(mark, turn.start, turn.end) for turn in own for mark in "!！")
         emotion = decide_emotion(
-            tallies["emotion"], pressure, money_or_action, exclamations, self._emotion_names, rules, prediction
+            found.tallies["emotion"],
+            _threat_pressure(normalized, signals, rules.emotion),
+            sum(1 for d in demands if d.code != "explanation"),
+            exclamations,
+            self._emotion_names,
+            rules,
+            prediction,
         )
+        signal_codes = [s.code for s in signals]
         demand_codes = [d.code for d in demands]
         risk = escalation_risk(
             self._taxonomy.escalation,
             signals=signal_codes,
             emotion=emotion.code,
             demands=demand_codes,
-            repeat_cues=repeat_hits,
+            repeat_cues=found.repeat_hits,
             category=category.code,
             history=history,
             now=moment,
@@ -148,26 +148,23 @@ class Analyzer:
 
         facts = _with_original_text(extract_facts(normalized), original)
         place = find_place(customer_text(normalized, turns))
-        topic = issue_topic(category.code, category.name, topic_hits, self._topic_categories, place)
-        conditions = {f"signal:{c}" for c in signal_codes} | {f"demand:{c}" for c in demand_codes}
-        conditions |= {f"emotion:{emotion.code}", f"category:{category.code}"}
-        if repeat_complaints(history, category=category.code, now=moment, window_days=self._taxonomy.escalation.repeat_window_days):
-            conditions.add("history:repeat")
-        if any(p.category == category.code and not p.closed for p in history):
-            conditions.add("history:unresolved")
-        if repeat_hits:
+        topic = issue_topic(category.code, category.name, found.topic_hits, self._topic_categories, place)
+        conditions = self._conditions(signal_codes, demand_codes, emotion.code, category.code, history, moment)
+        if found.repeat_hits:
             conditions.add("history:said_repeat")
         profiles, scenarios = self._hints.match(
             normalized, own, conditions, category=category.code, industry=industry_entry.code, original=original
         )
-        own_amounts = [a for a in facts.amounts if _inside(a.start, own) and a.value_yuan is not None]
         situation = Situation(
             demands=demand_codes,
             emotion=emotion.code,
             signals=signal_codes,
             profiles=profiles,
             scenarios=scenarios,
-            requested_yuan=max((a.value_yuan for a in own_amounts if a.value_yuan is not None), default=None),
+            requested_yuan=max(
+                (a.value_yuan for a in facts.amounts if a.value_yuan is not None and _inside(a.start, own)),
+                default=None,
+            ),
             slots=_slots(facts, own, topic if topic != place else None, place),
             industry=industry_entry.code,
             role=role,
@@ -190,6 +187,49 @@ class Analyzer:
             truncated=len(text) > MAX_CHARS,
             model_version=prediction.version if prediction is not None else None,
         )
+
+    def _collect(self, normalized: str, original: str, turns: list[Turn], own: list[Turn], matcher: Matcher) -> _Found:
+        """Cue hits sorted by use: category from every turn (agents' words count less), the
+        rest from the customer's turns only."""
+        found = _Found()
+        own_ids = {id(turn) for turn in own}
+        agent_weight = self._taxonomy.decision.agent_turn_weight
+        for turn, hits in zip(turns, matcher.scan_turns(normalized, [(t.start, t.end) for t in turns]), strict=True):
+            is_customer = id(turn) in own_ids
+            for hit in hits:
+                if hit.kind == "category":
+                    weight = hit.weight if is_customer else hit.weight * agent_weight
+                    _tally(found.tallies, "category", hit, weight, original)
+                elif not is_customer:
+                    continue
+                elif hit.kind == "topic":
+                    found.topic_hits.append(hit)
+                elif hit.kind == "repeat":
+                    found.repeat_hits += 0 if hit.negated else 1
+                elif hit.kind == "demand":
+                    found.demand_hits.append(hit)
+                else:
+                    _tally(found.tallies, hit.kind, hit, hit.weight, original)
+        return found
+
+    def _conditions(
+        self,
+        signals: Sequence[str],
+        demands: Sequence[str],
+        emotion: str,
+        category: str,
+        history: Sequence[PastComplaint],
+        now: datetime,
+    ) -> set[str]:
+        """Facts about the analysis in the form the taxonomy's derived hints test."""
+        conditions = {f"signal:{c}" for c in signals} | {f"demand:{c}" for c in demands}
+        conditions |= {f"emotion:{emotion}", f"category:{category}"}
+        window = self._taxonomy.escalation.repeat_window_days
+        if repeat_complaints(history, category=category, now=now, window_days=window):
+            conditions.add("history:repeat")
+        if any(p.category == category and not p.closed for p in history):
+            conditions.add("history:unresolved")
+        return conditions
 
     def _industry(self, code: str) -> Industry:
         try:
@@ -259,8 +299,8 @@ def _inside(position: int, turns: Sequence[Turn]) -> bool:
 def _with_original_text(facts: Facts, original: str) -> Facts:
     """Facts were found in the normalised text; show them as the customer wrote them."""
 
-    def fix(items: tuple[T, ...]) -> tuple[T, ...]:
-        return tuple(replace(item, text=original[item.start : item.end]) for item in items)  # type: ignore[attr-defined]
+    def fix(items: tuple[F, ...]) -> tuple[F, ...]:
+        return tuple(replace(item, text=original[item.start : item.end]) for item in items)
 
     return Facts(
         amounts=fix(facts.amounts),

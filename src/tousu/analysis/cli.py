@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Optional, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
 
 
 ModelOption = Annotated[
-    Optional[Path], typer.Option("--model", dir_okay=False, help="trained model file (rules only when omitted)")
+    Path | None, typer.Option("--model", dir_okay=False, help="trained model file (rules only when omitted)")
 ]
 
 
@@ -193,7 +193,11 @@ def _render(report: dict[str, Any]) -> str:
     confusion = report["category"]["confusion"]
     labels = confusion["labels"]
     short = [label[:5] for label in labels]
-    lines += ["", "category confusion (rows: gold, columns: predicted):", "  " + " " * 12 + "".join(f"{s:>6}" for s in short)]
+    lines += [
+        "",
+        "category confusion (rows: gold, columns: predicted):",
+        "  " + " " * 12 + "".join(f"{s:>6}" for s in short),
+    ]
     for label, row in zip(labels, confusion["matrix"]):
         lines.append(f"  {label:<12}" + "".join(f"{n:>6}" for n in row))
     if report["skipped"]:

@@ -28,7 +28,12 @@ class Scores:
     support: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4), "support": self.support}
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "support": self.support,
+        }
 
 
 @dataclass
@@ -72,7 +77,10 @@ class Report:
                 "macro_f1": round(self.demand_macro_f1, 4),
                 "per_label": {k: v.to_dict() for k, v in self.demands.items()},
             },
-            "threats": {"recall": round(self.threat_recall, 4), "per_label": {k: v.to_dict() for k, v in self.threats.items()}},
+            "threats": {
+                "recall": round(self.threat_recall, 4),
+                "per_label": {k: v.to_dict() for k, v in self.threats.items()},
+            },
             "emotion": {
                 "accuracy": round(self.emotion_accuracy, 4),
                 "macro_f1": round(self.emotion_macro_f1, 4),
@@ -126,7 +134,9 @@ def evaluate(analyzer: Analyzer, records: Iterable[Mapping[str, Any]]) -> Report
             gold_emotions.append(str(record["emotion"]))
             predicted_emotions.append(analysis.emotion.code)
     report = Report(records=count, skipped=skipped)
-    report.category, report.category_macro_f1, report.category_accuracy = _single_label(gold_categories, predicted_categories)
+    report.category, report.category_macro_f1, report.category_accuracy = _single_label(
+        gold_categories, predicted_categories
+    )
     report.confusion_labels = sorted(set(gold_categories) | set(predicted_categories))
     report.confusion = _confusion(gold_categories, predicted_categories, report.confusion_labels)
     report.demands, report.demand_micro = _multi_label(gold_demands, predicted_demands)

@@ -13,7 +13,20 @@ import re
 
 from tousu.analysis.results import Amount, DateTimeMention, Duration, Facts, Mention
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
 _CN_NUM = "零〇一二两三四五六七八九十百千万亿"
@@ -53,7 +66,9 @@ def _ends_with_cn_digit(text: str) -> bool:
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 # 块 is also a measure word: 两块电池 is no amount.
 _NOT_MONEY_AFTER_KUAI = r"(?!电池|屏|玻璃|砖|地|板|手表|表|布|牌|糖|蛋糕|肉|石)"
-_NOT_MONEY_AFTER_WAN = r"(?!\s?(?:积分|分|人|户|个|条|次|名|位|张|台|部|件|步|字|公里|米|兆|m|g|k|倍|年|天|小时|多人|粉|用户))"
+_NOT_MONEY_AFTER_WAN = (
+    r"(?!\s?(?:积分|分|人|户|个|条|次|名|位|张|台|部|件|步|字|公里|米|兆|m|g|k|倍|年|天|小时|多人|粉|用户))"
+)
 _AMOUNT = re.compile(
     rf"(?:¥|rmb|人民币)\s?(?P<n1>{_ARABIC})\s?(?P<u1>万|千)?\s?(?:元|块|圆)?"
     rf"|(?<![\d.,])(?P<n2>{_ARABIC}|[{_CN_NUM}]+)\s?(?P<u2>万|千|百)?\s?(?P<approx>多|余|来)?\s?"
@@ -70,7 +85,7 @@ def find_amounts(text: str) -> list[Amount]:
         groups = match.groupdict()
         if groups["n1"] is not None:
             value = parse_number(groups["n1"])
-            multiplier = _MULTIPLIERS[groups["u1"]]
+            multiplier: float = _MULTIPLIERS[groups["u1"]]
         elif groups["n2"] is not None:
             value = parse_number(groups["n2"])
             multiplier = _MULTIPLIERS[groups["u2"]] * _SMALL_UNITS.get(groups["cu"], 1)
@@ -118,9 +133,7 @@ _DATES = {
     for ago in (False, True)
     for absolute in (False, True)
 }
-_CLOCK = (
-    r"\d{1,2}\s?(?:点|时|:)(?:\s?\d{1,2}\s?分?|\s?半|\s?[一三]刻)?(?:钟)?(?:左右|多)?"
-)
+_CLOCK = r"\d{1,2}\s?(?:点|时|:)(?:\s?\d{1,2}\s?分?|\s?半|\s?[一三]刻)?(?:钟)?(?:左右|多)?"
 _SPOKEN_CLOCK = rf"[{_CN_SMALL}]{{1,3}}\s?点(?:半|[一二三四五]?十?[一二三四五六七八九]?分)?(?:钟)?"
 # Every alternative starts with a known character, so the regex engine skips ahead quickly.
 _TIME = re.compile(
@@ -154,15 +167,15 @@ def find_datetimes(text: str) -> list[DateTimeMention]:
             continue
         if _PART_OF_DAY_ONLY.fullmatch(text[start:end].strip()):
             continue  # 晚上经常没信号: a part of the day alone is no point in time
-        mentions.append(DateTimeMention(text[start:end].strip(), start, start + len(text[start:end].rstrip()), "time", False))
+        mentions.append(
+            DateTimeMention(text[start:end].strip(), start, start + len(text[start:end].rstrip()), "time", False)
+        )
     return sorted(mentions, key=lambda m: m.start)
 
 
 _PART_OF_DAY_ONLY = re.compile(_PART_OF_DAY)
 
-_PHONE = re.compile(
-    r"(?<![\d.])(?:1[3-9]\d[\dx*]{8}|1[3-9]\d[- ]\d{4}[- ]\d{4}|0\d{2,3}-\d{7,8}|0\d{9,11})(?![\d.])"
-)
+_PHONE = re.compile(r"(?<![\d.])(?:1[3-9]\d[\dx*]{8}|1[3-9]\d[- ]\d{4}[- ]\d{4}|0\d{2,3}-\d{7,8}|0\d{9,11})(?![\d.])")
 
 
 def find_phones(text: str) -> list[Mention]:
@@ -187,8 +200,17 @@ _DURATION = re.compile(
     r"(?P<unit>个多小时|个小时|小时|个多钟头|个钟头|钟头|分钟|天|个多星期|个星期|星期|周|个多礼拜|个礼拜|礼拜|个多月|个月|年)(?:半)?(?:多)?"
     r"(?!前|以前|之前|后|以后|之后|底|初|级)"
 )
-_UNITS = (("小时", "hour"), ("钟头", "hour"), ("分钟", "minute"), ("天", "day"), ("星期", "week"), ("礼拜", "week"),
-          ("周", "week"), ("月", "month"), ("年", "year"))
+_UNITS = (
+    ("小时", "hour"),
+    ("钟头", "hour"),
+    ("分钟", "minute"),
+    ("天", "day"),
+    ("星期", "week"),
+    ("礼拜", "week"),
+    ("周", "week"),
+    ("月", "month"),
+    ("年", "year"),
+)
 
 
 def find_durations(text: str) -> list[Duration]:

@@ -35,10 +35,12 @@ class HintMatcher:
                     self._signals.add(re.compile(pattern, _FLAGS), (kind, entry.code))
         self._derived = kb.taxonomy.derived_hints
         for hint in self._derived:
-            entries = kb.profiles if hint.kind == "profile" else kb.scenarios
-            if hint.code not in entries:
+            known = kb.profiles.keys() if hint.kind == "profile" else kb.scenarios.keys()
+            if hint.code not in known:
                 raise KnowledgeBaseError(
-                    "taxonomy.yaml", f"derived_hints.{hint.target}", f"知识库中没有这个{hint.kind} (not in the knowledge base)"
+                    "taxonomy.yaml",
+                    f"derived_hints.{hint.target}",
+                    f"知识库中没有这个{hint.kind} (not in the knowledge base)",
                 )
 
     def match(
@@ -63,9 +65,7 @@ class HintMatcher:
         derived = {hint.target: hint for hint in self._derived if _holds(hint, facts)}
         wanted = {f"{kind}:{code}" for kind, code in evidence} | derived.keys()
         profiles = [p for p in self._profiles if f"profile:{p.code}" in wanted]
-        scenarios = [
-            s for s in self._scenarios if f"scenario:{s.code}" in wanted and _fits(s, category, industry)
-        ]
+        scenarios = [s for s in self._scenarios if f"scenario:{s.code}" in wanted and _fits(s, category, industry)]
         found_profiles = self._ranked(profiles, "profile", evidence, derived)[:MAX_PROFILES]
         found_scenarios = self._ranked(scenarios, "scenario", evidence, derived)[:MAX_SCENARIOS]
         return tuple(found_profiles), tuple(found_scenarios)

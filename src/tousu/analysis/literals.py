@@ -39,7 +39,10 @@ class LiteralIndex(Generic[P]):
             automaton = self._build()
         if automaton.kind == ahocorasick.EMPTY or end <= start:
             return []
-        return [(last - len(literal) + 1, literal, payloads) for last, (literal, payloads) in automaton.iter(text, start, end)]
+        return [
+            (last - len(literal) + 1, literal, payloads)
+            for last, (literal, payloads) in automaton.iter(text, start, end)
+        ]
 
     def _build(self) -> ahocorasick.Automaton:
         automaton = ahocorasick.Automaton()
@@ -97,7 +100,9 @@ class TriggeredRegexes(Generic[P]):
 
 
 # Characters found in almost every complaint: poor triggers.
-_COMMON = frozenset("我你他她们的了是不在有要说好没用还给都也问行先多个上下来就这那和请帮把被让叫去到对会能可以一二三四五六七八九十两几钱号户天月年元块!?,.")
+_COMMON = frozenset(
+    "我你他她们的了是不在有要说好没用还给都也问行先多个上下来就这那和请帮把被让叫去到对会能可以一二三四五六七八九十两几钱号户天月年元块!?,."
+)
 
 
 def _expected_hits(factor: frozenset[str]) -> float:

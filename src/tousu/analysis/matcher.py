@@ -94,8 +94,15 @@ class Matcher:
                 if isinstance(payload, int):
                     triggered[turn].add(payload)
                 else:
-                    hit = Hit(payload.kind, payload.code, i, i + len(keyword), keyword, payload.weight,
-                              only_categories=payload.only_categories)
+                    hit = Hit(
+                        payload.kind,
+                        payload.code,
+                        i,
+                        i + len(keyword),
+                        keyword,
+                        payload.weight,
+                        only_categories=payload.only_categories,
+                    )
                     raw[turn].append((hit, payload))
         results = []
         for turn, (start, end) in enumerate(bounds):
@@ -104,7 +111,12 @@ class Matcher:
                 for match in pattern.finditer(text, start, end):
                     if match.end() > match.start():
                         hit = Hit(
-                            cue.kind, cue.code, match.start(), match.end(), match.group(0), cue.weight,
+                            cue.kind,
+                            cue.code,
+                            match.start(),
+                            match.end(),
+                            match.group(0),
+                            cue.weight,
                             only_categories=cue.only_categories,
                         )
                         hits.append((hit, cue))

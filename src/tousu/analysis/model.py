@@ -18,7 +18,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -165,7 +165,7 @@ def train(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, *, c: float 
     vocabulary = [""] * len(vectorizer.vocabulary_)
     for term, index in vectorizer.vocabulary_.items():
         vocabulary[index] = term
-    trained_at = datetime.now(timezone.utc)
+    trained_at = datetime.now(UTC)
     metadata = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -214,7 +214,9 @@ def load_model(path: Path) -> Model:
     try:
         metadata = json.loads(str(arrays["metadata"]))
         if metadata.get("format") != FORMAT or metadata.get("format_version") != FORMAT_VERSION:
-            raise ModelError(f"模型格式不兼容 (unsupported model format): {metadata.get('format')} v{metadata.get('format_version')}")
+            raise ModelError(
+                f"模型格式不兼容 (unsupported model format): {metadata.get('format')} v{metadata.get('format_version')}"
+            )
         heads = {
             name: LinearHead(
                 tuple(str(c) for c in arrays[f"{name}.classes"]),

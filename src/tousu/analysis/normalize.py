@@ -41,7 +41,7 @@ def _converter() -> opencc.OpenCC:
 
 def to_simplified(text: str) -> str:
     """Traditional → simplified, one character for one character."""
-    converted = _converter().convert(text)
+    converted = str(_converter().convert(text))
     if len(converted) == len(text):
         return converted
     # A phrase conversion changed the length somewhere: redo it by sentence, and

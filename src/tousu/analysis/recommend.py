@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 from typing import Any
 
 from tousu.analysis.results import Hint, LegalBasis, Offer, Recommendations, StrategyAdvice
@@ -27,8 +28,19 @@ MAX_REASONS = 3
 
 # Threats and money first: they shape the whole conversation.
 DEMAND_PRIORITY: tuple[str, ...] = (
-    "media_threat", "regulator_threat", "high_compensation", "mental_damages", "double_refund",
-    "transport_lost_wages", "manager", "apology", "unfair_terms", "refund", "exchange", "cancel", "fix",
+    "media_threat",
+    "regulator_threat",
+    "high_compensation",
+    "mental_damages",
+    "double_refund",
+    "transport_lost_wages",
+    "manager",
+    "apology",
+    "unfair_terms",
+    "refund",
+    "exchange",
+    "cancel",
+    "fix",
     "explanation",
 )
 _SOURCE_WEIGHT = {"demand": 1.0, "scenario": 0.8, "profile": 0.6}
@@ -83,7 +95,11 @@ def _strategies(kb: KnowledgeBase, situation: Situation, demands: Sequence[str])
 
     for rank, demand in enumerate(demands):
         playbook = kb.demands[Demand(demand)]
-        credit(playbook.strategies, _SOURCE_WEIGHT["demand"] / (1 + 0.3 * rank), f"应对“{DEMAND_NAMES[Demand(demand)]}”诉求")
+        credit(
+            playbook.strategies,
+            _SOURCE_WEIGHT["demand"] / (1 + 0.3 * rank),
+            f"应对“{DEMAND_NAMES[Demand(demand)]}”诉求",
+        )
     for rank, hint in enumerate(situation.scenarios):
         scenario = kb.scenarios[hint.code]
         credit(scenario.strategies, _SOURCE_WEIGHT["scenario"] / (1 + 0.3 * rank), f"适用于“{scenario.name}”场景")
@@ -110,7 +126,8 @@ def _strategies(kb: KnowledgeBase, situation: Situation, demands: Sequence[str])
         if usage_note:
             why = f"{why}；{usage_note}" if why else usage_note
         scripts = tuple(
-            render_script(example, situation.slots, industry.slot_defaults) for example in strategy.examples[:MAX_SCRIPTS]
+            render_script(example, situation.slots, industry.slot_defaults)
+            for example in strategy.examples[:MAX_SCRIPTS]
         )
         advice.append(StrategyAdvice(code, strategy.name, why, scripts))
     return tuple(advice)
@@ -126,13 +143,13 @@ def _usage_note(usage: str, role: str | None) -> str:
 
 
 def _legal_basis(kb: KnowledgeBase, situation: Situation, demands: Sequence[str]) -> tuple[LegalBasis, ...]:
-    ids: list[str] = []
-    for demand in demands:
-        ids.extend(kb.demands[Demand(demand)].laws)
-    for hint in situation.scenarios:
-        ids.extend(kb.scenarios[hint.code].laws)
+    """Each demand's and scenario's laws in turn (first of each, then second of each…), so a
+    long list for one demand does not crowd out the only law another one has."""
+    lists = [list(kb.demands[Demand(demand)].laws) for demand in demands]
+    lists += [list(kb.scenarios[hint.code].laws) for hint in situation.scenarios]
+    ordered = [law_id for row in zip_longest(*lists) for law_id in row if law_id is not None]
     found = []
-    for law_id in dict.fromkeys(ids):
+    for law_id in dict.fromkeys(ordered):
         law = kb.laws[law_id]
         # Telecom regulations do not bind a shop or a courier.
         if situation.industry != "telecom" and "电信" in law.title:

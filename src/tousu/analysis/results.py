@@ -90,7 +90,13 @@ class Amount:
         value = self.value_yuan
         if value is not None and float(value).is_integer():
             value = int(value)
-        return {"text": self.text, "start": self.start, "end": self.end, "value_yuan": value, "approximate": self.approximate}
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "value_yuan": value,
+            "approximate": self.approximate,
+        }
 
 
 @dataclass(frozen=True, slots=True)

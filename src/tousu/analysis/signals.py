@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tousu.analysis.results import EscalationRisk, Evidence, RiskReason, UrgencySignal
 from tousu.knowledge.taxonomy import EscalationRules, Taxonomy
@@ -121,4 +121,4 @@ def repeat_complaints(
 
 def _aware(moment: datetime) -> datetime:
     # Naive times from a caller's records are taken as UTC so they compare with aware ones.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -20,7 +20,9 @@ _PLACE = re.compile(
     r"(?:小区|花园|新村|公寓|大厦|广场|家园|社区|工业园|园区|校区|大学|学院|营业厅|服务厅|街道|大街|村|镇|乡|路(?!由)|县|区|市)"
 )
 # Words that end the lead-in before a place name: 我家住在|阳光小区.
-_LEAD_IN = re.compile(r".*(?:住在|位于|附近|整个|这个|那个|我们|我家|所在|在|住|到|去|从|是|的|了|和|与|及|跟|我|这|那|个|全|整|该|本)")
+_LEAD_IN = re.compile(
+    r".*(?:住在|位于|附近|整个|这个|那个|我们|我家|所在|在|住|到|去|从|是|的|了|和|与|及|跟|我|这|那|个|全|整|该|本)"
+)
 _NOT_A_NAME_END = set("线网套思道走出上半马电一小这那们个")
 
 # Categories whose complaints are about a place rather than a service.
@@ -40,8 +42,25 @@ def find_place(text: str) -> str | None:
 
 
 def _suffix_start(name: str) -> int:
-    for suffix in ("小区", "花园", "新村", "公寓", "大厦", "广场", "家园", "社区", "工业园", "园区", "校区", "大学",
-                   "学院", "营业厅", "服务厅", "街道", "大街"):
+    for suffix in (
+        "小区",
+        "花园",
+        "新村",
+        "公寓",
+        "大厦",
+        "广场",
+        "家园",
+        "社区",
+        "工业园",
+        "园区",
+        "校区",
+        "大学",
+        "学院",
+        "营业厅",
+        "服务厅",
+        "街道",
+        "大街",
+    ):
         if name.endswith(suffix):
             return len(name) - len(suffix)
     return len(name) - 1

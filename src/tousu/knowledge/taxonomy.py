@@ -313,10 +313,11 @@ def load_taxonomy(path: Path) -> Taxonomy:
     for factor in taxonomy.escalation.factors:
         if factor not in ESCALATION_FACTORS:
             raise KnowledgeBaseError(
-                path.name, f"escalation.factors.{factor}", f"未知的风险因素 (unknown factor); 可用: {', '.join(ESCALATION_FACTORS)}"
+                path.name,
+                f"escalation.factors.{factor}",
+                f"未知的风险因素 (unknown factor); 可用: {', '.join(ESCALATION_FACTORS)}",
             )
     return taxonomy
-
 
 
 def _check_codes(file: str, section: str, entries: object, codes: tuple[str, ...]) -> None:
@@ -369,11 +370,19 @@ def _check_yields(file: str, taxonomy: Taxonomy) -> None:
         for label in labels:
             for other in (*label.yields_to, *label.suppressed_by):
                 if other not in codes or other == label.code:
-                    raise KnowledgeBaseError(file, f"{section}.{label.code}", f"yields_to/suppressed_by 引用了未知代码 (unknown code): {other}")
+                    raise KnowledgeBaseError(
+                        file,
+                        f"{section}.{label.code}",
+                        f"yields_to/suppressed_by 引用了未知代码 (unknown code): {other}",
+                    )
             for group in label.signals:
                 unknown = [code for code in group.only_categories if code not in _SECTIONS["categories"]]
                 if unknown:
-                    raise KnowledgeBaseError(file, f"{section}.{label.code}", f"only_categories 引用了未知类别 (unknown category): {', '.join(unknown)}")
+                    raise KnowledgeBaseError(
+                        file,
+                        f"{section}.{label.code}",
+                        f"only_categories 引用了未知类别 (unknown category): {', '.join(unknown)}",
+                    )
 
 
 def _check_hint_conditions(file: str, taxonomy: Taxonomy) -> None:
@@ -388,7 +397,9 @@ def _check_hint_conditions(file: str, taxonomy: Taxonomy) -> None:
         for condition in (*hint.when_all, *hint.when_any, *hint.unless_any):
             kind, _, code = condition.partition(":")
             if code not in known.get(kind, set()):
-                raise KnowledgeBaseError(file, f"derived_hints.{hint.target}", f"未知条件 (unknown condition): {condition}")
+                raise KnowledgeBaseError(
+                    file, f"derived_hints.{hint.target}", f"未知条件 (unknown condition): {condition}"
+                )
 
 
 def _entry_name(doc: dict[str, object], loc: tuple[int | str, ...]) -> str:

@@ -17,9 +17,45 @@ const tousu = (() => {
     let data = null;
     try { data = await response.json(); } catch (err) { data = null; }
     if (response.status === 401) {
+      saveDraft();
       window.location.href = "/login?reason=expired&next=" + encodeURIComponent(location.pathname + location.search);
     }
     return { ok: response.ok, status: response.status, body: data };
+  }
+
+  // What was typed survives a lost session: kept in this tab until the page is back after login.
+  const draftKey = () => "tousu-draft:" + location.pathname;
+
+  function saveDraft() {
+    const fields = {};
+    document.querySelectorAll("form").forEach((form, f) => {
+      form.querySelectorAll("input, textarea, select").forEach((field, i) => {
+        if (!field.name || field.type === "hidden" || field.type === "password") return;
+        const key = f + ":" + field.name + ":" + i;
+        fields[key] = field.type === "checkbox" || field.type === "radio" ? field.checked : field.value;
+      });
+    });
+    try { sessionStorage.setItem(draftKey(), JSON.stringify(fields)); } catch (err) { /* storage full or off */ }
+  }
+
+  function restoreDraft() {
+    let fields = null;
+    try { fields = JSON.parse(sessionStorage.getItem(draftKey()) || "null"); } catch (err) { fields = null; }
+    if (!fields) return;
+    sessionStorage.removeItem(draftKey());
+    document.querySelectorAll("form").forEach((form, f) => {
+      form.querySelectorAll("input, textarea, select").forEach((field, i) => {
+        const key = f + ":" + field.name + ":" + i;
+        if (!(key in fields)) return;
+        if (field.type === "checkbox" || field.type === "radio") field.checked = fields[key];
+        else field.value = fields[key];
+        field.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+    });
+    const notice = el("p", "已恢复登录过期前填写的内容，请核对后再提交。", "notice");
+    notice.setAttribute("role", "status");
+    const main = document.querySelector("main") || document.body;
+    main.prepend(notice);
   }
 
   function errorText(result) {
@@ -60,6 +96,6 @@ const tousu = (() => {
     return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
   }
 
-  document.addEventListener("DOMContentLoaded", () => { tick(); setInterval(tick, 30000); });
+  document.addEventListener("DOMContentLoaded", () => { restoreDraft(); tick(); setInterval(tick, 30000); });
   return { api, errorText, el, tick, localTime, duration };
 })();
