@@ -76,11 +76,15 @@ _AMOUNT = re.compile(
     rf"|(?<![\d.,])(?P<n3>\d+(?:\.\d+)?)\s?万{_NOT_MONEY_AFTER_WAN}"
 )
 _SMALL_UNITS = {"毛钱": 0.1, "毛": 0.1, "角": 0.1}
+# Every amount has one of these; texts without any skip the regex.
+_MONEY_MARKS = ("元", "块", "圆", "毛", "角", "万", "¥", "rmb", "人民币")
 _MULTIPLIERS = {"万": 10_000, "千": 1000, "百": 100, None: 1}
 
 
 def find_amounts(text: str) -> list[Amount]:
     amounts: list[Amount] = []
+    if not any(mark in text for mark in _MONEY_MARKS):
+        return amounts
     for match in _AMOUNT.finditer(text):
         groups = match.groupdict()
         if groups["n1"] is not None:
@@ -191,7 +195,12 @@ _PACKAGE = re.compile(
 )
 
 
+_PACKAGE_MARKS = ("套餐", "流量", "语音", "短信", "宽带", "会员", "包月", "卡", *_BRANDS.split("|"))
+
+
 def find_packages(text: str) -> list[Mention]:
+    if not any(mark in text for mark in _PACKAGE_MARKS):
+        return []
     return [Mention(m.group(0), m.start(), m.end()) for m in _PACKAGE.finditer(text)]
 
 

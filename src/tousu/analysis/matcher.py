@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from tousu.analysis.literals import LiteralIndex, TriggeredRegexes
 from tousu.analysis.negation import NegationRules, clause_bounds
@@ -41,8 +42,9 @@ class Cue:
     only_categories: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
+    """One cue found in the text (a tuple: made by the thousand on the hot path)."""
+
     kind: str
     code: str
     start: int
@@ -149,7 +151,7 @@ class Matcher:
             if any(pattern.search(clause) for pattern in excludes):
                 return None
         if cue.negatable and self._negation.is_negated(text, hit.start, hit.end, clause_start, clause_end):
-            return replace(hit, negated=True)
+            return hit._replace(negated=True)
         return hit
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tousu.domain.codes import Channel, UrgencyType
+from tousu.domain.codes import CATEGORY_NAMES, Category, Channel, UrgencyType
 from tousu.domain.policy import UrgencyPolicy
 
 MAJOR_SIGNALS = frozenset({"media", "litigation"})
@@ -47,6 +47,20 @@ def issue_key(category: str, topic: str | None = None, area: str | None = None) 
     """
     parts = [category, (topic or "").strip().lower(), (area or "").strip().lower()]
     return "|".join(p if p else "-" for p in parts)
+
+
+def describe_issue_key(key: str) -> str:
+    """The issue key as people read it.
+
+    >>> describe_issue_key("network|4g网络|思明区")
+    '网络/信号 · 4g网络 · 思明区'
+    """
+    category, *rest = key.split("|")
+    try:
+        name = CATEGORY_NAMES[Category(category)]
+    except ValueError:
+        name = category
+    return " · ".join([name, *(part for part in rest if part != "-")])
 
 
 def static_urgency(

@@ -121,4 +121,4 @@ def open_batches(conn: sa.Connection, *, now: datetime, policy: Policy) -> list[
     rows = conn.execute(
         sa.select(batches).where(batches.c.last_at >= since).order_by(batches.c.opened_at.desc())
     ).mappings().all()
-    return [dict(r) for r in rows]
+    return [{**r, "issue": rules.describe_issue_key(r["issue_key"])} for r in rows]
