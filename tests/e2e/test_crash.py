@@ -87,5 +87,7 @@ def test_sigkill_under_load_keeps_every_acknowledged_complaint_once(database_url
     with engine.connect() as conn:
         complaints = conn.execute(sa.text("SELECT count(*) FROM complaints")).scalar_one()
         keys = conn.execute(sa.text("SELECT count(DISTINCT key) FROM idempotency_keys")).scalar_one()
+        customers = conn.execute(sa.text("SELECT count(*) FROM customers")).scalar_one()
     engine.dispose()
     assert complaints == keys == len(set(attempted))
+    assert customers == 1  # every request came from the same phone number

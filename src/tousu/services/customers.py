@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from tousu.domain.codes import Role, VipLevel
 from tousu.services.actors import Actor, require_role
@@ -37,9 +38,13 @@ def mask_id_number(id_number: str | None) -> str | None:
 
 
 def find_or_create(conn: sa.Connection, *, data: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The customer with this phone number; created from `data` on first contact."""
+    """The customer with this phone number; created from `data` on first contact.
+
+    Two first complaints from one new number at the same moment still make one customer:
+    the insert yields to the unique phone index and the winner's row is read back.
+    """
     phone = normalise_phone(data["phone"])
-    row = conn.execute(sa.select(customers).where(customers.c.phone == phone).limit(1)).mappings().first()
+    row = conn.execute(_BY_PHONE, {"phone": phone}).mappings().first()
     if row is not None:
         return dict(row)
     id_number = data.get("id_number")
@@ -55,8 +60,15 @@ def find_or_create(conn: sa.Connection, *, data: dict[str, Any], now: datetime) 
         "sensitive": bool(data.get("sensitive")),
         "created_at": now,
     }
-    new_id = conn.execute(customers.insert(), values).inserted_primary_key[0]  # type: ignore[index]
-    return {"id": new_id, "version": 1, **values}
+    conn.execute(_INSERT_ONCE[conn.dialect.name], values)
+    return dict(conn.execute(_BY_PHONE, {"phone": phone}).mappings().one())
+
+
+_BY_PHONE = sa.select(customers).where(customers.c.phone == sa.bindparam("phone"))
+_INSERT_ONCE = {
+    "postgresql": postgresql.insert(customers).on_conflict_do_nothing(index_elements=["phone"]),
+    "sqlite": sqlite.insert(customers).on_conflict_do_nothing(index_elements=["phone"]),
+}
 
 
 def get(conn: sa.Connection, *, customer_id: int) -> dict[str, Any]:

@@ -77,7 +77,7 @@ customers = sa.Table(
     metadata,
     _id(),
     sa.Column("name", sa.String(100), nullable=False),
-    sa.Column("phone", sa.String(20), nullable=False, index=True),
+    sa.Column("phone", sa.String(20), nullable=False, index=True, unique=True),  # the customer's identity
     sa.Column("address", sa.String(300), nullable=False, server_default=""),
     sa.Column("id_number", sa.String(18), nullable=True),
     sa.Column("vip_level", sa.String(16), nullable=False, server_default="normal"),
