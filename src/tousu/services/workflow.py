@@ -15,14 +15,14 @@ from tousu.domain.urgency import priority
 from tousu.services import complaints as store
 from tousu.services import timeline
 from tousu.services.actors import Actor, require_role
-from tousu.services.errors import Invalid, NotFound
+from tousu.services.errors import Conflict, Invalid, NotFound, ServiceError
 from tousu.storage.tables import complaint_links, users
 
 
-def _refused(exc: wf.TransitionRefused) -> Invalid:
-    error = Invalid(exc.code, exc.message, exc.field)
-    error.status = 409 if exc.code == "invalid_transition" else 422
-    return error
+def _refused(exc: wf.TransitionRefused) -> ServiceError:
+    """Not possible in this state (409), or possible but the doctrine's conditions are unmet (422)."""
+    kind = Conflict if exc.code == "invalid_transition" else Invalid
+    return kind(exc.code, exc.message, exc.field)
 
 
 def _require_text(value: str | None, field: str, what: str) -> str:
