@@ -16,7 +16,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +27,7 @@ from tousu.domain.codes import Role  # noqa: E402
 from tousu.services import users  # noqa: E402
 from tousu.storage.db import create_db_engine, upgrade  # noqa: E402
 from tousu.storage.search import index_text  # noqa: E402
-from tousu.storage.tables import complaints, customers, metadata  # noqa: E402
+from tousu.storage.tables import complaints, customers  # noqa: E402
 
 TAILS = ["", "请尽快处理。", "已经是第二次反映了。", "希望给个答复。", "不然我就去12300投诉。", "麻烦你们核实一下。"]
 CLIENTS = 4
@@ -43,9 +42,14 @@ def _client(port: int, token: str, until: float, seed: int, out: mp.Queue) -> No
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     latencies = []
     while time.monotonic() < until:
-        category, _, topic, templates = rng.choice(TEMPLATES)
-        body = json.dumps({"channel": "hotline", "content": _text(rng, rng.choice(templates)),
-                           "customer": {"name": "王先生", "phone": f"139{rng.randint(0, 99999999):08d}"}})
+        _, _, _, templates = rng.choice(TEMPLATES)
+        body = json.dumps(
+            {
+                "channel": "hotline",
+                "content": _text(rng, rng.choice(templates)),
+                "customer": {"name": "王先生", "phone": f"139{rng.randint(0, 99999999):08d}"},
+            }
+        )
         started = time.perf_counter()
         connection.request("POST", "/api/v1/complaints", body=body.encode(), headers=headers)
         response = connection.getresponse()
@@ -61,8 +65,13 @@ def _token(url: str) -> str:
     engine = create_db_engine(url)
     with engine.begin() as conn:
         user = users.get_by_username(conn, "bench")
-        user_id = user["id"] if user else users.add_user(conn, username="bench", password=None, role=Role.AGENT,
-                                                          team="热线", now=datetime.now(UTC))
+        user_id = (
+            user["id"]
+            if user
+            else users.add_user(
+                conn, username="bench", password=None, role=Role.AGENT, team="热线", now=datetime.now(UTC)
+            )
+        )
         token = users.issue_token(conn, user_id=user_id, kind="api", now=datetime.now(UTC))
     engine.dispose()
     return token
@@ -91,14 +100,19 @@ def intake(url: str, workdir: Path) -> dict[str, float]:
         server.terminate()
         server.wait(timeout=10)
     latencies.sort()
-    return {"per_s": round(len(latencies) / elapsed, 1), "p50_ms": round(statistics.median(latencies), 2),
-            "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 2), "requests": len(latencies)}
+    return {
+        "per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(latencies), 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1], 2),
+        "requests": len(latencies),
+    }
 
 
 def search(url: str, total: int = 100_000) -> dict[str, float]:
     """Load `total` complaints straight into the tables, then time keyword searches through the service."""
     from tousu.services.actors import Actor
-    from tousu.services.queries import ComplaintFilter, search as run_search
+    from tousu.services.queries import ComplaintFilter
+    from tousu.services.queries import search as run_search
 
     engine = create_db_engine(url)
     with engine.begin() as conn:
@@ -108,19 +122,40 @@ def search(url: str, total: int = 100_000) -> dict[str, float]:
     now = datetime.now(UTC)
     with engine.begin() as conn:
         user_id = users.add_user(conn, username="bench", password=None, role=Role.DIRECTOR, team="中心", now=now)
-        conn.execute(customers.insert(), [{"name": "客户", "phone": f"139{i:08d}", "created_at": now} for i in range(1000)])
+        conn.execute(
+            customers.insert(), [{"name": "客户", "phone": f"139{i:08d}", "created_at": now} for i in range(1000)]
+        )
         batch = []
         for i in range(total):
             category, _, _, templates = rng.choice(TEMPLATES)
             text = _text(rng, rng.choice(templates)) + rng.choice(TAILS)
             received = now - timedelta(minutes=i)
-            batch.append(dict(
-                reference=f"TSB-{i:07d}", channel="hotline", customer_id=1 + i % 1000, received_by_id=user_id,
-                responsible_id=user_id, owner_id=user_id, team="中心", category=category.value, demands=[],
-                content=text,
-                received_at=received, issue_key="billing|-|-", urgency_types=[], manual_urgency=[], priority=3,
-                status="received", acknowledge_by=received, reply_by=received + timedelta(hours=48),
-                search_tokens=index_text(text), created_at=received, updated_at=received, version=1))
+            batch.append(
+                dict(
+                    reference=f"TSB-{i:07d}",
+                    channel="hotline",
+                    customer_id=1 + i % 1000,
+                    received_by_id=user_id,
+                    responsible_id=user_id,
+                    owner_id=user_id,
+                    team="中心",
+                    category=category.value,
+                    demands=[],
+                    content=text,
+                    received_at=received,
+                    issue_key="billing|-|-",
+                    urgency_types=[],
+                    manual_urgency=[],
+                    priority=3,
+                    status="received",
+                    acknowledge_by=received,
+                    reply_by=received + timedelta(hours=48),
+                    search_tokens=index_text(text),
+                    created_at=received,
+                    updated_at=received,
+                    version=1,
+                )
+            )
             if len(batch) == 5000:
                 conn.execute(complaints.insert(), batch)
                 batch = []
@@ -130,7 +165,7 @@ def search(url: str, total: int = 100_000) -> dict[str, float]:
     for keyword in ["宽带", "彩铃", "工信部", "充值卡", "营业员态度", "双倍返还", "信号特别差", "翻新机"] * 10:
         with engine.connect() as conn:
             started = time.perf_counter()
-            rows, count = run_search(conn, actor=actor, filters=ComplaintFilter(q=keyword), now=now, limit=50)
+            run_search(conn, actor=actor, filters=ComplaintFilter(q=keyword), now=now, limit=50)
             timings.append((time.perf_counter() - started) * 1000)
     engine.dispose()
     return {"p50_ms": round(statistics.median(timings), 2), "p99_ms": round(max(timings), 2), "complaints": total}
@@ -150,7 +185,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         results: dict[str, object] = {
-            "intake": {"sqlite": intake(f"sqlite:///{workdir / 'bench.db'}", workdir), "postgresql": intake(pg, workdir)},
+            "intake": {
+                "sqlite": intake(f"sqlite:///{workdir / 'bench.db'}", workdir),
+                "postgresql": intake(pg, workdir),
+            },
             "search": {"postgresql": search(pg)},
         }
     results["analyzer"] = sub_bench("analyzer_bench.py")

@@ -6,14 +6,13 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from tousu.settings import Settings
 
-app = typer.Typer(help="tousu 投诉处理系统", no_args_is_help=True, add_completion=False,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(help="tousu 投诉处理系统", no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens for other systems.", no_args_is_help=True)
@@ -35,8 +34,15 @@ def serve(
     """Serve the web application and the API."""
     import uvicorn
 
-    uvicorn.run("tousu.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False)
+    uvicorn.run(
+        "tousu.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 @db_app.command("upgrade")
@@ -54,8 +60,8 @@ def user_add(
     username: str,
     role: Annotated[str, typer.Option(help="agent | manager | director | admin")] = "agent",
     team: Annotated[str, typer.Option(help="hall or team name")] = "",
-    display_name: Annotated[Optional[str], typer.Option(help="name shown in the UI")] = None,
-    password: Annotated[Optional[str], typer.Option(help="read from the prompt when omitted")] = None,
+    display_name: Annotated[str | None, typer.Option(help="name shown in the UI")] = None,
+    password: Annotated[str | None, typer.Option(help="read from the prompt when omitted")] = None,
 ) -> None:
     """Add a staff account."""
     from tousu.domain.codes import Role
@@ -69,8 +75,15 @@ def user_add(
     engine = create_db_engine(Settings().database_url)
     try:
         with engine.begin() as conn:
-            users.add_user(conn, username=username, password=secret, role=Role(role), team=team,
-                           display_name=display_name, now=_now())
+            users.add_user(
+                conn,
+                username=username,
+                password=secret,
+                role=Role(role),
+                team=team,
+                display_name=display_name,
+                now=_now(),
+            )
     except ServiceError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None
@@ -91,8 +104,9 @@ def token_create(
     with engine.begin() as conn:
         row = users.get_by_username(conn, user)
         if row is None and user == "admin":
-            user_id = users.add_user(conn, username="admin", password=None, role=Role.ADMIN, display_name="管理员",
-                                     now=_now())
+            user_id = users.add_user(
+                conn, username="admin", password=None, role=Role.ADMIN, display_name="管理员", now=_now()
+            )
         elif row is None:
             typer.echo(f"error: no user named {user!r}; add it with `tousu user add`", err=True)
             raise typer.Exit(1)
@@ -120,7 +134,7 @@ def demo_data(
 def import_(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or JSON Lines file")],
     user: Annotated[str, typer.Option("--user", help="recorded as the receiving user")] = "admin",
-    rejects: Annotated[Optional[Path], typer.Option(help="where bad rows go (default: PATH.rejects.jsonl)")] = None,
+    rejects: Annotated[Path | None, typer.Option(help="where bad rows go (default: PATH.rejects.jsonl)")] = None,
 ) -> None:
     """Import complaints; each bad row is reported with its line number and written to a reject file."""
     from tousu.transfer import import_file
@@ -128,15 +142,17 @@ def import_(
     report = import_file(path, settings=Settings(), username=user, rejects=rejects)
     for line, reason in report.errors[:50]:
         typer.echo(f"line {line}: {reason}", err=True)
-    typer.echo(f"imported {report.imported}, rejected {len(report.errors)}"
-               + (f" (see {report.rejects_path})" if report.errors else ""))
+    typer.echo(
+        f"imported {report.imported}, rejected {len(report.errors)}"
+        + (f" (see {report.rejects_path})" if report.errors else "")
+    )
     if report.errors:
         raise typer.Exit(2)
 
 
 @app.command("export")
 def export(
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="file (default: standard output)")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default: standard output)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="jsonl | csv")] = "jsonl",
 ) -> None:
     """Export every complaint (with its customer) as JSON Lines or CSV."""
@@ -153,9 +169,9 @@ def export(
 
 @app.command("check-admissibility")
 def check_admissibility_cmd(
-    occurred: Annotated[Optional[str], typer.Option(help="when the matter happened, e.g. 2026-05-01")] = None,
+    occurred: Annotated[str | None, typer.Option(help="when the matter happened, e.g. 2026-05-01")] = None,
     billing: Annotated[bool, typer.Option(help="a billing dispute (话费争议)")] = False,
-    complained_on: Annotated[Optional[str], typer.Option(help="when the customer complained to the operator")] = None,
+    complained_on: Annotated[str | None, typer.Option(help="when the customer complained to the operator")] = None,
     answered: Annotated[bool, typer.Option(help="the operator has answered")] = False,
     settled: Annotated[bool, typer.Option(help="already settled and executed")] = False,
     elsewhere: Annotated[bool, typer.Option(help="a court, arbitration or consumer body has it")] = False,
@@ -166,7 +182,7 @@ def check_admissibility_cmd(
     from tousu.domain.admissibility import AppealFacts, check_admissibility
     from tousu.domain.deadlines import LOCAL
 
-    def day(text: Optional[str], option: str) -> Optional[datetime]:
+    def day(text: str | None, option: str) -> datetime | None:
         if text is None:
             return None
         try:
@@ -174,10 +190,17 @@ def check_admissibility_cmd(
         except ValueError:
             raise typer.BadParameter(f"{text!r} is not a date like 2026-05-01", param_hint=option) from None
 
-    facts = AppealFacts(now=_now(), occurred_at=day(occurred, "--occurred"), billing_dispute=billing,
-                        complained_to_operator_at=day(complained_on, "--complained-on"), operator_answered=answered,
-                        settled_and_executed=settled, handled_elsewhere=elsewhere, by_proxy=proxy,
-                        proxy_authorised=authorised)
+    facts = AppealFacts(
+        now=_now(),
+        occurred_at=day(occurred, "--occurred"),
+        billing_dispute=billing,
+        complained_to_operator_at=day(complained_on, "--complained-on"),
+        operator_answered=answered,
+        settled_and_executed=settled,
+        handled_elsewhere=elsewhere,
+        by_proxy=proxy,
+        proxy_authorised=authorised,
+    )
     result = check_admissibility(facts, Settings().policy.admissibility)
     typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
 

@@ -22,8 +22,22 @@ from tousu.settings import Settings
 from tousu.storage.db import create_db_engine
 from tousu.storage.tables import complaints, customers
 
-CSV_FIELDS = ["reference", "channel", "customer_name", "customer_phone", "content", "category", "demands", "status",
-              "urgency_types", "occurred_at", "received_at", "claimed_amount", "topic", "area"]
+CSV_FIELDS = [
+    "reference",
+    "channel",
+    "customer_name",
+    "customer_phone",
+    "content",
+    "category",
+    "demands",
+    "status",
+    "urgency_types",
+    "occurred_at",
+    "received_at",
+    "claimed_amount",
+    "topic",
+    "area",
+]
 
 
 @dataclass
@@ -58,7 +72,8 @@ def _from_csv(record: dict[str, str | None]) -> dict[str, Any]:
         return text or None
 
     out: dict[str, Any] = {
-        "channel": value("channel"), "content": record.get("content") or "",
+        "channel": value("channel"),
+        "content": record.get("content") or "",
         "customer": {"name": value("customer_name") or "", "phone": value("customer_phone") or ""},
     }
     for key in ("category", "occurred_at", "received_at", "topic", "area", "claimed_amount"):
@@ -98,14 +113,27 @@ def import_file(path: Path, *, settings: Settings, username: str, rejects: Path 
                 if not body.content.strip():
                     raise ValueError("content: 投诉内容不能为空")
                 new = intake.NewComplaint(
-                    channel=body.channel, customer=body.customer.model_dump(), content=body.content,
-                    category=body.category, demands=[d.value for d in body.demands],
-                    claimed_amount=body.claimed_amount, occurred_at=body.occurred_at, received_at=body.received_at,
-                    topic=body.topic, area=body.area, manual_urgency=body.urgency,
+                    channel=body.channel,
+                    customer=body.customer.model_dump(),
+                    content=body.content,
+                    category=body.category,
+                    demands=[d.value for d in body.demands],
+                    claimed_amount=body.claimed_amount,
+                    occurred_at=body.occurred_at,
+                    received_at=body.received_at,
+                    topic=body.topic,
+                    area=body.area,
+                    manual_urgency=body.urgency,
                 )
                 with engine.begin() as conn:
-                    intake.create(conn, new=new, analysis=TextAnalysis(), actor=actor, policy=settings.policy,
-                                  now=datetime.now(UTC))
+                    intake.create(
+                        conn,
+                        new=new,
+                        analysis=TextAnalysis(),
+                        actor=actor,
+                        policy=settings.policy,
+                        now=datetime.now(UTC),
+                    )
                 report.imported += 1
             except (ValidationError, ServiceError, ValueError) as exc:
                 reason = _reason(exc)
@@ -120,16 +148,22 @@ def export_complaints(settings: Settings, out: IO[str], *, fmt: str) -> int:
     if fmt not in ("jsonl", "csv"):
         raise SystemExit("error: --format must be jsonl or csv")
     engine = create_db_engine(settings.database_url)
-    query = (sa.select(complaints, customers.c.name.label("customer_name"), customers.c.phone.label("customer_phone"))
-             .join(customers, customers.c.id == complaints.c.customer_id).order_by(complaints.c.id))
+    query = (
+        sa.select(complaints, customers.c.name.label("customer_name"), customers.c.phone.label("customer_phone"))
+        .join(customers, customers.c.id == complaints.c.customer_id)
+        .order_by(complaints.c.id)
+    )
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore") if fmt == "csv" else None
     if writer:
         writer.writeheader()
     count = 0
     with engine.connect() as conn:
         for row in conn.execute(query.execution_options(yield_per=1000)).mappings():
-            record = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()
-                      if k not in ("search_tokens",)}
+            record = {
+                k: (v.isoformat() if isinstance(v, datetime) else v)
+                for k, v in row.items()
+                if k not in ("search_tokens",)
+            }
             if writer:
                 record["demands"] = ",".join(record["demands"])
                 record["urgency_types"] = ",".join(record["urgency_types"])

@@ -21,8 +21,13 @@ def free_port() -> int:
 def start_server(database_url: str, port: int, workdir: Path, workers: int = 1, **env: str) -> subprocess.Popen[bytes]:
     environment = {**os.environ, "TOUSU_DATABASE_URL": database_url, "TOUSU_SCHEDULER_INTERVAL_SECONDS": "0", **env}
     log = (workdir / f"server-{port}.log").open("ab")
-    process = subprocess.Popen([sys.executable, "-m", "tousu", "serve", "--port", str(port), "--workers", str(workers)], cwd=workdir,
-                               env=environment, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tousu", "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=workdir,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

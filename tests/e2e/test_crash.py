@@ -23,17 +23,24 @@ pytestmark = pytest.mark.e2e
 def _token(database_url: str) -> str:
     engine = create_db_engine(database_url)
     with engine.begin() as conn:
-        user_id = users.add_user(conn, username="loader", password=None, role=Role.AGENT, team="热线",
-                                 now=datetime.now(UTC))
+        user_id = users.add_user(
+            conn, username="loader", password=None, role=Role.AGENT, team="热线", now=datetime.now(UTC)
+        )
         token = users.issue_token(conn, user_id=user_id, kind="api", now=datetime.now(UTC))
     engine.dispose()
     return token
 
 
 def _create(client: httpx.Client, key: str) -> httpx.Response:
-    return client.post("/api/v1/complaints", headers={"Idempotency-Key": key}, json={
-        "channel": "hotline", "customer": {"name": "王先生", "phone": "13900001111"},
-        "content": f"宽带断网，要求尽快修复（{key}）"})
+    return client.post(
+        "/api/v1/complaints",
+        headers={"Idempotency-Key": key},
+        json={
+            "channel": "hotline",
+            "customer": {"name": "王先生", "phone": "13900001111"},
+            "content": f"宽带断网，要求尽快修复（{key}）",
+        },
+    )
 
 
 def test_sigkill_under_load_keeps_every_acknowledged_complaint_once(database_url: str, tmp_path: Path) -> None:

@@ -44,16 +44,23 @@ class Api:
 
 @pytest.fixture
 def api(database_url: str, clock: Any) -> Iterator[Api]:
-    settings = Settings(database_url=database_url, secret_key="integration-tests-secret-0123456789",
-                        scheduler_interval_seconds=0)
+    settings = Settings(
+        database_url=database_url, secret_key="integration-tests-secret-0123456789", scheduler_interval_seconds=0
+    )
     app = create_app(settings, with_scheduler=False)
     state = app.state.tousu
     state.clock = clock
     tokens = {}
     with state.write() as conn:
         for username, role, team in STAFF:
-            user_id = users.add_user(conn, username=username, password=None if username != "agent1" else "correct-horse-1",
-                                     role=role, team=team, now=clock.now)
+            user_id = users.add_user(
+                conn,
+                username=username,
+                password=None if username != "agent1" else "correct-horse-1",
+                role=role,
+                team=team,
+                now=clock.now,
+            )
             tokens[username] = users.issue_token(conn, user_id=user_id, kind="api", now=clock.now)
     with TestClient(app) as client:
         yield Api(client, tokens)

@@ -27,10 +27,16 @@ def test_create_answers_the_contract(api: Api) -> None:
 
 
 def test_a_complaint_lives_from_intake_to_close(api: Api, clock, database_url: str) -> None:
-    created = api.post("/complaints", "agent1", complaint_body(
-        channel="government", category="billing", demands=["double_refund", "media_threat"],
-        customer={"name": "李女士", "phone": "13800002222", "vip_level": "gold"},
-    )).json()
+    created = api.post(
+        "/complaints",
+        "agent1",
+        complaint_body(
+            channel="government",
+            category="billing",
+            demands=["double_refund", "media_threat"],
+            customer={"name": "李女士", "phone": "13800002222", "vip_level": "gold"},
+        ),
+    ).json()
     assert set(created["urgency_types"]) == {"over_level", "important_customer", "major"}
     assert created["priority"] == 1
     assert created["deadlines"]["reply_by"] == "2026-11-24T10:00:00+08:00"  # urgent: 24 h
@@ -51,9 +57,15 @@ def test_a_complaint_lives_from_intake_to_close(api: Api, clock, database_url: s
     assert current["escalation_level"] == 1
 
     # 150 yuan is past an agent's refund limit: it becomes an approval request to the manager.
-    proposal = api.post(f"/complaints/{cid}/settlements", "agent2", {
-        "version": current["version"], "refund": 150, "description": "退还重复扣费并补偿",
-    })
+    proposal = api.post(
+        f"/complaints/{cid}/settlements",
+        "agent2",
+        {
+            "version": current["version"],
+            "refund": 150,
+            "description": "退还重复扣费并补偿",
+        },
+    )
     assert proposal.status_code == 201
     settlement = proposal.json()
     assert settlement["status"] == "pending_approval" and settlement["approver_role"] == "manager"
@@ -61,20 +73,38 @@ def test_a_complaint_lives_from_intake_to_close(api: Api, clock, database_url: s
     assert decision.json()["status"] == "approved"
 
     current = api.get(f"/complaints/{cid}", "agent2").json()
-    replied = api.post(f"/complaints/{cid}/reply", "agent2", {
-        "version": current["version"], "reply": "已退还116元重复扣费，并赠送话费。", "settlement_confirmed": True,
-    }).json()
+    replied = api.post(
+        f"/complaints/{cid}/reply",
+        "agent2",
+        {
+            "version": current["version"],
+            "reply": "已退还116元重复扣费，并赠送话费。",
+            "settlement_confirmed": True,
+        },
+    ).json()
     assert replied["status"] == "replied"
-    followed = api.post(f"/complaints/{cid}/follow-up", "agent2", {
-        "version": replied["version"], "satisfaction": "satisfied", "comments": "客户满意"}).json()
-    closed = api.post(f"/complaints/{cid}/close", "agent2", {
-        "version": followed["version"], "root_cause": "计费系统批价重复"})
+    followed = api.post(
+        f"/complaints/{cid}/follow-up",
+        "agent2",
+        {"version": replied["version"], "satisfaction": "satisfied", "comments": "客户满意"},
+    ).json()
+    closed = api.post(
+        f"/complaints/{cid}/close", "agent2", {"version": followed["version"], "root_cause": "计费系统批价重复"}
+    )
     assert closed.status_code == 200, closed.json()
     assert closed.json()["status"] == "closed"
 
     kinds = [e["kind"] for e in api.get(f"/complaints/{cid}/events", "agent2").json()["events"]]
-    assert kinds == ["created", "assigned", "sla_breached", "approval_requested", "settlement_approved",
-                     "reply", "follow_up", "close"]
+    assert kinds == [
+        "created",
+        "assigned",
+        "sla_breached",
+        "approval_requested",
+        "settlement_approved",
+        "reply",
+        "follow_up",
+        "close",
+    ]
 
 
 def test_the_analyzer_fills_category_demands_and_urgency_unless_a_person_set_them(api: Api) -> None:
@@ -102,24 +132,40 @@ def test_a_retry_with_the_same_idempotency_key_creates_nothing_new(api: Api) -> 
 def test_eleven_customers_on_one_outage_within_the_hour_form_one_batch(api: Api, clock) -> None:
     ids = []
     for n in range(11):
-        response = api.post("/complaints", "agent1", complaint_body(
-            category="network", demands=["fix"], topic="4G信号", area="思明区",
-            customer={"name": f"客户{n}", "phone": f"1390000{n:04d}"}, content="小区手机没有信号，打不了电话"))
+        response = api.post(
+            "/complaints",
+            "agent1",
+            complaint_body(
+                category="network",
+                demands=["fix"],
+                topic="4G信号",
+                area="思明区",
+                customer={"name": f"客户{n}", "phone": f"1390000{n:04d}"},
+                content="小区手机没有信号，打不了电话",
+            ),
+        )
         ids.append(response.json()["id"])
         clock.advance(minutes=5)
     marked = [api.get(f"/complaints/{i}", "agent1").json() for i in ids]
     assert all("batch" in c["urgency_types"] for c in marked)
     assert len({c["batch_id"] for c in marked}) == 1
-    alerts = [e for i in ids for e in api.get(f"/complaints/{i}/events", "agent1").json()["events"]
-              if e["kind"] == "batch_alert"]
+    alerts = [
+        e
+        for i in ids
+        for e in api.get(f"/complaints/{i}/events", "agent1").json()["events"]
+        if e["kind"] == "batch_alert"
+    ]
     assert len(alerts) == 1
     assert len(api.get("/batches", "agent1").json()["batches"]) == 1
 
 
 def test_ten_customers_are_no_batch(api: Api, clock) -> None:
     for n in range(10):
-        body = api.post("/complaints", "agent1", complaint_body(
-            category="network", topic="宽带", customer={"name": "客户", "phone": f"1390000{n:04d}"})).json()
+        body = api.post(
+            "/complaints",
+            "agent1",
+            complaint_body(category="network", topic="宽带", customer={"name": "客户", "phone": f"1390000{n:04d}"}),
+        ).json()
         clock.advance(minutes=5)
     assert "batch" not in body["urgency_types"]
 
@@ -145,8 +191,9 @@ def test_search_finds_chinese_keywords_and_masks_phones(api: Api) -> None:
 def test_merging_keeps_the_record_and_points_to_the_survivor(api: Api) -> None:
     first = api.post("/complaints", "agent1", complaint_body()).json()
     second = api.post("/complaints", "agent1", complaint_body(channel="web")).json()
-    merged = api.post(f"/complaints/{second['id']}/links", "manager1",
-                      {"other_id": first["id"], "merge": True, "version": 1}).json()
+    merged = api.post(
+        f"/complaints/{second['id']}/links", "manager1", {"other_id": first["id"], "merge": True, "version": 1}
+    ).json()
     assert merged["status"] == "merged" and merged["merged_into_id"] == first["id"]
     survivor_events = api.get(f"/complaints/{first['id']}/events", "agent1").json()["events"]
     assert survivor_events[-1]["kind"] == "merged_in"
@@ -154,8 +201,9 @@ def test_merging_keeps_the_record_and_points_to_the_survivor(api: Api) -> None:
 
 def test_waiting_on_the_customer_pauses_the_clock(api: Api, clock) -> None:
     created = api.post("/complaints", "agent1", complaint_body(content="话费账单看不懂，请解释一下。")).json()
-    paused = api.post(f"/complaints/{created['id']}/wait-customer", "agent1",
-                      {"version": 1, "waiting_for": "请客户提供扣费短信截图"}).json()
+    paused = api.post(
+        f"/complaints/{created['id']}/wait-customer", "agent1", {"version": 1, "waiting_for": "请客户提供扣费短信截图"}
+    ).json()
     clock.advance(hours=10)
     resumed = api.post(f"/complaints/{created['id']}/resume", "agent1", {"version": paused["version"]}).json()
     assert resumed["deadlines"]["reply_by"] == "2026-11-25T20:00:00+08:00"
@@ -178,8 +226,11 @@ def test_two_sweepers_at_once_escalate_a_breach_once(api: Api, clock, database_u
     import threading
 
     for n in range(5):
-        api.post("/complaints", "agent1", complaint_body(content=f"宽带断网第{n}天", customer={
-            "name": "客户", "phone": f"1390000{n:04d}"}))
+        api.post(
+            "/complaints",
+            "agent1",
+            complaint_body(content=f"宽带断网第{n}天", customer={"name": "客户", "phone": f"1390000{n:04d}"}),
+        )
     clock.advance(hours=49)
     policy = api.client.app.state.tousu.policy
     engine = create_db_engine(database_url)

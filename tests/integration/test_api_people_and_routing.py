@@ -8,9 +8,20 @@ from tests.integration.conftest import Api, complaint_body
 def test_customer_history_and_filing_notes_only_for_managers(api: Api) -> None:
     created = api.post("/complaints", "agent1", complaint_body()).json()
     customer_id = created["customer"]["id"]
-    assert api.post(f"/customers/{customer_id}/notes", "agent1", {"kind": "filing", "text": "多次无理要求"}).status_code == 403
-    assert api.post(f"/customers/{customer_id}/notes", "manager1", {"kind": "filing", "text": "多次无理要求，已备案"}).status_code == 201
-    assert api.post(f"/customers/{customer_id}/notes", "agent1", {"kind": "note", "text": "下午方便接电话"}).status_code == 201
+    assert (
+        api.post(f"/customers/{customer_id}/notes", "agent1", {"kind": "filing", "text": "多次无理要求"}).status_code
+        == 403
+    )
+    assert (
+        api.post(
+            f"/customers/{customer_id}/notes", "manager1", {"kind": "filing", "text": "多次无理要求，已备案"}
+        ).status_code
+        == 201
+    )
+    assert (
+        api.post(f"/customers/{customer_id}/notes", "agent1", {"kind": "note", "text": "下午方便接电话"}).status_code
+        == 201
+    )
     as_agent = api.get("/customers", "agent1", params={"phone": "13900001111"}).json()
     as_manager = api.get(f"/customers/{customer_id}", "manager1").json()
     assert [n["kind"] for n in as_agent["history"]["notes"]] == ["note"]
@@ -32,19 +43,26 @@ def test_flagging_a_customer_sensitive_makes_the_next_complaint_urgent(api: Api)
 
 def test_hand_over_moves_responsibility_with_a_note(api: Api) -> None:
     created = api.post("/complaints", "agent1", complaint_body()).json()
-    refused = api.post(f"/complaints/{created['id']}/hand-over", "agent2",
-                       {"version": 1, "username": "agent2", "note": "接手"})
+    refused = api.post(
+        f"/complaints/{created['id']}/hand-over", "agent2", {"version": 1, "username": "agent2", "note": "接手"}
+    )
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "not_responsible"
-    moved = api.post(f"/complaints/{created['id']}/hand-over", "agent1",
-                     {"version": 1, "username": "agent2", "note": "已核实扣费记录，待退费审批"}).json()
+    moved = api.post(
+        f"/complaints/{created['id']}/hand-over",
+        "agent1",
+        {"version": 1, "username": "agent2", "note": "已核实扣费记录，待退费审批"},
+    ).json()
     assert moved["responsible_id"] == moved["owner_id"] != created["responsible_id"]
     assert moved["received_by_id"] == created["received_by_id"]
 
 
 def test_escalating_to_the_province_makes_it_an_escalated_complaint(api: Api) -> None:
     created = api.post("/complaints", "agent1", complaint_body(content="宽带故障一直没修好")).json()
-    escalated = api.post(f"/complaints/{created['id']}/escalate", "agent1",
-                         {"version": created["version"], "reason": "分公司无法解决，需省公司协调", "to_province": True}).json()
+    escalated = api.post(
+        f"/complaints/{created['id']}/escalate",
+        "agent1",
+        {"version": created["version"], "reason": "分公司无法解决，需省公司协调", "to_province": True},
+    ).json()
     assert "escalated" in escalated["urgency_types"] and escalated["escalation_level"] == 1
     event = api.get(f"/complaints/{created['id']}/events", "agent1").json()["events"][-1]
     assert event["kind"] == "escalated" and event["data"]["to"] == "厅经理"
@@ -53,26 +71,39 @@ def test_escalating_to_the_province_makes_it_an_escalated_complaint(api: Api) ->
 def test_linking_relates_both_complaints(api: Api) -> None:
     first = api.post("/complaints", "agent1", complaint_body()).json()
     second = api.post("/complaints", "agent1", complaint_body(channel="web")).json()
-    linked = api.post(f"/complaints/{second['id']}/links", "agent1",
-                      {"other_id": first["id"], "merge": False, "version": second["version"]})
+    linked = api.post(
+        f"/complaints/{second['id']}/links",
+        "agent1",
+        {"other_id": first["id"], "merge": False, "version": second["version"]},
+    )
     assert linked.json()["status"] == second["status"]
     assert api.get(f"/complaints/{first['id']}/events", "agent1").json()["events"][-1]["kind"] == "linked"
-    assert api.post(f"/complaints/{second['id']}/links", "agent1",
-                    {"other_id": first["id"], "merge": True, "version": linked.json()["version"]}).status_code == 403
+    assert (
+        api.post(
+            f"/complaints/{second['id']}/links",
+            "agent1",
+            {"other_id": first["id"], "merge": True, "version": linked.json()["version"]},
+        ).status_code
+        == 403
+    )
 
 
 def test_configuration_and_admissibility_are_served(api: Api) -> None:
     config = api.get("/config", "agent1").json()["policy"]
     assert config["urgency"]["batch_window_minutes"] == 60 and config["sla"]["default"]["reply_hours"] == 48
-    verdict = api.post("/admissibility", "agent1", {"billing_dispute": True,
-                                                     "occurred_at": "2026-01-01T00:00:00+08:00"}).json()
+    verdict = api.post(
+        "/admissibility", "agent1", {"billing_dispute": True, "occurred_at": "2026-01-01T00:00:00+08:00"}
+    ).json()
     assert verdict["admissible"] is False
     assert "billing_dispute_expired" in {r["code"] for r in verdict["reasons"]}
 
 
 def test_phone_numbers_are_masked_in_lists_and_id_numbers_for_agents(api: Api) -> None:
-    created = api.post("/complaints", "agent1", complaint_body(
-        customer={"name": "王先生", "phone": "13900001111", "id_number": "350203199001011234"})).json()
+    created = api.post(
+        "/complaints",
+        "agent1",
+        complaint_body(customer={"name": "王先生", "phone": "13900001111", "id_number": "350203199001011234"}),
+    ).json()
     assert created["customer"]["id_number"] == "350***********1234"
     full = api.get(f"/complaints/{created['id']}", "manager1").json()["customer"]["id_number"]
     assert full == "350203199001011234"

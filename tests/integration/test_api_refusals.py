@@ -24,8 +24,10 @@ ACTION_PATHS = {
 def _counts(url: str) -> tuple[int, int, int]:
     engine = create_db_engine(url)
     with engine.connect() as conn:
-        counts = tuple(conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
-                       for t in ("complaints", "events", "customers"))
+        counts = tuple(
+            conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in ("complaints", "events", "customers")
+        )
     engine.dispose()
     return counts  # type: ignore[return-value]
 
@@ -48,8 +50,11 @@ def test_closing_without_root_cause_is_refused(api: Api) -> None:
     v = api.post(f"/complaints/{cid}/follow-up", "agent1", {"version": v, "satisfaction": "neutral"}).json()["version"]
     response = api.post(f"/complaints/{cid}/close", "agent1", {"version": v})
     assert response.status_code == 422
-    assert response.json()["error"] == {"code": "root_cause_required", "field": "root_cause",
-                                        "message": response.json()["error"]["message"]}
+    assert response.json()["error"] == {
+        "code": "root_cause_required",
+        "field": "root_cause",
+        "message": response.json()["error"]["message"],
+    }
 
 
 def test_a_work_quality_complaint_needs_responsible_person_and_measure(api: Api) -> None:
@@ -58,15 +63,19 @@ def test_a_work_quality_complaint_needs_responsible_person_and_measure(api: Api)
     v = api.post(f"/complaints/{cid}/follow-up", "agent1", {"version": v, "satisfaction": "neutral"}).json()["version"]
     refused = api.post(f"/complaints/{cid}/close", "agent1", {"version": v, "root_cause": "营业员态度差"})
     assert refused.json()["error"]["code"] == "responsible_person_required"
-    ok = api.post(f"/complaints/{cid}/close", "agent1", {"version": v, "root_cause": "营业员态度差",
-                                                          "responsible_person": "营业员甲", "improvement_measure": "培训"})
+    ok = api.post(
+        f"/complaints/{cid}/close",
+        "agent1",
+        {"version": v, "root_cause": "营业员态度差", "responsible_person": "营业员甲", "improvement_measure": "培训"},
+    )
     assert ok.status_code == 200
 
 
 def test_reopening_a_confirmed_settlement_needs_new_evidence(api: Api) -> None:
     cid = api.post("/complaints", "agent1", complaint_body()).json()["id"]
-    v = api.post(f"/complaints/{cid}/reply", "agent1",
-                 {"version": 1, "reply": "退费116元", "settlement_confirmed": True}).json()["version"]
+    v = api.post(
+        f"/complaints/{cid}/reply", "agent1", {"version": 1, "reply": "退费116元", "settlement_confirmed": True}
+    ).json()["version"]
     refused = api.post(f"/complaints/{cid}/reopen", "agent1", {"version": v, "reason": "客户又不满意了"})
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "new_evidence_required"
     ok = api.post(f"/complaints/{cid}/reopen", "agent1", {"version": v, "new_evidence": "新的扣费短信，金额不同"})
@@ -91,8 +100,9 @@ def test_roles_are_enforced(api: Api) -> None:
     assert api.get(f"/complaints/{cid}", "agent_b").status_code == 404
     assert api.get("/complaints", "agent_b").json()["total"] == 0
     assert api.get(f"/complaints/{cid}", "director1").status_code == 200
-    proposal = api.post(f"/complaints/{cid}/settlements", "agent1",
-                        {"version": 1, "compensation": 800, "description": "赔偿"}).json()
+    proposal = api.post(
+        f"/complaints/{cid}/settlements", "agent1", {"version": 1, "compensation": 800, "description": "赔偿"}
+    ).json()
     assert proposal["approver_role"] == "director"
     beyond = api.post(f"/settlements/{proposal['id']}/decision", "manager1", {"approve": True})
     assert beyond.status_code == 403 and beyond.json()["error"]["code"] == "beyond_authority"
@@ -108,8 +118,13 @@ def test_without_a_token_everything_but_health_is_401(api: Api) -> None:
 
 
 def test_login_issues_a_session_that_expires(api: Api, clock) -> None:
-    assert api.client.post("/api/v1/auth/login", json={"username": "agent1", "password": "wrong-pass-1"}).status_code == 401
-    token = api.client.post("/api/v1/auth/login", json={"username": "agent1", "password": "correct-horse-1"}).json()["token"]
+    assert (
+        api.client.post("/api/v1/auth/login", json={"username": "agent1", "password": "wrong-pass-1"}).status_code
+        == 401
+    )
+    token = api.client.post("/api/v1/auth/login", json={"username": "agent1", "password": "correct-horse-1"}).json()[
+        "token"
+    ]
     headers = {"Authorization": f"Bearer {token}"}
     assert api.client.get("/api/v1/me", headers=headers).json()["username"] == "agent1"
     clock.advance(hours=9)
@@ -133,8 +148,9 @@ BAD_BODIES = [
 
 
 @pytest.mark.parametrize("label,body,status,field", BAD_BODIES, ids=[b[0] for b in BAD_BODIES])
-def test_bad_input_gets_a_clear_error_and_writes_nothing(api: Api, database_url: str, label: str, body: dict,
-                                                         status: int, field: str) -> None:
+def test_bad_input_gets_a_clear_error_and_writes_nothing(
+    api: Api, database_url: str, label: str, body: dict, status: int, field: str
+) -> None:
     before = _counts(database_url)
     response = api.post("/complaints", "agent1", body)
     assert response.status_code == status, response.json()
@@ -145,8 +161,11 @@ def test_bad_input_gets_a_clear_error_and_writes_nothing(api: Api, database_url:
 
 def test_malformed_json_and_huge_bodies(api: Api, database_url: str) -> None:
     before = _counts(database_url)
-    malformed = api.client.post("/api/v1/complaints", content=b'{"channel": "hotline",',
-                                headers={**api.as_("agent1"), "content-type": "application/json"})
+    malformed = api.client.post(
+        "/api/v1/complaints",
+        content=b'{"channel": "hotline",',
+        headers={**api.as_("agent1"), "content-type": "application/json"},
+    )
     assert malformed.status_code == 400 and malformed.json()["error"]["code"] == "malformed_json"
     huge = api.post("/complaints", "agent1", complaint_body(content="扣费" * 500_000))
     assert huge.status_code == 413 and huge.json()["error"]["code"] == "payload_too_large"

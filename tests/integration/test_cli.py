@@ -37,13 +37,19 @@ def test_import_reports_each_bad_row_and_keeps_the_good_ones(env: str, tmp_path:
     runner.invoke(app, ["token", "create"])
     source = tmp_path / "in.jsonl"
     good = {"channel": "hotline", "customer": {"name": "王先生", "phone": "13900001111"}, "content": "宽带断网"}
-    source.write_text("\n".join([
-        json.dumps(good, ensure_ascii=False),
-        "{not json",
-        json.dumps({**good, "channel": "pigeon"}, ensure_ascii=False),
-        json.dumps({**good, "content": "  "}, ensure_ascii=False),
-        json.dumps({**good, "customer": {"name": "李女士", "phone": "13800002222"}}, ensure_ascii=False),
-    ]) + "\n", encoding="utf-8")
+    source.write_text(
+        "\n".join(
+            [
+                json.dumps(good, ensure_ascii=False),
+                "{not json",
+                json.dumps({**good, "channel": "pigeon"}, ensure_ascii=False),
+                json.dumps({**good, "content": "  "}, ensure_ascii=False),
+                json.dumps({**good, "customer": {"name": "李女士", "phone": "13800002222"}}, ensure_ascii=False),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["import", str(source)])
     assert result.exit_code == 2
     assert "imported 2, rejected 3" in result.output
@@ -57,9 +63,12 @@ def test_import_reports_each_bad_row_and_keeps_the_good_ones(env: str, tmp_path:
 def test_import_csv(env: str, tmp_path: Path) -> None:
     runner.invoke(app, ["token", "create"])
     source = tmp_path / "in.csv"
-    source.write_text("channel,customer_name,customer_phone,content,category,demands\n"
-                      "hall,王先生,13900001111,营业员态度差,service,apology;manager\n"
-                      "hall,李女士,bad-phone,扣费,billing,\n", encoding="utf-8")
+    source.write_text(
+        "channel,customer_name,customer_phone,content,category,demands\n"
+        "hall,王先生,13900001111,营业员态度差,service,apology;manager\n"
+        "hall,李女士,bad-phone,扣费,billing,\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(app, ["import", str(source)])
     assert "imported 1, rejected 1" in result.output
     assert "line 3" in result.output

@@ -31,11 +31,13 @@ def test_the_operator_must_be_asked_first_and_given_15_days() -> None:
 
 
 def test_time_limits_five_months_for_billing_two_years_otherwise() -> None:
-    old_bill = AppealFacts(now=NOW, complained_to_operator_at=CONTACTED, billing_dispute=True,
-                           occurred_at=NOW - timedelta(days=160))
+    old_bill = AppealFacts(
+        now=NOW, complained_to_operator_at=CONTACTED, billing_dispute=True, occurred_at=NOW - timedelta(days=160)
+    )
     assert codes(old_bill) == ["billing_dispute_expired"]
-    recent_bill = AppealFacts(now=NOW, complained_to_operator_at=CONTACTED, billing_dispute=True,
-                              occurred_at=NOW - timedelta(days=140))
+    recent_bill = AppealFacts(
+        now=NOW, complained_to_operator_at=CONTACTED, billing_dispute=True, occurred_at=NOW - timedelta(days=140)
+    )
     assert codes(recent_bill) == []
     old_matter = AppealFacts(now=NOW, complained_to_operator_at=CONTACTED, occurred_at=NOW - timedelta(days=740))
     assert codes(old_matter) == ["matter_expired"]
@@ -53,15 +55,21 @@ AUTH = AuthorityPolicy()
 
 
 def test_within_limits_no_approval() -> None:
-    assert decide(role=Role.AGENT, offer=SettlementOffer(refund=50), gift_used_this_month=0, policy=AUTH).within_authority
+    assert decide(
+        role=Role.AGENT, offer=SettlementOffer(refund=50), gift_used_this_month=0, policy=AUTH
+    ).within_authority
 
 
 def test_past_the_limit_goes_to_the_lowest_role_that_may_grant_it() -> None:
-    assert decide(role=Role.AGENT, offer=SettlementOffer(refund=150), gift_used_this_month=0,
-                  policy=AUTH).approver_role is Role.MANAGER
+    assert (
+        decide(role=Role.AGENT, offer=SettlementOffer(refund=150), gift_used_this_month=0, policy=AUTH).approver_role
+        is Role.MANAGER
+    )
     # The director could grant a 200-yuan gift that the manager could not.
-    assert decide(role=Role.MANAGER, offer=SettlementOffer(gift=200), gift_used_this_month=0,
-                  policy=AUTH).approver_role is Role.DIRECTOR
+    assert (
+        decide(role=Role.MANAGER, offer=SettlementOffer(gift=200), gift_used_this_month=0, policy=AUTH).approver_role
+        is Role.DIRECTOR
+    )
 
 
 def test_the_hall_monthly_gift_quota_counts() -> None:

@@ -6,7 +6,12 @@ from datetime import date, datetime, time, timedelta
 
 from tousu.domain.codes import Channel, UrgencyType
 from tousu.domain.deadlines import (
-    LOCAL, add_business_time, business_time_between, compute_deadlines, sla_for, sla_state,
+    LOCAL,
+    add_business_time,
+    business_time_between,
+    compute_deadlines,
+    sla_for,
+    sla_state,
 )
 from tousu.domain.policy import Calendar, OpeningHours, SlaPolicy
 
@@ -19,8 +24,9 @@ def local(*args: int) -> datetime:
 
 
 def test_hotline_reply_is_48_hours_around_the_clock() -> None:
-    d = compute_deadlines(received_at=local(2026, 11, 23, 22, 0), channel=Channel.HOTLINE, urgency=[],
-                          paused=timedelta(0), policy=POLICY)
+    d = compute_deadlines(
+        received_at=local(2026, 11, 23, 22, 0), channel=Channel.HOTLINE, urgency=[], paused=timedelta(0), policy=POLICY
+    )
     assert d.reply_by == local(2026, 11, 25, 22, 0)
 
 
@@ -48,8 +54,13 @@ def test_business_time_between_is_the_inverse_of_adding() -> None:
 
 
 def test_pausing_pushes_the_deadline_back() -> None:
-    d = compute_deadlines(received_at=local(2026, 11, 23, 10, 0), channel=Channel.HOTLINE, urgency=[],
-                          paused=timedelta(hours=5), policy=POLICY)
+    d = compute_deadlines(
+        received_at=local(2026, 11, 23, 10, 0),
+        channel=Channel.HOTLINE,
+        urgency=[],
+        paused=timedelta(hours=5),
+        policy=POLICY,
+    )
     assert d.reply_by == local(2026, 11, 25, 15, 0)
 
 

@@ -8,9 +8,16 @@ import importlib
 import pytest
 
 MODULES = [
-    "tousu.domain.urgency", "tousu.storage.search", "tousu.quality.text", "tousu.quality.checker",
-    "tousu.knowledge", "tousu.knowledge.loader", "tousu.knowledge.models", "tousu.analysis.topic",
-    "tousu.analysis.normalize", "tousu.analysis.facts",
+    "tousu.domain.urgency",
+    "tousu.storage.search",
+    "tousu.quality.text",
+    "tousu.quality.checker",
+    "tousu.knowledge",
+    "tousu.knowledge.loader",
+    "tousu.knowledge.models",
+    "tousu.analysis.topic",
+    "tousu.analysis.normalize",
+    "tousu.analysis.facts",
 ]
 
 

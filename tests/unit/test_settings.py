@@ -18,12 +18,19 @@ def test_a_policy_file_overrides_only_what_it_names(tmp_path: Path) -> None:
     assert policy.sla.warn_before_hours == 2 and policy.sla.default.reply_hours == 48
 
 
-@pytest.mark.parametrize("text", ["urgency:\n  batch_window_minutes: -5\n", "urgency: [\n", "surprise: 1\n",
-                                  "sla:\n  channel_calendar: {hall: nowhere}\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "urgency:\n  batch_window_minutes: -5\n",
+        "urgency: [\n",
+        "surprise: 1\n",
+        "sla:\n  channel_calendar: {hall: nowhere}\n",
+    ],
+)
 def test_a_bad_policy_file_names_the_file(tmp_path: Path, text: str) -> None:
     path = tmp_path / "policy.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(PolicyFileError, match="policy.yaml"):
+    with pytest.raises(PolicyFileError, match=r"policy\.yaml"):
         load_policy(path)
 
 

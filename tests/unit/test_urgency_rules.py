@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 from tousu.domain.codes import Channel, UrgencyType
 from tousu.domain.policy import UrgencyPolicy
 from tousu.domain.urgency import (
-    CustomerFlags, PriorComplaint, batch_window_start, forms_batch, is_repeat, issue_key, static_urgency,
+    CustomerFlags,
+    PriorComplaint,
+    batch_window_start,
+    forms_batch,
+    is_repeat,
+    issue_key,
+    static_urgency,
     subtract_months,
 )
 
@@ -70,9 +76,12 @@ def test_after_three_months_it_is_a_new_complaint(days: int) -> None:
 
 def test_repeat_boundary_is_three_calendar_months() -> None:
     assert subtract_months(NOW, 3) == datetime(2026, 8, 23, 10, 0, tzinfo=UTC)
-    assert is_repeat(key="billing|-|-", earlier=[prior(datetime(2026, 8, 23, 10, 0, tzinfo=UTC))], now=NOW, policy=POLICY)
-    assert not is_repeat(key="billing|-|-", earlier=[prior(datetime(2026, 8, 23, 9, 59, tzinfo=UTC))], now=NOW,
-                         policy=POLICY)
+    assert is_repeat(
+        key="billing|-|-", earlier=[prior(datetime(2026, 8, 23, 10, 0, tzinfo=UTC))], now=NOW, policy=POLICY
+    )
+    assert not is_repeat(
+        key="billing|-|-", earlier=[prior(datetime(2026, 8, 23, 9, 59, tzinfo=UTC))], now=NOW, policy=POLICY
+    )
 
 
 def test_subtracting_months_clamps_the_day() -> None:
@@ -91,9 +100,11 @@ def test_static_urgency_follows_channel_customer_and_signals() -> None:
     assert types == {UrgencyType.OVER_LEVEL, UrgencyType.IMPORTANT_CUSTOMER, UrgencyType.MAJOR}
     assert static_urgency(channel=Channel.HOTLINE, customer=CustomerFlags(), policy=POLICY) == set()
     assert static_urgency(channel=Channel.HALL, customer=CustomerFlags(sensitive=True), policy=POLICY) == {
-        UrgencyType.SENSITIVE}
-    assert UrgencyType.MAJOR in static_urgency(channel=Channel.HALL, customer=CustomerFlags(),
-                                               demands=["media_threat"], policy=POLICY)
+        UrgencyType.SENSITIVE
+    }
+    assert UrgencyType.MAJOR in static_urgency(
+        channel=Channel.HALL, customer=CustomerFlags(), demands=["media_threat"], policy=POLICY
+    )
 
 
 def test_issue_key_normalises_case_and_blanks() -> None:

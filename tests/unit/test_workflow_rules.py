@@ -5,8 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tousu.domain.workflow import (
-    TRANSITIONS, Action, ClosingFacts, Status, TransitionRefused, allowed_actions, check_close, check_reject,
-    check_reopen, next_status,
+    TRANSITIONS,
+    Action,
+    ClosingFacts,
+    Status,
+    TransitionRefused,
+    allowed_actions,
+    check_close,
+    check_reject,
+    check_reopen,
+    next_status,
 )
 
 
@@ -34,16 +42,20 @@ def test_closed_and_merged_complaints_only_reopen() -> None:
     assert allowed_actions(Status.MERGED) == []
 
 
-GOOD = ClosingFacts(followed_up=True, root_cause="系统故障", work_quality=False, responsible_person=None,
-                    improvement_measure=None)
+GOOD = ClosingFacts(
+    followed_up=True, root_cause="系统故障", work_quality=False, responsible_person=None, improvement_measure=None
+)
 
 
-@pytest.mark.parametrize("facts,code", [
-    (ClosingFacts(False, "x", False, None, None), "follow_up_required"),
-    (ClosingFacts(True, "  ", False, None, None), "root_cause_required"),
-    (ClosingFacts(True, "x", True, None, "培训"), "responsible_person_required"),
-    (ClosingFacts(True, "x", True, "营业员", ""), "improvement_measure_required"),
-])
+@pytest.mark.parametrize(
+    "facts,code",
+    [
+        (ClosingFacts(False, "x", False, None, None), "follow_up_required"),
+        (ClosingFacts(True, "  ", False, None, None), "root_cause_required"),
+        (ClosingFacts(True, "x", True, None, "培训"), "responsible_person_required"),
+        (ClosingFacts(True, "x", True, "营业员", ""), "improvement_measure_required"),
+    ],
+)
 def test_closing_guards(facts: ClosingFacts, code: str) -> None:
     with pytest.raises(TransitionRefused) as refused:
         check_close(facts)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -11,28 +10,22 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from tousu import __version__, web
+from tousu.analysis import Analyzer, load_model
 from tousu.api import errors, routes_complaints, routes_people, routes_system, routes_text
 from tousu.api.deps import AppState
 from tousu.api.limits import BodyLimit
-from tousu.services.analysis_port import TextAnalyzer, analyzer_adapter, no_analysis
+from tousu.services.analysis_port import TextAnalyzer, analyzer_adapter
 from tousu.services.sla import Scheduler
 from tousu.settings import Settings
 from tousu.storage.db import create_db_engine, write_lock_for
 
-log = logging.getLogger(__name__)
-
 
 @lru_cache(maxsize=4)
-def load_analyzer(model_path: Path | None) -> tuple[object | None, TextAnalyzer]:
+def load_analyzer(model_path: Path | None) -> tuple[Analyzer, TextAnalyzer]:
     """The text analyzer with the trained model if one is configured; rules only otherwise.
 
     Cached: the knowledge base and lexicons are loaded once per process.
     """
-    try:
-        from tousu.analysis import Analyzer, load_model
-    except ImportError:
-        log.warning("analyzer not installed: category and demands are filled in by people")
-        return None, no_analysis
     analyzer = Analyzer(model=load_model(model_path) if model_path else None)
     return analyzer, analyzer_adapter(analyzer)
 
@@ -41,8 +34,14 @@ def create_app(settings: Settings | None = None, *, with_scheduler: bool = True)
     settings = settings or Settings()
     engine = create_db_engine(settings.database_url)
     analyzer, analyze = load_analyzer(settings.model_path)
-    state = AppState(settings=settings, engine=engine, policy=settings.policy, analyze=analyze, analyzer=analyzer,
-                     write_lock=write_lock_for(engine))
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        policy=settings.policy,
+        analyze=analyze,
+        analyzer=analyzer,
+        write_lock=write_lock_for(engine),
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -55,8 +54,12 @@ def create_app(settings: Settings | None = None, *, with_scheduler: bool = True)
             scheduler.stop()
         engine.dispose()
 
-    app = FastAPI(title="tousu 投诉处理", version=__version__, lifespan=lifespan,
-                  description="Complaint handling: intake, workflow, deadlines, analysis and quality checks.")
+    app = FastAPI(
+        title="tousu 投诉处理",
+        version=__version__,
+        lifespan=lifespan,
+        description="Complaint handling: intake, workflow, deadlines, analysis and quality checks.",
+    )
     app.state.tousu = state
     errors.install(app)
 

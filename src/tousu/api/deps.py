@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 
+from tousu.analysis import Analyzer
 from tousu.domain.codes import Role
 from tousu.domain.policy import Policy
 from tousu.services import users
@@ -32,7 +33,7 @@ class AppState:
     policy: Policy
     analyze: TextAnalyzer = no_analysis
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    analyzer: object | None = None  # the full analyzer, for /analyze; None when not installed
+    analyzer: Analyzer | None = None  # the full analyzer, for /analyze
     # token -> (actor, expires_at, looked up at): saves a database read per request for a few seconds.
     token_cache: dict[str, tuple[Actor, datetime | None, float]] = field(default_factory=dict)
 
@@ -87,7 +88,7 @@ async def current_actor(request: Request, state: State) -> Actor:
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-def role_at_least(role: Role) -> Callable[[Actor], Actor]:
+def role_at_least(role: Role) -> Callable[[Actor], Awaitable[Actor]]:
     async def check(actor: CurrentActor) -> Actor:
         require_role(actor, role)
         return actor

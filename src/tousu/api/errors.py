@@ -57,9 +57,7 @@ async def validation_error(_: Request, exc: Exception) -> JSONResponse:
         problems.append({"field": _field(tuple(err.get("loc", ()))), "code": kind, "message": text})
     first = problems[0] if problems else {"field": None, "message": "请求内容不正确"}
     message = f"{first['field']}：{first['message']}" if first["field"] else str(first["message"])
-    return JSONResponse(
-        error_body("validation_failed", message, first["field"], problems=problems), status_code=422
-    )
+    return JSONResponse(error_body("validation_failed", message, first["field"], problems=problems), status_code=422)
 
 
 async def service_error(_: Request, exc: Exception) -> JSONResponse:

@@ -126,6 +126,10 @@ def list_item_json(row: dict[str, Any]) -> dict[str, Any]:
 
 def event_json(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": row["id"], "kind": row["kind"], "at": when(row["at"]), "actor": row.get("actor"),
-        "actor_name": row.get("actor_name"), "data": row["data"],
+        "id": row["id"],
+        "kind": row["kind"],
+        "at": when(row["at"]),
+        "actor": row.get("actor"),
+        "actor_name": row.get("actor_name"),
+        "data": row["data"],
     }

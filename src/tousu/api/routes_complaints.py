@@ -12,14 +12,27 @@ from sqlalchemy.exc import IntegrityError
 from tousu.api import present
 from tousu.api.deps import AppState, CurrentActor, Manager, State
 from tousu.api.schemas import (
-    AssignIn, CloseIn, ComplaintIn, DecisionIn, DetailsIn, EscalateIn, FollowUpIn, HandOverIn, LinkIn, RejectIn,
-    ReopenIn, ReplyIn, SettlementIn, Versioned, WaitIn,
+    AssignIn,
+    CloseIn,
+    ComplaintIn,
+    DecisionIn,
+    DetailsIn,
+    EscalateIn,
+    FollowUpIn,
+    HandOverIn,
+    LinkIn,
+    RejectIn,
+    ReopenIn,
+    ReplyIn,
+    SettlementIn,
+    Versioned,
+    WaitIn,
 )
 from tousu.domain.authority import SettlementOffer
 from tousu.domain.codes import Category, Channel, UrgencyType
 from tousu.domain.workflow import Action
-from tousu.services import complaints as store
 from tousu.services import analytics, customers, intake, queries, settlements, workflow
+from tousu.services import complaints as store
 from tousu.services.actors import Actor
 from tousu.services.analysis_port import TextAnalysis
 from tousu.services.batches import open_batches
@@ -37,7 +50,9 @@ def _complaint(state: AppState, actor: Actor, complaint_id: int) -> dict[str, An
 
 @router.post("/complaints", status_code=201, summary="受理投诉", response_class=JSONResponse)
 def create_complaint(
-    body: ComplaintIn, state: State, actor: CurrentActor,
+    body: ComplaintIn,
+    state: State,
+    actor: CurrentActor,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
     """Record a complaint. Retrying with the same Idempotency-Key returns the same complaint."""
@@ -48,17 +63,34 @@ def create_complaint(
         if existing is not None:
             return JSONResponse(_complaint(state, actor, existing), status_code=201, headers=replay)
     new = intake.NewComplaint(
-        channel=body.channel, customer=body.customer.model_dump(), content=body.content, category=body.category,
-        demands=[d.value for d in body.demands], claimed_amount=body.claimed_amount, occurred_at=body.occurred_at,
-        received_at=body.received_at, proxy_name=body.proxy_name, proxy_authorisation=body.proxy_authorisation,
-        topic=body.topic, area=body.area, manual_urgency=body.urgency, work_quality=body.work_quality,
+        channel=body.channel,
+        customer=body.customer.model_dump(),
+        content=body.content,
+        category=body.category,
+        demands=[d.value for d in body.demands],
+        claimed_amount=body.claimed_amount,
+        occurred_at=body.occurred_at,
+        received_at=body.received_at,
+        proxy_name=body.proxy_name,
+        proxy_authorisation=body.proxy_authorisation,
+        topic=body.topic,
+        area=body.area,
+        manual_urgency=body.urgency,
+        work_quality=body.work_quality,
     )
     intake.validate(new, now=state.clock())  # before the analyzer spends time on it
     analysis = state.analyze(body.content) if not (body.category and body.demands) else TextAnalysis()
     try:
         with state.write() as conn:
-            created = intake.create(conn, new=new, analysis=analysis, actor=actor, policy=state.policy,
-                                    now=state.clock(), idempotency_key=idempotency_key)
+            created = intake.create(
+                conn,
+                new=new,
+                analysis=analysis,
+                actor=actor,
+                policy=state.policy,
+                now=state.clock(),
+                idempotency_key=idempotency_key,
+            )
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its complaint.
         with state.read() as conn:
@@ -67,29 +99,44 @@ def create_complaint(
             raise
         return JSONResponse(_complaint(state, actor, existing), status_code=201, headers=replay)
     # Already JSON-ready: answering directly skips FastAPI's generic (and slow) encoder.
-    return JSONResponse(present.complaint_json(created.complaint, customer=created.customer, actor=actor),
-                        status_code=201)
+    return JSONResponse(
+        present.complaint_json(created.complaint, customer=created.customer, actor=actor), status_code=201
+    )
 
 
 @router.get("/complaints", summary="查询投诉")
 def list_complaints(
-    state: State, actor: CurrentActor,
+    state: State,
+    actor: CurrentActor,
     status: Annotated[list[str] | None, Query()] = None,
-    channel: Channel | None = None, category: Category | None = None, urgency_type: UrgencyType | None = None,
-    owner: int | None = None, overdue: bool | None = None, customer_id: int | None = None,
+    channel: Channel | None = None,
+    category: Category | None = None,
+    urgency_type: UrgencyType | None = None,
+    owner: int | None = None,
+    overdue: bool | None = None,
+    customer_id: int | None = None,
     batch_id: int | None = None,
-    received_from: datetime | None = None, received_to: datetime | None = None,
+    received_from: datetime | None = None,
+    received_to: datetime | None = None,
     q: Annotated[str | None, Query(max_length=100, description="keyword in the complaint text")] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
     filters = queries.ComplaintFilter(
-        status=status, channel=channel, category=category, urgency_type=urgency_type, owner=owner,
-        overdue=overdue, received_from=received_from, received_to=received_to, customer_id=customer_id,
-        batch_id=batch_id, q=q,
+        status=status,
+        channel=channel,
+        category=category,
+        urgency_type=urgency_type,
+        owner=owner,
+        overdue=overdue,
+        received_from=received_from,
+        received_to=received_to,
+        customer_id=customer_id,
+        batch_id=batch_id,
+        q=q,
     )
     with state.read() as conn:
-        rows, total = queries.search(conn, actor=actor, filters=filters, now=state.clock(), limit=limit,
-                                     offset=offset)
+        rows, total = queries.search(conn, actor=actor, filters=filters, now=state.clock(), limit=limit, offset=offset)
     return {"items": [present.list_item_json(r) for r in rows], "total": total, "limit": limit, "offset": offset}
 
 
@@ -109,8 +156,16 @@ def get_events(complaint_id: int, state: State, actor: CurrentActor) -> dict[str
 
 def _act(state: AppState, actor: Actor, complaint_id: int, action: Action, body: Versioned) -> dict[str, Any]:
     with state.write() as conn:
-        workflow.transition(conn, complaint_id=complaint_id, action=action, version=body.version, actor=actor,
-                            policy=state.policy, now=state.clock(), fields=body.model_dump(exclude={"version"}))
+        workflow.transition(
+            conn,
+            complaint_id=complaint_id,
+            action=action,
+            version=body.version,
+            actor=actor,
+            policy=state.policy,
+            now=state.clock(),
+            fields=body.model_dump(exclude={"version"}),
+        )
     return _complaint(state, actor, complaint_id)
 
 
@@ -157,24 +212,45 @@ def reopen(complaint_id: int, body: ReopenIn, state: State, actor: CurrentActor)
 @router.post("/complaints/{complaint_id}/assign", summary="分派处理人")
 def assign(complaint_id: int, body: AssignIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.write() as conn:
-        workflow.assign(conn, complaint_id=complaint_id, username=body.username, version=body.version,
-                        actor=actor, now=state.clock())
+        workflow.assign(
+            conn,
+            complaint_id=complaint_id,
+            username=body.username,
+            version=body.version,
+            actor=actor,
+            now=state.clock(),
+        )
     return _complaint(state, actor, complaint_id)
 
 
 @router.post("/complaints/{complaint_id}/hand-over", summary="移交责任")
 def hand_over(complaint_id: int, body: HandOverIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.write() as conn:
-        workflow.hand_over(conn, complaint_id=complaint_id, username=body.username, note=body.note,
-                           version=body.version, actor=actor, now=state.clock())
+        workflow.hand_over(
+            conn,
+            complaint_id=complaint_id,
+            username=body.username,
+            note=body.note,
+            version=body.version,
+            actor=actor,
+            now=state.clock(),
+        )
     return _complaint(state, actor, complaint_id)
 
 
 @router.post("/complaints/{complaint_id}/escalate", summary="升级")
 def escalate(complaint_id: int, body: EscalateIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.write() as conn:
-        workflow.escalate(conn, complaint_id=complaint_id, reason=body.reason, to_province=body.to_province,
-                          version=body.version, actor=actor, policy=state.policy, now=state.clock())
+        workflow.escalate(
+            conn,
+            complaint_id=complaint_id,
+            reason=body.reason,
+            to_province=body.to_province,
+            version=body.version,
+            actor=actor,
+            policy=state.policy,
+            now=state.clock(),
+        )
     return _complaint(state, actor, complaint_id)
 
 
@@ -184,16 +260,24 @@ def update_details(complaint_id: int, body: DetailsIn, state: State, actor: Curr
     if not changes:
         raise Invalid("nothing_to_change", "没有需要修改的内容。")
     with state.write() as conn:
-        workflow.update_details(conn, complaint_id=complaint_id, changes=changes, version=body.version,
-                                actor=actor, now=state.clock())
+        workflow.update_details(
+            conn, complaint_id=complaint_id, changes=changes, version=body.version, actor=actor, now=state.clock()
+        )
     return _complaint(state, actor, complaint_id)
 
 
 @router.post("/complaints/{complaint_id}/links", summary="关联或合并投诉")
 def link(complaint_id: int, body: LinkIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.write() as conn:
-        workflow.link(conn, complaint_id=complaint_id, other_id=body.other_id, merge=body.merge,
-                      version=body.version, actor=actor, now=state.clock())
+        workflow.link(
+            conn,
+            complaint_id=complaint_id,
+            other_id=body.other_id,
+            merge=body.merge,
+            version=body.version,
+            actor=actor,
+            now=state.clock(),
+        )
     return _complaint(state, actor, complaint_id)
 
 
@@ -201,18 +285,30 @@ def link(complaint_id: int, body: LinkIn, state: State, actor: CurrentActor) -> 
 def propose_settlement(complaint_id: int, body: SettlementIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.write() as conn:
         return settlements.propose(
-            conn, complaint_id=complaint_id, offer=SettlementOffer(body.refund, body.compensation, body.gift),
-            description=body.description, legal_basis=body.legal_basis, version=body.version, actor=actor,
-            policy=state.policy, now=state.clock(),
+            conn,
+            complaint_id=complaint_id,
+            offer=SettlementOffer(body.refund, body.compensation, body.gift),
+            description=body.description,
+            legal_basis=body.legal_basis,
+            version=body.version,
+            actor=actor,
+            policy=state.policy,
+            now=state.clock(),
         )
 
 
 @router.post("/settlements/{settlement_id}/decision", summary="审批处理方案")
 def decide_settlement(settlement_id: int, body: DecisionIn, state: State, actor: Manager) -> dict[str, Any]:
     with state.write() as conn:
-        return settlements.decide_approval(conn, settlement_id=settlement_id, approve=body.approve,
-                                           comment=body.comment, actor=actor, policy=state.policy,
-                                           now=state.clock())
+        return settlements.decide_approval(
+            conn,
+            settlement_id=settlement_id,
+            approve=body.approve,
+            comment=body.comment,
+            actor=actor,
+            policy=state.policy,
+            now=state.clock(),
+        )
 
 
 @router.get("/stats/overview", summary="管理看板数据")
@@ -225,5 +321,8 @@ def stats_overview(state: State, actor: Manager) -> dict[str, Any]:
 def batches(state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.read() as conn:
         rows = open_batches(conn, now=state.clock(), policy=state.policy)
-    return {"batches": [{**r, "opened_at": present.when(r["opened_at"]),  # type: ignore[arg-type]
-                         "last_at": present.when(r["last_at"])} for r in rows]}  # type: ignore[arg-type]
+    return {
+        "batches": [
+            {**r, "opened_at": present.when(r["opened_at"]), "last_at": present.when(r["last_at"])} for r in rows
+        ]
+    }

@@ -21,8 +21,9 @@ def login(body: LoginIn, state: State) -> dict[str, Any]:
     now = state.clock()
     with state.write() as conn:
         actor = users.verify_password(conn, username=body.username, password=body.password)
-        token = users.issue_token(conn, user_id=actor.id, kind="session", now=now,
-                                  ttl=timedelta(hours=state.settings.session_hours))
+        token = users.issue_token(
+            conn, user_id=actor.id, kind="session", now=now, ttl=timedelta(hours=state.settings.session_hours)
+        )
     return {"token": token, "user": actor.__dict__, "expires_in": int(state.settings.session_hours * 3600)}
 
 
@@ -70,16 +71,16 @@ def _history_json(history: dict[str, Any]) -> dict[str, Any]:
 def update_customer(customer_id: int, body: CustomerFlagsIn, state: State, actor: Manager) -> dict[str, Any]:
     changes = body.model_dump(exclude={"version"}, exclude_unset=True)
     with state.write() as conn:
-        row = customers.update_flags(conn, customer_id=customer_id, changes=changes, version=body.version,
-                                     actor=actor)
+        row = customers.update_flags(conn, customer_id=customer_id, changes=changes, version=body.version, actor=actor)
     return present.customer_json(row, actor, full=True)
 
 
 @router.post("/customers/{customer_id}/notes", status_code=201, summary="添加客户备注或备案")
 def add_note(customer_id: int, body: NoteIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.write() as conn:
-        return customers.add_note(conn, customer_id=customer_id, kind=body.kind, text=body.text, actor=actor,
-                                  now=state.clock())
+        return customers.add_note(
+            conn, customer_id=customer_id, kind=body.kind, text=body.text, actor=actor, now=state.clock()
+        )
 
 
 @router.get("/users", summary="用户列表")

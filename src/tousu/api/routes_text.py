@@ -34,11 +34,12 @@ def analyze(body: AnalyzeIn, state: State, actor: CurrentActor) -> dict[str, Any
         raise Unavailable("analyzer_unavailable", "分析器未安装或未启用。")
     authority = state.policy.authority.by_role[actor.role].model_dump()
     try:
-        result = state.analyzer.analyze(  # type: ignore[attr-defined]
-            body.text, role=actor.role.value, authority=authority, industry=body.industry)
+        result = state.analyzer.analyze(
+            body.text, role=actor.role.value, authority=authority, industry=body.industry
+        )
     except ValueError as exc:
         raise Invalid("nothing_to_analyze", str(exc), "text") from None
-    return result.to_dict()  # type: ignore[no-any-return]
+    return result.to_dict()
 
 
 @router.post("/check-reply", summary="质检：检查答复或对话中的禁忌用语与缺失要素")
@@ -50,4 +51,4 @@ def check_reply(body: CheckReplyIn, actor: CurrentActor) -> dict[str, Any]:
         result = check_dialogue(body.text) if body.dialogue else check(body.text)
     except ValueError as exc:
         raise Invalid("nothing_to_check", str(exc), "text") from None
-    return result.to_dict()  # type: ignore[no-any-return]
+    return result.to_dict()

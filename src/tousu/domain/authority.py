@@ -39,9 +39,9 @@ def _exceeded(limits: RoleAuthority, offer: SettlementOffer, gift_used_this_mont
         over.append(f"赔偿上限{limits.max_compensation:g}元")
     if offer.gift > limits.max_gift:
         over.append(f"赠送上限{limits.max_gift:g}元")
-    if limits.monthly_gift_quota is not None and offer.gift > 0:
-        if gift_used_this_month + offer.gift > limits.monthly_gift_quota:
-            over.append(f"本厅本月赠送额度{limits.monthly_gift_quota:g}元")
+    quota = limits.monthly_gift_quota
+    if quota is not None and offer.gift > 0 and gift_used_this_month + offer.gift > quota:
+        over.append(f"本厅本月赠送额度{limits.monthly_gift_quota:g}元")
     return over
 
 
@@ -52,7 +52,7 @@ def decide(
     over = _exceeded(policy.by_role[role], offer, gift_used_this_month)
     if not over:
         return AuthorityDecision(True, None, [])
-    for higher in LADDER[LADDER.index(role) + 1:]:
+    for higher in LADDER[LADDER.index(role) + 1 :]:
         if not _exceeded(policy.by_role[higher], offer, gift_used_this_month):
             return AuthorityDecision(False, higher, over)
     return AuthorityDecision(False, None, over)

@@ -80,9 +80,7 @@ class SlaPolicy(_Strict):
     calendars: dict[str, Calendar] = {
         "around_the_clock": Calendar(),
         "service_hall": Calendar(hours=OpeningHours(opens=time(9), closes=time(18))),
-        "office": Calendar(
-            hours=OpeningHours(opens=time(9), closes=time(17, 30)), weekdays=frozenset(range(5))
-        ),
+        "office": Calendar(hours=OpeningHours(opens=time(9), closes=time(17, 30)), weekdays=frozenset(range(5))),
     }
     channel_calendar: dict[Channel, str] = {
         Channel.HALL: "service_hall",

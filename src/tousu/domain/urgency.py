@@ -116,9 +116,7 @@ def subtract_months(moment: datetime, months: int) -> datetime:
     raise AssertionError("unreachable: every month has 28 days")
 
 
-def is_repeat(
-    *, key: str, earlier: Iterable[PriorComplaint], now: datetime, policy: UrgencyPolicy
-) -> bool:
+def is_repeat(*, key: str, earlier: Iterable[PriorComplaint], now: datetime, policy: UrgencyPolicy) -> bool:
     """Same customer, same issue, within the window after an earlier one was replied to."""
     since = subtract_months(now, policy.repeat_window_months)
     return any(

@@ -37,9 +37,7 @@ STATUS_NAMES: dict[Status, str] = {
     Status.MERGED: "已合并",
 }
 
-OPEN_STATUSES = frozenset(
-    {Status.RECEIVED, Status.IN_PROGRESS, Status.PENDING_CUSTOMER, Status.REOPENED}
-)
+OPEN_STATUSES = frozenset({Status.RECEIVED, Status.IN_PROGRESS, Status.PENDING_CUSTOMER, Status.REOPENED})
 """Statuses in which the complaint still waits for a reply: the SLA clock matters."""
 
 ACTIVE_STATUSES = OPEN_STATUSES | {Status.REPLIED, Status.FOLLOWED_UP}

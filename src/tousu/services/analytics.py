@@ -45,7 +45,7 @@ def overview(conn: sa.Connection, *, actor: Actor, now: datetime, policy: Policy
     week = today - timedelta(days=today.weekday())
     scope = _scope(actor)
     open_now = [*scope, complaints.c.status.in_([s.value for s in OPEN_STATUSES])]
-    periods = {}
+    periods: dict[str, dict[str, Any]] = {}
     for name, start in (("today", today), ("week", week)):
         where = [*scope, complaints.c.received_at >= start]
         periods[name] = {
@@ -55,12 +55,19 @@ def overview(conn: sa.Connection, *, actor: Actor, now: datetime, policy: Policy
             "by_urgency": _urgency_counts(conn, where),
         }
     horizon = now + timedelta(hours=policy.sla.warn_before_hours)
-    overdue = conn.execute(sa.select(sa.func.count()).select_from(complaints)
-                           .where(*open_now, complaints.c.reply_by < now)).scalar_one()
-    at_risk = conn.execute(sa.select(sa.func.count()).select_from(complaints)
-                           .where(*open_now, complaints.c.reply_by >= now, complaints.c.reply_by < horizon)).scalar_one()
-    satisfaction = _counts(conn, complaints.c.satisfaction, [*scope, complaints.c.satisfaction.is_not(None),
-                                                             complaints.c.received_at >= week - timedelta(days=21)])
+    overdue = conn.execute(
+        sa.select(sa.func.count()).select_from(complaints).where(*open_now, complaints.c.reply_by < now)
+    ).scalar_one()
+    at_risk = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(complaints)
+        .where(*open_now, complaints.c.reply_by >= now, complaints.c.reply_by < horizon)
+    ).scalar_one()
+    satisfaction = _counts(
+        conn,
+        complaints.c.satisfaction,
+        [*scope, complaints.c.satisfaction.is_not(None), complaints.c.received_at >= week - timedelta(days=21)],
+    )
     followed = sum(satisfaction.values())
     return {
         **periods,
@@ -68,8 +75,10 @@ def overview(conn: sa.Connection, *, actor: Actor, now: datetime, policy: Policy
         "overdue": overdue,
         "at_risk": at_risk,
         "batches": len(open_batches(conn, now=now, policy=policy)),
-        "satisfaction": {"counts": satisfaction,
-                         "rate": round(satisfaction.get("satisfied", 0) / followed, 3) if followed else None},
+        "satisfaction": {
+            "counts": satisfaction,
+            "rate": round(satisfaction.get("satisfied", 0) / followed, 3) if followed else None,
+        },
         "silent_customers_estimate": {
             "week": periods["week"]["total"] * SILENT_PER_COMPLAINANT,
             "note": "按资料数据估算：96%的不满客户不会投诉，每1位投诉客户背后约有24位沉默客户。",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -80,10 +81,18 @@ def announce(
         return
     _mark(conn, placement.formed_with, batch_id=placement.batch_id, policy=policy, now=now)
     timeline.append(
-        conn, complaint_id=complaint_id, kind="batch_alert", actor_id=None, at=now,
+        conn,
+        complaint_id=complaint_id,
+        kind="batch_alert",
+        actor_id=None,
+        at=now,
         dedup_key=f"batch:{placement.batch_id}",
-        data={"batch_id": placement.batch_id, "issue_key": key, "members": len(placement.formed_with) + 1,
-              "window_minutes": policy.urgency.batch_window_minutes},
+        data={
+            "batch_id": placement.batch_id,
+            "issue_key": key,
+            "members": len(placement.formed_with) + 1,
+            "window_minutes": policy.urgency.batch_window_minutes,
+        },
     )
 
 
@@ -92,8 +101,11 @@ def _mark(conn: sa.Connection, ids: list[int], *, batch_id: int, policy: Policy,
     for row in rows:
         types = {UrgencyType(t) for t in row["urgency_types"]} | {UrgencyType.BATCH}
         deadlines = compute_deadlines(
-            received_at=row["received_at"], channel=Channel(row["channel"]), urgency=types,
-            paused=timedelta(seconds=row["paused_seconds"]), policy=policy.sla,
+            received_at=row["received_at"],
+            channel=Channel(row["channel"]),
+            urgency=types,
+            paused=timedelta(seconds=row["paused_seconds"]),
+            policy=policy.sla,
         )
         after = {
             "urgency_types": sorted(t.value for t in types),
@@ -103,22 +115,39 @@ def _mark(conn: sa.Connection, ids: list[int], *, batch_id: int, policy: Policy,
             "follow_up_by": deadlines.follow_up_by,
         }
         conn.execute(
-            complaints.update().where(complaints.c.id == row["id"])
+            complaints.update()
+            .where(complaints.c.id == row["id"])
             .values(**after, version=row["version"] + 1, updated_at=now)
         )
-        timeline.append(conn, complaint_id=row["id"], kind="urgency_changed", actor_id=None, at=now, data={
-            "reason": "batch",
-            "before": {"urgency_types": row["urgency_types"], "priority": row["priority"],
-                       "reply_by": row["reply_by"].isoformat() if row["reply_by"] else None},
-            "after": {"urgency_types": after["urgency_types"], "priority": after["priority"],
-                      "batch_id": batch_id, "reply_by": deadlines.reply_by.isoformat()},
-        })
+        timeline.append(
+            conn,
+            complaint_id=row["id"],
+            kind="urgency_changed",
+            actor_id=None,
+            at=now,
+            data={
+                "reason": "batch",
+                "before": {
+                    "urgency_types": row["urgency_types"],
+                    "priority": row["priority"],
+                    "reply_by": row["reply_by"].isoformat() if row["reply_by"] else None,
+                },
+                "after": {
+                    "urgency_types": after["urgency_types"],
+                    "priority": after["priority"],
+                    "batch_id": batch_id,
+                    "reply_by": deadlines.reply_by.isoformat(),
+                },
+            },
+        )
 
 
-def open_batches(conn: sa.Connection, *, now: datetime, policy: Policy) -> list[dict[str, object]]:
+def open_batches(conn: sa.Connection, *, now: datetime, policy: Policy) -> list[dict[str, Any]]:
     """Batches whose window is still open: the banner on the work queue."""
     since = now - timedelta(minutes=policy.urgency.batch_window_minutes)
-    rows = conn.execute(
-        sa.select(batches).where(batches.c.last_at >= since).order_by(batches.c.opened_at.desc())
-    ).mappings().all()
+    rows = (
+        conn.execute(sa.select(batches).where(batches.c.last_at >= since).order_by(batches.c.opened_at.desc()))
+        .mappings()
+        .all()
+    )
     return [{**r, "issue": rules.describe_issue_key(r["issue_key"])} for r in rows]

@@ -19,7 +19,7 @@ def load(conn: sa.Connection, *, complaint_id: int, actor: Actor, for_update: bo
     if for_update and conn.dialect.name == "postgresql":
         query = query.with_for_update()
     row = conn.execute(query).mappings().first()
-    if row is None or not can_see(actor, row):
+    if row is None or not can_see(actor, dict(row)):
         raise NotFound("complaint_not_found", f"投诉 {complaint_id} 不存在或您无权查看。")
     return dict(row)
 
@@ -64,7 +64,11 @@ def update(
         {k: _jsonable(complaint.get(k)) for k in changes}, {k: _jsonable(v) for k, v in changes.items()}
     )
     timeline.append(
-        conn, complaint_id=complaint["id"], kind=kind, actor_id=actor.id if actor else None, at=now,
+        conn,
+        complaint_id=complaint["id"],
+        kind=kind,
+        actor_id=actor.id if actor else None,
+        at=now,
         data={**diff, **(data or {})},
     )
     return {**complaint, **changes, "version": version + 1, "updated_at": now}
@@ -79,10 +83,14 @@ def stale_error(complaint: dict[str, Any]) -> Conflict:
 
 
 def timeline_of(conn: sa.Connection, *, complaint_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        sa.select(events, users.c.username.label("actor"), users.c.display_name.label("actor_name"))
-        .outerjoin(users, users.c.id == events.c.actor_id)
-        .where(events.c.complaint_id == complaint_id)
-        .order_by(events.c.id)
-    ).mappings().all()
+    rows = (
+        conn.execute(
+            sa.select(events, users.c.username.label("actor"), users.c.display_name.label("actor_name"))
+            .outerjoin(users, users.c.id == events.c.actor_id)
+            .where(events.c.complaint_id == complaint_id)
+            .order_by(events.c.id)
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]

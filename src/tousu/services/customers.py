@@ -22,7 +22,9 @@ ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
 def normalise_phone(phone: str) -> str:
     cleaned = re.sub(r"[\s()]", "", phone).removeprefix("+86")
     if not PHONE.match(cleaned):
-        raise Invalid("invalid_phone", f"电话号码“{phone}”格式不正确：请填写11位手机号或带区号的固定电话。", "customer.phone")
+        raise Invalid(
+            "invalid_phone", f"电话号码“{phone}”格式不正确：请填写11位手机号或带区号的固定电话。", "customer.phone"
+        )
     return cleaned
 
 
@@ -85,21 +87,34 @@ def find_by_phone(conn: sa.Connection, *, phone: str) -> dict[str, Any] | None:
 
 def history(conn: sa.Connection, *, customer_id: int, actor: Actor) -> dict[str, Any]:
     """Earlier complaints, settlements and notes; 备案 (filing) notes only for managers and up."""
-    past = conn.execute(
-        sa.select(
-            complaints.c.id, complaints.c.reference, complaints.c.category, complaints.c.status,
-            complaints.c.received_at, complaints.c.replied_at, complaints.c.urgency_types,
-            complaints.c.settlement_confirmed,
+    past = (
+        conn.execute(
+            sa.select(
+                complaints.c.id,
+                complaints.c.reference,
+                complaints.c.category,
+                complaints.c.status,
+                complaints.c.received_at,
+                complaints.c.replied_at,
+                complaints.c.urgency_types,
+                complaints.c.settlement_confirmed,
+            )
+            .where(complaints.c.customer_id == customer_id)
+            .order_by(complaints.c.received_at.desc())
         )
-        .where(complaints.c.customer_id == customer_id)
-        .order_by(complaints.c.received_at.desc())
-    ).mappings().all()
-    settled = conn.execute(
-        sa.select(settlements, complaints.c.reference)
-        .join(complaints, complaints.c.id == settlements.c.complaint_id)
-        .where(complaints.c.customer_id == customer_id)
-        .order_by(settlements.c.created_at.desc())
-    ).mappings().all()
+        .mappings()
+        .all()
+    )
+    settled = (
+        conn.execute(
+            sa.select(settlements, complaints.c.reference)
+            .join(complaints, complaints.c.id == settlements.c.complaint_id)
+            .where(complaints.c.customer_id == customer_id)
+            .order_by(settlements.c.created_at.desc())
+        )
+        .mappings()
+        .all()
+    )
     notes_query = sa.select(customer_notes).where(customer_notes.c.customer_id == customer_id)
     if not actor.at_least(Role.MANAGER):
         notes_query = notes_query.where(customer_notes.c.kind != "filing")

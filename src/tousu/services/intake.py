@@ -14,14 +14,14 @@ from tousu.domain.codes import Category, Channel, UrgencyType, VipLevel
 from tousu.domain.deadlines import LOCAL, compute_deadlines
 from tousu.domain.policy import Policy
 from tousu.domain.workflow import Status
-from tousu.services import batches
+from tousu.services import batches, timeline
 from tousu.services import customers as customer_service
-from tousu.services import timeline
 from tousu.services.actors import Actor
 from tousu.services.analysis_port import TextAnalysis
 from tousu.services.errors import Invalid
 from tousu.storage.search import index_text
 from tousu.storage.tables import complaints, counters, idempotency_keys
+
 
 @dataclass(frozen=True)
 class NewComplaint:
@@ -47,9 +47,9 @@ def iso(moment: datetime | None) -> str | None:
 
 def _next_reference_statement(dialect: Any) -> Any:
     stmt = dialect.insert(counters).values(name=sa.bindparam("name"), value=1)
-    return stmt.on_conflict_do_update(
-        index_elements=["name"], set_={"value": counters.c.value + 1}
-    ).returning(counters.c.value)
+    return stmt.on_conflict_do_update(index_elements=["name"], set_={"value": counters.c.value + 1}).returning(
+        counters.c.value
+    )
 
 
 _NEXT_REFERENCE = {"postgresql": _next_reference_statement(postgresql), "sqlite": _next_reference_statement(sqlite)}
@@ -117,16 +117,28 @@ def create(
         vip_level=customer["vip_level"], important=customer["important"], sensitive=customer["sensitive"]
     )
     types = rules.static_urgency(
-        channel=new.channel, customer=flags, signals=analysis.signals, demands=demands, manual=new.manual_urgency,
+        channel=new.channel,
+        customer=flags,
+        signals=analysis.signals,
+        demands=demands,
+        manual=new.manual_urgency,
         policy=policy.urgency,
     )
     if _is_repeat(conn, customer_id=customer["id"], key=key, now=received_at, policy=policy):
         types.add(UrgencyType.REPEAT)
     # Batches need an affected service or area: "billing" alone is not one issue.
-    placement = batches.place_new(
-        conn, key=key, customer_id=customer["id"], is_vip=customer["vip_level"] != VipLevel.NORMAL.value,
-        at=received_at, policy=policy,
-    ) if (topic or new.area) else None
+    placement = (
+        batches.place_new(
+            conn,
+            key=key,
+            customer_id=customer["id"],
+            is_vip=customer["vip_level"] != VipLevel.NORMAL.value,
+            at=received_at,
+            policy=policy,
+        )
+        if (topic or new.area)
+        else None
+    )
     if placement is not None:
         types.add(UrgencyType.BATCH)
     ordered = sorted(t.value for t in types)
@@ -175,25 +187,60 @@ def create(
             sa.text("INSERT INTO complaint_search(rowid, tokens) VALUES (:id, :tokens)"),
             {"id": complaint_id, "tokens": values["search_tokens"]},
         )
-    timeline.append(conn, complaint_id=complaint_id, kind="created", actor_id=actor.id, at=now, data={
-        "reference": values["reference"], "channel": values["channel"], "status": values["status"],
-        "category": category, "demands": demands, "urgency_types": ordered,
-        "reply_by": iso(deadlines.reply_by), "received_by": actor.username,
-    })
+    timeline.append(
+        conn,
+        complaint_id=complaint_id,
+        kind="created",
+        actor_id=actor.id,
+        at=now,
+        data={
+            "reference": values["reference"],
+            "channel": values["channel"],
+            "status": values["status"],
+            "category": category,
+            "demands": demands,
+            "urgency_types": ordered,
+            "reply_by": iso(deadlines.reply_by),
+            "received_by": actor.username,
+        },
+    )
     if analysis.version:
-        timeline.append(conn, complaint_id=complaint_id, kind="analyzed", actor_id=None, at=now, data={
-            "analyzer_version": analysis.version, "category": analysis.category,
-            "demands": analysis.demands, "signals": analysis.signals, "topic": analysis.topic,
-        })
+        timeline.append(
+            conn,
+            complaint_id=complaint_id,
+            kind="analyzed",
+            actor_id=None,
+            at=now,
+            data={
+                "analyzer_version": analysis.version,
+                "category": analysis.category,
+                "demands": analysis.demands,
+                "signals": analysis.signals,
+                "topic": analysis.topic,
+            },
+        )
     if placement is not None:
         batches.announce(conn, complaint_id=complaint_id, placement=placement, key=key, policy=policy, now=now)
-    row = {"id": complaint_id, **values, "paused_since": None, "paused_seconds": 0, "escalation_level": 0,
-           "replied_at": None, "closed_at": None, "root_cause": None, "responsible_person": None,
-           "improvement_measure": None, "satisfaction": None, "settlement_confirmed": False,
-           "merged_into_id": None}
+    row = {
+        "id": complaint_id,
+        **values,
+        "paused_since": None,
+        "paused_seconds": 0,
+        "escalation_level": 0,
+        "replied_at": None,
+        "closed_at": None,
+        "root_cause": None,
+        "responsible_person": None,
+        "improvement_measure": None,
+        "satisfaction": None,
+        "settlement_confirmed": False,
+        "merged_into_id": None,
+    }
     if idempotency_key is not None:
-        conn.execute(idempotency_keys.insert(), {
-            "user_id": actor.id, "key": idempotency_key, "complaint_id": complaint_id, "created_at": now})
+        conn.execute(
+            idempotency_keys.insert(),
+            {"user_id": actor.id, "key": idempotency_key, "complaint_id": complaint_id, "created_at": now},
+        )
     return Created(complaint=row, customer=customer)
 
 

@@ -30,11 +30,24 @@ class ComplaintFilter:
 
 
 LIST_COLUMNS = (
-    complaints.c.id, complaints.c.reference, complaints.c.channel, complaints.c.category, complaints.c.demands,
-    complaints.c.status, complaints.c.urgency_types, complaints.c.priority, complaints.c.received_at,
-    complaints.c.reply_by, complaints.c.owner_id, complaints.c.team, complaints.c.batch_id,
-    complaints.c.escalation_level, complaints.c.version, complaints.c.content,
-    customers.c.name.label("customer_name"), customers.c.phone.label("customer_phone"),
+    complaints.c.id,
+    complaints.c.reference,
+    complaints.c.channel,
+    complaints.c.category,
+    complaints.c.demands,
+    complaints.c.status,
+    complaints.c.urgency_types,
+    complaints.c.priority,
+    complaints.c.received_at,
+    complaints.c.reply_by,
+    complaints.c.owner_id,
+    complaints.c.team,
+    complaints.c.batch_id,
+    complaints.c.escalation_level,
+    complaints.c.version,
+    complaints.c.content,
+    customers.c.name.label("customer_name"),
+    customers.c.phone.label("customer_phone"),
     customers.c.vip_level.label("customer_vip_level"),
 )
 
@@ -48,7 +61,8 @@ def _search_clause(conn: sa.Connection, q: str) -> sa.ColumnElement[bool]:
         tsquery = " & ".join(f"'{t}'" for t in terms if "'" not in t)
         # search_vector is a PostgreSQL-only generated column (see the initial migration).
         indexed = sa.literal_column("complaints.search_vector").bool_op("@@")(
-            sa.func.to_tsquery(sa.literal_column("'simple'"), tsquery))
+            sa.func.to_tsquery(sa.literal_column("'simple'"), tsquery)
+        )
         return sa.and_(indexed, like)
     match = " AND ".join('"' + t.replace('"', "") + '"' for t in terms)
     ids = sa.text("SELECT rowid FROM complaint_search WHERE complaint_search MATCH :match").bindparams(match=match)
@@ -61,8 +75,13 @@ def search(
     """One page of complaints the actor may see, most urgent and oldest deadline first, and the total."""
     where: list[sa.ColumnElement[bool]] = []
     if not actor.sees_everything:
-        where.append(sa.or_(complaints.c.team == actor.team, complaints.c.owner_id == actor.id,
-                            complaints.c.responsible_id == actor.id))
+        where.append(
+            sa.or_(
+                complaints.c.team == actor.team,
+                complaints.c.owner_id == actor.id,
+                complaints.c.responsible_id == actor.id,
+            )
+        )
     f = filters
     if f.status:
         where.append(complaints.c.status.in_(f.status))
@@ -71,8 +90,11 @@ def search(
     if f.category:
         where.append(complaints.c.category == f.category)
     if f.urgency_type:
-        where.append(complaints.c.urgency_types.contains(f'"{f.urgency_type}"') if conn.dialect.name == "sqlite"
-                     else sa.cast(complaints.c.urgency_types, sa.Text).contains(f'"{f.urgency_type}"'))
+        where.append(
+            complaints.c.urgency_types.contains(f'"{f.urgency_type}"')
+            if conn.dialect.name == "sqlite"
+            else sa.cast(complaints.c.urgency_types, sa.Text).contains(f'"{f.urgency_type}"')
+        )
     if f.owner is not None:
         where.append(complaints.c.owner_id == f.owner)
     if f.customer_id is not None:
@@ -89,12 +111,19 @@ def search(
     if f.q and f.q.strip():
         where.append(_search_clause(conn, f.q.strip()))
     base = sa.select(*LIST_COLUMNS).join(customers, customers.c.id == complaints.c.customer_id).where(*where)
-    rows = conn.execute(
-        base.order_by(complaints.c.priority, complaints.c.reply_by.asc().nulls_last(), complaints.c.id.desc())
-        .limit(limit).offset(offset)
-    ).mappings().all()
+    rows = (
+        conn.execute(
+            base.order_by(complaints.c.priority, complaints.c.reply_by.asc().nulls_last(), complaints.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        .mappings()
+        .all()
+    )
     total = conn.execute(
-        sa.select(sa.func.count()).select_from(complaints).join(customers, customers.c.id == complaints.c.customer_id)
+        sa.select(sa.func.count())
+        .select_from(complaints)
+        .join(customers, customers.c.id == complaints.c.customer_id)
         .where(*where)
     ).scalar_one()
     return [dict(r) for r in rows], int(total)

@@ -32,8 +32,16 @@ def gift_used_this_month(conn: sa.Connection, *, team: str, now: datetime) -> fl
 
 
 def propose(
-    conn: sa.Connection, *, complaint_id: int, offer: SettlementOffer, description: str, legal_basis: str,
-    version: int, actor: Actor, policy: Policy, now: datetime,
+    conn: sa.Connection,
+    *,
+    complaint_id: int,
+    offer: SettlementOffer,
+    description: str,
+    legal_basis: str,
+    version: int,
+    actor: Actor,
+    policy: Policy,
+    now: datetime,
 ) -> dict[str, Any]:
     if min(offer.refund, offer.compensation, offer.gift) < 0:
         raise Invalid("negative_amount", "金额不能为负数。", "refund")
@@ -43,23 +51,51 @@ def propose(
     if Status(complaint["status"]) not in ACTIVE_STATUSES:
         raise Invalid("not_active", "已结案、不予受理或已合并的投诉不能再提出处理方案。", "status")
     decision = decide(
-        role=actor.role, offer=offer, gift_used_this_month=gift_used_this_month(conn, team=actor.team, now=now),
+        role=actor.role,
+        offer=offer,
+        gift_used_this_month=gift_used_this_month(conn, team=actor.team, now=now),
         policy=policy.authority,
     )
     status = "granted" if decision.within_authority else "pending_approval"
     approver = decision.approver_role or (None if decision.within_authority else Role.ADMIN)
-    settlement_id: int = conn.execute(settlements.insert().values(
-        complaint_id=complaint_id, refund=offer.refund, compensation=offer.compensation, gift=offer.gift,
-        description=description.strip(), legal_basis=legal_basis.strip(), status=status, team=actor.team,
-        proposed_by_id=actor.id, approver_role=approver.value if approver else None, created_at=now,
-    )).inserted_primary_key[0]  # type: ignore[index]
+    settlement_id: int = conn.execute(
+        settlements.insert().values(
+            complaint_id=complaint_id,
+            refund=offer.refund,
+            compensation=offer.compensation,
+            gift=offer.gift,
+            description=description.strip(),
+            legal_basis=legal_basis.strip(),
+            status=status,
+            team=actor.team,
+            proposed_by_id=actor.id,
+            approver_role=approver.value if approver else None,
+            created_at=now,
+        )
+    ).inserted_primary_key[0]  # type: ignore[index]
     kind = "settlement_granted" if decision.within_authority else "approval_requested"
-    store.update(conn, complaint=complaint, expected_version=version, changes={}, kind=kind, actor=actor, now=now,
-                 data={"settlement_id": settlement_id, "refund": offer.refund, "compensation": offer.compensation,
-                       "gift": offer.gift, "description": description.strip(),
-                       "approver_role": approver.value if approver else None, "exceeded": decision.exceeded})
-    return {**get(conn, settlement_id=settlement_id), "message": _message(decision.within_authority, approver,
-                                                                            decision.exceeded)}
+    store.update(
+        conn,
+        complaint=complaint,
+        expected_version=version,
+        changes={},
+        kind=kind,
+        actor=actor,
+        now=now,
+        data={
+            "settlement_id": settlement_id,
+            "refund": offer.refund,
+            "compensation": offer.compensation,
+            "gift": offer.gift,
+            "description": description.strip(),
+            "approver_role": approver.value if approver else None,
+            "exceeded": decision.exceeded,
+        },
+    )
+    return {
+        **get(conn, settlement_id=settlement_id),
+        "message": _message(decision.within_authority, approver, decision.exceeded),
+    }
 
 
 def _message(within: bool, approver: Role | None, exceeded: list[str]) -> str:
@@ -77,13 +113,24 @@ def get(conn: sa.Connection, *, settlement_id: int) -> dict[str, Any]:
 
 
 def for_complaint(conn: sa.Connection, *, complaint_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(sa.select(settlements).where(settlements.c.complaint_id == complaint_id)
-                        .order_by(settlements.c.id)).mappings().all()
+    rows = (
+        conn.execute(
+            sa.select(settlements).where(settlements.c.complaint_id == complaint_id).order_by(settlements.c.id)
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]
 
 
 def decide_approval(
-    conn: sa.Connection, *, settlement_id: int, approve: bool, comment: str | None, actor: Actor, policy: Policy,
+    conn: sa.Connection,
+    *,
+    settlement_id: int,
+    approve: bool,
+    comment: str | None,
+    actor: Actor,
+    policy: Policy,
     now: datetime,
 ) -> dict[str, Any]:
     settlement = get(conn, settlement_id=settlement_id)
@@ -91,16 +138,29 @@ def decide_approval(
     if settlement["status"] != "pending_approval":
         raise Invalid("not_pending", "该处理方案不在待审批状态。", "settlement_id")
     offer = SettlementOffer(settlement["refund"], settlement["compensation"], settlement["gift"])
-    if approve and not may_approve(role=actor.role, offer=offer,
-                                   gift_used_this_month=gift_used_this_month(conn, team=settlement["team"], now=now),
-                                   policy=policy.authority):
+    if approve and not may_approve(
+        role=actor.role,
+        offer=offer,
+        gift_used_this_month=gift_used_this_month(conn, team=settlement["team"], now=now),
+        policy=policy.authority,
+    ):
         raise Forbidden("beyond_authority", "该方案也超出您的审批权限，请报更高层级审批。")
     if actor.id == settlement["proposed_by_id"]:
         raise Forbidden("self_approval", "不能审批自己提交的处理方案。")
     status = "approved" if approve else "denied"
-    conn.execute(settlements.update().where(settlements.c.id == settlement_id)
-                 .values(status=status, decided_by_id=actor.id, decided_at=now))
-    store.update(conn, complaint=complaint, expected_version=None, changes={},
-                 kind="settlement_approved" if approve else "settlement_denied", actor=actor, now=now,
-                 data={"settlement_id": settlement_id, "comment": (comment or "").strip()})
+    conn.execute(
+        settlements.update()
+        .where(settlements.c.id == settlement_id)
+        .values(status=status, decided_by_id=actor.id, decided_at=now)
+    )
+    store.update(
+        conn,
+        complaint=complaint,
+        expected_version=None,
+        changes={},
+        kind="settlement_approved" if approve else "settlement_denied",
+        actor=actor,
+        now=now,
+        data={"settlement_id": settlement_id, "comment": (comment or "").strip()},
+    )
     return get(conn, settlement_id=settlement_id)

@@ -39,15 +39,29 @@ def sweep(conn: sa.Connection, *, now: datetime, policy: Policy) -> dict[str, in
         state = sla_state(reply_by=complaint["reply_by"], now=now, policy=policy.sla, ladder_size=len(ladder))
         deadline = complaint["reply_by"].isoformat()
         if not state.breached:
-            if timeline.append(conn, complaint_id=complaint["id"], kind="sla_warning", actor_id=None, at=now,
-                               dedup_key=f"warn:{deadline}", data={"reply_by": deadline}):
+            if timeline.append(
+                conn,
+                complaint_id=complaint["id"],
+                kind="sla_warning",
+                actor_id=None,
+                at=now,
+                dedup_key=f"warn:{deadline}",
+                data={"reply_by": deadline},
+            ):
                 counts["warned"] += 1
             continue
         if state.level > complaint["escalation_level"]:
             rung, role = ladder[state.level]
-            store.update(conn, complaint=complaint, expected_version=None,
-                         changes={"escalation_level": state.level}, kind="sla_breached", actor=None, now=now,
-                         data={"reply_by": deadline, "to": rung, "to_role": role.value})
+            store.update(
+                conn,
+                complaint=complaint,
+                expected_version=None,
+                changes={"escalation_level": state.level},
+                kind="sla_breached",
+                actor=None,
+                now=now,
+                data={"reply_by": deadline, "to": rung, "to_role": role.value},
+            )
             counts["escalated"] += 1
     return counts
 
@@ -55,8 +69,9 @@ def sweep(conn: sa.Connection, *, now: datetime, policy: Policy) -> dict[str, in
 class Scheduler:
     """Runs the sweep every `interval` seconds in a daemon thread of the server process."""
 
-    def __init__(self, engine: Engine, policy: Policy, interval: float,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self, engine: Engine, policy: Policy, interval: float, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self._engine, self._policy, self._interval, self._clock = engine, policy, interval, clock
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tousu-sla", daemon=True)

@@ -10,7 +10,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tousu.storage.tables import events
 
-
 # Built once: statements with their parameters passed separately are compiled once and cached.
 _INSERT = events.insert()
 _INSERT_ONCE = {

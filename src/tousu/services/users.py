@@ -25,8 +25,14 @@ class Unauthorized(ServiceError):
 
 
 def add_user(
-    conn: sa.Connection, *, username: str, password: str | None, role: Role, team: str = "",
-    display_name: str | None = None, now: datetime,
+    conn: sa.Connection,
+    *,
+    username: str,
+    password: str | None,
+    role: Role,
+    team: str = "",
+    display_name: str | None = None,
+    now: datetime,
 ) -> int:
     if not username.strip() or not username.isascii() or " " in username:
         raise Invalid("invalid_username", "用户名只能使用字母、数字和符号，不能有空格。", "username")
@@ -34,10 +40,18 @@ def add_user(
         raise Invalid("weak_password", f"密码至少需要{MIN_PASSWORD}位。", "password")
     if conn.execute(sa.select(users.c.id).where(users.c.username == username)).scalar() is not None:
         raise Conflict("user_exists", f"用户“{username}”已存在。", "username")
-    return conn.execute(users.insert().values(
-        username=username, display_name=display_name or username, role=role.value, team=team,
-        password_hash=_hasher.hash(password) if password else None, active=True, created_at=now,
-    )).inserted_primary_key[0]  # type: ignore[index,no-any-return]
+    user_id: int = conn.execute(
+        users.insert().values(
+            username=username,
+            display_name=display_name or username,
+            role=role.value,
+            team=team,
+            password_hash=_hasher.hash(password) if password else None,
+            active=True,
+            created_at=now,
+        )
+    ).inserted_primary_key[0]  # type: ignore[index]
+    return user_id
 
 
 def get_by_username(conn: sa.Connection, username: str) -> dict[str, Any] | None:
@@ -46,8 +60,13 @@ def get_by_username(conn: sa.Connection, username: str) -> dict[str, Any] | None
 
 
 def actor_of(row: dict[str, Any]) -> Actor:
-    return Actor(id=row["id"], username=row["username"], display_name=row["display_name"],
-                 role=Role(row["role"]), team=row["team"])
+    return Actor(
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=Role(row["role"]),
+        team=row["team"],
+    )
 
 
 def verify_password(conn: sa.Connection, *, username: str, password: str) -> Actor:
@@ -68,13 +87,25 @@ def _digest(token: str) -> str:
 
 
 def issue_token(
-    conn: sa.Connection, *, user_id: int, kind: str, name: str = "", now: datetime, ttl: timedelta | None = None,
+    conn: sa.Connection,
+    *,
+    user_id: int,
+    kind: str,
+    name: str = "",
+    now: datetime,
+    ttl: timedelta | None = None,
 ) -> str:
     token = f"tsu_{secrets.token_urlsafe(32)}"
-    conn.execute(api_tokens.insert().values(
-        user_id=user_id, token_hash=_digest(token), kind=kind, name=name, created_at=now,
-        expires_at=None if ttl is None else now + ttl,
-    ))
+    conn.execute(
+        api_tokens.insert().values(
+            user_id=user_id,
+            token_hash=_digest(token),
+            kind=kind,
+            name=name,
+            created_at=now,
+            expires_at=None if ttl is None else now + ttl,
+        )
+    )
     return token
 
 
@@ -84,11 +115,15 @@ def actor_for_token(conn: sa.Connection, *, token: str, now: datetime) -> Actor:
 
 def lookup_token(conn: sa.Connection, *, token: str, now: datetime) -> tuple[Actor, datetime | None]:
     """The token's user and when the token expires (None: an API token that does not)."""
-    row = conn.execute(
-        sa.select(users, api_tokens.c.expires_at, api_tokens.c.revoked_at)
-        .join(api_tokens, api_tokens.c.user_id == users.c.id)
-        .where(api_tokens.c.token_hash == _digest(token))
-    ).mappings().first()
+    row = (
+        conn.execute(
+            sa.select(users, api_tokens.c.expires_at, api_tokens.c.revoked_at)
+            .join(api_tokens, api_tokens.c.user_id == users.c.id)
+            .where(api_tokens.c.token_hash == _digest(token))
+        )
+        .mappings()
+        .first()
+    )
     if row is None or row["revoked_at"] is not None or not row["active"]:
         raise Unauthorized("invalid_token", "登录凭证无效，请重新登录。")
     if row["expires_at"] is not None and row["expires_at"] <= now:
@@ -101,8 +136,15 @@ def revoke_token(conn: sa.Connection, *, token: str, now: datetime) -> None:
 
 
 def list_users(conn: sa.Connection) -> list[dict[str, Any]]:
-    rows = conn.execute(sa.select(users.c.id, users.c.username, users.c.display_name, users.c.role, users.c.team,
-                                  users.c.active).order_by(users.c.id)).mappings().all()
+    rows = (
+        conn.execute(
+            sa.select(
+                users.c.id, users.c.username, users.c.display_name, users.c.role, users.c.team, users.c.active
+            ).order_by(users.c.id)
+        )
+        .mappings()
+        .all()
+    )
     return [dict(r) for r in rows]
 
 

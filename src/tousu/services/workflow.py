@@ -66,11 +66,15 @@ def transition(
                 if fields.get(key):
                     changes[key] = fields[key].strip()
             merged = {**complaint, **changes}
-            wf.check_close(wf.ClosingFacts(
-                followed_up=complaint["satisfaction"] is not None,
-                root_cause=merged["root_cause"], work_quality=complaint["work_quality"],
-                responsible_person=merged["responsible_person"], improvement_measure=merged["improvement_measure"],
-            ))
+            wf.check_close(
+                wf.ClosingFacts(
+                    followed_up=complaint["satisfaction"] is not None,
+                    root_cause=merged["root_cause"],
+                    work_quality=complaint["work_quality"],
+                    responsible_person=merged["responsible_person"],
+                    improvement_measure=merged["improvement_measure"],
+                )
+            )
             changes["closed_at"] = now
         elif action is wf.Action.REJECT:
             require_role(actor, Role.MANAGER)
@@ -93,8 +97,14 @@ def transition(
     except wf.TransitionRefused as exc:
         raise _refused(exc) from None
     return store.update(
-        conn, complaint=complaint, expected_version=version, changes=changes, kind=action.value,
-        actor=actor, now=now, data=extra,
+        conn,
+        complaint=complaint,
+        expected_version=version,
+        changes=changes,
+        kind=action.value,
+        actor=actor,
+        now=now,
+        data=extra,
     )
 
 
@@ -104,20 +114,28 @@ def _resume(complaint: dict[str, Any], policy: Policy, now: datetime) -> dict[st
     waited = business_time_between(complaint["paused_since"], now, calendar_for(channel, policy.sla))
     paused = timedelta(seconds=complaint["paused_seconds"]) + waited
     deadlines = compute_deadlines(
-        received_at=complaint["received_at"], channel=channel,
-        urgency=[UrgencyType(t) for t in complaint["urgency_types"]], paused=paused, policy=policy.sla,
+        received_at=complaint["received_at"],
+        channel=channel,
+        urgency=[UrgencyType(t) for t in complaint["urgency_types"]],
+        paused=paused,
+        policy=policy.sla,
     )
     return {
-        "paused_since": None, "paused_seconds": int(paused.total_seconds()),
-        "reply_by": deadlines.reply_by, "follow_up_by": deadlines.follow_up_by,
+        "paused_since": None,
+        "paused_seconds": int(paused.total_seconds()),
+        "reply_by": deadlines.reply_by,
+        "follow_up_by": deadlines.follow_up_by,
     }
 
 
 def _fresh_deadlines(complaint: dict[str, Any], policy: Policy, now: datetime) -> dict[str, Any]:
     """A reopened complaint gets a full new SLA from the moment it is reopened."""
     deadlines = compute_deadlines(
-        received_at=now, channel=Channel(complaint["channel"]),
-        urgency=[UrgencyType(t) for t in complaint["urgency_types"]], paused=timedelta(0), policy=policy.sla,
+        received_at=now,
+        channel=Channel(complaint["channel"]),
+        urgency=[UrgencyType(t) for t in complaint["urgency_types"]],
+        paused=timedelta(0),
+        policy=policy.sla,
     )
     return {"reply_by": deadlines.reply_by, "follow_up_by": deadlines.follow_up_by, "escalation_level": 0}
 
@@ -142,12 +160,26 @@ def assign(
     changes: dict[str, Any] = {"owner_id": target["id"]}
     if complaint["status"] in (wf.Status.RECEIVED.value, wf.Status.REOPENED.value):
         changes["status"] = wf.Status.IN_PROGRESS.value
-    return store.update(conn, complaint=complaint, expected_version=version, changes=changes, kind="assigned",
-                        actor=actor, now=now, data={"owner": username})
+    return store.update(
+        conn,
+        complaint=complaint,
+        expected_version=version,
+        changes=changes,
+        kind="assigned",
+        actor=actor,
+        now=now,
+        data={"owner": username},
+    )
 
 
 def hand_over(
-    conn: sa.Connection, *, complaint_id: int, username: str, note: str | None, version: int, actor: Actor,
+    conn: sa.Connection,
+    *,
+    complaint_id: int,
+    username: str,
+    note: str | None,
+    version: int,
+    actor: Actor,
     now: datetime,
 ) -> dict[str, Any]:
     """The explicit hand-over that ends the first responder's responsibility (首问负责制)."""
@@ -156,16 +188,27 @@ def hand_over(
     if actor.id != complaint["responsible_id"] and not actor.at_least(Role.MANAGER):
         raise Invalid("not_responsible", "只有当前责任人或厅经理以上人员可以移交投诉。", "username")
     return store.update(
-        conn, complaint=complaint, expected_version=version,
+        conn,
+        complaint=complaint,
+        expected_version=version,
         changes={"responsible_id": target["id"], "owner_id": target["id"], "team": target["team"] or complaint["team"]},
-        kind="handed_over", actor=actor, now=now,
+        kind="handed_over",
+        actor=actor,
+        now=now,
         data={"to": username, "note": _require_text(note, "note", "移交说明（已做了什么、还需做什么）")},
     )
 
 
 def escalate(
-    conn: sa.Connection, *, complaint_id: int, reason: str | None, to_province: bool, version: int,
-    actor: Actor, policy: Policy, now: datetime,
+    conn: sa.Connection,
+    *,
+    complaint_id: int,
+    reason: str | None,
+    to_province: bool,
+    version: int,
+    actor: Actor,
+    policy: Policy,
+    now: datetime,
 ) -> dict[str, Any]:
     """Move up one rung of the ladder; to the province company it becomes an 升级 complaint."""
     complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
@@ -177,24 +220,43 @@ def escalate(
         types = {UrgencyType(t) for t in complaint["urgency_types"]} | {UrgencyType.ESCALATED}
         changes.update(urgency_types=sorted(t.value for t in types), priority=priority(types))
     return store.update(
-        conn, complaint=complaint, expected_version=version, changes=changes, kind="escalated", actor=actor, now=now,
+        conn,
+        complaint=complaint,
+        expected_version=version,
+        changes=changes,
+        kind="escalated",
+        actor=actor,
+        now=now,
         data={"to": policy.escalation.ladder[level][0], "reason": _require_text(reason, "reason", "升级原因")},
     )
 
 
 def update_details(
-    conn: sa.Connection, *, complaint_id: int, changes: dict[str, Any], version: int, actor: Actor, now: datetime,
+    conn: sa.Connection,
+    *,
+    complaint_id: int,
+    changes: dict[str, Any],
+    version: int,
+    actor: Actor,
+    now: datetime,
 ) -> dict[str, Any]:
     """Correct classification or record root cause, responsible person and improvement measure."""
     complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
     if "category" in changes:
         changes["category_source"] = "person"
-    return store.update(conn, complaint=complaint, expected_version=version, changes=changes, kind="updated",
-                        actor=actor, now=now)
+    return store.update(
+        conn, complaint=complaint, expected_version=version, changes=changes, kind="updated", actor=actor, now=now
+    )
 
 
 def link(
-    conn: sa.Connection, *, complaint_id: int, other_id: int, merge: bool, version: int, actor: Actor,
+    conn: sa.Connection,
+    *,
+    complaint_id: int,
+    other_id: int,
+    merge: bool,
+    version: int,
+    actor: Actor,
     now: datetime,
 ) -> dict[str, Any]:
     """Relate two complaints; merging closes this one into the other, keeping its record."""
@@ -204,16 +266,36 @@ def link(
     survivor = store.load(conn, complaint_id=other_id, actor=actor)
     if version != complaint["version"]:
         raise store.stale_error(complaint)
-    exists = conn.execute(sa.select(complaint_links.c.id).where(
-        complaint_links.c.complaint_id == complaint_id, complaint_links.c.other_id == other_id)).scalar()
+    exists = conn.execute(
+        sa.select(complaint_links.c.id).where(
+            complaint_links.c.complaint_id == complaint_id, complaint_links.c.other_id == other_id
+        )
+    ).scalar()
     if exists is None:
-        conn.execute(complaint_links.insert().values(
-            complaint_id=complaint_id, other_id=other_id, kind="merged" if merge else "related", created_at=now))
+        conn.execute(
+            complaint_links.insert().values(
+                complaint_id=complaint_id, other_id=other_id, kind="merged" if merge else "related", created_at=now
+            )
+        )
     if not merge:
-        timeline.append(conn, complaint_id=other_id, kind="linked", actor_id=actor.id, at=now,
-                        data={"other": complaint["reference"]})
-        return store.update(conn, complaint=complaint, expected_version=version, changes={}, kind="linked",
-                            actor=actor, now=now, data={"other": survivor["reference"]})
+        timeline.append(
+            conn,
+            complaint_id=other_id,
+            kind="linked",
+            actor_id=actor.id,
+            at=now,
+            data={"other": complaint["reference"]},
+        )
+        return store.update(
+            conn,
+            complaint=complaint,
+            expected_version=version,
+            changes={},
+            kind="linked",
+            actor=actor,
+            now=now,
+            data={"other": survivor["reference"]},
+        )
     require_role(actor, Role.MANAGER)
     if wf.Status(survivor["status"]) not in wf.ACTIVE_STATUSES:
         raise Invalid("survivor_not_active", f"投诉 {survivor['reference']} 已结束，不能作为合并目标。", "other_id")
@@ -221,10 +303,16 @@ def link(
         status = wf.next_status(wf.Status(complaint["status"]), wf.Action.MERGE)
     except wf.TransitionRefused as exc:
         raise _refused(exc) from None
-    timeline.append(conn, complaint_id=other_id, kind="merged_in", actor_id=actor.id, at=now,
-                    data={"from": complaint["reference"]})
+    timeline.append(
+        conn, complaint_id=other_id, kind="merged_in", actor_id=actor.id, at=now, data={"from": complaint["reference"]}
+    )
     return store.update(
-        conn, complaint=complaint, expected_version=version,
-        changes={"status": status.value, "merged_into_id": other_id}, kind="merged", actor=actor, now=now,
+        conn,
+        complaint=complaint,
+        expected_version=version,
+        changes={"status": status.value, "merged_into_id": other_id},
+        kind="merged",
+        actor=actor,
+        now=now,
         data={"into": survivor["reference"]},
     )

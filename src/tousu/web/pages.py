@@ -14,8 +14,8 @@ from tousu.api.deps import State
 from tousu.domain.codes import Category, Channel, Role, UrgencyType
 from tousu.domain.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Status
 from tousu.knowledge import KnowledgeBaseError
-from tousu.services import complaints as store
 from tousu.services import analytics, customers, queries, settlements, users
+from tousu.services import complaints as store
 from tousu.services.batches import open_batches
 from tousu.services.errors import NotFound
 from tousu.web.auth import PageActor
