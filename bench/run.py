@@ -77,8 +77,17 @@ def _token(url: str) -> str:
     return token
 
 
-def intake(url: str, workdir: Path) -> dict[str, float]:
+def fresh_schema(url: str) -> None:
+    if url.startswith("postgresql"):
+        engine = create_db_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
     upgrade(url)
+
+
+def intake(url: str, workdir: Path) -> dict[str, float]:
+    fresh_schema(url)
     token = _token(url)
     port = free_port()
     server = start_server(url, port, workdir, workers=SERVER_WORKERS)
@@ -114,10 +123,8 @@ def search(url: str, total: int = 100_000) -> dict[str, float]:
     from tousu.services.queries import ComplaintFilter
     from tousu.services.queries import search as run_search
 
+    fresh_schema(url)
     engine = create_db_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    upgrade(url)
     rng = random.Random(7)
     now = datetime.now(UTC)
     with engine.begin() as conn:

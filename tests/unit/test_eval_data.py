@@ -1,7 +1,7 @@
 """Guards the labelled evaluation sets for the complaint analyzer.
 
 The sets are trusted as ground truth, so a malformed line, an unknown code, a
-mislabelled script or a holdout text copied from the dev set must fail here.
+mislabelled script or a holdout or fresh text copied from another set must fail here.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from tousu.domain.codes import Category, Demand, Emotion
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DEV_FILE = DATA_DIR / "analyzer_dev.jsonl"
 HOLDOUT_FILE = DATA_DIR / "analyzer_holdout.jsonl"
+FRESH_FILE = DATA_DIR / "analyzer_fresh.jsonl"
 
 FIELDS = {
     "id", "text", "category", "demands", "emotion", "industry",
@@ -29,8 +30,8 @@ THREATS = {"media_threat", "regulator_threat", "litigation", "group_incident", "
 # Threat kinds that are also demand codes must agree with the demands list.
 THREAT_DEMANDS = {"media_threat", "regulator_threat"}
 
-MIN_SIZE = {"dev": 170, "holdout": 80}
-MIN_PER_CODE = {"dev": 6, "holdout": 3}
+MIN_SIZE = {"dev": 170, "holdout": 80, "fresh": 120}
+MIN_PER_CODE = {"dev": 6, "holdout": 3, "fresh": 5}
 
 SPEAKER_TAG = re.compile(
     r"^(客户|客戶|客服|营业员|營業員|店员|店員|服务员|服務員|顾客|顧客|職員|A|B)[：:]", re.M
@@ -62,7 +63,7 @@ def _load(path: Path) -> list[Record]:
 
 @pytest.fixture(scope="module")
 def sets() -> dict[str, list[Record]]:
-    return {"dev": _load(DEV_FILE), "holdout": _load(HOLDOUT_FILE)}
+    return {"dev": _load(DEV_FILE), "holdout": _load(HOLDOUT_FILE), "fresh": _load(FRESH_FILE)}
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,7 @@ def t2s() -> opencc.OpenCC:
 
 
 def _all(sets: dict[str, list[Record]]) -> list[Record]:
-    return sets["dev"] + sets["holdout"]
+    return sets["dev"] + sets["holdout"] + sets["fresh"]
 
 
 def _share(records: list[Record], predicate: Any) -> float:
@@ -105,9 +106,12 @@ def test_descriptive_fields_use_known_values(sets):
     for record in _all(sets):
         assert record["industry"] in {"telecom", "retail"}, record["id"]
         assert record["script"] in {"simplified", "traditional"}, record["id"]
-        assert re.fullmatch(r"seed:00[0-4]|variant", record["source"]), record["id"]
+        assert re.fullmatch(r"seed:00[0-4]|variant|fresh", record["source"]), record["id"]
     # The holdout is written from scratch, never retold from a seed.
     assert {r["source"] for r in sets["holdout"]} == {"variant"}
+    # The fresh set is independent of both, and only it is marked so.
+    assert {r["source"] for r in sets["fresh"]} == {"fresh"}
+    assert "fresh" not in {r["source"] for r in sets["dev"] + sets["holdout"]}
 
 
 def test_threats_agree_with_demands(sets):
@@ -134,25 +138,27 @@ def test_text_lengths_stay_in_range(sets):
         assert _share(records, lambda r: len(r["text"]) < 40) > 0, name
 
 
-def test_no_text_appears_twice_across_both_files(sets):
+def test_no_text_appears_twice_across_the_files(sets):
     texts = [re.sub(r"\s+", "", r["text"]) for r in _all(sets)]
     duplicates = [t for t, n in Counter(texts).items() if n > 1]
     assert duplicates == []
 
 
-def test_holdout_reuses_no_sentence_of_the_dev_set(sets, t2s):
-    def sentences(text: str) -> set[str]:
-        parts = (NOISE.sub("", t2s.convert(s)) for s in SENTENCE_END.split(text))
-        return {p for p in parts if len(p) >= 6}
+def _sentences(text: str, t2s: opencc.OpenCC) -> set[str]:
+    parts = (NOISE.sub("", t2s.convert(s)) for s in SENTENCE_END.split(text))
+    return {p for p in parts if len(p) >= 6}
 
-    dev_sentences = set().union(*(sentences(r["text"]) for r in sets["dev"]))
-    reused = {
-        (r["id"], s) for r in sets["holdout"] for s in sentences(r["text"]) & dev_sentences
-    }
+
+@pytest.mark.parametrize(
+    ("name", "earlier"), [("holdout", ("dev",)), ("fresh", ("dev", "holdout"))]
+)
+def test_later_sets_reuse_no_sentence_of_earlier_ones(sets, t2s, name, earlier):
+    seen = set().union(*(_sentences(r["text"], t2s) for e in earlier for r in sets[e]))
+    reused = {(r["id"], s) for r in sets[name] for s in _sentences(r["text"], t2s) & seen}
     assert reused == set()
 
 
-@pytest.mark.parametrize("name", ["dev", "holdout"])
+@pytest.mark.parametrize("name", ["dev", "holdout", "fresh"])
 def test_sets_are_large_enough_and_cover_every_code(sets, name):
     records = sets[name]
     assert len(records) >= MIN_SIZE[name]
@@ -164,7 +170,7 @@ def test_sets_are_large_enough_and_cover_every_code(sets, name):
         assert demands[demand] >= MIN_PER_CODE[name], (name, demand)
 
 
-@pytest.mark.parametrize("name", ["dev", "holdout"])
+@pytest.mark.parametrize("name", ["dev", "holdout", "fresh"])
 def test_sets_keep_realistic_proportions(sets, name):
     records = sets[name]
     for emotion in Emotion:
