@@ -16,6 +16,7 @@ from tousu.domain.urgency import (
     forms_batch,
     is_repeat,
     issue_key,
+    may_form_batch,
     static_urgency,
     subtract_months,
 )
@@ -109,3 +110,11 @@ def test_static_urgency_follows_channel_customer_and_signals() -> None:
 
 def test_issue_key_normalises_case_and_blanks() -> None:
     assert issue_key("network", " 4G ", None) == "network|4g|-"
+
+
+def test_only_outages_batch_on_the_analyzers_topic_alone() -> None:
+    assert may_form_batch(category="network", analyzer_topic="4G信号", person_topic=None, area=None)
+    assert not may_form_batch(category="billing", analyzer_topic="话费", person_topic=None, area=None)
+    assert may_form_batch(category="billing", analyzer_topic=None, person_topic="5月账单重复扣费", area=None)
+    assert may_form_batch(category="billing", analyzer_topic="话费", person_topic=None, area="思明区")
+    assert not may_form_batch(category="network", analyzer_topic=None, person_topic=None, area=None)

@@ -49,6 +49,20 @@ def issue_key(category: str, topic: str | None = None, area: str | None = None) 
     return "|".join(p if p else "-" for p in parts)
 
 
+SHARED_INCIDENT_CATEGORIES = frozenset({Category.NETWORK.value})
+"""Where the analyzer's topic alone may group a batch: an outage hits many customers at once.
+
+Elsewhere a topic like 话费 is far too broad for "the same issue" on a busy hotline, so a
+batch needs the affected service or area recorded by a person.
+"""
+
+
+def may_form_batch(
+    *, category: str | None, analyzer_topic: str | None, person_topic: str | None, area: str | None
+) -> bool:
+    return bool(person_topic or area or (analyzer_topic and category in SHARED_INCIDENT_CATEGORIES))
+
+
 def describe_issue_key(key: str) -> str:
     """The issue key as people read it.
 

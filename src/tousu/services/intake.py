@@ -126,7 +126,9 @@ def create(
     )
     if _is_repeat(conn, customer_id=customer["id"], key=key, now=received_at, policy=policy):
         types.add(UrgencyType.REPEAT)
-    # Batches need an affected service or area: "billing" alone is not one issue.
+    batchable = rules.may_form_batch(
+        category=category, analyzer_topic=analysis.topic, person_topic=new.topic, area=new.area
+    )
     placement = (
         batches.place_new(
             conn,
@@ -136,7 +138,7 @@ def create(
             at=received_at,
             policy=policy,
         )
-        if (topic or new.area)
+        if batchable
         else None
     )
     if placement is not None:
