@@ -13,7 +13,7 @@ from tousu.domain.policy import Policy
 from tousu.domain.workflow import Action
 from tousu.services import intake, sla, users, workflow
 from tousu.services.actors import Actor
-from tousu.services.analysis_port import TextAnalysis
+from tousu.services.analysis_port import TextAnalyzer, no_analysis
 from tousu.services.errors import ServiceError
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -203,7 +203,15 @@ def _text(rng: random.Random, template: str) -> str:
     )
 
 
-def load_demo(engine: Engine, policy: Policy, *, count: int, seed: int, now: datetime | None = None) -> int:
+def load_demo(
+    engine: Engine,
+    policy: Policy,
+    *,
+    count: int,
+    seed: int,
+    now: datetime | None = None,
+    analyze: TextAnalyzer = no_analysis,
+) -> int:
     """Create the demo staff and `count` complaints; does nothing if the demo staff exist."""
     now = now or datetime.now(UTC)
     rng = random.Random(seed)
@@ -242,10 +250,10 @@ def load_demo(engine: Engine, policy: Policy, *, count: int, seed: int, now: dat
         )
         with engine.begin() as conn:
             complaint_id = intake.create(
-                conn, new=new, analysis=TextAnalysis(), actor=agent, policy=policy, now=received
+                conn, new=new, analysis=analyze(new.content), actor=agent, policy=policy, now=received
             ).complaint["id"]
             _progress(conn, complaint_id, agent, actors, policy, received, now, rng)
-    _outage(engine, policy, actors["agent1"], now=now, rng=rng)
+    _outage(engine, policy, actors["agent1"], now=now, rng=rng, analyze=analyze)
     with engine.begin() as conn:
         sla.sweep(conn, now=now, policy=policy)
     return count + OUTAGE_SIZE
@@ -254,7 +262,9 @@ def load_demo(engine: Engine, policy: Policy, *, count: int, seed: int, now: dat
 OUTAGE_SIZE = 12
 
 
-def _outage(engine: Engine, policy: Policy, agent: Actor, *, now: datetime, rng: random.Random) -> None:
+def _outage(
+    engine: Engine, policy: Policy, agent: Actor, *, now: datetime, rng: random.Random, analyze: TextAnalyzer
+) -> None:
     """A network outage: a dozen customers within the hour, so a batch forms and its banner shows."""
     start = now - timedelta(minutes=50)
     for index in range(OUTAGE_SIZE):
@@ -273,7 +283,7 @@ def _outage(engine: Engine, policy: Policy, agent: Actor, *, now: datetime, rng:
         )
         with engine.begin() as conn:
             intake.create(
-                conn, new=new, analysis=TextAnalysis(), actor=agent, policy=policy, now=new.received_at or now
+                conn, new=new, analysis=analyze(new.content), actor=agent, policy=policy, now=new.received_at or now
             )
 
 

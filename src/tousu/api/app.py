@@ -4,30 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import lru_cache
-from pathlib import Path
 
 from fastapi import FastAPI
 
 from tousu import __version__, web
-from tousu.analysis import Analyzer, load_model
 from tousu.api import errors, routes_complaints, routes_people, routes_system, routes_text
 from tousu.api.deps import AppState
 from tousu.api.limits import BodyLimit
-from tousu.services.analysis_port import TextAnalyzer, analyzer_adapter
+from tousu.services.analysis_port import load_analyzer
 from tousu.services.sla import Scheduler
 from tousu.settings import Settings
 from tousu.storage.db import create_db_engine, write_lock_for
-
-
-@lru_cache(maxsize=4)
-def load_analyzer(model_path: Path | None) -> tuple[Analyzer, TextAnalyzer]:
-    """The text analyzer with the trained model if one is configured; rules only otherwise.
-
-    Cached: the knowledge base and lexicons are loaded once per process.
-    """
-    analyzer = Analyzer(model=load_model(model_path) if model_path else None)
-    return analyzer, analyzer_adapter(analyzer)
 
 
 def create_app(settings: Settings | None = None, *, with_scheduler: bool = True) -> FastAPI:

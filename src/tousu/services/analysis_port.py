@@ -7,7 +7,11 @@ the affected service that sharpens the issue key); the full analysis is stored a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Protocol
+
+from tousu.analysis import Analyzer, load_model
 
 
 @dataclass(frozen=True)
@@ -45,3 +49,13 @@ def analyzer_adapter(analyzer: Any) -> TextAnalyzer:
         )
 
     return analyze
+
+
+@lru_cache(maxsize=4)
+def load_analyzer(model_path: Path | None) -> tuple[Analyzer, TextAnalyzer]:
+    """The text analyzer with the trained model if one is configured; rules only otherwise.
+
+    Cached: the knowledge base and lexicons are loaded once per process.
+    """
+    analyzer = Analyzer(model=load_model(model_path) if model_path else None)
+    return analyzer, analyzer_adapter(analyzer)
