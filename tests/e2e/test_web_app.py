@@ -435,3 +435,13 @@ def test_what_was_typed_survives_a_lost_session(page: Page) -> None:
     expect(page.locator("#content")).to_have_value("宽带三天没网了，报修两次没人来，要求减免这几天的费用。")
     expect(page.locator("#name")).to_have_value("赵女士")
     expect(page.locator(".notice").first).to_contain_text("已恢复")
+
+
+def test_the_complaint_page_shows_what_to_do_and_say(page: Page) -> None:
+    login(page)
+    _record(page, "你们乱扣我话费还不认账，再不退钱我就去工信部投诉，还要发到网上曝光！")
+    advice = page.locator("#advice")
+    expect(advice).to_contain_text("越级风险")
+    expect(advice).to_contain_text("建议：")
+    expect(advice.locator("blockquote").first).to_be_visible()
+    shot(page, "complaint-advice")

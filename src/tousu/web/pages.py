@@ -10,7 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tousu.api import present
-from tousu.api.deps import State
+from tousu.api.deps import AppState, State
+from tousu.services.actors import Actor
 from tousu.domain.codes import Category, Channel, Role, UrgencyType
 from tousu.domain.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Status
 from tousu.knowledge import KnowledgeBaseError
@@ -113,6 +114,7 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
     except NotFound:
         return page(request, "missing.html", status_code=404, actor=actor)
     complaint: dict[str, Any] = present.complaint_json(row, customer=customer, actor=actor)
+    authority = state.policy.authority.by_role[actor.role]
     names = {u["id"]: u["display_name"] for u in staff}
     status = Status(complaint["status"])
     return page(
@@ -120,9 +122,20 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
         staff=[u for u in staff if u["active"]], is_manager=actor.at_least(Role.MANAGER),
         awaiting_reply=status in OPEN_STATUSES, active=status in ACTIVE_STATUSES, nav="queue",
         is_responsible=actor.id in (complaint["owner_id"], complaint["responsible_id"]),
-        authority=state.policy.authority.by_role[actor.role], laws=_law_titles(),
+        authority=authority, laws=_law_titles(), advice=_advice(state, actor, row["content"], authority.model_dump()),
         related=[h for h in history if h["id"] != complaint_id][:20],
     )
+
+
+def _advice(state: AppState, actor: Actor, content: str, authority: dict[str, Any]) -> dict[str, Any] | None:
+    """What to do and say for this complaint, for this role: read afresh, since the knowledge
+    base and the role's authority may have changed since intake."""
+    if state.analyzer is None:
+        return None
+    try:
+        return state.analyzer.analyze(content, role=actor.role.value, authority=authority).to_dict()
+    except ValueError:
+        return None
 
 
 @router.get("/dashboard")
