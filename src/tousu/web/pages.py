@@ -11,12 +11,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from tousu.api import present
 from tousu.api.deps import AppState, State
-from tousu.services.actors import Actor
 from tousu.domain.codes import Category, Channel, Role, UrgencyType
 from tousu.domain.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Status
 from tousu.knowledge import KnowledgeBaseError
 from tousu.services import analytics, customers, queries, settlements, users
 from tousu.services import complaints as store
+from tousu.services.actors import Actor
 from tousu.services.batches import open_batches
 from tousu.services.errors import NotFound
 from tousu.web.auth import PageActor
@@ -52,7 +52,8 @@ def _queue_filter(params: dict[str, str], actor_id: int) -> tuple[queries.Compla
     }
     filters = queries.ComplaintFilter(
         status=[s for s in statuses or [] if s] or None,
-        channel=chosen["channel"] or None, category=chosen["category"] or None,
+        channel=chosen["channel"] or None,
+        category=chosen["category"] or None,
         urgency_type=chosen["urgency_type"] or None,
         overdue=None if not chosen["overdue"] else chosen["overdue"] == "1",
         owner=actor_id if chosen["mine"] else None,
@@ -77,15 +78,32 @@ def queue(request: Request, state: State, actor: PageActor) -> Response:
         rows, total = queries.search(conn, actor=actor, filters=filters, now=now, limit=PAGE_SIZE, offset=offset)
         batches = open_batches(conn, now=now, policy=state.policy)
         names = {u["id"]: u["display_name"] for u in users.list_users(conn)}
-    items = [{**present.list_item_json(r), "owner_name": names.get(r["owner_id"], ""),
-              "awaiting_reply": Status(r["status"]) in OPEN_STATUSES} for r in rows]
+    items = [
+        {
+            **present.list_item_json(r),
+            "owner_name": names.get(r["owner_id"], ""),
+            "awaiting_reply": Status(r["status"]) in OPEN_STATUSES,
+        }
+        for r in rows
+    ]
     kept = {k: v for k, v in chosen.items() if v}
     pages = {
         "prev": urlencode({**kept, "offset": max(0, offset - PAGE_SIZE)}) if offset else None,
         "next": urlencode({**kept, "offset": offset + PAGE_SIZE}) if offset + PAGE_SIZE < total else None,
     }
-    return page(request, "queue.html", actor=actor, items=items, total=total, chosen=chosen, batches=batches,
-                offset=offset, pages=pages, now=now, nav="queue")
+    return page(
+        request,
+        "queue.html",
+        actor=actor,
+        items=items,
+        total=total,
+        chosen=chosen,
+        batches=batches,
+        offset=offset,
+        pages=pages,
+        now=now,
+        nav="queue",
+    )
 
 
 @router.get("/complaints/new")
@@ -118,11 +136,22 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
     names = {u["id"]: u["display_name"] for u in staff}
     status = Status(complaint["status"])
     return page(
-        request, "complaint.html", actor=actor, c=complaint, events=events, settlements=settled, names=names,
-        staff=[u for u in staff if u["active"]], is_manager=actor.at_least(Role.MANAGER),
-        awaiting_reply=status in OPEN_STATUSES, active=status in ACTIVE_STATUSES, nav="queue",
+        request,
+        "complaint.html",
+        actor=actor,
+        c=complaint,
+        events=events,
+        settlements=settled,
+        names=names,
+        staff=[u for u in staff if u["active"]],
+        is_manager=actor.at_least(Role.MANAGER),
+        awaiting_reply=status in OPEN_STATUSES,
+        active=status in ACTIVE_STATUSES,
+        nav="queue",
         is_responsible=actor.id in (complaint["owner_id"], complaint["responsible_id"]),
-        authority=authority, laws=_law_titles(), advice=_advice(state, actor, row["content"], authority.model_dump()),
+        authority=authority,
+        laws=_law_titles(),
+        advice=_advice(state, actor, row["content"], authority.model_dump()),
         related=[h for h in history if h["id"] != complaint_id][:20],
     )
 
@@ -141,8 +170,13 @@ def _advice(state: AppState, actor: Actor, content: str, authority: dict[str, An
 @router.get("/dashboard")
 def dashboard_page(request: Request, state: State, actor: PageActor) -> Response:
     if not actor.at_least(Role.MANAGER):
-        return page(request, "forbidden.html", status_code=403, actor=actor,
-                    message="管理看板仅限厅经理及以上人员查看。如需查看，请联系您的厅经理。")
+        return page(
+            request,
+            "forbidden.html",
+            status_code=403,
+            actor=actor,
+            message="管理看板仅限厅经理及以上人员查看。如需查看，请联系您的厅经理。",
+        )
     with state.read() as conn:
         data = analytics.overview(conn, actor=actor, now=state.clock(), policy=state.policy)
     return page(request, "dashboard.html", actor=actor, o=data, nav="dashboard")
