@@ -8,7 +8,7 @@ WORKERS ?= 2
 export TOUSU_PG_PORT ?= 55432
 PG_URL := postgresql+psycopg://tousu@127.0.0.1:$(TOUSU_PG_PORT)
 
-.PHONY: run test unit integration e2e bench install install-test browser clean
+.PHONY: run test unit lint bench install install-test browser clean
 
 $(BIN)/tousu: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: install-test browser
 
 unit: install-test
 	$(BIN)/pytest tests/unit
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src/tousu
 
 bench: install-test
 	@./scripts/test-postgres start >/dev/null
