@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tousu.analysis.hints import HintMatcher
 from tousu.domain.codes import Category, Demand, Emotion
+from tousu.knowledge import load_knowledge_base
 from tousu.knowledge.errors import KnowledgeBaseError
 from tousu.knowledge.source import data_dir
 from tousu.knowledge.taxonomy import URGENCY_CODES, load_taxonomy
@@ -118,3 +121,18 @@ def test_hotline_numbers_may_be_written_as_yaml_numbers(tmp_path: Path, shipped_
     doc["demands"][8]["signals"].append({"weight": 2.0, "keywords": [96315]})
     taxonomy = load_taxonomy(_write(tmp_path, doc))
     assert "96315" in taxonomy.demand(doc["demands"][8]["code"]).keyword_list()
+
+
+def test_hint_evidence_regex_that_matches_nothing_is_refused(tmp_path: Path, shipped_doc: dict) -> None:
+    doc = _copy(shipped_doc)
+    doc["hint_evidence"][0]["requires"] = ["(记者)?"]
+    with pytest.raises(KnowledgeBaseError, match="empty string"):
+        load_taxonomy(_write(tmp_path, doc))
+
+
+def test_hint_evidence_must_name_a_known_profile_or_scenario(tmp_path: Path, shipped_doc: dict) -> None:
+    doc = _copy(shipped_doc)
+    doc["hint_evidence"][0]["target"] = "profile:no_such_profile"
+    kb = dataclasses.replace(load_knowledge_base(), taxonomy=load_taxonomy(_write(tmp_path, doc)))
+    with pytest.raises(KnowledgeBaseError, match=r"hint_evidence\.profile:no_such_profile"):
+        HintMatcher(kb)

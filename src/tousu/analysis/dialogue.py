@@ -2,6 +2,8 @@
 
 Labels come from what the customer says; an agent saying "您可以向12315反映" is no threat.
 Text before the first tag, and text with no tags at all, is taken as the customer's account.
+Transcripts that only letter their speakers (A：… B：…) are told apart by how each speaks: the
+agent is the one who says 您, 请问, 先生/女士 and apologises; failing that, A is the customer.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ Speaker = Literal["customer", "agent"]
 # What may stand right before a tag that is a name (王先生：) rather than a known role word.
 _BOUNDARY = r"(?:^|(?<=[\n。.!?！？;；\s\"”」』)）】]))"
 _TAG_TAIL = r"(?:[0-9a-z]{0,2})[\]】)）]?(?:说|称|问|答|回答|表示|回复|反映)?\s?[:：]"
+_LETTER_TAG = re.compile(r"(?:^|(?<=\n))[ \t]*(?P<letter>[a-z])[ \t]?[:：]")
+# How an agent speaks to a customer (on normalised, simplified text).
+_AGENT_MARKERS = re.compile(
+    r"您|请问|先生|女士|小姐|阿姨|抱歉|不好意思|为你|帮你查|有什么可以帮|我们这边|按照规定|依照合约"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +53,8 @@ class DialogueSplitter:
         """Turns in order; one untagged customer turn when there are no tags."""
         has_colon = ":" in text or "：" in text
         tags = [(m.start(), m.end(), self._speaker(m)) for m in self._tag.finditer(text)] if has_colon else []
+        if not tags and has_colon:
+            tags = _letter_tags(text)
         if not tags:
             return [Turn("customer", 0, len(text), tagged=False)]
         turns: list[Turn] = []
@@ -62,6 +71,21 @@ class DialogueSplitter:
         if any(word in tag for word in self._agent_words):
             return "agent"
         return "customer"
+
+
+def _letter_tags(text: str) -> list[tuple[int, int, Speaker]]:
+    """Tags of an A：/B： transcript with two or more speakers, or none."""
+    found = [(m.start(), m.end(), m.group("letter")) for m in _LETTER_TAG.finditer(text)]
+    letters = list(dict.fromkeys(letter for *_, letter in found))
+    if len(letters) < 2:
+        return []
+    manner = dict.fromkeys(letters, 0)
+    for index, (_, content_start, letter) in enumerate(found):
+        content_end = found[index + 1][0] if index + 1 < len(found) else len(text)
+        manner[letter] += len(_AGENT_MARKERS.findall(text, content_start, content_end))
+    ranked = sorted(letters, key=lambda letter: -manner[letter])
+    agent = ranked[0] if manner[ranked[0]] > manner[ranked[1]] else letters[1]
+    return [(start, end, "agent" if letter == agent else "customer") for start, end, letter in found]
 
 
 def customer_turns(turns: list[Turn]) -> list[Turn]:

@@ -2,7 +2,9 @@
 
 Two sources: the knowledge base's own `signals` (regexes on the customer's words), and the
 taxonomy's `derived_hints`, which follow from the labels (a threat makes the hard-liner
-scenario, a repeat complaint the repeater profile). Scenarios tied to categories only fit a
+scenario, a repeat complaint the repeater profile). Where the taxonomy's `hint_evidence`
+names a profile or scenario, its signals count only when the customer's words also show what
+it is about (我是记者 for the journalist, not a threat to call one). Scenarios tied to categories only fit a
 complaint of one of those categories; scenarios tied to industries only fit those industries.
 """
 
@@ -34,14 +36,18 @@ class HintMatcher:
                 for pattern in entry.signals:
                     self._signals.add(re.compile(pattern, _FLAGS), (kind, entry.code))
         self._derived = kb.taxonomy.derived_hints
-        for hint in self._derived:
-            known = kb.profiles.keys() if hint.kind == "profile" else kb.scenarios.keys()
-            if hint.code not in known:
-                raise KnowledgeBaseError(
-                    "taxonomy.yaml",
-                    f"derived_hints.{hint.target}",
-                    f"知识库中没有这个{hint.kind} (not in the knowledge base)",
-                )
+        self._required: dict[tuple[str, str], tuple[re.Pattern[str], ...]] = {}
+        for section, hints in (("derived_hints", self._derived), ("hint_evidence", kb.taxonomy.hint_evidence)):
+            for hint in hints:
+                known = kb.profiles.keys() if hint.kind == "profile" else kb.scenarios.keys()
+                if hint.code not in known:
+                    raise KnowledgeBaseError(
+                        "taxonomy.yaml",
+                        f"{section}.{hint.target}",
+                        f"知识库中没有这个{hint.kind} (not in the knowledge base)",
+                    )
+        for rule in kb.taxonomy.hint_evidence:
+            self._required[(rule.kind, rule.code)] = tuple(re.compile(p, _FLAGS) for p in rule.requires)
 
     def match(
         self,
@@ -62,6 +68,9 @@ class HintMatcher:
                     evidence.setdefault(key, []).append(
                         Evidence(original[found.start() : found.end()], found.start(), found.end())
                     )
+        for key in [key for key in evidence if key in self._required]:
+            if not _shown(self._required[key], text, turns):
+                del evidence[key]
         derived = {hint.target: hint for hint in self._derived if _holds(hint, facts)}
         wanted = {f"{kind}:{code}" for kind, code in evidence} | derived.keys()
         profiles = [p for p in self._profiles if f"profile:{p.code}" in wanted]
@@ -99,6 +108,10 @@ def _distinct(evidence: list[Evidence]) -> list[Evidence]:
     for item in evidence:
         seen.setdefault((item.start, item.end), item)
     return sorted(seen.values(), key=lambda e: e.start or 0)
+
+
+def _shown(patterns: Sequence[re.Pattern[str]], text: str, turns: Sequence[Turn]) -> bool:
+    return any(pattern.search(text, turn.start, turn.end) for pattern in patterns for turn in turns)
 
 
 def _fits(scenario: Scenario, category: str, industry: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from tousu.knowledge.taxonomy import Negation
 
-CLAUSE_DELIMITERS = frozenset(",，。!！?？;；\n:：")
+CLAUSE_DELIMITERS = frozenset(",，。!！?？;；\n:： ")
 _CLAUSE_REACH = 40
 
 

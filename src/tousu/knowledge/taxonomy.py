@@ -247,6 +247,36 @@ class DerivedHint(BaseModel):
         return self.target.split(":", 1)[1]
 
 
+class HintEvidence(BaseModel):
+    """What the customer's own words must show before a knowledge-base signal may suggest a
+    profile or scenario: threatening the media does not make a journalist, a double charge
+    does not show a new employee's mistake. Hints derived from the labels are not affected.
+    """
+
+    model_config = _STRICT
+
+    target: str = Field(pattern=r"^(profile|scenario):[a-z][a-z0-9_]*$")
+    # At least one must match in the customer's turns.
+    requires: tuple[Word, ...] = Field(min_length=1)
+    why: str = Field(min_length=1)
+
+    @field_validator("requires")
+    @classmethod
+    def _requires_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            if _compile(pattern).match(""):
+                raise ValueError(f"正则表达式不能匹配空串 (regex matches the empty string): {pattern!r}")
+        return value
+
+    @property
+    def kind(self) -> str:
+        return self.target.split(":", 1)[0]
+
+    @property
+    def code(self) -> str:
+        return self.target.split(":", 1)[1]
+
+
 class Taxonomy(BaseModel):
     model_config = _STRICT
 
@@ -263,6 +293,7 @@ class Taxonomy(BaseModel):
     repeat_cues: tuple[SignalGroup, ...] = ()
     topics: tuple[Topic, ...] = ()
     derived_hints: tuple[DerivedHint, ...] = ()
+    hint_evidence: tuple[HintEvidence, ...] = ()
     decision: DecisionRules
     escalation: EscalationRules
 
