@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tousu import web
 from tousu.api.app import create_app
@@ -23,8 +24,6 @@ from tousu.storage.db import create_db_engine, upgrade
 from tousu.web import knowledge, pages
 
 pytestmark = pytest.mark.e2e
-pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 import uvicorn
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from sqlalchemy.engine import make_url
 
 from tests.e2e.server import free_port
@@ -26,8 +27,6 @@ from tousu.settings import Settings
 from tousu.storage.db import create_db_engine, upgrade
 
 pytestmark = pytest.mark.e2e
-pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -77,7 +77,7 @@ def _turn_findings(
     turns: Sequence[Turn], views: Sequence[MatchView], problems: Sequence[Problem], log: _Findings, rules: LanguageRules
 ) -> None:
     cues = rules.dialogue
-    for turn, view in zip(turns, views):
+    for turn, view in zip(turns, views, strict=True):
         following = turns[turn.index + 1] if turn.index + 1 < len(turns) else None
         broke_off = cues.unfinished_turn.search(view.text) is not None
         tail_start = max(0, len(view.text) - _TAIL)

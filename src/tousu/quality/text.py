@@ -35,7 +35,7 @@ def _convert_keeping_length(text: str) -> str:
         return converted
     # A phrase conversion changed the length: fall back to one character at a time.
     singles = (_t2s().convert(char) for char in text)
-    return "".join(new if len(new) == 1 else old for old, new in zip(text, singles))
+    return "".join(new if len(new) == 1 else old for old, new in zip(text, singles, strict=True))
 
 
 def fold(text: str) -> str:
