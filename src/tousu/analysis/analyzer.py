@@ -81,6 +81,7 @@ class Analyzer:
         self._hints = HintMatcher(self.kb)
         self._matchers: dict[str, Matcher] = {}
         self._demand_names = {label.code: label.name for label in taxonomy.demands}
+        self._defers_to = {label.code: label.defers_to for label in taxonomy.categories if label.defers_to}
         self._suppressed_by = {label.code: label.suppressed_by for label in taxonomy.demands if label.suppressed_by}
         self._emotion_names = {label.code: label.name for label in taxonomy.emotions}
         self._topic_categories = {topic.key: frozenset(topic.categories) for topic in taxonomy.topics}
@@ -116,7 +117,7 @@ class Analyzer:
 
         prediction = self.model.predict(customer_text(normalized, turns)) if self.model is not None else None
         category_names = {c.code: c.label or self._taxonomy.category(c.code).name for c in industry_entry.categories}
-        category = decide_category(found.tallies["category"], category_names, rules, prediction)
+        category = decide_category(found.tallies["category"], category_names, rules, prediction, self._defers_to)
         for hit in found.demand_hits:
             if not hit.only_categories or category.code in hit.only_categories:
                 _tally(found.tallies, "demand", hit, hit.weight, original)

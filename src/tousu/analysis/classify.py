@@ -3,7 +3,9 @@
 How rules and model combine — the rules always work alone; a model only refines:
 
 category
-    Rules decide alone when the best category scores at least `category_strong` and leads the
+    A category that defers to another (billing to vas: the charge is how the subscription
+    shows) has its score cut by `defer_factor` when that other one has a cue of at least
+    `category_strong`. Rules decide alone when the best category scores at least `category_strong` and leads the
     next by `category_margin`. Otherwise, with a model, each category gets
     ½ × (its share of the rule scores) + ½ × (model probability) and the best one wins; with
     no rule evidence at all the model's choice needs a probability of at least 0.35. Without a
@@ -78,6 +80,10 @@ class Tally:
             self._score = sum(weight * self.decay**rank for rank, weight in enumerate(ordered))
         return self._score
 
+    @property
+    def best(self) -> float:
+        return max(self._weights.values(), default=0.0)
+
     def strong_score(self, threshold: float) -> float:
         return sum(weight for weight in self._weights.values() if weight >= threshold)
 
@@ -92,31 +98,36 @@ def decide_category(
     names: Mapping[str, str],
     rules: DecisionRules,
     prediction: ModelPrediction | None,
+    defers_to: Mapping[str, Sequence[str]] | None = None,
 ) -> LabelResult:
-    """`names` lists the categories allowed (the industry's), with their display names."""
-    scored = sorted(
-        ((code, t) for code, t in tallies.items() if code in names and t.score > 0),
-        key=lambda item: (-item[1].score, item[1].first),
-    )
-    top_code, top = scored[0] if scored else ("other", Tally())
-    second = scored[1][1].score if len(scored) > 1 else 0.0
-    if prediction is None or (top.score >= rules.category_strong and top.score - second >= rules.category_margin):
-        if top.score >= rules.category_min:
-            return _label(top_code, names, _rule_confidence(top.score, second), top.evidence, "rules")
+    """`names` lists the categories allowed (the industry's), with their display names;
+    `defers_to[code]` the categories `code` gives way to (see the module docstring)."""
+    scores = {code: t.score for code, t in tallies.items() if code in names and t.score > 0}
+    for code, others in (defers_to or {}).items():
+        if code in scores and any(o in scores and tallies[o].best >= rules.category_strong for o in others):
+            scores[code] *= rules.defer_factor
+    scored = sorted(scores, key=lambda code: (-scores[code], tallies[code].first))
+    top_code = scored[0] if scored else "other"
+    top = tallies.get(top_code, Tally())
+    top_score = scores.get(top_code, 0.0)
+    second = scores[scored[1]] if len(scored) > 1 else 0.0
+    if prediction is None or (top_score >= rules.category_strong and top_score - second >= rules.category_margin):
+        if top_score >= rules.category_min:
+            return _label(top_code, names, _rule_confidence(top_score, second), top.evidence, "rules")
         return _label("other", names, 0.3, (), "default")
-    total = sum(t.score for _, t in scored)
+    total = sum(scores.values())
     blended = {
-        code: _BLEND * (tallies[code].score / total if total and code in tallies else 0.0)
+        code: _BLEND * (scores.get(code, 0.0) / total if total else 0.0)
         + (1 - _BLEND) * prediction.category.get(code, 0.0)
         for code in names
     }
     best = max(blended, key=lambda code: blended[code])
     probability = prediction.category.get(best, 0.0)
-    if top.score < rules.category_min and probability < MODEL_CATEGORY_MIN:
+    if top_score < rules.category_min and probability < MODEL_CATEGORY_MIN:
         return _label("other", names, 0.3, (), "default")
     evidence = [*tallies[best].evidence] if best in tallies else []
     evidence.append(Evidence(f"模型概率 {probability:.2f}", source="model"))
-    decided_by = "rules+model" if best in tallies and tallies[best].score > 0 else "model"
+    decided_by = "rules+model" if scores.get(best, 0.0) > 0 else "model"
     return _label(best, names, blended[best], evidence, decided_by)
 
 

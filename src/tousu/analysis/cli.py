@@ -198,7 +198,7 @@ def _render(report: dict[str, Any]) -> str:
         "category confusion (rows: gold, columns: predicted):",
         "  " + " " * 12 + "".join(f"{s:>6}" for s in short),
     ]
-    for label, row in zip(labels, confusion["matrix"]):
+    for label, row in zip(labels, confusion["matrix"], strict=True):
         lines.append(f"  {label:<12}" + "".join(f"{n:>6}" for n in row))
     if report["skipped"]:
         lines += ["", f"skipped {len(report['skipped'])} records:"] + [f"  {s}" for s in report["skipped"][:20]]

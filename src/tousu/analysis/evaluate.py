@@ -143,7 +143,7 @@ def evaluate(analyzer: Analyzer, records: Iterable[Mapping[str, Any]]) -> Report
     present = [s.f1 for s in report.demands.values() if s.support > 0]
     report.demand_macro_f1 = sum(present) / len(present) if present else 0.0
     report.threats = {t: report.demands[t] for t in THREATS if t in report.demands}
-    found = sum(len(g & p & set(THREATS)) for g, p in zip(gold_demands, predicted_demands))
+    found = sum(len(g & p & set(THREATS)) for g, p in zip(gold_demands, predicted_demands, strict=True))
     total = sum(len(g & set(THREATS)) for g in gold_demands)
     report.threat_recall = found / total if total else 1.0
     report.emotion, report.emotion_macro_f1, report.emotion_accuracy = _single_label(gold_emotions, predicted_emotions)
@@ -159,7 +159,7 @@ def _prf(tp: int, fp: int, fn: int) -> Scores:
 
 def _single_label(gold: Sequence[str], predicted: Sequence[str]) -> tuple[dict[str, Scores], float, float]:
     labels = sorted(set(gold) | set(predicted))
-    pairs = Counter(zip(gold, predicted))
+    pairs = Counter(zip(gold, predicted, strict=True))
     scores = {}
     for label in labels:
         tp = pairs[(label, label)]
@@ -167,7 +167,7 @@ def _single_label(gold: Sequence[str], predicted: Sequence[str]) -> tuple[dict[s
         fn = sum(n for (g, p), n in pairs.items() if g == label and p != label)
         scores[label] = _prf(tp, fp, fn)
     macro = sum(s.f1 for s in scores.values()) / len(scores) if scores else 0.0
-    accuracy = sum(g == p for g, p in zip(gold, predicted)) / len(gold) if gold else 0.0
+    accuracy = sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold) if gold else 0.0
     return scores, macro, accuracy
 
 
@@ -176,9 +176,9 @@ def _multi_label(gold: Sequence[set[str]], predicted: Sequence[set[str]]) -> tup
     scores = {}
     total_tp = total_fp = total_fn = 0
     for label in labels:
-        tp = sum(label in g and label in p for g, p in zip(gold, predicted))
-        fp = sum(label not in g and label in p for g, p in zip(gold, predicted))
-        fn = sum(label in g and label not in p for g, p in zip(gold, predicted))
+        tp = sum(label in g and label in p for g, p in zip(gold, predicted, strict=True))
+        fp = sum(label not in g and label in p for g, p in zip(gold, predicted, strict=True))
+        fn = sum(label in g and label not in p for g, p in zip(gold, predicted, strict=True))
         scores[label] = _prf(tp, fp, fn)
         total_tp, total_fp, total_fn = total_tp + tp, total_fp + fp, total_fn + fn
     return scores, _prf(total_tp, total_fp, total_fn)
@@ -187,6 +187,6 @@ def _multi_label(gold: Sequence[set[str]], predicted: Sequence[set[str]]) -> tup
 def _confusion(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> list[list[int]]:
     index = {label: i for i, label in enumerate(labels)}
     matrix = [[0] * len(labels) for _ in labels]
-    for g, p in zip(gold, predicted):
+    for g, p in zip(gold, predicted, strict=True):
         matrix[index[g]][index[p]] += 1
     return matrix

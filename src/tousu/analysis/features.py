@@ -15,6 +15,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
 from tousu.analysis.literals import LiteralIndex
 from tousu.knowledge.taxonomy import Taxonomy
@@ -67,9 +68,9 @@ class Featurizer:
         features: list[str] = []
         for part in compact.split(" "):
             features.extend(part)
-            features.extend(a + b for a, b in zip(part, part[1:]))
+            features.extend(a + b for a, b in pairwise(part))
             if NGRAM_MAX >= 3:
-                features.extend(a + b + c for a, b, c in zip(part, part[1:], part[2:]))
+                features.extend(a + b + c for a, b, c in zip(part, part[1:], part[2:], strict=False))
         features.extend("w:" + word for _, word, _ in self._index.find(compact, 0, len(compact)))
         return features
 

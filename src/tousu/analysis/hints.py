@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from tousu.analysis.dialogue import Turn
 from tousu.analysis.literals import TriggeredRegexes
+from tousu.analysis.normalize import normalize_pattern
 from tousu.analysis.results import Evidence, Hint
 from tousu.knowledge import KnowledgeBase, KnowledgeBaseError, Profile, Scenario
 from tousu.knowledge.taxonomy import DerivedHint
@@ -34,7 +35,7 @@ class HintMatcher:
         for kind, entries in (("profile", self._profiles), ("scenario", self._scenarios)):
             for entry in entries:
                 for pattern in entry.signals:
-                    self._signals.add(re.compile(pattern, _FLAGS), (kind, entry.code))
+                    self._signals.add(re.compile(normalize_pattern(pattern), _FLAGS), (kind, entry.code))
         self._derived = kb.taxonomy.derived_hints
         self._required: dict[tuple[str, str], tuple[re.Pattern[str], ...]] = {}
         for section, hints in (("derived_hints", self._derived), ("hint_evidence", kb.taxonomy.hint_evidence)):
@@ -47,7 +48,9 @@ class HintMatcher:
                         f"知识库中没有这个{hint.kind} (not in the knowledge base)",
                     )
         for rule in kb.taxonomy.hint_evidence:
-            self._required[(rule.kind, rule.code)] = tuple(re.compile(p, _FLAGS) for p in rule.requires)
+            self._required[(rule.kind, rule.code)] = tuple(
+                re.compile(normalize_pattern(p), _FLAGS) for p in rule.requires
+            )
 
     def match(
         self,

@@ -59,7 +59,7 @@ class TriggeredRegexes(Generic[P]):
 
     def __init__(self) -> None:
         # (regex, the other required conditions, payload)
-        self._items: list[tuple[re.Pattern[str], tuple[tuple[str, ...], ...], P]] = []
+        self._items: list[tuple[re.Pattern[str], tuple[_Condition, ...], P]] = []
         self._triggers: LiteralIndex[int] = LiteralIndex()
         self._always: list[int] = []
 
@@ -72,7 +72,7 @@ class TriggeredRegexes(Generic[P]):
             return
         # The most selective condition triggers the regex; the others are checked after.
         trigger = min(factors, key=_expected_hits)
-        others = tuple(tuple(factor) for factor in factors if factor is not trigger)
+        others = tuple(_condition(factor) for factor in factors if factor is not trigger)
         self._items.append((pattern, others, payload))
         for option in trigger:
             self._triggers.add(option, item)
@@ -110,9 +110,26 @@ def _expected_hits(factor: frozenset[str]) -> float:
     return sum(20.0 if option in _COMMON else 3.0 if len(option) == 1 else 1.0 / len(option) for option in factor)
 
 
-def _all_present(factors: tuple[tuple[str, ...], ...], text: str) -> bool:
-    for options in factors:
-        for option in options:
+# One of these strings must occur; many options are searched as one alternation, which is
+# cheaper than a Python loop of `in` tests.
+_Condition = tuple[str, ...] | re.Pattern[str]
+_MAX_LOOPED_OPTIONS = 4
+
+
+def _condition(factor: frozenset[str]) -> _Condition:
+    options = tuple(sorted(factor))
+    if len(options) <= _MAX_LOOPED_OPTIONS:
+        return options
+    return re.compile("|".join(re.escape(option) for option in sorted(options, key=len)))
+
+
+def _all_present(conditions: tuple[_Condition, ...], text: str) -> bool:
+    for condition in conditions:
+        if isinstance(condition, re.Pattern):
+            if condition.search(text) is None:
+                return False
+            continue
+        for option in condition:
             if option in text:
                 break
         else:

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from tousu.analysis.literals import LiteralIndex, TriggeredRegexes
 from tousu.analysis.negation import NegationRules, clause_bounds
+from tousu.analysis.normalize import normalize_pattern
 from tousu.knowledge.taxonomy import Negation, SignalGroup
 
 NEGATABLE_KINDS = frozenset({"demand", "urgency"})
@@ -66,7 +67,7 @@ class Matcher:
         for label in labels:
             key = (label.kind, label.code)
             if label.exclude:
-                self._exclude[key] = [re.compile(p) for p in label.exclude]
+                self._exclude[key] = [re.compile(normalize_pattern(p)) for p in label.exclude]
             if label.yields_to:
                 self._yields[key] = tuple(label.yields_to)
             for group in label.groups:
@@ -75,7 +76,7 @@ class Matcher:
                 for keyword in group.keywords:
                     self._literals.add(keyword, cue)
                 for pattern in group.regexes:
-                    self._regexes.add(re.compile(pattern), cue)
+                    self._regexes.add(re.compile(normalize_pattern(pattern)), cue)
         for literal, item in self._regexes.triggers():
             self._literals.add(literal, item)
 
@@ -88,22 +89,19 @@ class Matcher:
         starts = [start for start, _ in bounds]
         raw: list[list[tuple[Hit, Cue]]] = [[] for _ in bounds]
         triggered: list[set[int]] = [set() for _ in bounds]
+        single = len(bounds) == 1
         for i, keyword, payloads in self._literals.find(text, 0, len(text)):
-            turn = bisect_right(starts, i) - 1
-            if turn < 0 or i + len(keyword) > bounds[turn][1]:
+            end = i + len(keyword)
+            turn = 0 if single else bisect_right(starts, i) - 1
+            if turn < 0 or end > bounds[turn][1] or i < bounds[turn][0] or _inside_number(text, keyword, i, end):
                 continue
             for payload in payloads:
                 if isinstance(payload, int):
                     triggered[turn].add(payload)
                 else:
+                    # Positional: this runs for every keyword found.
                     hit = Hit(
-                        payload.kind,
-                        payload.code,
-                        i,
-                        i + len(keyword),
-                        keyword,
-                        payload.weight,
-                        only_categories=payload.only_categories,
+                        payload.kind, payload.code, i, end, keyword, payload.weight, False, payload.only_categories
                     )
                     raw[turn].append((hit, payload))
         results = []
@@ -153,6 +151,14 @@ class Matcher:
         if cue.negatable and self._negation.is_negated(text, hit.start, hit.end, clause_start, clause_end):
             return hit._replace(negated=True)
         return hit
+
+
+def _inside_number(text: str, keyword: str, start: int, end: int) -> bool:
+    """A keyword that starts or ends with a digit is not found inside a longer number:
+    0元购 in 200元购物卡, 12315 in 1231580."""
+    return (keyword[0].isdigit() and start > 0 and text[start - 1].isdigit()) or (
+        keyword[-1].isdigit() and end < len(text) and text[end].isdigit()
+    )
 
 
 def _overlap(a: Hit, b: Hit) -> bool:

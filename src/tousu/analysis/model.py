@@ -62,7 +62,7 @@ class LinearHead:
             probs = exp / exp.sum()
         else:
             probs = 1.0 / (1.0 + np.exp(-scores))
-        return {code: float(p) for code, p in zip(self.classes, probs)}
+        return {code: float(p) for code, p in zip(self.classes, probs, strict=True)}
 
 
 class TextPreparer:

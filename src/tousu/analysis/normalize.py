@@ -76,6 +76,22 @@ class Normalizer:
         return text
 
 
+# Full-width punctuation in a cue pattern (，！？) must match what normalisation makes of it
+# (,!?), or a class like [^，。] would run straight across commas. Escaped: ？ is a literal.
+_PATTERN_WIDTH = {
+    code: re.escape(chr(code - 0xFEE0)) for code in range(0xFF01, 0xFF5F) if not chr(code - 0xFEE0).isalnum()
+}
+
+
+def normalize_pattern(pattern: str) -> str:
+    """A cue regex written with full-width punctuation, for matching normalised text.
+
+    >>> normalize_pattern("[^，。！]{0,4}退")
+    '[^,。!]{0,4}退'
+    """
+    return pattern.translate(_PATTERN_WIDTH)
+
+
 def has_content(text: str) -> bool:
     """False for empty or whitespace-only input: there is nothing to analyse."""
     return bool(text) and not text.isspace()

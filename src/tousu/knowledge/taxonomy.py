@@ -104,6 +104,10 @@ class Label(BaseModel):
     # When one of these labels is found, only this label's strong cues (weight at least
     # decision.demand_strong) count: 一共2000 after 精神损失费、误工费 adds no lump sum.
     suppressed_by: tuple[Word, ...] = ()
+    # For categories: when one of these categories has a cue that names the matter (weight at
+    # least decision.category_strong), this one's score is cut by decision.defer_factor. A
+    # charge (billing) is how an unwanted subscription (vas) shows itself, not the matter.
+    defers_to: tuple[Word, ...] = ()
 
     @field_validator("exclude")
     @classmethod
@@ -181,6 +185,7 @@ class DecisionRules(BaseModel):
     category_min: float = Field(gt=0)
     category_strong: float = Field(gt=0)
     category_margin: float = Field(ge=0)
+    defer_factor: float = Field(default=0.5, ge=0, le=1)
     agent_turn_weight: float = Field(ge=0, le=1)
     demand_min: float = Field(gt=0)
     demand_strong: float = Field(gt=0)
@@ -399,12 +404,12 @@ def _check_yields(file: str, taxonomy: Taxonomy) -> None:
         labels = getattr(taxonomy, section)
         codes = {label.code for label in labels}
         for label in labels:
-            for other in (*label.yields_to, *label.suppressed_by):
+            for other in (*label.yields_to, *label.suppressed_by, *label.defers_to):
                 if other not in codes or other == label.code:
                     raise KnowledgeBaseError(
                         file,
                         f"{section}.{label.code}",
-                        f"yields_to/suppressed_by 引用了未知代码 (unknown code): {other}",
+                        f"yields_to/suppressed_by/defers_to 引用了未知代码 (unknown code): {other}",
                     )
             for group in label.signals:
                 unknown = [code for code in group.only_categories if code not in _SECTIONS["categories"]]
