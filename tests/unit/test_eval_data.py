@@ -21,6 +21,7 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DEV_FILE = DATA_DIR / "analyzer_dev.jsonl"
 HOLDOUT_FILE = DATA_DIR / "analyzer_holdout.jsonl"
 FRESH_FILE = DATA_DIR / "analyzer_fresh.jsonl"
+FRESH2_FILE = DATA_DIR / "analyzer_fresh2.jsonl"
 
 FIELDS = {
     "id", "text", "category", "demands", "emotion", "industry",
@@ -30,8 +31,8 @@ THREATS = {"media_threat", "regulator_threat", "litigation", "group_incident", "
 # Threat kinds that are also demand codes must agree with the demands list.
 THREAT_DEMANDS = {"media_threat", "regulator_threat"}
 
-MIN_SIZE = {"dev": 170, "holdout": 80, "fresh": 120}
-MIN_PER_CODE = {"dev": 6, "holdout": 3, "fresh": 5}
+MIN_SIZE = {"dev": 170, "holdout": 80, "fresh": 120, "fresh2": 120}
+MIN_PER_CODE = {"dev": 6, "holdout": 3, "fresh": 5, "fresh2": 5}
 
 SPEAKER_TAG = re.compile(
     r"^(客户|客戶|客服|营业员|營業員|店员|店員|服务员|服務員|顾客|顧客|職員|A|B)[：:]", re.M
@@ -63,7 +64,12 @@ def _load(path: Path) -> list[Record]:
 
 @pytest.fixture(scope="module")
 def sets() -> dict[str, list[Record]]:
-    return {"dev": _load(DEV_FILE), "holdout": _load(HOLDOUT_FILE), "fresh": _load(FRESH_FILE)}
+    return {
+        "dev": _load(DEV_FILE),
+        "holdout": _load(HOLDOUT_FILE),
+        "fresh": _load(FRESH_FILE),
+        "fresh2": _load(FRESH2_FILE),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +78,7 @@ def t2s() -> opencc.OpenCC:
 
 
 def _all(sets: dict[str, list[Record]]) -> list[Record]:
-    return sets["dev"] + sets["holdout"] + sets["fresh"]
+    return sets["dev"] + sets["holdout"] + sets["fresh"] + sets["fresh2"]
 
 
 def _share(records: list[Record], predicate: Any) -> float:
@@ -106,12 +112,14 @@ def test_descriptive_fields_use_known_values(sets):
     for record in _all(sets):
         assert record["industry"] in {"telecom", "retail"}, record["id"]
         assert record["script"] in {"simplified", "traditional"}, record["id"]
-        assert re.fullmatch(r"seed:00[0-4]|variant|fresh", record["source"]), record["id"]
+        assert re.fullmatch(r"seed:00[0-4]|variant|fresh2?", record["source"]), record["id"]
     # The holdout is written from scratch, never retold from a seed.
     assert {r["source"] for r in sets["holdout"]} == {"variant"}
     # The fresh set is independent of both, and only it is marked so.
     assert {r["source"] for r in sets["fresh"]} == {"fresh"}
-    assert "fresh" not in {r["source"] for r in sets["dev"] + sets["holdout"]}
+    assert "fresh" not in {r["source"] for r in sets["dev"] + sets["holdout"] + sets["fresh2"]}
+    assert {r["source"] for r in sets["fresh2"]} == {"fresh2"}
+    assert "fresh2" not in {r["source"] for r in sets["dev"] + sets["holdout"] + sets["fresh"]}
 
 
 def test_threats_agree_with_demands(sets):
@@ -150,7 +158,12 @@ def _sentences(text: str, t2s: opencc.OpenCC) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    ("name", "earlier"), [("holdout", ("dev",)), ("fresh", ("dev", "holdout"))]
+    ("name", "earlier"),
+    [
+        ("holdout", ("dev",)),
+        ("fresh", ("dev", "holdout")),
+        ("fresh2", ("dev", "holdout", "fresh")),
+    ],
 )
 def test_later_sets_reuse_no_sentence_of_earlier_ones(sets, t2s, name, earlier):
     seen = set().union(*(_sentences(r["text"], t2s) for e in earlier for r in sets[e]))
@@ -158,7 +171,7 @@ def test_later_sets_reuse_no_sentence_of_earlier_ones(sets, t2s, name, earlier):
     assert reused == set()
 
 
-@pytest.mark.parametrize("name", ["dev", "holdout", "fresh"])
+@pytest.mark.parametrize("name", ["dev", "holdout", "fresh", "fresh2"])
 def test_sets_are_large_enough_and_cover_every_code(sets, name):
     records = sets[name]
     assert len(records) >= MIN_SIZE[name]
@@ -170,7 +183,7 @@ def test_sets_are_large_enough_and_cover_every_code(sets, name):
         assert demands[demand] >= MIN_PER_CODE[name], (name, demand)
 
 
-@pytest.mark.parametrize("name", ["dev", "holdout", "fresh"])
+@pytest.mark.parametrize("name", ["dev", "holdout", "fresh", "fresh2"])
 def test_sets_keep_realistic_proportions(sets, name):
     records = sets[name]
     for emotion in Emotion:
