@@ -26,8 +26,14 @@ from tousu.web import knowledge, pages
 pytestmark = pytest.mark.e2e
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
@@ -84,8 +90,9 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, server: str) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, timezone_id="Asia/Shanghai",
-                                  locale="zh-CN", base_url=server)
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 768}, timezone_id="Asia/Shanghai", locale="zh-CN", base_url=server
+    )
     tab = context.new_page()
     yield tab
     context.close()
@@ -124,8 +131,9 @@ def test_an_expired_session_goes_to_the_login_page_with_a_clear_message(server: 
     engine = create_db_engine(database_url)
     with engine.begin() as conn:
         user_id = users.require_user(conn, "agent1")["id"]
-        token = users.issue_token(conn, user_id=user_id, kind="session", now=datetime.now(UTC) - timedelta(hours=9),
-                                  ttl=timedelta(hours=8))
+        token = users.issue_token(
+            conn, user_id=user_id, kind="session", now=datetime.now(UTC) - timedelta(hours=9), ttl=timedelta(hours=8)
+        )
     engine.dispose()
     for cookie in (token, "tsu_forged"):
         with httpx.Client(base_url=server, cookies={"tousu_session": cookie}) as client:
@@ -161,11 +169,17 @@ def test_a_cookie_authenticated_api_write_without_the_csrf_header_is_refused(ser
 def test_repeated_wrong_passwords_are_throttled(server: str) -> None:
     with httpx.Client(base_url=server) as client:
         token = login_form_token(client)
-        codes = [client.post("/login", data={"username": "manager2", "password": "wrong-password",
-                                             "csrf_token": token}).status_code for _ in range(6)]
+        codes = [
+            client.post(
+                "/login", data={"username": "manager2", "password": "wrong-password", "csrf_token": token}
+            ).status_code
+            for _ in range(6)
+        ]
         assert codes == [401] * 5 + [429]
-        assert "登录失败次数过多" in client.post(
-            "/login", data={"username": "manager2", "password": DEMO_PASSWORD, "csrf_token": token}).text
+        assert (
+            "登录失败次数过多"
+            in client.post("/login", data={"username": "manager2", "password": DEMO_PASSWORD, "csrf_token": token}).text
+        )
 
 
 def test_a_wrong_password_shows_a_clear_message(page: Page) -> None:
@@ -251,8 +265,7 @@ def _record(tab: Page, content: str) -> None:
     tab.wait_for_load_state()
 
 
-def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: Page, browser: Browser,
-                                                                     server: str) -> None:
+def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: Page, browser: Browser, server: str) -> None:
     login(page)
     _record(page, "上个月的流量包重复扣了两次，一共多扣了40元，要求退还。")
     url = page.url
@@ -290,8 +303,9 @@ def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: Page,
     assert "经核实确有重复扣费" in page.text_content(".timeline")
     shot(page, "complaint-replied")
 
-    manager = browser.new_context(viewport={"width": 1366, "height": 768}, base_url=server,
-                                  timezone_id="Asia/Shanghai").new_page()
+    manager = browser.new_context(
+        viewport={"width": 1366, "height": 768}, base_url=server, timezone_id="Asia/Shanghai"
+    ).new_page()
     login(manager, "manager1")
     manager.goto(url)
     manager.click("form.decision button.primary")
@@ -337,25 +351,39 @@ def test_the_knowledge_base_can_be_searched_and_read(page: Page) -> None:
 
 def _unlabelled(tab: Page, scope: str) -> list[str]:
     """Names of the form fields under `scope` that a screen reader could not name."""
-    return tab.evaluate("""(scope) => Array.from(document.querySelectorAll(
+    return tab.evaluate(
+        """(scope) => Array.from(document.querySelectorAll(
         `${scope} input:not([type=hidden]), ${scope} select, ${scope} textarea`))
-        .filter((el) => !el.labels || el.labels.length === 0).map((el) => el.name)""", scope)
+        .filter((el) => !el.labels || el.labels.length === 0).map((el) => el.name)""",
+        scope,
+    )
 
 
 def test_pages_fit_a_tablet_without_sideways_scrolling(browser: Browser, server: str) -> None:
-    context = browser.new_context(viewport={"width": 768, "height": 1024}, timezone_id="Asia/Shanghai",
-                                  locale="zh-CN", base_url=server, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 768, "height": 1024},
+        timezone_id="Asia/Shanghai",
+        locale="zh-CN",
+        base_url=server,
+        has_touch=True,
+    )
     tab = context.new_page()
     login(tab, "manager1")
-    for path, name in (("/queue", "tablet-queue"), ("/complaints/new", "tablet-intake"),
-                       ("/complaints/1", "tablet-complaint"), ("/dashboard", "tablet-dashboard")):
+    for path, name in (
+        ("/queue", "tablet-queue"),
+        ("/complaints/new", "tablet-intake"),
+        ("/complaints/1", "tablet-complaint"),
+        ("/dashboard", "tablet-dashboard"),
+    ):
         tab.goto(path)
         overflow = tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
         if path != "/queue":  # the queue table may scroll inside itself; the other pages must reflow
             assert overflow <= 0, f"{path} is {overflow}px too wide"
         shot(tab, name)
-    facts, actions = tab.goto("/complaints/1") and (tab.locator("#facts-title").bounding_box(),
-                                                    tab.locator("#actions-title").bounding_box())
+    facts, actions = tab.goto("/complaints/1") and (
+        tab.locator("#facts-title").bounding_box(),
+        tab.locator("#actions-title").bounding_box(),
+    )
     assert facts is not None and actions is not None and actions["y"] > facts["y"]  # one column on a tablet
     context.close()
 
@@ -444,3 +472,27 @@ def test_the_complaint_page_shows_what_to_do_and_say(page: Page) -> None:
     expect(advice).to_contain_text("建议：")
     expect(advice.locator("blockquote").first).to_be_visible()
     shot(page, "complaint-advice")
+
+
+def test_only_the_admin_sees_the_configuration(page: Page) -> None:
+    login(page, "admin1")
+    page.goto("/admin/config")
+    expect(page.locator("h1")).to_contain_text("系统配置")
+    expect(page.locator("#sla-title")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("48")  # the default reply time
+    shot(page, "admin-config")
+    page.context.clear_cookies()
+    login(page, "manager1")
+    response = page.goto("/admin/config")
+    assert response is not None and response.status == 403
+    expect(page.locator("main")).to_contain_text("仅限系统管理员")
+
+
+def test_the_intake_panel_checks_the_appeal_time_limit_and_copies_scripts(page: Page) -> None:
+    login(page)
+    page.goto("/complaints/new")
+    page.fill("#occurred_at", "2025-01-05T10:00")
+    page.fill("#content", "去年一月份的话费多扣了我两百块，你们到现在也没给说法，我要求退钱。")
+    panel = page.locator("#analysis-panel")
+    expect(panel).to_contain_text("受理审查：话费争议发生已超过5个月")
+    expect(panel.locator("blockquote button").first).to_have_text("复制")

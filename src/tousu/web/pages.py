@@ -180,3 +180,21 @@ def dashboard_page(request: Request, state: State, actor: PageActor) -> Response
     with state.read() as conn:
         data = analytics.overview(conn, actor=actor, now=state.clock(), policy=state.policy)
     return page(request, "dashboard.html", actor=actor, o=data, nav="dashboard")
+
+
+@router.get("/admin/config")
+def config_page(request: Request, state: State, actor: PageActor) -> Response:
+    """The effective policy, read-only: what the organisation's policy file and defaults add up to."""
+    if not actor.at_least(Role.ADMIN):
+        return page(request, "forbidden.html", status_code=403, actor=actor, message="系统配置仅限系统管理员查看。")
+    with state.read() as conn:
+        staff = users.list_users(conn)
+    return page(
+        request,
+        "config.html",
+        actor=actor,
+        p=state.policy,
+        staff=staff,
+        nav="config",
+        policy_file=state.settings.policy_file,
+    )

@@ -58,7 +58,22 @@
     if ([404, 405, 501, 503].includes(result.status)) { fill(panel, [el("p", "分析器不可用", "muted")]); return; }
     if (!result.ok) { fill(panel, [el("p", errorText(result), "muted")]); return; }
     if ($("content").value.trim() !== text) return;  // the agent kept typing: a newer request follows
-    fill(panel, analysisView(result.body));
+    const nodes = analysisView(result.body);
+    nodes.splice(1, 0, ...(await timeLimits(result.body.category)));
+    fill(panel, nodes);
+  }
+
+  // The appeal time limits (5 months for billing disputes, 2 years otherwise) once the date is known.
+  async function timeLimits(category) {
+    const occurred = $("occurred_at").value;
+    if (!occurred) return [];
+    const billing = ($("category").value || category) === "billing";
+    const result = await api("POST", "/api/v1/admissibility",
+      { occurred_at: occurred + ":00+08:00", billing_dispute: billing, complained_to_operator_at: new Date().toISOString() });
+    if (!result.ok) return [];
+    const expired = result.body.reasons.filter((r) => r.code.endsWith("_expired"));
+    if (!expired.length) return [el("p", "受理审查：未超过申诉时效。", "muted")];
+    return expired.map((r) => el("p", "受理审查：" + r.message + "（" + r.basis + "）", "flag"));
   }
 
   function percent(value) { return Math.round((value || 0) * 100) + "%"; }
@@ -92,7 +107,7 @@
     const rec = a.recommendations || {};
     (rec.strategies || []).slice(0, 2).forEach((s) => {
       nodes.push(el("h3", "建议：" + s.name), el("p", s.why, "muted"));
-      (s.scripts || []).slice(0, 2).forEach((line) => nodes.push(el("blockquote", line)));
+      (s.scripts || []).slice(0, 2).forEach((line) => nodes.push(scriptWithCopy(line)));
     });
     (rec.may_offer || []).forEach((o) => nodes.push(el("p", "可给予：" + (o.note || o.kind) +
       (o.limit_yuan !== null && o.limit_yuan !== undefined ? "（本岗位上限 " + o.limit_yuan + " 元）" : "") +
@@ -100,6 +115,20 @@
     if ((rec.avoid_phrases || []).length) nodes.push(el("p", "忌语：" + rec.avoid_phrases.join("、"), "flag"));
     (rec.legal_basis || []).slice(0, 3).forEach((b) => nodes.push(el("p", "依据：" + b.title + (b.article || ""), "muted")));
     return nodes;
+  }
+
+  function scriptWithCopy(line) {
+    const quote = el("blockquote", line);
+    const copy = el("button", "复制");
+    copy.type = "button";
+    copy.className = "link";
+    copy.setAttribute("aria-label", "复制话术：" + line);
+    copy.addEventListener("click", async () => {
+      try { await navigator.clipboard.writeText(line); copy.textContent = "已复制"; }
+      catch (err) { copy.textContent = "请手动选择复制"; }
+    });
+    quote.append(" ", copy);
+    return quote;
   }
 
   function clearErrors() {
@@ -179,4 +208,5 @@
   $("phone").addEventListener("blur", lookUp);
   $("phone").addEventListener("input", debounce(lookUp, 700));
   $("content").addEventListener("input", debounce(analyze, 600));
+  $("occurred_at").addEventListener("change", analyze);
 })();
