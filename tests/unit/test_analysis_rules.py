@@ -32,7 +32,7 @@ def signal_codes(analysis: Analysis) -> set[str]:
     ("text", "demand"),
     [
         ("我不是要赔偿，就想要个说法", "high_compensation"),
-        ("我也不想曝光你们，只要把多扣的钱退回来", "media_threat"),
+        ("我不会曝光你们，只要把多扣的钱退回来", "media_threat"),  # a promise; 不想 is a veiled threat
         ("赔偿就不用了，给我道个歉", "high_compensation"),
         ("我不需要你们道歉，把钱退了", "apology"),
         ("我不会去网上发什么，只是账单确实不对", "media_threat"),

@@ -1,0 +1,113 @@
+"""Threats to go to the media or online and to regulators or courts, as the public phrases
+them (questions, conditions, Hong Kong and Taiwan wording), and the look-alikes that are no
+threat; plus category causes found on public complaints. Texts written for this file; none
+is in the evaluation sets."""
+
+from __future__ import annotations
+
+import pytest
+
+from tousu.analysis import Analyzer
+
+MEDIA = "media_threat"
+REGULATOR = "regulator_threat"
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+def _threats(analyzer: Analyzer, text: str) -> set[str]:
+    demands = analyzer.analyze(text).to_dict()["demands"]
+    return {code for code in demands if code in (MEDIA, REGULATOR)}
+
+
+# (threats expected, text)
+THREAT_CASES = [
+    # Media and online, including forums and platforms named in Hong Kong and Taiwan.
+    ({MEDIA}, "再拖下去我就发小红书，让大家都看看你们什么德行"),
+    ({MEDIA}, "你們再唔處理，我就上連登爆你哋"),
+    ({MEDIA}, "唔退錢我就放上Facebook"),
+    ({MEDIA}, "我會PO上Dcard讓大家看看"),
+    ({MEDIA}, "我明天就联系电视台的民生栏目"),
+    ({MEDIA}, "我不想闹大，但你们再这样我只能找记者了"),
+    ({MEDIA}, "不处理的话我就去你们官微下面留言"),
+    ({MEDIA}, "我會PO到PTT"),
+    ({MEDIA}, "我會搵傳媒"),
+    ({MEDIA}, "我把你们写进小红书避雷帖"),
+    # Regulators and courts: a question that threatens is no negation (是不是要逼我…).
+    ({REGULATOR}, "你们是不是要逼我去工信部？"),
+    ({REGULATOR}, "你哋再唔退錢，唔係我搵消委會"),
+    ({REGULATOR}, "我去市监局举报你们"),
+    ({REGULATOR}, "否則我會向通訊事務管理局投訴"),
+    ({REGULATOR}, "大不了咱们法庭上见"),
+    ({REGULATOR}, "培训班不退课时费，我就去教育局反映"),
+    ({REGULATOR}, "再不處理我就打1999陳情"),
+    ({REGULATOR}, "我会向总部反映你们门店"),
+    # Look-alikes: news about the company, what a friend said, reading the official account,
+    # talking to commenters, and a private group chat.
+    (set(), "我看新闻说你们公司被工信部通报了，我想问问我的号码有没有受影响？"),
+    (set(), "我朋友说可以打12315，不过我不想那么麻烦"),
+    (set(), "你们的官方微博上写的活动是真的吗？"),
+    (set(), "评论区的别吵了，我就想问一下你们营业厅为什么这么早关门"),
+    (set(), "我把截图发到家长群里问问大家有没有遇到"),
+    (set(), "宽带断了，我上网查了一下说是光纤问题"),
+    (set(), "我只是问问，不会去投诉的"),
+    (set(), "我在小红书上看到你们家的推荐才来的"),
+    (set(), "我在一家传媒公司上班，宽带老掉线"),
+    (set(), "放心，我不会把这事发到网上的"),
+    # A threat the customer would rather not carry out still counts (veiled).
+    ({MEDIA}, "我也不想把这事发到网上，你们把多收的钱退给我就行"),
+    ({REGULATOR}, "我不想去找消协，只想把钱要回来"),
+]
+
+
+@pytest.mark.parametrize(("expected", "text"), THREAT_CASES)
+def test_threats(analyzer: Analyzer, expected: set[str], text: str) -> None:
+    assert _threats(analyzer, text) == expected
+
+
+# (expected category, industry, text)
+CATEGORY_CASES = [
+    # A suspension that is only about to happen is the consequence of the matter, not the matter.
+    ("recharge", "telecom", "在APP充了100话费，钱扣了余额没变，我手机马上就要停机了"),
+    ("recharge", "telecom", "帮老人充的话费充到我自己号上了，能不能转过去，不然他那边要停机了"),
+    # Amounts in Chinese numerals count like digits.
+    ("recharge", "telecom", "我交了两百块话费，系统只记成二十"),
+    # A verification code that cannot be received is an account matter, not fraud.
+    ("account", "telecom", "忘了服务密码，想重置又收不到验证码，因为卡在旧手机里"),
+    ("account", "telecom", "我的号码实名登记的名字写错了，麻烦帮我改过来"),
+    ("account", "telecom", "這張卡是用我身份證登記的，想轉到我媽自己名下"),
+    # Staff and queues, in Cantonese too.
+    ("service", "telecom", "排咗成个钟，得一个柜位开，叫经理出来加开柜位"),
+    ("service", "telecom", "你们这服务就是垃圾，说好的回电一个都没有"),
+    # Prepaid lessons and air miles belong with cards and points; gift thresholds with marketing.
+    ("points", "retail", "我买了50节私教课，教练离职后就没人管了，要求退剩下的钱"),
+    ("points", "retail", "航空里程兑换失败了，里程却扣了没退回来"),
+    ("marketing", "retail", "网店写着满300送保温杯，我买了400多，杯子没收到"),
+    ("network", "telecom", "家里光纤时断时续一个星期了，赶紧派人来修"),
+    # The matter, not its consequence: roaming that never worked, collectors who scold.
+    ("network", "telecom", "出国前开的漫游包，到了当地一直没有信号，回来包费照扣，能退吗"),
+    ("security", "telecom", "你们的催收天天打电话骂我，还打到我单位，我根本不欠费"),
+]
+
+
+@pytest.mark.parametrize(("category", "industry", "text"), CATEGORY_CASES)
+def test_category(analyzer: Analyzer, category: str, industry: str, text: str) -> None:
+    assert analyzer.analyze(text, industry=industry).category.code == category
+
+
+# (demand that must be found, text)
+DEMAND_CASES = [
+    ("exchange", "耳机一边没声音了，可以直接帮我换一副新的吗？"),
+    ("exchange", "发来的药不是我买的牌子，换成我下单的那款"),
+    ("refund", "漫游包根本没信号，包费照扣，这种情况能退吗？"),
+    ("refund", "宽带断了一个星期，这个月的月费要豁免"),
+    ("refund", "包裹在自取点丢了，$1,200 的东西你们要全数赔给我"),
+]
+
+
+@pytest.mark.parametrize(("demand", "text"), DEMAND_CASES)
+def test_demands(analyzer: Analyzer, demand: str, text: str) -> None:
+    assert demand in analyzer.analyze(text).to_dict()["demands"]
