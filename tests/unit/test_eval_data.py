@@ -187,7 +187,7 @@ def test_sets_are_large_enough_and_cover_every_code(sets, name):
 def test_sets_keep_realistic_proportions(sets, name):
     records = sets[name]
     for emotion in Emotion:
-        assert _share(records, lambda r: r["emotion"] == emotion) >= 0.1, (name, emotion)
+        assert _share(records, lambda r, wanted=emotion: r["emotion"] == wanted) >= 0.1, (name, emotion)
     assert 0.15 <= _share(records, lambda r: r["script"] == "traditional") <= 0.3
     assert 0.2 <= _share(records, lambda r: r["industry"] == "retail") <= 0.35
     assert 0.1 <= _share(records, lambda r: len(SPEAKER_TAG.findall(r["text"])) >= 2) <= 0.25
