@@ -110,21 +110,7 @@ def import_file(path: Path, *, settings: Settings, username: str, rejects: Path 
                 if record is None:
                     raise ValueError(raw.split("|", 1)[0] if raw.startswith("JSON") else "每行必须是一个 JSON 对象")
                 body = ComplaintIn.model_validate(record)
-                if not body.content.strip():
-                    raise ValueError("content: 投诉内容不能为空")
-                new = intake.NewComplaint(
-                    channel=body.channel,
-                    customer=body.customer.model_dump(),
-                    content=body.content,
-                    category=body.category,
-                    demands=[d.value for d in body.demands],
-                    claimed_amount=body.claimed_amount,
-                    occurred_at=body.occurred_at,
-                    received_at=body.received_at,
-                    topic=body.topic,
-                    area=body.area,
-                    manual_urgency=body.urgency,
-                )
+                new = body.to_new_complaint()
                 with engine.begin() as conn:
                     intake.create(
                         conn,

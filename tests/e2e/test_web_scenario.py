@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
-import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy.engine import make_url
 
-from tests.e2e.server import free_port
+from tests.e2e.browser import SHOTS, chromium, served
 from tousu.api.app import create_app
 from tousu.demo import DEMO_PASSWORD, STAFF
 from tousu.services import users
@@ -28,10 +24,6 @@ from tousu.storage.db import create_db_engine, upgrade
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 E2E_DATABASE = "tousu_web_e2e"
 DOUBLE_CHARGE = "你们上个月把同一笔38元的流量包扣了我两次，重复扣费！今天不给我把钱退回来，我就找电视台曝光你们。"
 CUSTOMER_PHONE = "13912345678"
@@ -78,27 +70,14 @@ def server(database_url: str) -> Iterator[str]:
     settings = Settings(database_url=database_url, secret_key="web-scenario-secret-0123456789abcdef",
                         scheduler_interval_seconds=0)
     app = create_app(settings, with_scheduler=False)
-    port = free_port()
-    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not instance.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    with served(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium not installed")
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def _context(browser: Browser, server: str) -> BrowserContext:

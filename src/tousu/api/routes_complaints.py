@@ -62,22 +62,7 @@ def create_complaint(
             existing = intake.replayed(conn, actor=actor, key=idempotency_key)
         if existing is not None:
             return JSONResponse(_complaint(state, actor, existing), status_code=201, headers=replay)
-    new = intake.NewComplaint(
-        channel=body.channel,
-        customer=body.customer.model_dump(),
-        content=body.content,
-        category=body.category,
-        demands=[d.value for d in body.demands],
-        claimed_amount=body.claimed_amount,
-        occurred_at=body.occurred_at,
-        received_at=body.received_at,
-        proxy_name=body.proxy_name,
-        proxy_authorisation=body.proxy_authorisation,
-        topic=body.topic,
-        area=body.area,
-        manual_urgency=body.urgency,
-        work_quality=body.work_quality,
-    )
+    new = body.to_new_complaint()
     intake.validate(new, now=state.clock())  # before the analyzer spends time on it
     analysis = state.analyze(body.content) if not (body.category and body.demands) else TextAnalysis()
     try:

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from tousu.domain.codes import Category, Channel, Demand, UrgencyType, VipLevel
+from tousu.services.intake import NewComplaint
 
 
 class _In(BaseModel):
@@ -38,6 +39,24 @@ class ComplaintIn(_In):
     area: str | None = Field(None, max_length=100, description="affected area, e.g. 思明区")
     urgency: list[UrgencyType] = Field(default_factory=list, description="urgency types set by a person")
     work_quality: bool | None = None
+
+    def to_new_complaint(self) -> NewComplaint:
+        return NewComplaint(
+            channel=self.channel,
+            customer=self.customer.model_dump(),
+            content=self.content,
+            category=self.category,
+            demands=[d.value for d in self.demands],
+            claimed_amount=self.claimed_amount,
+            occurred_at=self.occurred_at,
+            received_at=self.received_at,
+            proxy_name=self.proxy_name,
+            proxy_authorisation=self.proxy_authorisation,
+            topic=self.topic,
+            area=self.area,
+            manual_urgency=self.urgency,
+            work_quality=self.work_quality,
+        )
 
 
 class Versioned(_In):
