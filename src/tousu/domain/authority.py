@@ -23,13 +23,6 @@ class AuthorityDecision:
     approver_role: Role | None
     exceeded: list[str]
 
-    @property
-    def message(self) -> str:
-        if self.within_authority:
-            return "在本岗位权限内，可直接办理。"
-        who = "更高层级" if self.approver_role is None else self.approver_role.value
-        return f"超出本岗位权限（{'、'.join(self.exceeded)}），需报{who}审批。"
-
 
 def _exceeded(limits: RoleAuthority, offer: SettlementOffer, gift_used_this_month: float) -> list[str]:
     over = []

@@ -24,13 +24,6 @@ def load(conn: sa.Connection, *, complaint_id: int, actor: Actor, for_update: bo
     return dict(row)
 
 
-def by_reference(conn: sa.Connection, *, reference: str, actor: Actor) -> dict[str, Any]:
-    complaint_id = conn.execute(sa.select(complaints.c.id).where(complaints.c.reference == reference)).scalar()
-    if complaint_id is None:
-        raise NotFound("complaint_not_found", f"投诉 {reference} 不存在。")
-    return load(conn, complaint_id=complaint_id, actor=actor)
-
-
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 

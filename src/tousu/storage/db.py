@@ -95,7 +95,3 @@ def write_lock_for(engine: Engine) -> AbstractContextManager[None]:
     if engine.dialect.name != "sqlite" or not database or database == ":memory:":
         return nullcontext()
     return SqliteWriteLock(database)
-
-
-def is_postgresql(engine: Engine | sa.Connection) -> bool:
-    return engine.dialect.name == "postgresql"
