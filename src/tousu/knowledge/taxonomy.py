@@ -220,7 +220,21 @@ HINT_CONDITION_KINDS: tuple[str, ...] = ("signal", "demand", "emotion", "categor
 HISTORY_CONDITIONS: tuple[str, ...] = ("repeat", "unresolved", "said_repeat")
 
 
-class DerivedHint(BaseModel):
+class _PointsAtEntry:
+    """A `target` written `profile:code` or `scenario:code`."""
+
+    target: str
+
+    @property
+    def kind(self) -> str:
+        return self.target.split(":", 1)[0]
+
+    @property
+    def code(self) -> str:
+        return self.target.split(":", 1)[1]
+
+
+class DerivedHint(_PointsAtEntry, BaseModel):
     """A customer profile or scenario that follows from the analysis itself.
 
     Conditions read `kind:code` — signal:media, demand:manager, emotion:angry, category:vas,
@@ -243,16 +257,8 @@ class DerivedHint(BaseModel):
             raise ValueError("至少要有一个条件 (when_all or when_any)")
         return self
 
-    @property
-    def kind(self) -> str:
-        return self.target.split(":", 1)[0]
 
-    @property
-    def code(self) -> str:
-        return self.target.split(":", 1)[1]
-
-
-class HintEvidence(BaseModel):
+class HintEvidence(_PointsAtEntry, BaseModel):
     """What the customer's own words must show before a knowledge-base signal may suggest a
     profile or scenario: threatening the media does not make a journalist, a double charge
     does not show a new employee's mistake. Hints derived from the labels are not affected.
@@ -272,14 +278,6 @@ class HintEvidence(BaseModel):
             if _compile(pattern).match(""):
                 raise ValueError(f"正则表达式不能匹配空串 (regex matches the empty string): {pattern!r}")
         return value
-
-    @property
-    def kind(self) -> str:
-        return self.target.split(":", 1)[0]
-
-    @property
-    def code(self) -> str:
-        return self.target.split(":", 1)[1]
 
 
 class Taxonomy(BaseModel):
