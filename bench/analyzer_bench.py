@@ -1,7 +1,7 @@
 """The analyzer's quality, speed, start-up time and memory.
 
 Prints one JSON object:
-- eval: category macro-F1, demand micro-F1 and threat recall on the dev, holdout, fresh and fresh2 sets,
+- eval: category macro-F1, demand micro-F1 and threat recall on the dev, holdout and three fresh sets,
   rules alone and with a model trained on the dev set (the holdout is never trained on);
 - throughput: analyses per second (analyze + to_dict) on one core for ~200-character texts;
 - startup: a fresh process importing the analyzer and analysing one text, wall time;
@@ -28,7 +28,7 @@ from tousu.analysis.model import save_model, train  # noqa: E402
 from tousu.knowledge import load_knowledge_base  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
-SETS = ("dev", "holdout", "fresh", "fresh2")
+SETS = ("dev", "holdout", "fresh", "fresh2", "fresh3")
 SECONDS = 3.0
 
 _CHILD = """

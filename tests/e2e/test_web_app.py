@@ -118,6 +118,23 @@ def test_a_form_post_without_the_csrf_token_is_refused(server: str) -> None:
         assert "tousu_session" not in client.cookies
 
 
+def test_browsers_get_a_csrf_cookie_and_api_clients_do_not(server: str, database_url: str) -> None:
+    engine = create_db_engine(database_url)
+    with engine.begin() as conn:
+        user = users.get_by_username(conn, "agent1")
+        assert user is not None
+        token = users.issue_token(conn, user_id=user["id"], kind="api", now=datetime.now(UTC))
+    engine.dispose()
+    with httpx.Client(base_url=server) as client:
+        first = client.get("/login")
+        minted = [c for c in first.headers.get_list("set-cookie") if c.startswith("tousu_csrf=")]
+        assert len(minted) == 1 and "httponly" in minted[0].lower()
+        assert "tousu_csrf" not in " ".join(client.get("/login").headers.get_list("set-cookie"))  # kept, not re-minted
+    with httpx.Client(base_url=server, headers={"Authorization": f"Bearer {token}"}) as api:
+        listed = api.get("/api/v1/complaints")
+        assert listed.status_code == 200 and not listed.headers.get_list("set-cookie")
+
+
 def test_a_cookie_authenticated_api_write_without_the_csrf_header_is_refused(server: str) -> None:
     with httpx.Client(base_url=server) as client:
         token = login_form_token(client)

@@ -26,6 +26,7 @@ from tousu.analysis.results import (
     Evidence,
     Facts,
     Mention,
+    Recommendations,
     UrgencySignal,
 )
 from tousu.analysis.signals import PastComplaint, escalation_risk, repeat_complaints, urgency_signals
@@ -96,8 +97,12 @@ class Analyzer:
         authority: Mapping[str, Any] | None = None,
         industry: str = "telecom",
         now: datetime | None = None,
+        advise: bool = True,
     ) -> Analysis:
-        """Analyse one complaint. `now` (default: the current time) anchors the repeat window."""
+        """Analyse one complaint. `now` (default: the current time) anchors the repeat window.
+
+        `advise=False` leaves the recommendations empty, for callers that only store the labels.
+        """
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         if not has_content(text):
@@ -183,7 +188,7 @@ class Analyzer:
             industry=industry_entry.code,
             profile_hints=profiles,
             scenarios=scenarios,
-            recommendations=recommend(self.kb, situation),
+            recommendations=recommend(self.kb, situation) if advise else Recommendations(),
             dialogue=any(turn.tagged for turn in turns),
             truncated=len(text) > MAX_CHARS,
             model_version=prediction.version if prediction is not None else None,

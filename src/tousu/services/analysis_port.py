@@ -37,7 +37,7 @@ def analyzer_adapter(analyzer: Any) -> TextAnalyzer:
     """Wrap a tousu.analysis.Analyzer into the intake seam."""
 
     def analyze(text: str) -> TextAnalysis:
-        result = analyzer.analyze(text).to_dict()
+        result = analyzer.analyze(text, advise=False).to_dict()
         return TextAnalysis(
             category=result.get("category"),
             demands=list(result.get("demands") or []),

@@ -39,16 +39,13 @@ def mask_id_number(id_number: str | None) -> str | None:
     return None if id_number is None else f"{id_number[:3]}{'*' * 11}{id_number[-4:]}"
 
 
-def find_or_create(conn: sa.Connection, *, data: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The customer with this phone number; created from `data` on first contact.
+def find_or_create(conn: sa.Connection, *, data: dict[str, Any], now: datetime) -> tuple[dict[str, Any], bool]:
+    """The customer with this phone number, and whether this contact created it from `data`.
 
     Two first complaints from one new number at the same moment still make one customer:
     the insert yields to the unique phone index and the winner's row is read back.
     """
     phone = normalise_phone(data["phone"])
-    row = conn.execute(_BY_PHONE, {"phone": phone}).mappings().first()
-    if row is not None:
-        return dict(row)
     id_number = data.get("id_number")
     if id_number is not None and not ID_NUMBER.match(id_number):
         raise Invalid("invalid_id_number", "身份证号码应为18位（最后一位可为X）。", "customer.id_number")
@@ -62,14 +59,19 @@ def find_or_create(conn: sa.Connection, *, data: dict[str, Any], now: datetime) 
         "sensitive": bool(data.get("sensitive")),
         "created_at": now,
     }
-    conn.execute(_INSERT_ONCE[conn.dialect.name], values)
-    return dict(conn.execute(_BY_PHONE, {"phone": phone}).mappings().one())
+    # Insert first: most complainants are new, and then one statement does it all.
+    created = conn.execute(_INSERT_ONCE[conn.dialect.name], values).mappings().first()
+    if created is not None:
+        return dict(created), True
+    return dict(conn.execute(_BY_PHONE, {"phone": phone}).mappings().one()), False
 
 
 _BY_PHONE = sa.select(customers).where(customers.c.phone == sa.bindparam("phone"))
 _INSERT_ONCE = {
-    "postgresql": postgresql.insert(customers).on_conflict_do_nothing(index_elements=["phone"]),
-    "sqlite": sqlite.insert(customers).on_conflict_do_nothing(index_elements=["phone"]),
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(customers)
+    .on_conflict_do_nothing(index_elements=["phone"])
+    .returning(*customers.c)
+    for dialect in (postgresql, sqlite)
 }
 
 

@@ -107,7 +107,7 @@ def create(
 ) -> Created:
     """Record the complaint with its classification and deadlines."""
     validate(new, now=now)
-    customer = customer_service.find_or_create(conn, data=new.customer, now=now)
+    customer, first_contact = customer_service.find_or_create(conn, data=new.customer, now=now)
     received_at = new.received_at or now
     category = new.category.value if new.category else analysis.category
     demands = list(dict.fromkeys(new.demands)) if new.demands else list(analysis.demands)
@@ -124,7 +124,8 @@ def create(
         manual=new.manual_urgency,
         policy=policy.urgency,
     )
-    if _is_repeat(conn, customer_id=customer["id"], key=key, now=received_at, policy=policy):
+    # A customer met for the first time has no earlier complaint to repeat.
+    if not first_contact and _is_repeat(conn, customer_id=customer["id"], key=key, now=received_at, policy=policy):
         types.add(UrgencyType.REPEAT)
     batchable = rules.may_form_batch(
         category=category, analyzer_topic=analysis.topic, person_topic=new.topic, area=new.area
@@ -183,44 +184,39 @@ def create(
         "updated_at": now,
         "version": 1,
     }
+    # The search index follows from search_tokens in the database itself (see the migrations).
     complaint_id: int = conn.execute(complaints.insert(), values).inserted_primary_key[0]  # type: ignore[index]
-    if conn.dialect.name == "sqlite":
-        conn.execute(
-            sa.text("INSERT INTO complaint_search(rowid, tokens) VALUES (:id, :tokens)"),
-            {"id": complaint_id, "tokens": values["search_tokens"]},
-        )
-    timeline.append(
-        conn,
-        complaint_id=complaint_id,
-        kind="created",
-        actor_id=actor.id,
-        at=now,
-        data={
-            "reference": values["reference"],
-            "channel": values["channel"],
-            "status": values["status"],
-            "category": category,
-            "demands": demands,
-            "urgency_types": ordered,
-            "reply_by": iso(deadlines.reply_by),
-            "received_by": actor.username,
-        },
-    )
-    if analysis.version:
-        timeline.append(
-            conn,
-            complaint_id=complaint_id,
-            kind="analyzed",
-            actor_id=None,
-            at=now,
-            data={
-                "analyzer_version": analysis.version,
-                "category": analysis.category,
-                "demands": analysis.demands,
-                "signals": analysis.signals,
-                "topic": analysis.topic,
+    entries = [
+        timeline.Entry(
+            "created",
+            actor.id,
+            {
+                "reference": values["reference"],
+                "channel": values["channel"],
+                "status": values["status"],
+                "category": category,
+                "demands": demands,
+                "urgency_types": ordered,
+                "reply_by": iso(deadlines.reply_by),
+                "received_by": actor.username,
             },
         )
+    ]
+    if analysis.version:
+        entries.append(
+            timeline.Entry(
+                "analyzed",
+                None,
+                {
+                    "analyzer_version": analysis.version,
+                    "category": analysis.category,
+                    "demands": analysis.demands,
+                    "signals": analysis.signals,
+                    "topic": analysis.topic,
+                },
+            )
+        )
+    timeline.append_all(conn, complaint_id=complaint_id, at=now, entries=entries)
     if placement is not None:
         batches.announce(conn, complaint_id=complaint_id, placement=placement, key=key, policy=policy, now=now)
     row = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,6 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tousu.storage.tables import events
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event to append: its kind, who acted (None for the system) and its details."""
+
+    kind: str
+    actor_id: int | None
+    data: dict[str, Any]
+
 
 # Built once: statements with their parameters passed separately are compiled once and cached.
 _INSERT = events.insert()
@@ -39,6 +50,17 @@ def append(
         conn.execute(_INSERT, values)
         return True
     return conn.execute(_INSERT_ONCE[conn.dialect.name], values).rowcount == 1
+
+
+def append_all(conn: sa.Connection, *, complaint_id: int, at: datetime, entries: list[Entry]) -> None:
+    """Append several events of one moment in a single statement (one round trip)."""
+    conn.execute(
+        _INSERT,
+        [
+            dict(complaint_id=complaint_id, kind=e.kind, actor_id=e.actor_id, at=at, data=e.data, dedup_key=None)
+            for e in entries
+        ],
+    )
 
 
 def change(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

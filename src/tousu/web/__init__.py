@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from tousu.web import auth, knowledge, pages
-from tousu.web.security import LoginThrottle, csrf_middleware
+from tousu.web.security import CsrfMiddleware, LoginThrottle
 
 STATIC = Path(__file__).parent / "static"
 
@@ -24,7 +24,7 @@ def register(app: FastAPI) -> None:
     app.state.tousu_web_registered = True
     app.state.tousu_web_throttle = LoginThrottle()
     app.add_exception_handler(auth.LoginRequired, auth.login_redirect)
-    app.middleware("http")(csrf_middleware)
+    app.add_middleware(CsrfMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="web-static")
     app.include_router(auth.router)
     app.include_router(pages.router)

@@ -10,10 +10,11 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tousu.api.deps import SESSION_COOKIE
 from tousu.api.errors import error_body
@@ -40,24 +41,43 @@ def set_session_cookie(response: Response, token: str, *, max_age: int, secure: 
                         path="/")
 
 
-async def csrf_middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+class CsrfMiddleware:
     """Mint the CSRF cookie when missing; refuse cookie-authenticated API writes without the header.
 
-    Bearer-token clients are not browsers and carry no ambient credentials, so they are exempt.
+    Plain ASGI rather than an "http" middleware: that kind costs a task and two streams per
+    request, and every API call passes through here. Bearer-token clients are not browsers and
+    carry no ambient credentials, so they pass straight through.
     """
-    if request.cookies.get(CSRF_COOKIE) is None:
-        request.state.csrf_minted = secrets.token_urlsafe(32)
-    uses_cookie = SESSION_COOKIE in request.cookies and not request.headers.get("authorization")
-    if (request.method in UNSAFE_METHODS and request.url.path.startswith("/api/") and uses_cookie
-            and not csrf_valid(request, request.headers.get(CSRF_HEADER))):
-        return JSONResponse(error_body("csrf_failed", "页面已失效（安全校验未通过），请刷新页面后重试。"),
-                            status_code=403)
-    response = await call_next(request)
-    minted = getattr(request.state, "csrf_minted", None)
-    if minted is not None:
-        response.set_cookie(CSRF_COOKIE, minted, httponly=True, samesite="lax", path="/",
-                            secure=request.url.scheme == "https")
-    return response
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or any(name == b"authorization" for name, _ in scope["headers"]):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        if (request.method in UNSAFE_METHODS and request.url.path.startswith("/api/")
+                and SESSION_COOKIE in request.cookies and not csrf_valid(request, request.headers.get(CSRF_HEADER))):
+            refusal = JSONResponse(error_body("csrf_failed", "页面已失效（安全校验未通过），请刷新页面后重试。"),
+                                   status_code=403)
+            await refusal(scope, receive, send)
+            return
+        if request.cookies.get(CSRF_COOKIE) is not None:
+            await self.app(scope, receive, send)
+            return
+        minted = request.state.csrf_minted = secrets.token_urlsafe(32)
+        cookie = Response()
+        cookie.set_cookie(CSRF_COOKIE, minted, httponly=True, samesite="lax", path="/",
+                          secure=request.url.scheme == "https")
+        set_cookie = [(k, v) for k, v in cookie.raw_headers if k == b"set-cookie"]
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *set_cookie]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
 
 
 class LoginThrottle:
