@@ -81,6 +81,7 @@ class Analyzer:
         self._splitter = DialogueSplitter(taxonomy.speakers)
         self._hints = HintMatcher(self.kb)
         self._matchers: dict[str, Matcher] = {}
+        self._category_names_by_industry: dict[str, dict[str, str]] = {}
         self._demand_names = {label.code: label.name for label in taxonomy.demands}
         self._defers_to = {label.code: label.defers_to for label in taxonomy.categories if label.defers_to}
         self._suppressed_by = {label.code: label.suppressed_by for label in taxonomy.demands if label.suppressed_by}
@@ -121,7 +122,7 @@ class Analyzer:
         found = self._collect(normalized, original, turns, own, self._matcher(industry_entry))
 
         prediction = self.model.predict(customer_text(normalized, turns)) if self.model is not None else None
-        category_names = {c.code: c.label or self._taxonomy.category(c.code).name for c in industry_entry.categories}
+        category_names = self._category_names(industry_entry)
         category = decide_category(found.tallies["category"], category_names, rules, prediction, self._defers_to)
         for hit in found.demand_hits:
             if not hit.only_categories or category.code in hit.only_categories:
@@ -238,11 +239,23 @@ class Analyzer:
         return conditions
 
     def _industry(self, code: str) -> Industry:
+        # A code is the usual argument and needs no normalising search; names and aliases do.
+        entry = self.kb.industries.get(code)
+        if entry is not None:
+            return entry
         try:
             return self.kb.industry(code)
         except UnknownEntryError:
             known = ", ".join(self.kb.industries)
             raise ValueError(f"未知的行业 (unknown industry) {code!r}; 可用: {known}") from None
+
+    def _category_names(self, industry: Industry) -> dict[str, str]:
+        """The industry's categories with their display names (built once per industry)."""
+        names = self._category_names_by_industry.get(industry.code)
+        if names is None:
+            names = {c.code: c.label or self._taxonomy.category(c.code).name for c in industry.categories}
+            self._category_names_by_industry[industry.code] = names
+        return names
 
     def _matcher(self, industry: Industry) -> Matcher:
         matcher = self._matchers.get(industry.code)

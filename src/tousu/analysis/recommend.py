@@ -117,7 +117,7 @@ def _strategies(kb: KnowledgeBase, situation: Situation, demands: Sequence[str])
         points["safety_first"] = max(points.values(), default=0.0) + 2.0
         reasons.setdefault("safety_first", []).insert(0, "现场可能有冲突，先保证人身安全")
     ordered = sorted(points, key=lambda code: -points[code])[:MAX_STRATEGIES]
-    industry = kb.industry(situation.industry)
+    industry = kb.industries.get(situation.industry) or kb.industry(situation.industry)
     advice = []
     for code in ordered:
         strategy = kb.strategies[code]

@@ -1,0 +1,155 @@
+"""Classes of mistakes on the way the public words complaints, each guarded by texts written
+for this file: Cantonese particles, quoted names of fees and slogans, hypotheticals, other
+people's words and offers retold by the customer, requests phrased as questions or
+conditions, and the matter of a complaint told apart from its circumstances."""
+
+from __future__ import annotations
+
+import pytest
+
+from tousu.analysis import Analyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+# (expected category, industry, text)
+CATEGORY_CASES = [
+    # Cantonese particles (咗, 嘅, 佢) and 收唔到 are read like their Mandarin equivalents.
+    ("product", "retail", "條褲買咗一個禮拜，洗完一次就縮咗成吋，質素差到咁"),
+    ("network", "telecom", "客服話會跟進，但我屋企依然收唔到5G，跟進咗三個星期都係咁"),
+    # A charge whose name is quoted is an unsolicited service; a quoted fee item stays billing.
+    ("vas", "telecom", "我爸的手机每月多了15块的“生活资讯服务”，他根本不会订这种东西"),
+    ("vas", "telecom", "小孩打游戏充了皮肤，两百多块在话费里扣掉了"),
+    ("billing", "telecom", "这三个月账单里出现一项“境外上网费”，可我一直在国内，还被客服推来推去"),
+    # A quoted promise or a gift of a deal makes the promotion the matter; a shop's quoted
+    # excuse (不参与) is no promise.
+    ("marketing", "telecom", "传单上印着“办宽带免费送路由器”，装好了路由器却要我自己买"),
+    ("marketing", "telecom", "充话费送的蓝牙音箱讲好月底寄到，到今天一直没发货"),
+    ("points", "retail", "美甲店储值卡充五千，店员总讲这款“不参与充值优惠”，余额用不出去"),
+    # Premises and facilities are other, even when staff stand by or a part is broken.
+    ("other", "retail", "游泳馆更衣间淋浴的喷头坏了一半，冷水热水来回变"),
+    ("other", "telecom", "大厅的叫号机一直死机，几十个人挤成一堆，差点有人摔倒"),
+    # Lying awake in pain is no noise complaint; the broken goods are the matter.
+    ("product", "retail", "刚配的假牙戴了一周就崩裂了，疼得整晚睡不着，诊所说质保不包"),
+    # Not being told in time and staff acting without consent are service.
+    ("service", "retail", "预约的体检到了医院才说今天不做了，也没人通知我，白跑一趟"),
+    ("service", "retail", "民宿的保洁员没经我同意就进了房间，我的行李都被翻过"),
+    ("service", "telecom", "新卡没开通就把旧卡剪了，问门店，店长说不关我们的事"),
+    # A hypothetical theft is no security matter; reporting a lost phone is account.
+    ("account", "telecom", "手机掉了想挂失，客服要服务密码，我记不住，要是被人盗刷了算谁的"),
+    # Leaked details, collection messages to one's contacts and personal harassment are security.
+    ("security", "telecom", "刚办完宽带就有人打电话来，把我的姓名和住址一清二楚报出来，信息肯定是从你们那漏出去的"),
+    ("security", "telecom", "你们把催缴短信群发到我通讯录里的同事那里，可我从来没欠过费"),
+    ("security", "retail", "送外卖的骑手拿到我号码后天天发消息骚扰我，平台要管"),
+    # Paid but still shown in arrears, a mistyped amount, a swallowed top-up: recharge.
+    ("recharge", "telecom", "上个月25号交了268的宽带费，银行卡也扣了，可是系统里仍然显示欠费"),
+    ("recharge", "telecom", "在营业厅交话费本来交一百 店员帮我输成了一千 多的那九百怎么办"),
+    ("recharge", "telecom", "在报刊亭充的一百块话费被吞了，报刊亭和你们都说不是自己的问题"),
+    # A warning that a line may be cut is not a suspension; the payment not credited is.
+    ("recharge", "telecom", "月初就交了两百块，今天却收到短信说再不缴费就停机，钱到底去哪了"),
+    # Someone else's phone being cut off is not the customer's suspension.
+    ("marketing", "telecom", "存话费领电饭煲的活动说好一周内送货，现在找那个业务员，他电话都停机了"),
+    # A family plan's sub-card named in passing does not make a suspension an account matter.
+    ("suspension", "telecom", "我给孩子用的那张副卡被停了，说是半年没打电话，怎么才能开起来"),
+    # A shop's or platform's member account is account in retail too.
+    ("account", "retail", "网购平台的账号绑的是我以前的手机号，收不到验证码，客服不让换绑"),
+    ("account", "retail", "想把超市会员账户注销掉，店里说要去总部办，能不能在这里直接注销"),
+    # A high minimum spend pinned on an old number is a plan matter.
+    ("plan", "telecom", "我用了十几年的号突然说是靓号，要每月最低消费158，不然就不能用"),
+]
+
+
+@pytest.mark.parametrize(("category", "industry", "text"), CATEGORY_CASES)
+def test_category(analyzer: Analyzer, category: str, industry: str, text: str) -> None:
+    assert analyzer.analyze(text, industry=industry).category.code == category
+
+
+# (demand that must be found, industry, text)
+DEMAND_CASES = [
+    # Cancelling phrased as switching a thing off, giving it back, or dropping the deal.
+    ("cancel", "telecom", "这个自动续费的功能我用不上，赶紧把这个业务关了"),
+    ("cancel", "telecom", "网速一直上不去，再这样我就换别家的宽带了"),
+    ("cancel", "telecom", "你们这样宣传是骗人的，这个合约我不办了"),
+    ("cancel", "telecom", "阿嫲嘅手機多咗個收費服務，佢都唔知係乜嘢，即刻同佢取消"),
+    # Refusing to pay a fee asks for it to be waived; a bare 必须退 asks for the money back.
+    ("refund", "telecom", "装机的时候没人说过要收调试费，这笔调试费我不会付"),
+    ("refund", "telecom", "账单上多出一项六十块的服务费，我没用过，必须退"),
+    ("refund", "retail", "咖啡店说好第二杯半价结果收了全价，补我差价的钱"),
+    ("double_refund", "telecom", "彩铃是你们偷偷开的，扣过的钱双倍退我"),
+    # Losses caused elsewhere, asked for in other word orders.
+    ("high_compensation", "retail", "快递压坏了样品，客户取消了订单，这笔生意损失要另行赔偿"),
+    ("high_compensation", "telecom", "师傅修宽带时把我家地板砸了个坑，修地板的钱希望公司承担一下"),
+    ("transport_lost_wages", "telecom", "等你们上门装机我请假扣了三百，你们看怎么办"),
+    # Wanting to know: where the money went, the reason, the rule, a date, the origin.
+    ("explanation", "telecom", "充进去的两百块钱跑哪去了，余额一点没变"),
+    ("explanation", "telecom", "我的会员等级突然从钻石降到了普通，降级的依据是什么"),
+    ("explanation", "telecom", "客服说我的参与资格不够，那我要看看签约时的协议原文"),
+    ("explanation", "telecom", "我的合约到底是哪天到期的"),
+    ("explanation", "telecom", "每月多扣五块的短信包，到底从哪里订来的"),
+    # Getting things done: chasing, resending, blocking, one more serving, more counters.
+    ("fix", "retail", "包裹在中转站趴了五天没动，帮忙催催派件"),
+    ("fix", "telecom", "寄来的新卡信封是空的，要求补寄一张"),
+    ("fix", "telecom", "天天收到赌博网站的短信，麻烦帮我拦截掉"),
+    ("fix", "retail", "套餐里的薯条没给，补一份吧"),
+    ("fix", "telecom", "一个多小时只开了一个窗口，请加开窗口"),
+    ("fix", "telecom", "钱再到不了账的话我就去营业厅当面找你们"),
+    ("fix", "telecom", "别给我升什么新档位，保留原来的资费就行"),
+    ("fix", "telecom", "钱我早就交了，请把我的欠费标记撤销掉"),
+    ("fix", "telecom", "充错号了，能不能帮我转到我儿子的号上"),
+    ("fix", "telecom", "把我那个老人套餐还给我，新套餐我用不上"),
+    ("fix", "telecom", "楼顶的信号塔离卧室太近了，请把信号塔挪走"),
+    # The company's head office as the upper-level channel.
+    ("regulator_threat", "retail", "门店一直推，明天我们几个会员一起去他们总部讨个说法"),
+    ("regulator_threat", "retail", "尊敬的某某连锁集团公司：贵司门店关门后余额无人处理，请总部出面解决"),
+]
+
+
+@pytest.mark.parametrize(("demand", "industry", "text"), DEMAND_CASES)
+def test_demand_found(analyzer: Analyzer, demand: str, industry: str, text: str) -> None:
+    assert demand in analyzer.analyze(text, industry=industry).demand_codes
+
+
+# (demand that must NOT be found, industry, text)
+NOT_DEMAND_CASES = [
+    # Other people's offers and suggestions, retold, are not the customer's demands.
+    ("refund", "retail", "网店卖假面霜，商家只同意退款，我坚持要退一赔三"),
+    ("exchange", "retail", "耳机用三天就没声音了，店家只肯退货不肯赔，我要求三倍赔偿"),
+    ("refund", "telecom", "骗子冒充客服打来，说要我下载个软件办退费，我没理他"),
+    # Narration of what staff did, and words used as modifiers, are no requests.
+    ("fix", "telecom", "营业员帮我办的新套餐，第二个月就多扣了三十"),
+    ("fix", "telecom", "到手的平板一看激活日期是三个月前，明显被人用过，我要退一赔三"),
+    ("cancel", "telecom", "去年就拆了宽带，手里有拆机回执，可今年还在扣月租，钱要退给我"),
+    ("cancel", "telecom", "我要求取消这个多收的手续费，套餐照常用"),
+    # 还 as "also", a company's condition, something handed back that is not money.
+    ("refund", "telecom", "催收的人不光打我电话，还给我单位前台打，烦死了"),
+    ("refund", "telecom", "营业员讲旧号码欠费不交清就不给办销户，可那个号我早销了"),
+    ("refund", "telecom", "把我原来那个58的套餐还给我"),
+    # Asking a manager to act is no demand for a manager.
+    ("manager", "telecom", "请店长查一下当天的监控，他们确实答应过"),
+    # Explaining why a service was opened is no request to open one.
+    ("fix", "telecom", "这个包月到底谁授权开通，我想知道"),
+    # A television given away in a deal is no threat to go to the media.
+    ("media_threat", "telecom", "办套餐的时候说送电视送宽带，结果什么都没送，我要退掉"),
+]
+
+
+@pytest.mark.parametrize(("demand", "industry", "text"), NOT_DEMAND_CASES)
+def test_demand_not_found(analyzer: Analyzer, demand: str, industry: str, text: str) -> None:
+    assert demand not in analyzer.analyze(text, industry=industry).demand_codes
+
+
+# Insults, scolding and ordering a manager out are pressure: angry, not merely upset.
+ANGRY_CASES = [
+    "转了四个人工没一个管用的，全是废物",
+    "说好今天来装结果又没来，你们公司是干什么吃的",
+    "扣错的钱一拖再拖不肯退，还好意思催我续费，把你们领导叫出来",
+    "站在柜台后面翻白眼，什么素质",
+]
+
+
+@pytest.mark.parametrize("text", ANGRY_CASES)
+def test_angry(analyzer: Analyzer, text: str) -> None:
+    assert analyzer.analyze(text).emotion.code == "angry"
