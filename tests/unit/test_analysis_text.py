@@ -110,5 +110,13 @@ def test_triggered_regexes_run_only_when_their_literals_occur() -> None:
     regexes: TriggeredRegexes[str] = TriggeredRegexes()
     regexes.add(re.compile(r"退\d+元"), "refund")
     regexes.add(re.compile(r"\d+倍"), "multiple")
-    assert [p for _, p in regexes.candidates("给我退50元", 0, 6)] == ["refund"]
-    assert regexes.candidates("没有金额", 0, 4) == []
+    triggers: LiteralIndex[int] = LiteralIndex()
+    for literal, item in regexes.triggers():
+        triggers.add(literal, item)
+
+    def candidates(text: str) -> list[str]:
+        found = {item for _, _, items in triggers.find(text, 0, len(text)) for item in items}
+        return [payload for _, payload in regexes.select(found, text)]
+
+    assert candidates("给我退50元") == ["refund"]
+    assert candidates("没有金额") == []

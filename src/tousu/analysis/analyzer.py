@@ -56,6 +56,7 @@ class _Found:
     topic_hits: list[Hit] = field(default_factory=list)
     demand_hits: list[Hit] = field(default_factory=list)
     repeat_hits: int = 0
+    hint_triggers: set[int] = field(default_factory=set)  # see Matcher's riders
 
 
 class Predictor(Protocol):
@@ -160,7 +161,13 @@ class Analyzer:
         if found.repeat_hits:
             conditions.add("history:said_repeat")
         profiles, scenarios = self._hints.match(
-            normalized, own, conditions, category=category.code, industry=industry_entry.code, original=original
+            normalized,
+            own,
+            conditions,
+            triggered=found.hint_triggers,
+            category=category.code,
+            industry=industry_entry.code,
+            original=original,
         )
         situation = Situation(
             demands=demand_codes,
@@ -201,7 +208,8 @@ class Analyzer:
         found = _Found()
         own_ids = {id(turn) for turn in own}
         agent_weight = self._taxonomy.decision.agent_turn_weight
-        for turn, hits in zip(turns, matcher.scan_turns(normalized, [(t.start, t.end) for t in turns]), strict=True):
+        hits_per_turn, found.hint_triggers = matcher.scan_turns(normalized, [(t.start, t.end) for t in turns])
+        for turn, hits in zip(turns, hits_per_turn, strict=True):
             is_customer = id(turn) in own_ids
             for hit in hits:
                 if hit.kind == "category":
@@ -260,7 +268,7 @@ class Analyzer:
     def _matcher(self, industry: Industry) -> Matcher:
         matcher = self._matchers.get(industry.code)
         if matcher is None:
-            matcher = Matcher(self._cues(industry), self._taxonomy.negation)
+            matcher = Matcher(self._cues(industry), self._taxonomy.negation, riders=self._hints.signals)
             self._matchers[industry.code] = matcher
         return matcher
 

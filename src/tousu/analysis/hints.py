@@ -30,12 +30,13 @@ class HintMatcher:
         self._kb = kb
         self._profiles: list[Profile] = list(kb.profiles.values())
         self._scenarios: list[Scenario] = list(kb.scenarios.values())
-        # One regex set for all entries: (kind, code) tells whose signal matched.
-        self._signals: TriggeredRegexes[tuple[str, str]] = TriggeredRegexes()
+        # One regex set for all entries: (kind, code) tells whose signal matched. Its trigger
+        # literals are found by the cue matcher's pass (see Matcher's riders).
+        self.signals: TriggeredRegexes[tuple[str, str]] = TriggeredRegexes()
         for kind, entries in (("profile", self._profiles), ("scenario", self._scenarios)):
             for entry in entries:
                 for pattern in entry.signals:
-                    self._signals.add(re.compile(normalize_pattern(pattern), _FLAGS), (kind, entry.code))
+                    self.signals.add(re.compile(normalize_pattern(pattern), _FLAGS), (kind, entry.code))
         self._derived = kb.taxonomy.derived_hints
         self._required: dict[tuple[str, str], tuple[re.Pattern[str], ...]] = {}
         for section, hints in (("derived_hints", self._derived), ("hint_evidence", kb.taxonomy.hint_evidence)):
@@ -58,13 +59,15 @@ class HintMatcher:
         turns: Sequence[Turn],
         facts: set[str],
         *,
+        triggered: set[int],
         category: str,
         industry: str,
         original: str,
     ) -> tuple[tuple[Hint, ...], tuple[Hint, ...]]:
-        """(profile hints, scenario hints), best first. `facts` holds conditions like demand:refund."""
+        """(profile hints, scenario hints), best first. `facts` holds conditions like demand:refund;
+        `triggered` the signals whose trigger literals occur in the text (from the cue matcher)."""
         evidence: dict[tuple[str, str], list[Evidence]] = {}
-        for pattern, key in self._signals.candidates(text, 0, len(text)):
+        for pattern, key in self.signals.select(set(triggered), text):
             for turn in turns:
                 found = pattern.search(text, turn.start, turn.end)
                 if found and found.end() > found.start():

@@ -81,11 +81,6 @@ class TriggeredRegexes(Generic[P]):
         """(literal, regex id) pairs, for callers that find literals in their own pass."""
         return [(literal, item) for literal, items in self._triggers.entries() for item in items]
 
-    def candidates(self, text: str, start: int, end: int) -> list[tuple[re.Pattern[str], P]]:
-        """The regexes that may match text[start:end], in the order they were added."""
-        triggered = {item for _, _, items in self._triggers.find(text, start, end) for item in items}
-        return self.select(triggered, text[start:end])
-
     def select(self, triggered: set[int], segment: str) -> list[tuple[re.Pattern[str], P]]:
         """The triggered regexes (and those without literals) whose other conditions hold."""
         triggered.update(self._always)

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from tousu.analysis.literals import LiteralIndex, TriggeredRegexes
 from tousu.analysis.negation import NegationRules, clause_bounds
@@ -56,14 +56,26 @@ class Hit(NamedTuple):
     only_categories: frozenset[str] = frozenset()
 
 
+class _Literal(NamedTuple):
+    """Everything one literal stands for, so the hot loop needs no type tests per payload."""
+
+    cues: tuple[Cue, ...]
+    regexes: tuple[int, ...]  # this matcher's regexes it triggers
+    riders: tuple[int, ...]  # the riders' regexes it triggers
+    digit_edged: bool  # starts or ends with a digit (see _inside_number)
+
+
 class Matcher:
-    def __init__(self, labels: Iterable[LabelCues], negation: Negation) -> None:
+    def __init__(
+        self, labels: Iterable[LabelCues], negation: Negation, riders: TriggeredRegexes[Any] | None = None
+    ) -> None:
+        """`riders`: another regex set whose trigger literals are found in the same pass (the
+        hint signals), so the text is scanned once; `scan_turns` reports which it triggered."""
         self._regexes: TriggeredRegexes[Cue] = TriggeredRegexes()
-        # One pass finds both the keywords (payload: Cue) and the regex triggers (payload: id).
-        self._literals: LiteralIndex[Cue | int] = LiteralIndex()
         self._exclude: dict[tuple[str, str], list[re.Pattern[str]]] = {}
         self._yields: dict[tuple[str, str], tuple[str, ...]] = {}
         self._negation = NegationRules(negation)
+        cues: dict[str, list[Cue]] = {}
         for label in labels:
             key = (label.kind, label.code)
             if label.exclude:
@@ -74,36 +86,53 @@ class Matcher:
                 negatable = label.kind in NEGATABLE_KINDS if group.negatable is None else group.negatable
                 cue = Cue(label.kind, label.code, group.weight, negatable, frozenset(group.only_categories))
                 for keyword in group.keywords:
-                    self._literals.add(keyword, cue)
+                    cues.setdefault(keyword, []).append(cue)
                 for pattern in group.regexes:
                     self._regexes.add(re.compile(normalize_pattern(pattern)), cue)
+        regexes: dict[str, list[int]] = {}
         for literal, item in self._regexes.triggers():
-            self._literals.add(literal, item)
+            regexes.setdefault(literal, []).append(item)
+        rides: dict[str, list[int]] = {}
+        for literal, item in riders.triggers() if riders is not None else ():
+            rides.setdefault(literal, []).append(item)
+        self._literals: LiteralIndex[_Literal] = LiteralIndex()
+        for literal in {**cues, **regexes, **rides}:
+            self._literals.add(
+                literal,
+                _Literal(
+                    tuple(cues.get(literal, ())),
+                    tuple(regexes.get(literal, ())),
+                    tuple(rides.get(literal, ())),
+                    literal[0].isdigit() or literal[-1].isdigit(),
+                ),
+            )
 
     def scan(self, text: str, start: int, end: int) -> list[Hit]:
         """Hits in text[start:end] (one speaker turn), after de-duplication and negation."""
-        return self.scan_turns(text, [(start, end)])[0]
+        return self.scan_turns(text, [(start, end)])[0][0]
 
-    def scan_turns(self, text: str, bounds: Sequence[tuple[int, int]]) -> list[list[Hit]]:
-        """Hits per turn (start, end); one literal pass over the whole text serves all turns."""
+    def scan_turns(self, text: str, bounds: Sequence[tuple[int, int]]) -> tuple[list[list[Hit]], set[int]]:
+        """Hits per turn (start, end), and the riders' regexes triggered anywhere in the text;
+        one literal pass over the whole text serves all turns."""
         starts = [start for start, _ in bounds]
         raw: list[list[tuple[Hit, Cue]]] = [[] for _ in bounds]
         triggered: list[set[int]] = [set() for _ in bounds]
+        riders: set[int] = set()
         single = len(bounds) == 1
-        for i, keyword, payloads in self._literals.find(text, 0, len(text)):
+        for i, keyword, (entry,) in self._literals.find(text, 0, len(text)):
+            if entry.riders:
+                riders.update(entry.riders)
             end = i + len(keyword)
             turn = 0 if single else bisect_right(starts, i) - 1
-            if turn < 0 or end > bounds[turn][1] or i < bounds[turn][0] or _inside_number(text, keyword, i, end):
+            if turn < 0 or end > bounds[turn][1] or i < bounds[turn][0]:
                 continue
-            for payload in payloads:
-                if isinstance(payload, int):
-                    triggered[turn].add(payload)
-                else:
-                    # Positional: this runs for every keyword found.
-                    hit = Hit(
-                        payload.kind, payload.code, i, end, keyword, payload.weight, False, payload.only_categories
-                    )
-                    raw[turn].append((hit, payload))
+            if entry.digit_edged and _inside_number(text, keyword, i, end):
+                continue
+            if entry.regexes:
+                triggered[turn].update(entry.regexes)
+            for cue in entry.cues:
+                # Positional: this runs for every keyword found.
+                raw[turn].append((Hit(cue.kind, cue.code, i, end, keyword, cue.weight, False, cue.only_categories), cue))
         results = []
         for turn, (start, end) in enumerate(bounds):
             hits = raw[turn]
@@ -122,7 +151,7 @@ class Matcher:
                         hits.append((hit, cue))
             kept = self._apply_yields(_strongest_per_label(hits))
             results.append([h for h in (self._filter(text, pair, start, end) for pair in kept) if h is not None])
-        return results
+        return results, riders
 
     def _apply_yields(self, hits: list[tuple[Hit, Cue]]) -> list[tuple[Hit, Cue]]:
         if not self._yields:
