@@ -8,7 +8,7 @@ WORKERS ?= 2
 export TOUSU_PG_PORT ?= 55432
 PG_URL := postgresql+psycopg://tousu@127.0.0.1:$(TOUSU_PG_PORT)
 
-.PHONY: run test unit lint bench install install-test browser clean
+.PHONY: run test unit lint bench model install install-test browser clean
 
 $(BIN)/tousu: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ bench: install-test
 	@./scripts/test-postgres start >/dev/null
 	@trap './scripts/test-postgres stop' EXIT; \
 	  TOUSU_BENCH_POSTGRES_URL=$(PG_URL)/tousu_bench $(BIN)/python bench/run.py
+
+# The analyzer model tousu ships, retrained on every labelled set in tests/data.
+model: install
+	$(BIN)/tousu train tests/data/analyzer_*.jsonl --out src/tousu/analysis/data/model.npz
 
 clean:
 	./scripts/test-postgres stop

@@ -11,6 +11,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tousu.domain.policy import Policy
 
+BUNDLED_MODEL = Path(__file__).parent / "analysis" / "data" / "model.npz"
+"""The analyzer model shipped with tousu, trained on its labelled sets (tests/data; `make
+model` rebuilds it). Analysis uses it unless configured otherwise; the rules work without it."""
+
 DEFAULT_SQLITE = "sqlite:///var/tousu.db"
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "please-change"}
 
@@ -25,7 +29,14 @@ class Settings(BaseSettings):
     session_hours: float = Field(8, gt=0)
     max_body_bytes: int = Field(256 * 1024, gt=0)
     scheduler_interval_seconds: float = Field(60, ge=0, description="0 disables the SLA scheduler")
-    model_path: Path | None = Field(None, description="trained analyzer model; rules only when unset")
+    model_path: Path | None = Field(
+        BUNDLED_MODEL, description="trained analyzer model (default: the bundled one); `none` for the rules alone"
+    )
+
+    @field_validator("model_path", mode="before")
+    @classmethod
+    def _rules_only(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip().lower() in {"", "none"} else value
 
     @field_validator("secret_key")
     @classmethod

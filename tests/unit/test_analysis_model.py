@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,12 @@ from typer.testing import CliRunner
 
 from tousu.analysis import Analyzer, load_model
 from tousu.analysis.cli import register
+from tousu.analysis.evaluate import read_jsonl
+from tousu.analysis.features import VocabularyCounter
 from tousu.analysis.model import FORMAT_VERSION, Model, ModelError, save_model, train
+from tousu.domain.codes import Category
 from tousu.knowledge import load_knowledge_base
+from tousu.settings import BUNDLED_MODEL
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -68,6 +73,18 @@ def test_trained_model_predicts_probabilities(model: Model) -> None:
     assert abs(sum(prediction.category.values()) - 1.0) < 1e-6
     assert max(prediction.category, key=prediction.category.get) == "vas"
     assert 0.0 <= prediction.demands["cancel"] <= 1.0
+
+
+def test_prediction_counts_exactly_the_features_training_made(model: Model) -> None:
+    """Prediction finds the vocabulary in one automaton pass; training builds every n-gram and
+    word string. Both must see the same features, or the weights would be applied to others."""
+    texts = [r["text"] for r in SAMPLE] + [
+        "客户：我的宽带  坏了3天\n客服：您好", "w:宽带 w:x 12315 两千元 WiFi 5G套餐", "", "   ",
+    ]
+    for text in texts:
+        made = Counter(model.featurizer(text))
+        expected = {model.vocabulary[t]: n for t, n in made.items() if t in model.vocabulary}
+        assert dict(VocabularyCounter(model.terms)(text)) == expected, text
 
 
 def test_saved_model_round_trips_with_metadata(tmp_path: Path, model: Model, kb) -> None:  # type: ignore[no-untyped-def]
@@ -160,9 +177,27 @@ def test_eval_refuses_a_broken_file(tmp_path: Path, app: typer.Typer) -> None:
 
 @pytest.mark.skipif(not (DATA / "analyzer_dev.jsonl").exists(), reason="evaluation set not present")
 def test_rules_alone_meet_the_targets_on_the_dev_set(kb) -> None:  # type: ignore[no-untyped-def]
-    from tousu.analysis.evaluate import evaluate, read_jsonl
+    from tousu.analysis.evaluate import evaluate
 
     report = evaluate(Analyzer(kb), read_jsonl(DATA / "analyzer_dev.jsonl"))
     assert report.category_macro_f1 >= 0.85
     assert report.demand_micro.f1 >= 0.85
     assert report.threat_recall >= 0.95
+
+
+def test_the_bundled_model_is_trained_on_every_labelled_set() -> None:
+    """Adding labelled texts without retraining would ship a stale model: run `make model`."""
+    bundled = load_model(BUNDLED_MODEL)
+    labelled = sum(len(read_jsonl(path)) for path in DATA.glob("analyzer_*.jsonl"))
+    assert bundled.metadata["records"] == labelled, "the labelled sets changed: run `make model`"
+    assert set(bundled.heads["category"].classes) == {c.value for c in Category}
+
+
+def test_analysis_uses_the_bundled_model_unless_told_to_use_the_rules_alone(tmp_path: Path, app: typer.Typer) -> None:
+    line = json.dumps({"id": "x", "text": "宽带天天掉线，赶紧派人来修"}, ensure_ascii=False) + "\n"
+    with_model = json.loads(CliRunner().invoke(app, ["analyze"], input=line).output)
+    rules_only = json.loads(CliRunner().invoke(app, ["analyze", "--rules-only"], input=line).output)
+    assert with_model["model_version"] == load_model(BUNDLED_MODEL).version
+    assert rules_only["model_version"] is None and rules_only["category"] == with_model["category"] == "network"
+    both = CliRunner().invoke(app, ["analyze", "--rules-only", "--model", str(BUNDLED_MODEL)], input=line)
+    assert both.exit_code == 2 and "exclude each other" in both.output

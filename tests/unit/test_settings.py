@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from tousu.settings import PolicyFileError, Settings, load_policy
+from tousu.settings import BUNDLED_MODEL, PolicyFileError, Settings, load_policy
 
 
 def test_a_policy_file_overrides_only_what_it_names(tmp_path: Path) -> None:
@@ -37,3 +37,11 @@ def test_a_bad_policy_file_names_the_file(tmp_path: Path, text: str) -> None:
 def test_placeholder_secrets_are_refused() -> None:
     with pytest.raises(ValidationError):
         Settings(secret_key="changeme")
+
+
+def test_the_bundled_analyzer_model_is_the_default_and_none_means_the_rules_alone(monkeypatch) -> None:
+    assert Settings().model_path == BUNDLED_MODEL and BUNDLED_MODEL.exists()
+    monkeypatch.setenv("TOUSU_MODEL_PATH", "none")
+    assert Settings().model_path is None
+    monkeypatch.setenv("TOUSU_MODEL_PATH", "/srv/models/ours.npz")
+    assert Settings().model_path == Path("/srv/models/ours.npz")

@@ -29,16 +29,18 @@ def register(app: typer.Typer) -> None:
 
 
 ModelOption = Annotated[
-    Path | None, typer.Option("--model", dir_okay=False, help="trained model file (rules only when omitted)")
+    Path | None, typer.Option("--model", dir_okay=False, help="trained model file (default: the bundled one)")
 ]
+RulesOnlyOption = Annotated[bool, typer.Option("--rules-only", help="the knowledge-base rules alone, no model")]
 
 
 def analyze(
     model: ModelOption = None,
+    rules_only: RulesOnlyOption = False,
     industry: Annotated[str, typer.Option(help="industry when a line names none")] = "telecom",
 ) -> None:
     """Analyse complaints: JSON Lines in on standard input, one JSON line out per input line."""
-    analyzer = _analyzer(model)
+    analyzer = _analyzer(model, rules_only)
     _analyze_stream(analyzer, sys.stdin, sys.stdout, default_industry=industry)
 
 
@@ -121,7 +123,7 @@ def _authority(raw: Any) -> Mapping[str, Any] | None:
 
 
 def train(
-    data: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="labelled JSON Lines")],
+    data: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="labelled JSON Lines files")],
     out: Annotated[Path, typer.Option("--out", dir_okay=False, help="where to write the model file")],
     c: Annotated[float, typer.Option("--c", help="inverse regularisation strength")] = 8.0,
 ) -> None:
@@ -132,7 +134,7 @@ def train(
     from tousu.knowledge import load_knowledge_base
 
     try:
-        records = read_jsonl(data)
+        records = [record for path in data for record in read_jsonl(path)]
         model = fit(records, load_knowledge_base().taxonomy, c=c)
     except (ModelError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -146,6 +148,7 @@ def train(
 def evaluate(
     data: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="labelled JSON Lines")],
     model: ModelOption = None,
+    rules_only: RulesOnlyOption = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
     """Precision, recall and F1 per label, macro/micro F1, threat recall, confusion matrix."""
@@ -157,19 +160,23 @@ def evaluate(
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
-    report = run(_analyzer(model), records)
+    report = run(_analyzer(model, rules_only), records)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return
     typer.echo(_render(report.to_dict()))
 
 
-def _analyzer(model_path: Path | None) -> Any:
+def _analyzer(model_path: Path | None, rules_only: bool) -> Any:
     from tousu.analysis import Analyzer, load_model
     from tousu.analysis.model import ModelError
+    from tousu.settings import BUNDLED_MODEL
 
+    if rules_only and model_path is not None:
+        typer.echo("error: --model and --rules-only exclude each other", err=True)
+        raise typer.Exit(2)
     try:
-        model = load_model(model_path) if model_path is not None else None
+        model = None if rules_only else load_model(model_path or BUNDLED_MODEL)
     except ModelError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
