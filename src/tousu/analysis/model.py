@@ -50,10 +50,10 @@ class LinearHead:
     intercept: np.ndarray
     multiclass: bool
 
-    def probabilities(self, indices: np.ndarray, values: np.ndarray) -> dict[str, float]:
+    def probabilities(self, scores: np.ndarray) -> dict[str, float]:
+        """From this head's scores (coef · features + intercept)."""
         if not self.classes:
             return {}
-        scores = self.coef[:, indices] @ values + self.intercept
         if self.multiclass:
             if len(self.classes) == 2 and scores.shape[0] == 1:
                 p = float(1.0 / (1.0 + np.exp(-scores[0])))
@@ -95,14 +95,22 @@ class Model:
         self.version = str(metadata["model_version"])
         self.featurizer = featurizer
         self._counter = VocabularyCounter(vocabulary)
+        # All heads as one features × rows matrix: one gather and one product per text, and a
+        # text's features are whole rows of it.
+        names = ("category", "demands", "emotion")
+        self._weights = np.ascontiguousarray(np.vstack([self.heads[name].coef for name in names]).T)
+        self._bias = np.concatenate([self.heads[name].intercept for name in names])
+        bounds = np.cumsum([0, *(self.heads[name].coef.shape[0] for name in names)])
+        self._rows = {name: slice(int(lo), int(hi)) for name, lo, hi in zip(names, bounds, bounds[1:], strict=False)}
 
     def predict(self, text: str) -> ModelPrediction:
         """`text` is the prepared customer text (see TextPreparer)."""
         indices, values = self._vector(text)
+        scores = values @ self._weights[indices] + self._bias
         return ModelPrediction(
-            category=self.heads["category"].probabilities(indices, values),
-            demands=self.heads["demands"].probabilities(indices, values),
-            emotion=self.heads["emotion"].probabilities(indices, values),
+            category=self.heads["category"].probabilities(scores[self._rows["category"]]),
+            demands=self.heads["demands"].probabilities(scores[self._rows["demands"]]),
+            emotion=self.heads["emotion"].probabilities(scores[self._rows["emotion"]]),
             version=self.version,
         )
 
