@@ -2,7 +2,7 @@
 
 Prints one JSON object:
 - eval: category macro-F1, demand micro-F1 and threat recall on every labelled set with the rules alone,
-  and on the newest set with a model trained on all the others (the closest to text never seen);
+  and on the newest set with the bundled model, which is trained on all the others;
 - throughput: analyses per second (analyze + to_dict) on one core for ~200-character texts, with the
   bundled model (the default) and with the rules alone;
 - startup: a fresh process importing the analyzer, loading the model and analysing one text, wall time;
@@ -16,7 +16,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +24,6 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from tousu.analysis import Analyzer, load_model  # noqa: E402
 from tousu.analysis.evaluate import evaluate, read_jsonl  # noqa: E402
-from tousu.analysis.model import save_model, train  # noqa: E402
 from tousu.knowledge import load_knowledge_base  # noqa: E402
 from tousu.settings import BUNDLED_MODEL  # noqa: E402
 
@@ -123,14 +121,10 @@ def main() -> None:
     bundled = Analyzer(kb, model=load_model(BUNDLED_MODEL))
     results["throughput_bundled_model"] = throughput(bundled, texts)
     results["startup_bundled_model"] = startup(BUNDLED_MODEL)
-    *older, newest = [name for name in SETS if (DATA / f"analyzer_{name}.jsonl").exists()]
-    with tempfile.TemporaryDirectory() as tmp:
-        model_path = Path(tmp) / "older.model"
-        records = [r for name in older for r in read_jsonl(DATA / f"analyzer_{name}.jsonl")]
-        save_model(train(records, kb.taxonomy), model_path)
-        results["eval"][f"{newest}_with_model_trained_on_the_others"] = figures(  # type: ignore[index]
-            Analyzer(kb, model=load_model(model_path)), f"analyzer_{newest}.jsonl"
-        )
+    # The bundled model is trained on every set but the newest (see `make model`): this is the
+    # shipped analyzer on text it was not built on.
+    newest = [name for name in SETS if (DATA / f"analyzer_{name}.jsonl").exists()][-1]
+    results["eval"][f"{newest}_bundled_model"] = figures(bundled, f"analyzer_{newest}.jsonl")  # type: ignore[index]
     print(json.dumps(results, ensure_ascii=False))
 
 

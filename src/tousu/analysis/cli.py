@@ -135,7 +135,7 @@ def train(
 
     try:
         records = [record for path in data for record in read_jsonl(path)]
-        model = fit(records, load_knowledge_base().taxonomy, c=c)
+        model = fit(records, load_knowledge_base().taxonomy, c=c, sources=[path.name for path in data])
     except (ModelError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

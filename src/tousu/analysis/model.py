@@ -125,8 +125,11 @@ class Model:
         return indices, values / norm if norm else values
 
 
-def train(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, *, c: float = 8.0) -> Model:
-    """Fit the model on records with `text` and any of `category`, `demands`, `emotion`."""
+def train(
+    records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, *, c: float = 8.0, sources: Sequence[str] = ()
+) -> Model:
+    """Fit the model on records with `text` and any of `category`, `demands`, `emotion`;
+    `sources` names where they came from (kept in the metadata)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -184,6 +187,7 @@ def train(records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, *, c: float 
         "features": len(vocabulary),
         "labels": counts,
         "heads": {name: list(head.classes) for name, head in heads.items()},
+        "sources": list(sources),
         "params": {"C": c, "ngram_range": [1, 3], "min_df": 2, "words": len(featurizer.words)},
     }
     metadata["model_version"] = f"{trained_at:%Y%m%d%H%M%S}-{_digest(vocabulary, heads)}"

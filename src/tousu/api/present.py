@@ -5,11 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import orjson
+from fastapi.responses import JSONResponse
+
 from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES, URGENCY_NAMES, Category, Channel, Role, UrgencyType
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.workflow import STATUS_NAMES, Status, allowed_actions
 from tousu.services.actors import Actor
 from tousu.services.customers import mask_id_number, mask_phone
+
+
+class FastJSONResponse(JSONResponse):
+    """JSON rendered by orjson: several times faster than the standard encoder on a complaint."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
 def when(moment: datetime | None) -> str | None:

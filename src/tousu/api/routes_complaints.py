@@ -86,7 +86,7 @@ async def create_complaint(
             raise
         return JSONResponse(_complaint(state, actor, existing), status_code=201, headers=replay)
     # Already JSON-ready: answering directly skips FastAPI's generic (and slow) encoder.
-    return JSONResponse(
+    return present.FastJSONResponse(
         present.complaint_json(created.complaint, customer=created.customer, actor=actor), status_code=201
     )
 
