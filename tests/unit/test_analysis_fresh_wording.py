@@ -153,3 +153,66 @@ ANGRY_CASES = [
 @pytest.mark.parametrize("text", ANGRY_CASES)
 def test_angry(analyzer: Analyzer, text: str) -> None:
     assert analyzer.analyze(text).emotion.code == "angry"
+
+
+# --- Everyday wording: slogans, shared personal data, nuisances, staff insults ---
+
+# (expected category, industry, text)
+EVERYDAY_CATEGORY_CASES = [
+    # A quoted slogan that gives something away is a promotion, even when it names a fee.
+    ("marketing", "telecom", "宣传单上写着「转网就送半年月费」，转过来第一个月照样收了"),
+    # A quoted service name in plain or corner quotes, opened by default or by someone else.
+    ("vas", "telecom", '手机里不知道谁给开了个"天气资讯"，每月扣5块'),
+    ("vas", "telecom", "我妈的卡被默认开了「每日阅读」，她连字都看不清"),
+    # 卡 of a SIM card is no lag on the line.
+    ("billing", "telecom", "公司宽带加三张手机卡说好一共299，这个月多收了我八百多"),
+    # Calls counted in Chinese numerals; impersonated banks; personal data passed to a group.
+    ("security", "telecom", "你们的推销电话一天打五次，我都说了不要"),
+    ("security", "telecom", "天天收到冒充银行的短信，让我点链接更新资料"),
+    ("security", "telecom", "营业员把我的身份证照片发到了他们的工作群里"),
+    # Reporting a lost phone is the holder's own account business.
+    ("account", "telecom", "手机丢了当天就报失了，可号码到现在都没冻结"),
+    # A worry that credit may suffer is no fraud.
+    ("account", "telecom", "以前把身份证借给表哥办过一张卡，他早不用了，怕会影响征信，想把它注销"),
+    # Paid but shown as unpaid; a top-up card whose code is refused.
+    ("recharge", "telecom", "上周在便利店缴了¥120话费，系统还显示我没缴，天天发短信催"),
+    ("recharge", "telecom", "买的储值卡刮开输进去，提示密码无效"),
+    # 少说 is "at least", no promise; a solution (方案) is no tariff plan.
+    ("network", "telecom", "光纤断了两天，我的生意少说损失五千，今天必须给个解决方案"),
+    # Nuisance to neighbours and shop fittings are neither promotions nor products.
+    ("other", "telecom", "营业厅门口的音箱天天喊办卡送礼，我们楼上没法休息"),
+    ("other", "retail", "餐馆的油烟直往我家窗户里灌，晚上都睡不好"),
+    ("other", "retail", "超市的手推车刹不住，差点撞到我家孩子"),
+    # Staff insulting a customer in front of others; no explanation at all; a hair service.
+    ("service", "retail", "收银员当着一排人的面说我想占便宜，太过分了"),
+    ("service", "retail", "店员当我是小偷一样盯着，还要翻我的包"),
+    ("service", "retail", "高铁晚点两个多小时，车站一句解释都没有"),
+    ("service", "retail", "在你们店染的头发一周就褪成黄色了"),
+    # Falling ill after eating the product.
+    ("product", "retail", "孩子喝了你们的果汁上吐下泻，同一批次的我还留着"),
+    # A written promise of what a deal includes.
+    ("marketing", "retail", "团购券上写着含饮料，到店却说饮料另收"),
+]
+
+
+@pytest.mark.parametrize(("category", "industry", "text"), EVERYDAY_CATEGORY_CASES)
+def test_everyday_category(analyzer: Analyzer, category: str, industry: str, text: str) -> None:
+    assert analyzer.analyze(text, industry=industry).category.code == category
+
+
+# (demand, industry, text)
+EVERYDAY_DEMAND_CASES = [
+    # The spam reporting line is a regulator; a post on a platform is exposure.
+    ("regulator_threat", "telecom", "再发这种垃圾短信，我就打12321举报"),
+    ("media_threat", "retail", "三天不退款，我就在小红书上把聊天记录全发出来"),
+]
+
+
+@pytest.mark.parametrize(("demand", "industry", "text"), EVERYDAY_DEMAND_CASES)
+def test_everyday_demand_found(analyzer: Analyzer, demand: str, industry: str, text: str) -> None:
+    assert demand in analyzer.analyze(text, industry=industry).demand_codes
+
+
+def test_court_as_a_parcel_destination_is_no_threat(analyzer: Analyzer) -> None:
+    text = "寄到法院的证据材料被快递弄丢了，我要求赔偿损失"
+    assert "regulator_threat" not in analyzer.analyze(text, industry="retail").demand_codes

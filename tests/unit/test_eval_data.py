@@ -24,6 +24,7 @@ FRESH_FILE = DATA_DIR / "analyzer_fresh.jsonl"
 FRESH2_FILE = DATA_DIR / "analyzer_fresh2.jsonl"
 FRESH3_FILE = DATA_DIR / "analyzer_fresh3.jsonl"
 FRESH4_FILE = DATA_DIR / "analyzer_fresh4.jsonl"
+FRESH5_FILE = DATA_DIR / "analyzer_fresh5.jsonl"
 
 FIELDS = {
     "id", "text", "category", "demands", "emotion", "industry",
@@ -33,9 +34,9 @@ THREATS = {"media_threat", "regulator_threat", "litigation", "group_incident", "
 # Threat kinds that are also demand codes must agree with the demands list.
 THREAT_DEMANDS = {"media_threat", "regulator_threat"}
 
-SETS = ["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4"]
-MIN_SIZE = {"dev": 170, "holdout": 80, "fresh": 120, "fresh2": 120, "fresh3": 150, "fresh4": 150}
-MIN_PER_CODE = {"dev": 6, "holdout": 3, "fresh": 5, "fresh2": 5, "fresh3": 6, "fresh4": 6}
+SETS = ["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"]
+MIN_SIZE = {"dev": 170, "holdout": 80, "fresh": 120, "fresh2": 120, "fresh3": 150, "fresh4": 150, "fresh5": 150}
+MIN_PER_CODE = {"dev": 6, "holdout": 3, "fresh": 5, "fresh2": 5, "fresh3": 6, "fresh4": 6, "fresh5": 6}
 
 SPEAKER_TAG = re.compile(
     r"^(客户|客戶|客服|营业员|營業員|店员|店員|服务员|服務員|顾客|顧客|職員|A|B)[：:]", re.M
@@ -74,6 +75,7 @@ def sets() -> dict[str, list[Record]]:
         "fresh2": _load(FRESH2_FILE),
         "fresh3": _load(FRESH3_FILE),
         "fresh4": _load(FRESH4_FILE),
+        "fresh5": _load(FRESH5_FILE),
     }
 
 
@@ -117,11 +119,11 @@ def test_descriptive_fields_use_known_values(sets):
     for record in _all(sets):
         assert record["industry"] in {"telecom", "retail"}, record["id"]
         assert record["script"] in {"simplified", "traditional"}, record["id"]
-        assert re.fullmatch(r"seed:00[0-4]|variant|fresh[234]?", record["source"]), record["id"]
+        assert re.fullmatch(r"seed:00[0-4]|variant|fresh[2-5]?", record["source"]), record["id"]
     # The holdout is written from scratch, never retold from a seed.
     assert {r["source"] for r in sets["holdout"]} == {"variant"}
     # The fresh set is independent of both, and only it is marked so.
-    for name in ("fresh", "fresh2", "fresh3", "fresh4"):
+    for name in ("fresh", "fresh2", "fresh3", "fresh4", "fresh5"):
         assert {r["source"] for r in sets[name]} == {name}
 
 
@@ -168,6 +170,7 @@ def _sentences(text: str, t2s: opencc.OpenCC) -> set[str]:
         ("fresh2", ("dev", "holdout", "fresh")),
         ("fresh3", ("dev", "holdout", "fresh", "fresh2")),
         ("fresh4", ("dev", "holdout", "fresh", "fresh2", "fresh3")),
+        ("fresh5", ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4")),
     ],
 )
 def test_later_sets_reuse_no_sentence_of_earlier_ones(sets, t2s, name, earlier):
