@@ -216,3 +216,91 @@ def test_everyday_demand_found(analyzer: Analyzer, demand: str, industry: str, t
 def test_court_as_a_parcel_destination_is_no_threat(analyzer: Analyzer) -> None:
     text = "寄到法院的证据材料被快递弄丢了，我要求赔偿损失"
     assert "regulator_threat" not in analyzer.analyze(text, industry="retail").demand_codes
+
+
+# (demand, industry, text): requests worded as the public words them: a deadline or a
+# condition with the action, Cantonese 返, an amount named before its verb, the promised
+# terms to be honoured, something taken out of a plan, a waiver, English.
+REQUEST_FORM_CASES = [
+    ("fix", "telecom", "充的50块到现在没到账，现在就给我手动加上"),
+    ("fix", "retail", "说好每月返30元话费券，才返了三个月就停了，剩下的接着给我返"),
+    ("fix", "retail", "下单时写明包安装，而家要我另外俾上门费，唔该照原本讲嘅上门装好"),
+    ("fix", "retail", "页面上写满300减50，付款时没减，请按照页面上的活动给我折抵"),
+    ("fix", "retail", "快递又放在小区门口了，下次必须给我送上楼"),
+    ("fix", "telecom", "我的套餐被人改成了199的，麻烦给我改过来"),
+    ("fix", "telecom", "不知道谁把我的宽带降成了100兆，赶紧给我整回去"),
+    ("fix", "telecom", "营业厅排了两个小时的队，今天必须多开三个窗口"),
+    ("fix", "retail", "请有关部门督促这家烧烤店整改油烟"),
+    ("fix", "telecom", "楼顶那个信号塔限你们十天内拆走"),
+    ("fix", "telecom", "号码被限制呼出，请尽快把这个限制解除"),
+    ("fix", "telecom", "把限速的门槛调高一点，20G就限速太离谱了"),
+    ("fix", "retail", "会员积分月底就清零了，能不能帮我把有效期延长三个月"),
+    ("fix", "telecom", "我要求转返之前那个月费98的plan"),
+    ("cancel", "telecom", "那个视频会员我从来不看，从我的套餐里去掉"),
+    ("cancel", "telecom", "家里的固话早就不用了，这次顺便销掉"),
+    ("cancel", "telecom", "退订是一定的，之前扣的钱也要说清楚"),
+    ("cancel", "telecom", "异地不能过户的话，这个号我只能停掉了"),
+    ("refund", "retail", "多收的二十三块五你今天必须给我退了"),
+    ("refund", "telecom", "话费里不明不白多了三十块，该退的你们要退"),
+    ("refund", "telecom", "宽带早就拆了，账上还挂着120，这120我不认"),
+    ("refund", "retail", "洗衣店把衬衫洗坏了还收了洗衣费，这35希望能退"),
+    ("refund", "telecom", "违约金太离谱了，请全部免除"),
+    ("refund", "retail", "买的是软卧结果给安排到硬座车厢，要求退两种票的差价"),
+    ("refund", "retail", "跑腿平台无故冻结我账户，里面六百多余额赶紧让我提出来"),
+    ("refund", "retail", "唔好收我手續費，係你哋系統出錯我先要改期"),
+    ("high_compensation", "telecom", "网断了五天，我的网店一单都接不了，损失按实际营业额给我赔"),
+    ("high_compensation", "retail", "课程和宣传完全两回事，除了退学费还得给个赔偿"),
+    ("high_compensation", "telecom", "营业厅没核实身份就让人补了我的卡，被转走的钱你们多少得承担一点"),
+    ("high_compensation", "retail", "洗衣机漏水把楼下泡了，我赔给邻居的钱你们也得出"),
+    ("exchange", "retail", "新买的吹风机用三天就冒烟，换新！"),
+    ("exchange", "retail", "The kettle 水壶 leaks from the bottom, please change a new one for me"),
+    ("transport_lost_wages", "telecom", "为了补卡专门坐高铁回老家，来回的车票钱你们得给我报"),
+    ("transport_lost_wages", "retail", "店里给错了尺码，我又跑了一趟，打车钱你们出一下"),
+    ("explanation", "retail", "寄的文件一个礼拜没更新物流，到底在哪"),
+    ("explanation", "telecom", "请提供这个增值业务的订购记录和订购渠道"),
+]
+
+
+@pytest.mark.parametrize(("demand", "industry", "text"), REQUEST_FORM_CASES)
+def test_request_form(analyzer: Analyzer, demand: str, industry: str, text: str) -> None:
+    assert demand in analyzer.analyze(text, industry=industry).demand_codes
+
+
+# (demand, industry, text): the words of a demand in narration: a manager the staff need,
+# one who came out earlier, someone else's lawsuit, a regulator's advice or rule, a shop
+# that closed, porting told as the moment something happened, compensation waved off.
+NARRATED_CASES = [
+    ("manager", "retail", "退款要找经理签字，经理一下午都没露面"),
+    ("manager", "retail", "后来店长出来说给送张优惠券，我没要，我就要把钱退回来"),
+    ("manager", "telecom", "推销电话拉黑一个号，过两天换个人又打来"),
+    ("manager", "telecom", "我不是非要见你们领导，我只要一个说话算数的答复"),
+    ("regulator_threat", "telecom", "我和装修公司在打官司，要用到去年的通话记录，请帮忙调出来"),
+    ("regulator_threat", "retail", "消协早就发过提醒说健身卡别充太多，是我自己没在意"),
+    ("regulator_threat", "telecom", "工信部早就要求不能用不限量这种说法了，你们宣传页上还在写"),
+    ("cancel", "telecom", "我在办理携号转网的时候，营业员阴阳怪气的，我要她道歉"),
+    ("cancel", "retail", "假货卖了就跑，现在网店都关了，平台得给我个说法"),
+    ("high_compensation", "retail", "药品快到期也不提醒，我不要你们赔什么，换一盒新的就行"),
+]
+
+
+@pytest.mark.parametrize(("demand", "industry", "text"), NARRATED_CASES)
+def test_narrated_demand_words(analyzer: Analyzer, demand: str, industry: str, text: str) -> None:
+    assert demand not in analyzer.analyze(text, industry=industry).demand_codes
+
+
+# (category, industry, text): money still taken after a service ended or taken twice is a
+# charge dispute; the customer's own trade (a courier), a threat to leave and a TV station
+# are circumstances, not the matter.
+CIRCUMSTANCE_CASES = [
+    ("billing", "telecom", "光纤上个月就拆了，为啥还在扣我的月租"),
+    ("billing", "telecom", "宽带都停用半年了咋还扣我月租"),
+    ("billing", "retail", "超市自助收银付了一次没反应又付一次，两笔钱都扣了"),
+    ("billing", "telecom", "我这个号几乎不用，月月扣五六十，再不说清楚我就找电视台"),
+    ("vas", "telecom", "那个“游戏加速包”我退订过还是照样续费，再续一次我直接销号"),
+    ("suspension", "telecom", "本人是快递员，号码突然被停了，一天的单都接不了"),
+]
+
+
+@pytest.mark.parametrize(("category", "industry", "text"), CIRCUMSTANCE_CASES)
+def test_circumstance_is_not_the_matter(analyzer: Analyzer, category: str, industry: str, text: str) -> None:
+    assert analyzer.analyze(text, industry=industry).category.code == category

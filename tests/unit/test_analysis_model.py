@@ -79,12 +79,29 @@ def test_prediction_counts_exactly_the_features_training_made(model: Model) -> N
     """Prediction finds the vocabulary in one automaton pass; training builds every n-gram and
     word string. Both must see the same features, or the weights would be applied to others."""
     texts = [r["text"] for r in SAMPLE] + [
-        "客户：我的宽带  坏了3天\n客服：您好", "w:宽带 w:x 12315 两千元 WiFi 5G套餐", "", "   ",
+        "客户：我的宽带  坏了3天\n客服：您好", "w:宽带 w:x 12315 两千元 WiFi 5G套餐", "", "   ", "𠮷𠮷𠮷 宽带宽带宽带",
     ]
+    counter = VocabularyCounter(model.terms)
     for text in texts:
-        made = Counter(model.featurizer(text))
-        expected = {model.vocabulary[t]: n for t, n in made.items() if t in model.vocabulary}
-        assert dict(VocabularyCounter(model.terms)(text)) == expected, text
+        assert _counted(counter, text) == _made(model, text), text
+
+
+def test_bundled_model_counts_the_features_of_every_labelled_text() -> None:
+    bundled = load_model(BUNDLED_MODEL)
+    counter = VocabularyCounter(bundled.terms)
+    for text in [r["text"] for path in sorted(DATA.glob("analyzer_*.jsonl")) for r in read_jsonl(path)]:
+        assert _counted(counter, text) == _made(bundled, text), text
+
+
+def _made(model: Model, text: str) -> dict[int, int]:
+    made = Counter(model.featurizer(text))
+    return {model.vocabulary[t]: n for t, n in made.items() if t in model.vocabulary}
+
+
+def _counted(counter: VocabularyCounter, text: str) -> dict[int, int]:
+    indices, counts = counter(text)
+    assert len(set(indices.tolist())) == len(indices)
+    return dict(zip(indices.tolist(), counts.tolist(), strict=True))
 
 
 def test_saved_model_round_trips_with_metadata(tmp_path: Path, model: Model, kb) -> None:  # type: ignore[no-untyped-def]

@@ -15,15 +15,14 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import chain, pairwise
-from operator import itemgetter
+from itertools import pairwise
 
-import ahocorasick
+import numpy as np
 
 from tousu.analysis.literals import LiteralIndex
 from tousu.knowledge.taxonomy import Taxonomy
 
-NGRAM_MAX = 3
+NGRAM_MAX = 3  # the n-gram code below makes exactly 1-, 2- and 3-grams
 WORD_PREFIX = "w:"
 _SPACE = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
@@ -73,34 +72,85 @@ class Featurizer:
         for part in compact.split(" "):
             features.extend(part)
             features.extend(a + b for a, b in pairwise(part))
-            if NGRAM_MAX >= 3:
-                features.extend(a + b + c for a, b, c in zip(part, part[1:], part[2:], strict=False))
+            features.extend(a + b + c for a, b, c in zip(part, part[1:], part[2:], strict=False))
         features.extend(WORD_PREFIX + word for _, word, _ in self._index.find(compact, 0, len(compact)))
         return features
 
 
 class VocabularyCounter:
     """How often each feature of a fixed vocabulary occurs in a text: the counts of
-    `Counter(featurizer(text))` for the features in the vocabulary, found in one pass in C
-    instead of building every n-gram string in Python. For prediction, where the
-    vocabulary is fixed."""
+    `Counter(featurizer(text))` for the features in the vocabulary, without building a
+    string per n-gram. For prediction, where the vocabulary is fixed.
+
+    An n-gram of code points is one integer, so all of a text's n-grams are counted with a
+    few array operations and looked up in the vocabulary's sorted keys; only the words longer
+    than an n-gram need a substring search.
+    """
 
     def __init__(self, vocabulary: Sequence[str]) -> None:
         surfaces: dict[str, list[int]] = {}
         for index, term in enumerate(vocabulary):
             surfaces.setdefault(_surface(term), []).append(index)
-        self._automaton = ahocorasick.Automaton()
+        short = sorted(
+            (_key(surface), indices) for surface, indices in surfaces.items() if len(surface) <= NGRAM_MAX
+        )
+        self._keys = np.array([key for key, _ in short], dtype=np.uint64)
+        # A short surface stands for an n-gram and at most one word of the same characters.
+        self._first = np.array([indices[0] for _, indices in short], dtype=np.int64)
+        self._second = np.array([indices[1] if len(indices) > 1 else -1 for _, indices in short], dtype=np.int64)
+        if any(len(indices) > 2 for _, indices in short):
+            raise ValueError("a surface stands for more than an n-gram and a word")
+        self._words: LiteralIndex[int] = LiteralIndex()
         for surface, indices in surfaces.items():
-            self._automaton.add_word(surface, tuple(indices))
-        if surfaces:
-            self._automaton.make_automaton()
+            if len(surface) > NGRAM_MAX:
+                self._words.add(surface, indices[0])
 
-    def __call__(self, text: str) -> Counter[int]:
+    def __call__(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(vocabulary indices, counts) of the features the text holds."""
         compact = _fold(text)
-        if self._automaton.kind == ahocorasick.EMPTY or not compact:
-            return Counter()
-        # No term holds a space, so no match crosses one, just as n-grams stop at spaces.
-        return Counter(chain.from_iterable(map(itemgetter(1), self._automaton.iter(compact))))
+        keys = _ngram_keys(compact)
+        found, counts = np.unique(keys, return_counts=True)
+        position = np.searchsorted(self._keys, found)
+        position[position == len(self._keys)] = 0
+        known = self._keys[position] == found if len(self._keys) else np.zeros(len(found), dtype=bool)
+        position, counts = position[known], counts[known]
+        second = self._second[position]
+        has_word = second >= 0
+        words = Counter(indices[0] for _, _, indices in self._words.find(compact, 0, len(compact)))
+        indices = np.concatenate(
+            [self._first[position], second[has_word], np.fromiter(words.keys(), dtype=np.int64, count=len(words))]
+        )
+        counts = np.concatenate(
+            [counts, counts[has_word], np.fromiter(words.values(), dtype=np.int64, count=len(words))]
+        )
+        return indices, counts
+
+
+# N-grams as integers: each code point plus one, in base 2**21 (every code point is below
+# 2**21), so n-grams of different lengths never share a key and three fit in 64 bits.
+_BASE = np.uint64(1 << 21)
+
+
+def _key(surface: str) -> int:
+    key = 0
+    for char in surface:
+        key = key * (1 << 21) + ord(char) + 1
+    return key
+
+
+def _ngram_keys(compact: str) -> np.ndarray:
+    """The keys of every 1-, 2- and 3-gram that holds no space (n-grams stop at spaces)."""
+    points = np.frombuffer(compact.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + np.uint64(1)
+    usable = points != np.uint64(ord(" ") + 1)
+    bigrams = points[:-1] * _BASE + points[1:]
+    trigrams = bigrams[:-1] * _BASE + points[2:]
+    return np.concatenate(
+        [
+            points[usable],
+            bigrams[usable[:-1] & usable[1:]],
+            trigrams[usable[:-2] & usable[1:-1] & usable[2:]],
+        ]
+    )
 
 
 def _surface(term: str) -> str:

@@ -115,12 +115,9 @@ class Model:
         )
 
     def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        counts = self._counter(text)
-        if not counts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        indices, counts = self._counter(text)
         # Sublinear tf times idf, then unit length: what TfidfVectorizer(sublinear_tf=True) does.
-        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * self.idf[indices]
+        values = (1.0 + np.log(counts)) * self.idf[indices]
         norm = float(np.sqrt(values @ values))
         return indices, values / norm if norm else values
 
