@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -76,8 +77,7 @@ def test_trained_model_predicts_probabilities(model: Model) -> None:
 
 
 def test_prediction_counts_exactly_the_features_training_made(model: Model) -> None:
-    """Prediction finds the vocabulary in one automaton pass; training builds every n-gram and
-    word string. Both must see the same features, or the weights would be applied to others."""
+    """Prediction counts n-grams as integers; training builds every n-gram and word string. Both must see the same features, or the weights would be applied to others."""
     texts = [r["text"] for r in SAMPLE] + [
         "客户：我的宽带  坏了3天\n客服：您好", "w:宽带 w:x 12315 两千元 WiFi 5G套餐", "", "   ", "𠮷𠮷𠮷 宽带宽带宽带",
     ]
@@ -93,15 +93,37 @@ def test_bundled_model_counts_the_features_of_every_labelled_text() -> None:
         assert _counted(counter, text) == _made(bundled, text), text
 
 
+def test_prediction_is_the_linear_model_over_tf_idf() -> None:
+    """Prediction folds idf into per-surface weights; it must still score what the trained
+    heads score on the sublinear, unit-length tf-idf vector of the text's features."""
+    bundled = load_model(BUNDLED_MODEL)
+    texts = [r["text"] for r in read_jsonl(DATA / "analyzer_dev.jsonl")][:40] + ["", "宽带宽带宽带 w:宽带"]
+    for text in texts:
+        counts = _made(bundled, text)
+        vector = np.zeros(len(bundled.terms))
+        for term, count in counts.items():
+            vector[term] = (1.0 + np.log(count)) * bundled.idf[term]
+        norm = np.linalg.norm(vector)
+        vector = vector / norm if norm else vector
+        predicted = bundled.predict(text)
+        for name, got in (("category", predicted.category), ("demands", predicted.demands), ("emotion", predicted.emotion)):
+            head = bundled.heads[name]
+            assert got == pytest.approx(head.probabilities(head.coef @ vector + head.intercept), abs=1e-5), (name, text)
+
+
 def _made(model: Model, text: str) -> dict[int, int]:
     made = Counter(model.featurizer(text))
     return {model.vocabulary[t]: n for t, n in made.items() if t in model.vocabulary}
 
 
 def _counted(counter: VocabularyCounter, text: str) -> dict[int, int]:
-    indices, counts = counter(text)
-    assert len(set(indices.tolist())) == len(indices)
-    return dict(zip(indices.tolist(), counts.tolist(), strict=True))
+    surfaces, counts = counter(text)
+    assert len(set(surfaces.tolist())) == len(surfaces)
+    return {
+        term: count
+        for surface, count in zip(surfaces.tolist(), counts.tolist(), strict=True)
+        for term in counter.surface_terms[surface]
+    }
 
 
 def test_saved_model_round_trips_with_metadata(tmp_path: Path, model: Model, kb) -> None:  # type: ignore[no-untyped-def]

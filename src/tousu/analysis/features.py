@@ -78,12 +78,16 @@ class Featurizer:
 
 
 class VocabularyCounter:
-    """How often each feature of a fixed vocabulary occurs in a text: the counts of
-    `Counter(featurizer(text))` for the features in the vocabulary, without building a
+    """How often each feature of a fixed vocabulary occurs in a text, without building a
     string per n-gram. For prediction, where the vocabulary is fixed.
 
+    Counts are per *surface*, the text a feature stands for: an n-gram and the word of the
+    same characters (`宽带` and `w:宽带`) always occur together, so they share one count.
+    `surface_terms[s]` are the vocabulary indices of surface `s`; expanding a text's surface
+    counts through it gives exactly the counts of `Counter(featurizer(text))` in the vocabulary.
+
     An n-gram of code points is one integer, so all of a text's n-grams are counted with a
-    few array operations and looked up in the vocabulary's sorted keys; only the words longer
+    few array operations and looked up in the surfaces' sorted keys; only the words longer
     than an n-gram need a substring search.
     """
 
@@ -91,39 +95,35 @@ class VocabularyCounter:
         surfaces: dict[str, list[int]] = {}
         for index, term in enumerate(vocabulary):
             surfaces.setdefault(_surface(term), []).append(index)
-        short = sorted(
-            (_key(surface), indices) for surface, indices in surfaces.items() if len(surface) <= NGRAM_MAX
-        )
+        short = sorted((_key(surface), tuple(terms)) for surface, terms in surfaces.items() if len(surface) <= NGRAM_MAX)
+        long = [(surface, tuple(terms)) for surface, terms in surfaces.items() if len(surface) > NGRAM_MAX]
+        # Short surfaces first, in key order, so a key's position is its surface number.
+        self.surface_terms: tuple[tuple[int, ...], ...] = (*(t for _, t in short), *(t for _, t in long))
         self._keys = np.array([key for key, _ in short], dtype=np.uint64)
-        # A short surface stands for an n-gram and at most one word of the same characters.
-        self._first = np.array([indices[0] for _, indices in short], dtype=np.int64)
-        self._second = np.array([indices[1] if len(indices) > 1 else -1 for _, indices in short], dtype=np.int64)
-        if any(len(indices) > 2 for _, indices in short):
-            raise ValueError("a surface stands for more than an n-gram and a word")
         self._words: LiteralIndex[int] = LiteralIndex()
-        for surface, indices in surfaces.items():
-            if len(surface) > NGRAM_MAX:
-                self._words.add(surface, indices[0])
+        for number, (surface, _) in enumerate(long, start=len(short)):
+            self._words.add(surface, number)
 
     def __call__(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(vocabulary indices, counts) of the features the text holds."""
+        """(surface numbers, counts) of the surfaces the text holds."""
         compact = _fold(text)
+        # Few array operations, not few elements: on texts this short, each numpy call's
+        # fixed cost is most of the time.
         keys = _ngram_keys(compact)
-        found, counts = np.unique(keys, return_counts=True)
-        position = np.searchsorted(self._keys, found)
-        position[position == len(self._keys)] = 0
-        known = self._keys[position] == found if len(self._keys) else np.zeros(len(found), dtype=bool)
-        position, counts = position[known], counts[known]
-        second = self._second[position]
-        has_word = second >= 0
-        words = Counter(indices[0] for _, _, indices in self._words.find(compact, 0, len(compact)))
-        indices = np.concatenate(
-            [self._first[position], second[has_word], np.fromiter(words.keys(), dtype=np.int64, count=len(words))]
+        keys.sort()
+        position = self._keys.searchsorted(keys)
+        np.minimum(position, len(self._keys) - 1, out=position)
+        position = position[self._keys[position] == keys] if len(self._keys) else position[:0]
+        # `position` is sorted: count each run of equal numbers.
+        runs = np.concatenate(((0,), np.flatnonzero(position[1:] != position[:-1]) + 1, (len(position),)))
+        surfaces, counts = (position[runs[:-1]], np.diff(runs)) if len(position) else (position, position)
+        words = Counter(numbers[0] for _, _, numbers in self._words.find(compact, 0, len(compact)))
+        if not words:
+            return surfaces, counts
+        return (
+            np.concatenate([surfaces, np.fromiter(words.keys(), dtype=np.int64, count=len(words))]),
+            np.concatenate([counts, np.fromiter(words.values(), dtype=np.int64, count=len(words))]),
         )
-        counts = np.concatenate(
-            [counts, counts[has_word], np.fromiter(words.values(), dtype=np.int64, count=len(words))]
-        )
-        return indices, counts
 
 
 # N-grams as integers: each code point plus one, in base 2**21 (every code point is below
@@ -139,18 +139,15 @@ def _key(surface: str) -> int:
 
 
 def _ngram_keys(compact: str) -> np.ndarray:
-    """The keys of every 1-, 2- and 3-gram that holds no space (n-grams stop at spaces)."""
-    points = np.frombuffer(compact.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + np.uint64(1)
-    usable = points != np.uint64(ord(" ") + 1)
-    bigrams = points[:-1] * _BASE + points[1:]
-    trigrams = bigrams[:-1] * _BASE + points[2:]
-    return np.concatenate(
-        [
-            points[usable],
-            bigrams[usable[:-1] & usable[1:]],
-            trigrams[usable[:-2] & usable[1:-1] & usable[2:]],
-        ]
-    )
+    """The keys of every 1-, 2- and 3-gram. Those holding a space match no vocabulary key
+    (n-grams stop at spaces, words hold none), so they need no filtering here."""
+    points = np.frombuffer(compact.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    points += np.uint64(1)
+    bigrams = points[:-1] * _BASE
+    bigrams += points[1:]
+    trigrams = bigrams[:-1] * _BASE
+    trigrams += points[2:]
+    return np.concatenate((points, bigrams, trigrams))
 
 
 def _surface(term: str) -> str:

@@ -95,31 +95,37 @@ class Model:
         self.version = str(metadata["model_version"])
         self.featurizer = featurizer
         self._counter = VocabularyCounter(vocabulary)
-        # All heads as one features × rows matrix: one gather and one product per text, and a
-        # text's features are whole rows of it.
+        # All heads as one matrix with a row per surface (see VocabularyCounter), idf folded
+        # in: one gather and one product per text, from as little memory as possible (the
+        # rest of the analysis runs between two texts and evicts it from the caches).
         names = ("category", "demands", "emotion")
-        self._weights = np.ascontiguousarray(np.vstack([self.heads[name].coef for name in names]).T)
+        weights = np.vstack([self.heads[name].coef for name in names]).T * idf[:, None]
+        terms = self._counter.surface_terms
+        if any(len(t) > 2 for t in terms):
+            raise ModelError("a surface stands for more than an n-gram and a word")
+        first = np.array([t[0] for t in terms], dtype=np.int64)
+        second = np.array([t[1] if len(t) > 1 else t[0] for t in terms], dtype=np.int64)
+        paired = np.array([len(t) > 1 for t in terms])
+        self._weights = np.ascontiguousarray(weights[first] + np.where(paired[:, None], weights[second], 0), np.float32)
+        self._idf_squared = (idf[first] ** 2 + np.where(paired, idf[second] ** 2, 0)).astype(np.float32)
         self._bias = np.concatenate([self.heads[name].intercept for name in names])
         bounds = np.cumsum([0, *(self.heads[name].coef.shape[0] for name in names)])
         self._rows = {name: slice(int(lo), int(hi)) for name, lo, hi in zip(names, bounds, bounds[1:], strict=False)}
 
     def predict(self, text: str) -> ModelPrediction:
         """`text` is the prepared customer text (see TextPreparer)."""
-        indices, values = self._vector(text)
-        scores = values @ self._weights[indices] + self._bias
+        surfaces, counts = self._counter(text)
+        # Sublinear tf times idf, then unit length: what TfidfVectorizer(sublinear_tf=True)
+        # does, with idf already in the weights and in the squared norm.
+        tf = 1.0 + np.log(counts)
+        norm = float(np.sqrt(tf * tf @ self._idf_squared[surfaces]))
+        scores = (tf / norm if norm else tf) @ self._weights[surfaces] + self._bias
         return ModelPrediction(
             category=self.heads["category"].probabilities(scores[self._rows["category"]]),
             demands=self.heads["demands"].probabilities(scores[self._rows["demands"]]),
             emotion=self.heads["emotion"].probabilities(scores[self._rows["emotion"]]),
             version=self.version,
         )
-
-    def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        indices, counts = self._counter(text)
-        # Sublinear tf times idf, then unit length: what TfidfVectorizer(sublinear_tf=True) does.
-        values = (1.0 + np.log(counts)) * self.idf[indices]
-        norm = float(np.sqrt(values @ values))
-        return indices, values / norm if norm else values
 
 
 def train(
