@@ -97,7 +97,7 @@ def test_prediction_is_the_linear_model_over_tf_idf() -> None:
     """Prediction folds idf into per-surface weights; it must still score what the trained
     heads score on the sublinear, unit-length tf-idf vector of the text's features."""
     bundled = load_model(BUNDLED_MODEL)
-    texts = [r["text"] for r in read_jsonl(DATA / "analyzer_dev.jsonl")][:40] + ["", "宽带宽带宽带 w:宽带"]
+    texts = [*[r["text"] for r in read_jsonl(DATA / "analyzer_dev.jsonl")][:40], "", "宽带宽带宽带 w:宽带"]
     for text in texts:
         counts = _made(bundled, text)
         vector = np.zeros(len(bundled.terms))
