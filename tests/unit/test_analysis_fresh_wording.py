@@ -298,9 +298,61 @@ CIRCUMSTANCE_CASES = [
     ("billing", "telecom", "我这个号几乎不用，月月扣五六十，再不说清楚我就找电视台"),
     ("vas", "telecom", "那个“游戏加速包”我退订过还是照样续费，再续一次我直接销号"),
     ("suspension", "telecom", "本人是快递员，号码突然被停了，一天的单都接不了"),
+    # Money paid but never arriving, or landing in the wrong account, is a top-up problem.
+    ("recharge", "retail", "小程序上给饭卡充了100，钱扣了卡里没有，中午饭都没吃上"),
+    ("recharge", "retail", "交了水费页面显示缴费成功，第二天照样停水了"),
+    ("recharge", "telecom", "营业厅的自助缴费机吞了我50块，话费一分没涨"),
+    ("recharge", "telecom", "开了自动充值，一天里自动充了三次，扣了我150"),
+    ("billing", "telecom", "固话上个月就拆了，这个月照样扣了月租"),
+    ("billing", "retail", "奶茶店扫码的时候卡了一下，结果付了两次，店员说系统里只有一单"),
 ]
 
 
 @pytest.mark.parametrize(("category", "industry", "text"), CIRCUMSTANCE_CASES)
 def test_circumstance_is_not_the_matter(analyzer: Analyzer, category: str, industry: str, text: str) -> None:
     assert analyzer.analyze(text, industry=industry).category.code == category
+
+
+# (demand, industry, text): more everyday request forms: a bare 换！, a polite 可以直接换,
+# money sent back the way it came, part of a fee back, keeping the old plan, sending it
+# again, stopping calls, blocking numbers, a condition on the repair, the number given
+# back, another expense the company should bear next to a refund, Taiwan words for pay.
+EVERYDAY_REQUEST_CASES = [
+    ("exchange", "retail", "电水壶用了五天就不加热，换！"),
+    ("exchange", "retail", "这条裤子线头全开了，可以直接换一条吗"),
+    ("refund", "retail", "订单被商家取消了，钱赶紧原路打回来"),
+    ("refund", "telecom", "说好的千兆只跑到一百兆，能不能退一部分宽带费"),
+    ("fix", "telecom", "通知说我的套餐要下架，希望能保留原来的套餐"),
+    ("fix", "retail", "寄来的会员卡在路上丢了，麻烦重新给我寄一张"),
+    ("fix", "telecom", "缴费都到账了还是停机，赶紧开机！"),
+    ("fix", "telecom", "保险推销天天打到我手机上，别再打了"),
+    ("fix", "telecom", "有几个号码天天骚扰我，能不能帮我把这几个号封了"),
+    ("fix", "telecom", "家里电视又没信号，修不好的话我就换别家"),
+    ("fix", "retail", "活动说的赠品少了两件，麻烦给我补齐"),
+    ("cancel", "telecom", "新号的卡半个月都没寄到，再不到就把号退了"),
+    ("cancel", "telecom", "话费里多了个视频包月，把它给我退掉"),
+    ("high_compensation", "telecom", "境外流量包用不了，包的钱退我，租随身WiFi的钱也得你们出"),
+    ("transport_lost_wages", "retail", "師傅爽約兩次，我請假的薪水損失和計程車錢都要你們負責"),
+    ("regulator_threat", "telecom", "号码被停了一个月，我也不愿意把事情闹到工信部，尽快恢复就好"),
+    ("unfair_terms", "telecom", "试用期一过自动扣费还不通知，这不是霸王条款是什么"),
+]
+
+
+@pytest.mark.parametrize(("demand", "industry", "text"), EVERYDAY_REQUEST_CASES)
+def test_everyday_request(analyzer: Analyzer, demand: str, industry: str, text: str) -> None:
+    assert demand in analyzer.analyze(text, industry=industry).demand_codes
+
+
+# (demand, industry, text): narration again: one's own job as a lawyer, a manager who came
+# and did nothing, porting done last week, docked pay that is not a refund.
+MORE_NARRATED_CASES = [
+    ("regulator_threat", "telecom", "我就是做律师的，天天收到催债短信，请查一下号码是不是被人补过卡"),
+    ("manager", "retail", "服务员把菜洒了，店长过来也就笑了笑，这件衣服的干洗费你们出"),
+    ("cancel", "telecom", "上周在营业厅办理携号转网，营业员把我身份证号输错了，害我白跑一趟"),
+    ("refund", "retail", "装修队迟到半天，我请假扣掉的工资你们得赔"),
+]
+
+
+@pytest.mark.parametrize(("demand", "industry", "text"), MORE_NARRATED_CASES)
+def test_more_narrated_demand_words(analyzer: Analyzer, demand: str, industry: str, text: str) -> None:
+    assert demand not in analyzer.analyze(text, industry=industry).demand_codes
