@@ -53,6 +53,9 @@ def _next_reference_statement(dialect: Any) -> Any:
 
 
 _NEXT_REFERENCE = {"postgresql": _next_reference_statement(postgresql), "sqlite": _next_reference_statement(sqlite)}
+# Built once, like the statements above: a statement object built per call pays for its
+# cache key every time.
+_INSERT = complaints.insert()
 
 
 def next_reference(conn: sa.Connection, *, now: datetime) -> str:
@@ -185,7 +188,7 @@ def create(
         "version": 1,
     }
     # The search index follows from search_tokens in the database itself (see the migrations).
-    complaint_id: int = conn.execute(complaints.insert(), values).inserted_primary_key[0]  # type: ignore[index]
+    complaint_id: int = conn.execute(_INSERT, values).inserted_primary_key[0]  # type: ignore[index]
     entries = [
         timeline.Entry(
             "created",
