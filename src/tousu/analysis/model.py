@@ -96,8 +96,7 @@ class Model:
         self.featurizer = featurizer
         self._counter = VocabularyCounter(vocabulary)
         # All heads as one matrix with a row per surface (see VocabularyCounter), idf folded
-        # in: one gather and one product per text, from as little memory as possible (the
-        # rest of the analysis runs between two texts and evicts it from the caches).
+        # in: one gather and one product per text.
         names = ("category", "demands", "emotion")
         weights = np.vstack([self.heads[name].coef for name in names]).T * idf[:, None]
         terms = self._counter.surface_terms
