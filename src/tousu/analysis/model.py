@@ -98,7 +98,8 @@ class Model:
         # All heads as one matrix with a row per surface (see VocabularyCounter), idf folded
         # in: one gather and one product per text.
         names = ("category", "demands", "emotion")
-        weights = np.vstack([self.heads[name].coef for name in names]).T * idf[:, None]
+        coef = np.vstack([self.heads[name].coef for name in names]).T.astype(np.float32)
+        weights = coef * idf.astype(np.float32)[:, None]
         terms = self._counter.surface_terms
         if any(len(t) > 2 for t in terms):
             raise ModelError("a surface stands for more than an n-gram and a word")
