@@ -356,3 +356,32 @@ MORE_NARRATED_CASES = [
 @pytest.mark.parametrize(("demand", "industry", "text"), MORE_NARRATED_CASES)
 def test_more_narrated_demand_words(analyzer: Analyzer, demand: str, industry: str, text: str) -> None:
     assert demand not in analyzer.analyze(text, industry=industry).demand_codes
+
+
+# (demand, industry, text): oblique threats: regulators of other trades, local government,
+# taking it upward together, a post in a town's group chat or one already on a platform.
+OBLIQUE_THREAT_CASES = [
+    ("regulator_threat", "retail", "航班取消还不给改签，不给个交代我就投诉到民航局"),
+    ("regulator_threat", "telecom", "小区没信号三年了，再拖下去我们几十户联名往上告"),
+    ("regulator_threat", "retail", "物业乱收停车费，今天不说清楚我们就去街道办反映"),
+    ("media_threat", "retail", "美容院不认原来的卡，不退钱我就发到业主群里"),
+    ("media_threat", "telecom", "这事我已经在微博上发了，好多人说遇到过一样的"),
+    ("media_threat", "retail", "再不回复，视频剪好了直接放出来让大家都看看"),
+]
+
+
+@pytest.mark.parametrize(("demand", "industry", "text"), OBLIQUE_THREAT_CASES)
+def test_oblique_threat(analyzer: Analyzer, demand: str, industry: str, text: str) -> None:
+    assert demand in analyzer.analyze(text, industry=industry).demand_codes
+
+
+# (demand, industry, text): a court or the news named in passing.
+PASSING_MENTION_CASES = [
+    ("regulator_threat", "telecom", "我姐夫在法院上班，他说断网这么多天应该减免月租，能减吗"),
+    ("media_threat", "telecom", "看新闻说有记者暗访营业厅乱开业务，我查了一下我爸也被开了，麻烦取消"),
+]
+
+
+@pytest.mark.parametrize(("demand", "industry", "text"), PASSING_MENTION_CASES)
+def test_passing_mention(analyzer: Analyzer, demand: str, industry: str, text: str) -> None:
+    assert demand not in analyzer.analyze(text, industry=industry).demand_codes
