@@ -385,3 +385,43 @@ PASSING_MENTION_CASES = [
 @pytest.mark.parametrize(("demand", "industry", "text"), PASSING_MENTION_CASES)
 def test_passing_mention(analyzer: Analyzer, demand: str, industry: str, text: str) -> None:
     assert demand not in analyzer.analyze(text, industry=industry).demand_codes
+
+
+# (demand, industry, text): requests as work orders and dialects put them: 说明 which one,
+# 说道说道, a written reply, a dish not to be charged, a fee the customer will not pay, a
+# penalty waived, a bill recalculated at the fair price, Shanghainese 钞票, 开开, rebates to
+# continue, a phone set to take only contacts, not renewing, a team leader to call back.
+WORK_ORDER_CASES = [
+    ("explanation", "telecom", "期望：说明多出来的短信费是哪几条产生的"),
+    ("explanation", "telecom", "号码平白无故欠费停了，这是咋回事你得给俺说道说道"),
+    ("explanation", "retail", "会员信息被泄露了，请出一份书面的答复给我"),
+    ("refund", "retail", "菜里吃出沙子，这道菜不要算钱了"),
+    ("refund", "telecom", "停机三天又要我交20块复机费，这笔我不会给"),
+    ("refund", "telecom", "合约签的时候没人说保底，给我免了违约金"),
+    ("refund", "telecom", "国际通话一分钟二十多，能不能按漫游包的价格给我重新算"),
+    ("refund", "retail", "商场的购物卡过期勿好用了，侬要帮我拿钞票退出来"),
+    ("fix", "telecom", "俺爹的手机又停了，麻溜给开开"),
+    ("fix", "telecom", "说好返满十二个月的，才返了四个月，剩下的赶紧给我返"),
+    ("fix", "telecom", "骚扰电话太多，能不能把我的号设置成只接通讯录里的来电"),
+    ("cancel", "telecom", "宽带到期自动续了一年，我不续了，钱退给我"),
+    ("manager", "retail", "客服说了两句就挂我电话，让你们班长给我回个电话"),
+]
+
+
+@pytest.mark.parametrize(("demand", "industry", "text"), WORK_ORDER_CASES)
+def test_work_order_and_dialect_request(analyzer: Analyzer, demand: str, industry: str, text: str) -> None:
+    assert demand in analyzer.analyze(text, industry=industry).demand_codes
+
+
+def test_the_other_side_of_a_chat_is_the_agent(analyzer: Analyzer) -> None:
+    """In a 我/对方 chat, 对方 is the business: its requests are not the customer's demands."""
+    text = "我：充的话费一天了还没到账\n对方：亲，请提供一下支付截图，我们给您说明原因\n我：截图发了，赶紧给我到账"
+    result = analyzer.analyze(text)
+    assert result.dialogue
+    assert "explanation" not in result.demand_codes
+    assert "fix" in result.demand_codes
+
+
+def test_recalculating_a_level_is_no_refund(analyzer: Analyzer) -> None:
+    text = "我的会员等级被降了，可我今年的消费明明够了，请重新计算，恢复我的等级"
+    assert "refund" not in analyzer.analyze(text).demand_codes
