@@ -305,6 +305,9 @@ CIRCUMSTANCE_CASES = [
     ("recharge", "telecom", "开了自动充值，一天里自动充了三次，扣了我150"),
     ("billing", "telecom", "固话上个月就拆了，这个月照样扣了月租"),
     ("billing", "retail", "奶茶店扫码的时候卡了一下，结果付了两次，店员说系统里只有一单"),
+    ("recharge", "telecom", "微信上交话费扣了两次款，话费只到了一次"),
+    ("recharge", "telecom", "喺便利店幫張卡增值$50，戶口到而家都冇入到"),
+    ("billing", "telecom", "手机开热点下了个游戏，套餐外流量收了我一百多"),
 ]
 
 
