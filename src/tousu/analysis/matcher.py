@@ -107,13 +107,10 @@ class Matcher:
                 ),
             )
 
-    def scan(self, text: str, start: int, end: int) -> list[Hit]:
-        """Hits in text[start:end] (one speaker turn), after de-duplication and negation."""
-        return self.scan_turns(text, [(start, end)])[0][0]
-
     def scan_turns(self, text: str, bounds: Sequence[tuple[int, int]]) -> tuple[list[list[Hit]], set[int]]:
-        """Hits per turn (start, end), and the riders' regexes triggered anywhere in the text;
-        one literal pass over the whole text serves all turns."""
+        """Hits per turn (start, end), after de-duplication and negation, and the riders'
+        regexes triggered anywhere in the text; one literal pass over the whole text serves
+        all turns."""
         starts = [start for start, _ in bounds]
         raw: list[list[tuple[Hit, Cue]]] = [[] for _ in bounds]
         triggered: list[set[int]] = [set() for _ in bounds]
