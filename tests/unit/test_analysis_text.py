@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,9 @@ from tousu.analysis.normalize import Normalizer, has_content
 from tousu.analysis.prefilter import may_match, required_literals
 from tousu.knowledge.source import data_dir
 from tousu.knowledge.taxonomy import Taxonomy, load_taxonomy
+
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +92,19 @@ def test_text_before_the_first_tag_is_the_customers_account(splitter: DialogueSp
 def test_agent_only_text_is_analysed_whole(splitter: DialogueSplitter) -> None:
     turns = splitter.split("客服:您好,请问有什么可以帮您")
     assert customer_turns(turns) == turns
+
+
+def test_tags_are_found_as_a_plain_scan_finds_them(splitter: DialogueSplitter, normalizer: Normalizer) -> None:
+    """The splitter looks for tags only just before colons; it must find exactly what a scan of
+    the whole text with the tag pattern finds, on every labelled text and on awkward ones."""
+    texts = [json.loads(line)["text"] for path in sorted(DATA.glob("analyzer_*.jsonl")) for line in path.open()]
+    texts += [
+        "客服：：您好\n客户:::我要投诉", "王先生说：我：客服：", "【客服】：您好【客户】：", "客户经理 ：好的",
+        "：开头就是冒号", "打给客服：没人接", "a：b：c：", "我要找10086：你们", "客户" * 20 + "：",
+    ]
+    for text in (normalizer.normalize(t) for t in texts):
+        plain = [(m.start(), m.end(), splitter._speaker(m)) for m in splitter._tag.finditer(text)]
+        assert splitter._tags(text) == plain, text
 
 
 def test_literal_index_reports_positions_of_all_occurrences() -> None:

@@ -19,6 +19,8 @@ Speaker = Literal["customer", "agent"]
 # What may stand right before a tag that is a name (王先生：) rather than a known role word.
 _BOUNDARY = r"(?:^|(?<=[\n。.!?！？;；\s\"”」』)）】]))"
 _TAG_TAIL = r"(?:[0-9a-z]{0,2})[\]】)）]?(?:说|称|问|答|回答|表示|回复|反映)?\s?[:：]"
+_TAG_TAIL_LONGEST = 2 + 1 + 2 + 1 + 1
+_COLON = re.compile("[:：]")
 _LETTER_TAG = re.compile(r"(?:^|(?<=\n))[ \t]*(?P<letter>[a-z])[ \t]?[:：]")
 # How an agent speaks to a customer (on normalised, simplified text).
 _AGENT_MARKERS = re.compile(
@@ -48,11 +50,14 @@ class DialogueSplitter:
             rf"(?<![给问找打跟和对向让叫请系被])[\[【(（]?(?P<role>{role_alt}){_TAG_TAIL}"
             rf"|{_BOUNDARY}[\[【(（]?(?P<named>[\u4e00-\u9fff]{{1,3}}(?:{suffix_alt})|我){_TAG_TAIL}"
         )
+        # A tag ends at its colon and is at most this long (bracket, role or name, tail).
+        longest_name = 3 + max((len(x) for x in speakers.customer_suffixes), default=0)
+        self._longest_tag = 1 + max(longest_name, *(len(w) for w in roles)) + _TAG_TAIL_LONGEST
 
     def split(self, text: str) -> list[Turn]:
         """Turns in order; one untagged customer turn when there are no tags."""
         has_colon = ":" in text or "：" in text
-        tags = [(m.start(), m.end(), self._speaker(m)) for m in self._tag.finditer(text)] if has_colon else []
+        tags = self._tags(text) if has_colon else []
         if not tags and has_colon:
             tags = _letter_tags(text)
         if not tags:
@@ -65,6 +70,19 @@ class DialogueSplitter:
             if content_end > content_start:
                 turns.append(Turn(speaker, content_start, content_end, tagged=True))
         return turns
+
+    def _tags(self, text: str) -> list[tuple[int, int, Speaker]]:
+        """What `finditer` of the tag pattern would find, looking only just before each colon
+        (every tag ends with one): most of a text is no tag, and the pattern cannot skip it."""
+        tags: list[tuple[int, int, Speaker]] = []
+        searched = 0
+        for colon in _COLON.finditer(text):
+            end = colon.end()
+            match = self._tag.search(text, max(searched, end - self._longest_tag), end)
+            if match is not None:
+                tags.append((match.start(), match.end(), self._speaker(match)))
+                searched = match.end()
+        return tags
 
     def _speaker(self, match: re.Match[str]) -> Speaker:
         tag = match.group("role") or match.group("named") or ""
