@@ -15,7 +15,6 @@ from tousu.analysis.prefilter import may_match, required_literals
 from tousu.knowledge.source import data_dir
 from tousu.knowledge.taxonomy import Taxonomy, load_taxonomy
 
-
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
