@@ -19,7 +19,7 @@ Speaker = Literal["customer", "agent"]
 # What may stand right before a tag that is a name (王先生：) rather than a known role word.
 _BOUNDARY = r"(?:^|(?<=[\n。.!?！？;；\s\"”」』)）】]))"
 _TAG_TAIL = r"(?:[0-9a-z]{0,2})[\]】)）]?(?:说|称|问|答|回答|表示|回复|反映)?\s?[:：]"
-_TAG_TAIL_LONGEST = 2 + 1 + 2 + 1 + 1
+_TAG_TAIL_LONGEST = 2 + 1 + 2 + 1 + 1  # the tail at its longest: 2 letters or digits, ], 回答, a space, :
 _COLON = re.compile("[:：]")
 _LETTER_TAG = re.compile(r"(?:^|(?<=\n))[ \t]*(?P<letter>[a-z])[ \t]?[:：]")
 # How an agent speaks to a customer (on normalised, simplified text).
