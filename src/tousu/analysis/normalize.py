@@ -27,6 +27,8 @@ _WIDTH_AND_CASE.update({code + 0xFEE0: code + 32 for code in range(ord("A"), ord
 _WIDTH_AND_CASE[ord("\t")] = ord(" ")
 _WIDTH_AND_CASE[ord("\r")] = ord("\n")
 _WIDTH_AND_CASE[0xFFE5] = ord("¥")  # full-width yuan sign
+# Single quotes name things as double quotes do (有个叫'炫彩铃声'的东西): the cues know only one kind.
+_WIDTH_AND_CASE.update({0x2018: ord("“"), 0x2019: ord("”"), ord("'"): ord('"'), 0xFF07: ord('"')})
 _WIDTH_AND_CASE[0x00A5] = ord("¥")
 
 # Control characters and lone surrogates (binary garbage) become a replacement character.
