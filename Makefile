@@ -58,7 +58,7 @@ bench: install-test
 
 # The analyzer model tousu ships, trained on every labelled set but the newest, which stays
 # held out so that `make bench` can score the shipped analyzer on text it was not built on.
-NEWEST_SET := $(lastword $(sort $(wildcard tests/data/analyzer_fresh*.jsonl)))
+NEWEST_SET := $(shell ls tests/data/analyzer_fresh*.jsonl | sort -V | tail -n 1)
 model: install
 	$(BIN)/tousu train $(filter-out $(NEWEST_SET),$(wildcard tests/data/analyzer_*.jsonl)) \
 	  --out src/tousu/analysis/data/model.npz
