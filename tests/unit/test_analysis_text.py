@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
+import opencc
 import pytest
 
 from tousu.analysis.dialogue import DialogueSplitter, customer_text, customer_turns
 from tousu.analysis.literals import LiteralIndex, TriggeredRegexes
-from tousu.analysis.normalize import Normalizer, has_content
+from tousu.analysis.normalize import (
+    PHRASE_ONLY_CHANGES,
+    Normalizer,
+    convertible_characters,
+    has_content,
+    to_simplified,
+)
 from tousu.analysis.prefilter import may_match, required_literals
 from tousu.knowledge.source import data_dir
 from tousu.knowledge.taxonomy import Taxonomy, load_taxonomy
@@ -51,6 +59,48 @@ def test_normalisation_keeps_every_position(normalizer: Normalizer) -> None:
     normalized = normalizer.normalize(raw)
     assert len(normalized) == len(raw)
     assert normalized.index("乱扣费") == raw.index("亂扣費")
+
+
+def _opencc_table(name: str, tmp_path: Path) -> dict[str, str]:
+    """One of OpenCC's t2s tables as key → first value, dumped by its own tool."""
+    root = Path(opencc.__file__).parent / "clib"
+    out = tmp_path / f"{name}.txt"
+    subprocess.run(
+        [
+            root / "bin" / "opencc_dict",
+            "-i",
+            root / "share" / "opencc" / f"{name}.ocd2",
+            "-o",
+            out,
+            "-f",
+            "ocd2",
+            "-t",
+            "text",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    rows = (line.split("\t") for line in out.read_text(encoding="utf-8").splitlines())
+    return {key: value.split(" ")[0] for key, value in rows}
+
+
+def test_simplified_text_skips_conversion_only_when_t2s_would_not_change_it(tmp_path: Path) -> None:
+    """The shortcut in to_simplified is exact: every character that t2s's tables change on
+    its own, and every character its phrases change in otherwise simplified text, is known."""
+    convertible = convertible_characters()
+    changed = {
+        key
+        for name in ("TSCharacters", "TSCharactersExt", "CJK_Compatibility_Ideographs")
+        for key, value in _opencc_table(name, tmp_path).items()
+        if value != key
+    }
+    assert changed <= convertible
+    for phrase, value in _opencc_table("TSPhrases", tmp_path).items():
+        if value != phrase and changed.isdisjoint(phrase):
+            assert len(value) == len(phrase)
+            assert {a for a, b in zip(phrase, value, strict=True) if a != b} <= set(PHRASE_ONLY_CHANGES), phrase
+    assert to_simplified("我们的话费被乱扣了") == "我们的话费被乱扣了"
+    assert to_simplified("意志消沈") == opencc.OpenCC("t2s").convert("意志消沈") == "意志消沉"
 
 
 def test_only_empty_or_blank_text_has_no_content() -> None:
@@ -98,8 +148,15 @@ def test_tags_are_found_as_a_plain_scan_finds_them(splitter: DialogueSplitter, n
     the whole text with the tag pattern finds, on every labelled text and on awkward ones."""
     texts = [json.loads(line)["text"] for path in sorted(DATA.glob("analyzer_*.jsonl")) for line in path.open()]
     texts += [
-        "客服：：您好\n客户:::我要投诉", "王先生说：我：客服：", "【客服】：您好【客户】：", "客户经理 ：好的",
-        "：开头就是冒号", "打给客服：没人接", "a：b：c：", "我要找10086：你们", "客户" * 20 + "：",
+        "客服：：您好\n客户:::我要投诉",
+        "王先生说：我：客服：",
+        "【客服】：您好【客户】：",
+        "客户经理 ：好的",
+        "：开头就是冒号",
+        "打给客服：没人接",
+        "a：b：c：",
+        "我要找10086：你们",
+        "客户" * 20 + "：",
     ]
     for text in (normalizer.normalize(t) for t in texts):
         plain = [(m.start(), m.end(), splitter._speaker(m)) for m in splitter._tag.finditer(text)]

@@ -327,7 +327,10 @@ def _with_original_text(facts: Facts, original: str) -> Facts:
     """Facts were found in the normalised text; show them as the customer wrote them."""
 
     def fix(items: tuple[F, ...]) -> tuple[F, ...]:
-        return tuple(replace(item, text=original[item.start : item.end]) for item in items)
+        return tuple(
+            item if item.text == original[item.start : item.end] else replace(item, text=original[item.start : item.end])
+            for item in items
+        )
 
     return Facts(
         amounts=fix(facts.amounts),

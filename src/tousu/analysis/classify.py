@@ -88,6 +88,10 @@ class Tally:
         return sum(weight for weight in self._weights.values() if weight >= threshold)
 
 
+# The tally of a label no cue was found for; read, never added to.
+_NO_CUES = Tally()
+
+
 def _rule_confidence(score: float, runner_up: float = 0.0) -> float:
     strength = 1.0 - math.exp(-score / 2.5)
     return strength * (score / (score + runner_up)) if runner_up > 0 else strength
@@ -108,7 +112,7 @@ def decide_category(
             scores[code] *= rules.defer_factor
     scored = sorted(scores, key=lambda code: (-scores[code], tallies[code].first))
     top_code = scored[0] if scored else "other"
-    top = tallies.get(top_code, Tally())
+    top = tallies.get(top_code, _NO_CUES)
     top_score = scores.get(top_code, 0.0)
     second = scores[scored[1]] if len(scored) > 1 else 0.0
     if prediction is None or (top_score >= rules.category_strong and top_score - second >= rules.category_margin):
@@ -142,7 +146,7 @@ def decide_demands(
     results = []
     present = {code for code, t in tallies.items() if t.score >= rules.demand_min}
     for code in names:
-        tally = tallies.get(code, Tally())
+        tally = tallies.get(code, _NO_CUES)
         probability = prediction.demands.get(code) if prediction is not None else None
         score = tally.score
         if suppressed_by and present.intersection(suppressed_by.get(code, ())):
@@ -170,9 +174,9 @@ def decide_emotion(
 ) -> LabelResult:
     """`pressure` is the anger the customer's threats add (see EmotionRules)."""
     config = rules.emotion
-    angry = tallies.get("angry", Tally())
-    upset = tallies.get("upset", Tally())
-    calm = tallies.get("calm", Tally())
+    angry = tallies.get("angry", _NO_CUES)
+    upset = tallies.get("upset", _NO_CUES)
+    calm = tallies.get("calm", _NO_CUES)
     anger = angry.score + pressure
     dissatisfaction = (
         upset.score + config.demand_upset * demand_count + (config.exclamation_upset if exclamations else 0.0)

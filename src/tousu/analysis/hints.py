@@ -67,7 +67,7 @@ class HintMatcher:
         """(profile hints, scenario hints), best first. `facts` holds conditions like demand:refund;
         `triggered` the signals whose trigger literals occur in the text (from the cue matcher)."""
         evidence: dict[tuple[str, str], list[Evidence]] = {}
-        for pattern, key in self.signals.select(set(triggered), text):
+        for pattern, key in self.signals.select(triggered, text):
             for turn in turns:
                 found = pattern.search(text, turn.start, turn.end)
                 if found and found.end() > found.start():

@@ -7,6 +7,7 @@ of the literals it requires occurs (see tousu.analysis.prefilter).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Generic, TypeVar
 
 import ahocorasick
@@ -44,6 +45,16 @@ class LiteralIndex(Generic[P]):
             for last, (literal, payloads) in automaton.iter(text, start, end)
         ]
 
+    def ends(self, text: str) -> Iterator[tuple[int, tuple[str, list[P]]]]:
+        """(index of the last character, (literal, payloads)) for every occurrence: `find`
+        without a tuple per occurrence, for the hottest loops."""
+        automaton = self._automaton
+        if automaton is None:
+            automaton = self._build()
+        if automaton.kind == ahocorasick.EMPTY:
+            return iter(())
+        return automaton.iter(text)  # type: ignore[no-any-return]
+
     def _build(self) -> ahocorasick.Automaton:
         automaton = ahocorasick.Automaton()
         for literal, payloads in self._entries.items():
@@ -72,7 +83,9 @@ class TriggeredRegexes(Generic[P]):
             return
         # The most selective condition triggers the regex; the others are checked after.
         trigger = min(factors, key=_expected_hits)
-        others = tuple(_condition(factor) for factor in factors if factor is not trigger)
+        # The rarest first: the check stops at the first that fails.
+        rest = sorted((factor for factor in factors if factor is not trigger), key=_expected_hits)
+        others = tuple(_condition(factor) for factor in rest)
         self._items.append((pattern, others, payload))
         for option in trigger:
             self._triggers.add(option, item)
@@ -83,26 +96,58 @@ class TriggeredRegexes(Generic[P]):
 
     def select(self, triggered: set[int], segment: str) -> list[tuple[re.Pattern[str], P]]:
         """The triggered regexes (and those without literals) whose other conditions hold."""
-        triggered.update(self._always)
-        if not triggered:
-            return []
+        if self._always:
+            triggered = triggered | set(self._always)
         found = []
+        items = self._items
         for item in sorted(triggered):
-            pattern, others, payload = self._items[item]
-            if _all_present(others, segment):
+            pattern, others, payload = items[item]
+            # Inlined: this loop runs a hundred times per complaint.
+            for condition in others:
+                if isinstance(condition, tuple):
+                    for option in condition:
+                        if option in segment:
+                            break
+                    else:
+                        break
+                elif condition.search(segment) is None:
+                    break
+            else:
                 found.append((pattern, payload))
         return found
 
 
-# Characters found in almost every complaint: poor triggers.
-_COMMON = frozenset(
-    "我你他她们的了是不在有要说好没用还给都也问行先多个上下来就这那和请帮把被让叫去到对会能可以一二三四五六七八九十两几钱号户天月年元块!?,."
-)
+# How many complaints in a hundred contain a literal, for the literals of the cue regexes found
+# in at least one in twenty (measured on the labelled sets). A regex is best triggered by its
+# rarest condition: triggering on 你们 or 了 would run it on almost every complaint.
+_SHARES = """
+, 96  我 85  。 82  了 76  的 73  一 61  不 61  个 55  你 51  说 49  你们 47  就 47  是 47  要 47  给 43
+这 42  上 41  ? 40  到 40  在 38  没 38  来 36  费 33  给我 32  退 32  人 31  月 31  还 31  天 30  话 30
+都 30  有 29  去 28  电 27  ! 26  号 26  机 26  1 25  三 25  下 24  多 24  用 24  过 24  么 23  好 23
+把 23  能 23  家 22  个月 21  打 21  请 21  钱 21  2 20  : 20  两 20  回 20  户 20  也 19  出 19  办 19
+收 19  3 18  次 18  那 18  里 18  客服 17  开 17  问 17  一个 16  十 16  手 16  理 16  电话 16  “ 15  ” 15
+卡 15  发 15  块 15  年 15  会 14  全 14  可 14  店 14  得 14  扣 14  点 14  被 14  要求 14  什么 13  号码 13
+客户 13  我就 13  我要 13  手机 13  网 13  营业厅 13  赔 13  这个 13  通 13  道 13  门 13  买 12  元 12  只 12
+复 12  已经 12  帮 12  想 12  新 12  款 12  看 12  老 12  一下 11  不能 11  为 11  停 11  再 11  几 11  分 11
+带 11  快 11  我的 11  换 11  账 11  送 11  交 10  今天 10  写 10  同 10  成 10  没有 10  现在 10  行 10  让 10
+事 9  他 9  外 9  就是 9  当 9  我们 9  才 9  按 9  提 9  查 9  第 9  等 9  约 9  解 9  " 8  不是 8  从 8  但 8
+先 8  公司 8  内 8  别 8  口 8  名 8  定 8  宽带 8  并 8  报 8  日 8  期 8  条 8  根 8  跟 8  「 7  」 7  一直 7
+五 7  修 7  加 7  又 7  吗 7  周 7  四 7  完 7  帮我 7  张 7  怎么 7  投诉 7  显示 7  根本 7  法 7  系统 7  能不能 7
+补 7  话费 7  转 7  返 7  都没 7  麻烦 7  0元 6  件 6  价 6  份 6  做 6  充 6  其 6  出来 6  包 6  原 6  可以 6
+和 6  回来 6  失 6  套餐 6  差 6  扣了 6  找 6  照 6  短信 6  管 6  结果 6  营业员 6  装 6  认 6  谁 6  货 6  超 6
+那个 6  销 6  问题 6  额 6  一次 5  不然 5  业务 5  付 5  值 5  假 5  免 5  八 5  六 5  反映 5  叫 5  吧 5  告 5
+呢 5  小时 5  尽快 5  必须 5  恢复 5  我是 5  打电话 5  拿 5  损失 5  掉 5  收到 5  改 5  无 5  是我 5  最 5  服务 5
+未 5  每月 5  的钱 5  直接 5  知道 5  礼 5  种 5  笔 5  签 5  算 5  订 5  让我 5  说明 5  账单 5  走 5  进 5  退回 5
+道歉 5  错 5
+"""
+_PERCENT = {literal: int(share) for literal, share in zip(*[iter(_SHARES.split())] * 2, strict=True)}
+# The rest, by length: rarer than any in the table, and the longer the rarer.
+_RARE_PERCENT = (2.0, 0.6, 0.3)
 
 
 def _expected_hits(factor: frozenset[str]) -> float:
-    """A rough count of how often one of the options occurs in a complaint."""
-    return sum(20.0 if option in _COMMON else 3.0 if len(option) == 1 else 1.0 / len(option) for option in factor)
+    """A rough share of complaints in which one of the options occurs."""
+    return sum(_PERCENT.get(option, _RARE_PERCENT[min(len(option), 3) - 1]) for option in factor)
 
 
 # One of these strings must occur; many options are searched as one alternation, which is
@@ -116,17 +161,3 @@ def _condition(factor: frozenset[str]) -> _Condition:
     if len(options) <= _MAX_LOOPED_OPTIONS:
         return options
     return re.compile("|".join(re.escape(option) for option in sorted(options, key=len)))
-
-
-def _all_present(conditions: tuple[_Condition, ...], text: str) -> bool:
-    for condition in conditions:
-        if isinstance(condition, re.Pattern):
-            if condition.search(text) is None:
-                return False
-            continue
-        for option in condition:
-            if option in text:
-                break
-        else:
-            return False
-    return True

@@ -116,20 +116,29 @@ class Matcher:
         triggered: list[set[int]] = [set() for _ in bounds]
         riders: set[int] = set()
         single = len(bounds) == 1
-        for i, keyword, (entry,) in self._literals.find(text, 0, len(text)):
-            if entry.riders:
-                riders.update(entry.riders)
-            end = i + len(keyword)
-            turn = 0 if single else bisect_right(starts, i) - 1
-            if turn < 0 or end > bounds[turn][1] or i < bounds[turn][0]:
+        lo, hi = bounds[0] if bounds else (0, 0)
+        for last, (keyword, (entry,)) in self._literals.ends(text):
+            cues, regexes, rides, digit_edged = entry
+            if rides:
+                riders.update(rides)
+            end = last + 1
+            i = end - len(keyword)
+            if single:
+                turn = 0
+            else:
+                turn = bisect_right(starts, i) - 1
+                if turn < 0:
+                    continue
+                lo, hi = bounds[turn]
+            if i < lo or end > hi or (digit_edged and _inside_number(text, keyword, i, end)):
                 continue
-            if entry.digit_edged and _inside_number(text, keyword, i, end):
-                continue
-            if entry.regexes:
-                triggered[turn].update(entry.regexes)
-            for cue in entry.cues:
+            if regexes:
+                triggered[turn].update(regexes)
+            for cue in cues:
                 # Positional: this runs for every keyword found.
-                raw[turn].append((Hit(cue.kind, cue.code, i, end, keyword, cue.weight, False, cue.only_categories), cue))
+                raw[turn].append(
+                    (Hit(cue.kind, cue.code, i, end, keyword, cue.weight, False, cue.only_categories), cue)
+                )
         results = []
         for turn, (start, end) in enumerate(bounds):
             hits = raw[turn]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,19 +51,28 @@ class LinearHead:
     intercept: np.ndarray
     multiclass: bool
 
-    def probabilities(self, scores: np.ndarray) -> dict[str, float]:
-        """From this head's scores (coef · features + intercept)."""
+    def probabilities(self, scores: Sequence[float]) -> dict[str, float]:
+        """From this head's scores (coef · features + intercept). Plain floats: for a few
+        dozen numbers, numpy's cost per call is more than the arithmetic."""
         if not self.classes:
             return {}
         if self.multiclass:
-            if len(self.classes) == 2 and scores.shape[0] == 1:
-                p = float(1.0 / (1.0 + np.exp(-scores[0])))
+            if len(self.classes) == 2 and len(scores) == 1:
+                p = _sigmoid(scores[0])
                 return {self.classes[0]: 1.0 - p, self.classes[1]: p}
-            exp = np.exp(scores - scores.max())
-            probs = exp / exp.sum()
-        else:
-            probs = 1.0 / (1.0 + np.exp(-scores))
-        return {code: float(p) for code, p in zip(self.classes, probs, strict=True)}
+            top = max(scores)
+            exps = [math.exp(score - top) for score in scores]
+            total = sum(exps)
+            return {code: e / total for code, e in zip(self.classes, exps, strict=True)}
+        return {code: _sigmoid(score) for code, score in zip(self.classes, scores, strict=True)}
+
+
+def _sigmoid(x: float) -> float:
+    # Either form alone overflows at one end.
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
 
 
 class TextPreparer:
@@ -119,7 +129,7 @@ class Model:
         # does, with idf already in the weights and in the squared norm.
         tf = 1.0 + np.log(counts)
         norm = float(np.sqrt(tf * tf @ self._idf_squared[surfaces]))
-        scores = (tf / norm if norm else tf) @ self._weights[surfaces] + self._bias
+        scores = ((tf / norm if norm else tf) @ self._weights[surfaces] + self._bias).tolist()
         return ModelPrediction(
             category=self.heads["category"].probabilities(scores[self._rows["category"]]),
             demands=self.heads["demands"].probabilities(scores[self._rows["demands"]]),

@@ -11,37 +11,52 @@ For example, with the shipped rules `is_negated("我不是要赔偿", 4, 6, 0, 6
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from tousu.knowledge.taxonomy import Negation
 
-CLAUSE_DELIMITERS = frozenset(",，。!！?？;；\n:： ")
+CLAUSE_DELIMITERS = ",，。!！?？;；\n:： "
 _CLAUSE_REACH = 40
+_NEVER = re.compile(r"(?!)(.)")
+_DELIMITER = re.compile(f"[{re.escape(CLAUSE_DELIMITERS)}]")
+_UP_TO_LAST_DELIMITER = re.compile(f"(?s:.*)[{re.escape(CLAUSE_DELIMITERS)}]")
 
 
 def clause_bounds(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
     """The clause around text[start:end], within [lo, hi) and at most 40 characters either side."""
-    left = start
     limit = max(lo, start - _CLAUSE_REACH)
-    while left > limit and text[left - 1] not in CLAUSE_DELIMITERS:
-        left -= 1
-    right = end
+    before = _UP_TO_LAST_DELIMITER.match(text, limit, start)
+    left = before.end() if before else min(limit, start)
     limit = min(hi, end + _CLAUSE_REACH)
-    while right < limit and text[right] not in CLAUSE_DELIMITERS:
-        right += 1
+    after = _DELIMITER.search(text, end, limit)
+    right = after.start() if after else max(limit, end)
     return left, right
 
 
 class NegationRules:
     def __init__(self, negation: Negation) -> None:
         self._before = tuple(sorted(set(negation.before), key=len, reverse=True))
-        self._after = tuple(negation.after)
-        self._not_negation = tuple(negation.not_negation)
+        # At every position, the longest cue that starts there (a lookahead finds overlaps).
+        self._before_at = re.compile(f"(?=({'|'.join(map(re.escape, self._before))}))") if self._before else _NEVER
+        self._after = _any_of(negation.after)
+        # For each cue, the not-negating phrases holding it and where: 不 → (不得不, 2), …
+        self._idioms: dict[str, tuple[tuple[str, int], ...]] = {
+            cue: tuple(
+                (phrase, offset)
+                for phrase in negation.not_negation
+                for offset in range(len(phrase))
+                if phrase.startswith(cue, offset)
+            )
+            for cue in self._before
+        }
         self._bridges = tuple(negation.bridges)
         self._window = negation.window
         self._after_window = negation.after_window
 
     def is_negated(self, text: str, start: int, end: int, clause_start: int, clause_end: int) -> bool:
-        if self._dismissed_after(text[end : min(clause_end, end + self._after_window)]):
-            return True
+        if self._after.search(text, end, min(clause_end, end + self._after_window)):
+            return True  # dismissed right after: 赔偿就不用了
         window_start = max(clause_start, start - self._window)
         for position, cue in self._cues_before(text, window_start, start):
             if self._is_idiom(text, position, cue):
@@ -50,26 +65,20 @@ class NegationRules:
             return not any(bridge in between for bridge in self._bridges)
         return False
 
-    def _dismissed_after(self, following: str) -> bool:
-        return any(phrase in following for phrase in self._after)
-
     def _cues_before(self, text: str, window_start: int, start: int) -> list[tuple[int, str]]:
         """Negation cues in text[window_start:start], the closest to the cue first."""
-        window = text[window_start:start]
-        found: dict[int, str] = {}
-        for cue in self._before:
-            index = window.find(cue)
-            while index != -1:
-                found.setdefault(window_start + index, cue)  # longest cue at a position wins
-                index = window.find(cue, index + 1)
-        return sorted(found.items(), key=lambda item: item[0], reverse=True)
+        found = [(m.start(), m.group(1)) for m in self._before_at.finditer(text, window_start, start)]
+        found.reverse()
+        return found
 
     def _is_idiom(self, text: str, position: int, cue: str) -> bool:
         """True when the cue at `position` is part of a phrase that does not negate."""
-        for phrase in self._not_negation:
-            offset = phrase.find(cue)
-            while offset != -1:
-                if position - offset >= 0 and text.startswith(phrase, position - offset):
-                    return True
-                offset = phrase.find(cue, offset + 1)
-        return False
+        return any(
+            position >= offset and text.startswith(phrase, position - offset) for phrase, offset in self._idioms[cue]
+        )
+
+
+def _any_of(phrases: Iterable[str]) -> re.Pattern[str]:
+    """One pattern that finds any of the phrases (none: never matches)."""
+    options = sorted(set(phrases), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, options))) if options else _NEVER

@@ -71,7 +71,7 @@ class Situation:
 
 
 def recommend(kb: KnowledgeBase, situation: Situation) -> Recommendations:
-    demands = sorted(situation.demands, key=DEMAND_PRIORITY.index)
+    demands = sorted(map(Demand, situation.demands), key=DEMAND_PRIORITY.index)
     return Recommendations(
         strategies=_strategies(kb, situation, demands),
         legal_basis=_legal_basis(kb, situation, demands),
@@ -80,7 +80,7 @@ def recommend(kb: KnowledgeBase, situation: Situation) -> Recommendations:
     )
 
 
-def _strategies(kb: KnowledgeBase, situation: Situation, demands: Sequence[str]) -> tuple[StrategyAdvice, ...]:
+def _strategies(kb: KnowledgeBase, situation: Situation, demands: Sequence[Demand]) -> tuple[StrategyAdvice, ...]:
     points: dict[str, float] = {}
     reasons: dict[str, list[str]] = {}
 
@@ -94,11 +94,11 @@ def _strategies(kb: KnowledgeBase, situation: Situation, demands: Sequence[str])
                 reasons[code].append(reason)
 
     for rank, demand in enumerate(demands):
-        playbook = kb.demands[Demand(demand)]
+        playbook = kb.demands[demand]
         credit(
             playbook.strategies,
             _SOURCE_WEIGHT["demand"] / (1 + 0.3 * rank),
-            f"应对“{DEMAND_NAMES[Demand(demand)]}”诉求",
+            f"应对“{DEMAND_NAMES[demand]}”诉求",
         )
     for rank, hint in enumerate(situation.scenarios):
         scenario = kb.scenarios[hint.code]
@@ -142,10 +142,10 @@ def _usage_note(usage: str, role: str | None) -> str:
     return ""
 
 
-def _legal_basis(kb: KnowledgeBase, situation: Situation, demands: Sequence[str]) -> tuple[LegalBasis, ...]:
+def _legal_basis(kb: KnowledgeBase, situation: Situation, demands: Sequence[Demand]) -> tuple[LegalBasis, ...]:
     """Each demand's and scenario's laws in turn (first of each, then second of each…), so a
     long list for one demand does not crowd out the only law another one has."""
-    lists = [list(kb.demands[Demand(demand)].laws) for demand in demands]
+    lists = [list(kb.demands[demand].laws) for demand in demands]
     lists += [list(kb.scenarios[hint.code].laws) for hint in situation.scenarios]
     ordered = [law_id for row in zip_longest(*lists) for law_id in row if law_id is not None]
     found = []
@@ -161,22 +161,22 @@ def _legal_basis(kb: KnowledgeBase, situation: Situation, demands: Sequence[str]
     return tuple(found)
 
 
-def _avoid(kb: KnowledgeBase, situation: Situation, demands: Sequence[str]) -> tuple[str, ...]:
+def _avoid(kb: KnowledgeBase, situation: Situation, demands: Sequence[Demand]) -> tuple[str, ...]:
     phrases: list[str] = []
     if {"media", "regulator", "litigation"} & set(situation.signals):
         phrases.extend(rule.examples[0] for rule in kb.language.phrases if rule.kind == "provoke")
     for demand in demands:
-        phrases.extend(kb.demands[Demand(demand)].avoid_saying)
+        phrases.extend(kb.demands[demand].avoid_saying)
     for hint in situation.profiles:
         phrases.extend(kb.profiles[hint.code].avoid)
     phrases.extend(rule.examples[0] for rule in kb.language.phrases if rule.severity == "forbidden")
     return tuple(dict.fromkeys(phrases))[:MAX_AVOID]
 
 
-def _offers(kb: KnowledgeBase, situation: Situation, demands: Sequence[str]) -> tuple[Offer, ...]:
+def _offers(kb: KnowledgeBase, situation: Situation, demands: Sequence[Demand]) -> tuple[Offer, ...]:
     offers = []
     for demand in demands:
-        playbook = kb.demands[Demand(demand)]
+        playbook = kb.demands[demand]
         note = playbook.may_grant[0]
         if demand in _MONEY_OFFERS:
             kind, limit_key = _MONEY_OFFERS[demand]
@@ -191,10 +191,10 @@ def _offers(kb: KnowledgeBase, situation: Situation, demands: Sequence[str]) -> 
                 needs_approval = requested > limit if requested is not None else limit <= 0
                 if needs_approval:
                     note += f"（超出本岗位 {limit:g} 元权限，须上级审批）"
-            offers.append(Offer(demand, kind, limit, requested, needs_approval, note))
+            offers.append(Offer(demand.value, kind, limit, requested, needs_approval, note))
         else:
             needs_approval = demand == "manager" and situation.role not in _SENIOR_ROLES
-            offers.append(Offer(demand, "action", None, None, needs_approval, note))
+            offers.append(Offer(demand.value, "action", None, None, needs_approval, note))
     return tuple(offers)
 
 
