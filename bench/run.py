@@ -32,7 +32,8 @@ from tousu.storage.tables import complaints, customers  # noqa: E402
 TAILS = ["", "请尽快处理。", "已经是第二次反映了。", "希望给个答复。", "不然我就去12300投诉。", "麻烦你们核实一下。"]
 CLIENTS = 4
 SERVER_WORKERS = int(os.environ.get("TOUSU_BENCH_WORKERS", "2"))  # as `make run` starts it
-SECONDS = float(os.environ.get("TOUSU_BENCH_SECONDS", "10"))
+SECONDS = float(os.environ.get("TOUSU_BENCH_SECONDS", "8"))
+TRIALS = int(os.environ.get("TOUSU_BENCH_TRIALS", "3"))
 
 
 def _client(port: int, token: str, until: float, seed: int, out: mp.Queue) -> None:  # type: ignore[type-arg]
@@ -86,7 +87,9 @@ def fresh_schema(url: str) -> None:
     upgrade(url)
 
 
-def intake(url: str, workdir: Path) -> dict[str, float]:
+def intake(url: str, workdir: Path) -> dict[str, object]:
+    """TRIALS runs of SECONDS against one server; the figures of the fastest run, since the
+    machine's own speed varies from one run to the next, and every run's rate and p99."""
     fresh_schema(url)
     token = _token(url)
     port = free_port()
@@ -96,18 +99,26 @@ def intake(url: str, workdir: Path) -> dict[str, float]:
         queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
         _client(port, token, warm, 0, queue)
         queue.get()
-        until = time.monotonic() + SECONDS
-        procs = [mp.Process(target=_client, args=(port, token, until, n + 1, queue)) for n in range(CLIENTS)]
-        started = time.monotonic()
-        for p in procs:
-            p.start()
-        latencies = [ms for _ in procs for ms in queue.get()]
-        elapsed = time.monotonic() - started
-        for p in procs:
-            p.join()
+        runs = [_intake_run(port, token, queue, trial) for trial in range(TRIALS)]
     finally:
         server.terminate()
         server.wait(timeout=10)
+    best = max(runs, key=lambda run: run["per_s"])
+    return {**best, "trials": [{"per_s": run["per_s"], "p99_ms": run["p99_ms"]} for run in runs]}
+
+
+def _intake_run(port: int, token: str, queue: mp.Queue, trial: int) -> dict[str, float]:  # type: ignore[type-arg]
+    until = time.monotonic() + SECONDS
+    procs = [
+        mp.Process(target=_client, args=(port, token, until, 1 + trial * CLIENTS + n, queue)) for n in range(CLIENTS)
+    ]
+    started = time.monotonic()
+    for p in procs:
+        p.start()
+    latencies = [ms for _ in procs for ms in queue.get()]
+    elapsed = time.monotonic() - started
+    for p in procs:
+        p.join()
     latencies.sort()
     return {
         "per_s": round(len(latencies) / elapsed, 1),

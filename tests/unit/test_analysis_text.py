@@ -88,6 +88,7 @@ def test_simplified_text_skips_conversion_only_when_t2s_would_not_change_it(tmp_
     """The shortcut in to_simplified is exact: every character that t2s's tables change on
     its own, and every character its phrases change in otherwise simplified text, is known."""
     convertible = convertible_characters()
+    assert convertible is not None
     changed = {
         key
         for name in ("TSCharacters", "TSCharactersExt", "CJK_Compatibility_Ideographs")
