@@ -35,25 +35,21 @@ class LiteralIndex(Generic[P]):
 
     def find(self, text: str, start: int, end: int) -> list[tuple[int, str, list[P]]]:
         """(position, literal, payloads) for every occurrence in text[start:end]."""
-        automaton = self._automaton
-        if automaton is None:
-            automaton = self._build()
-        if automaton.kind == ahocorasick.EMPTY or end <= start:
+        if end <= start:
             return []
         return [
-            (last - len(literal) + 1, literal, payloads)
-            for last, (literal, payloads) in automaton.iter(text, start, end)
+            (last - len(literal) + 1, literal, payloads) for last, (literal, payloads) in self.ends(text, start, end)
         ]
 
-    def ends(self, text: str) -> Iterator[tuple[int, tuple[str, list[P]]]]:
-        """(index of the last character, (literal, payloads)) for every occurrence: `find`
-        without a tuple per occurrence, for the hottest loops."""
+    def ends(self, text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, tuple[str, list[P]]]]:
+        """(index of the last character, (literal, payloads)) for every occurrence in
+        text[start:end]: `find` without a tuple per occurrence, for the hottest loops."""
         automaton = self._automaton
         if automaton is None:
             automaton = self._build()
         if automaton.kind == ahocorasick.EMPTY:
             return iter(())
-        return automaton.iter(text)  # type: ignore[no-any-return]
+        return automaton.iter(text, start, len(text) if end is None else end)  # type: ignore[no-any-return]
 
     def _build(self) -> ahocorasick.Automaton:
         automaton = ahocorasick.Automaton()
