@@ -10,7 +10,10 @@ PG_URL := postgresql+psycopg://tousu@127.0.0.1:$(TOUSU_PG_PORT)
 
 .PHONY: run test unit lint bench model install install-test browser clean
 
-$(BIN)/tousu: pyproject.toml requirements.lock
+# The analyzer's core is compiled when installed (setup.py): a change to it means installing again.
+COMPILED_SOURCES := setup.py $(wildcard src/tousu/analysis/*.py)
+
+$(BIN)/tousu: pyproject.toml requirements.lock $(COMPILED_SOURCES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c requirements.lock -e .
@@ -18,8 +21,10 @@ $(BIN)/tousu: pyproject.toml requirements.lock
 
 install: $(BIN)/tousu
 
-$(VENV)/.test-deps: $(BIN)/tousu
-	$(BIN)/pip install -q -c requirements.lock -e '.[test]'
+# The test extras alone: installing '.[test]' would build (and compile) tousu a second time.
+$(VENV)/.test-deps: pyproject.toml requirements.lock | $(BIN)/tousu
+	$(BIN)/pip install -q -c requirements.lock $$($(BIN)/python -c 'import tomllib; \
+	  print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["test"])')
 	touch $@
 
 install-test: $(VENV)/.test-deps

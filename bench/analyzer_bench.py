@@ -6,7 +6,8 @@ Prints one JSON object:
 - throughput: analyses per second (analyze + to_dict) on one core for ~200-character texts, with the
   bundled model (the default) and with the rules alone, the fastest of three runs (all listed);
 - startup: a fresh process importing the analyzer, loading the model and analysing one text, wall time;
-- peak_rss_mb: the peak resident memory of that process.
+- peak_rss_mb: the peak resident memory of that process;
+- compiled: whether the analyzer's core runs compiled (setup.py) or as plain Python.
 No asserts: this reports. Run: PYTHONPATH=src python bench/analyzer_bench.py
 """
 
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from tousu.analysis import Analyzer, load_model  # noqa: E402
+from tousu.analysis import matcher as matcher_module  # noqa: E402
 from tousu.analysis.evaluate import evaluate, read_jsonl  # noqa: E402
 from tousu.knowledge import load_knowledge_base  # noqa: E402
 from tousu.settings import BUNDLED_MODEL  # noqa: E402
@@ -119,7 +121,8 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     kb = load_knowledge_base()
     rules = Analyzer(kb)
-    results: dict[str, object] = {"eval": {"rules": {name: figures(rules, f"analyzer_{name}.jsonl") for name in SETS}}}
+    results: dict[str, object] = {"compiled": not str(matcher_module.__file__).endswith(".py")}
+    results["eval"] = {"rules": {name: figures(rules, f"analyzer_{name}.jsonl") for name in SETS}}
     texts = texts_of_about_200_characters()
     results["throughput_rules"] = throughput(rules, texts)
     results["startup_rules"] = startup(None)

@@ -11,11 +11,25 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import tousu.analysis
 from tousu.storage.db import create_db_engine, upgrade
 from tousu.storage.tables import metadata
 
 POSTGRES_URL = os.environ.get("TOUSU_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A compiled module (setup.py) is imported in place of its source: after an edit, the
+    tests would run the old build without saying so."""
+    folder = Path(tousu.analysis.__file__).parent
+    stale = []
+    for built in folder.glob("*.so"):
+        source = folder / f"{built.name.split('.')[0]}.py"
+        if not source.exists() or source.stat().st_mtime > built.stat().st_mtime:
+            stale.append(source.name)
+    if stale:
+        pytest.exit(f"compiled before their source last changed: {', '.join(stale)}; run `make install`", returncode=2)
 
 
 @pytest.fixture(scope="session")

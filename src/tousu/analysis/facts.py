@@ -88,7 +88,7 @@ _AMOUNT = _starting_with(
 _SMALL_UNITS = {"毛钱": 0.1, "毛": 0.1, "角": 0.1}
 # Every amount has one of these; texts without any skip the regex.
 _MONEY_MARKS = ("元", "块", "圆", "毛", "角", "万", "¥", "rmb", "人民币")
-_MULTIPLIERS = {"万": 10_000, "千": 1000, "百": 100, None: 1}
+_MULTIPLIERS: dict[str | None, float] = {"万": 10_000.0, "千": 1000.0, "百": 100.0, None: 1.0}
 
 
 def find_amounts(text: str) -> list[Amount]:
@@ -102,10 +102,10 @@ def find_amounts(text: str) -> list[Amount]:
             multiplier: float = _MULTIPLIERS[groups["u1"]]
         elif groups["n2"] is not None:
             value = parse_number(groups["n2"])
-            multiplier = _MULTIPLIERS[groups["u2"]] * _SMALL_UNITS.get(groups["cu"], 1)
+            multiplier = _MULTIPLIERS[groups["u2"]] * _SMALL_UNITS.get(groups["cu"], 1.0)
         else:
             value = parse_number(groups["n3"])
-            multiplier = 10_000
+            multiplier = 10_000.0
         if value is None:
             continue
         amounts.append(

@@ -32,7 +32,8 @@ _WIDTH_AND_CASE.update({0x2018: ord("“"), 0x2019: ord("”"), ord("'"): ord('"
 _WIDTH_AND_CASE[0x00A5] = ord("¥")
 
 # Control characters and lone surrogates (binary garbage) become a replacement character.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# (The surrogates are spelled with chr(): a compiled module may not hold them as literals.)
+_UNPRINTABLE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f{chr(0xD800)}-{chr(0xDFFF)}]")
 _CHUNK = re.compile(r"[^\n。！？!?]*[\n。！？!?]?")
 
 
