@@ -7,8 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from tousu.analysis import facts
+from tousu.analysis import facts, topic
 from tousu.analysis.facts import (
     extract_facts,
     find_amounts,
@@ -122,6 +124,13 @@ def test_half_and_vague_durations() -> None:
 )
 def test_place_names(text: str, place: str | None) -> None:
     assert find_place(text) == place
+
+
+@given(st.text(alphabet="小区花园新村公寓大厦广场家园社区工业园校大学院营业厅服务街道村镇乡路由县市阳光住在的a1，。 ", max_size=40))
+def test_places_are_tried_only_where_a_suffix_follows_yet_found_as_by_a_full_search(text: str) -> None:
+    """topic._places is a speed-up of _PLACE.finditer: same matches, overlapping suffixes
+    (新村 and its 村) included."""
+    assert [m.span() for m in topic._places(text)] == [m.span() for m in topic._PLACE.finditer(text)]
 
 
 def test_patterns_told_their_first_characters_match_exactly_as_without():

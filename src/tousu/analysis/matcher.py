@@ -117,12 +117,12 @@ class Matcher:
         riders: set[int] = set()
         single = len(bounds) == 1
         lo, hi = bounds[0] if bounds else (0, 0)
-        for last, (keyword, (entry,)) in self._literals.ends(text):
+        entries = self._literals.entries()
+        for number, i, end in self._literals.spans(text):
+            keyword, (entry,) = entries[number]
             cues, regexes, rides, digit_edged = entry
             if rides:
                 riders.update(rides)
-            end = last + 1
-            i = end - len(keyword)
             if single:
                 turn = 0
             else:

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from tousu.analysis.matcher import Hit
 
-_PLACE = re.compile(
-    r"[\u4e00-\u9fffa-z0-9]{2,8}?"
-    r"(?:小区|花园|新村|公寓|大厦|广场|家园|社区|工业园|园区|校区|大学|学院|营业厅|服务厅|街道|大街|村|镇|乡|路(?!由)|县|区|市)"
-)
+# Longer suffixes first; a single character (村, 区, …) ends a name only when none of these does.
+_NAMED_SUFFIXES = (
+    "小区", "花园", "新村", "公寓", "大厦", "广场", "家园", "社区", "工业园", "园区", "校区", "大学", "学院",
+    "营业厅", "服务厅", "街道", "大街",
+)  # fmt: skip
+_SINGLE_SUFFIXES = ("村", "镇", "乡", "路", "县", "区", "市")
+_PLACE = re.compile(rf"[\u4e00-\u9fffa-z0-9]{{2,8}}?(?:{'|'.join(_NAMED_SUFFIXES)}|村|镇|乡|路(?!由)|县|区|市)")
+# Every position where a suffix starts (新村 and its 村 too): a place name ends 2 to 8 characters after its start.
+_SUFFIX_AT = re.compile(f"(?=(?:{'|'.join(_NAMED_SUFFIXES + _SINGLE_SUFFIXES)}))")
 # Words that end the lead-in before a place name: 我家住在|阳光小区.
 _LEAD_IN = re.compile(
     r".*(?:住在|位于|附近|整个|这个|那个|我们|我家|所在|在|住|到|去|从|是|的|了|和|与|及|跟|我|这|那|个|全|整|该|本)"
@@ -30,7 +35,7 @@ _PLACE_CATEGORIES = frozenset({"network"})
 
 
 def find_place(text: str) -> str | None:
-    for match in _PLACE.finditer(text):
+    for match in _places(text):
         found = match.group(0)
         lead = _LEAD_IN.match(found)
         name = found[lead.end() :] if lead else found
@@ -41,26 +46,25 @@ def find_place(text: str) -> str | None:
     return None
 
 
+def _places(text: str) -> Iterator[re.Match[str]]:
+    """What `_PLACE.finditer(text)` finds, trying only the positions 2 to 8 characters before a
+    suffix: elsewhere the lazy name would be tried at every length, at every character."""
+    suffixes = [match.start() for match in _SUFFIX_AT.finditer(text)]
+    if not suffixes:
+        return
+    starts = sorted({start for suffix in suffixes for start in range(max(0, suffix - 8), suffix - 1)})
+    resume = 0
+    for start in starts:
+        if start < resume:
+            continue
+        match = _PLACE.match(text, start)
+        if match is not None:
+            resume = match.end()
+            yield match
+
+
 def _suffix_start(name: str) -> int:
-    for suffix in (
-        "小区",
-        "花园",
-        "新村",
-        "公寓",
-        "大厦",
-        "广场",
-        "家园",
-        "社区",
-        "工业园",
-        "园区",
-        "校区",
-        "大学",
-        "学院",
-        "营业厅",
-        "服务厅",
-        "街道",
-        "大街",
-    ):
+    for suffix in _NAMED_SUFFIXES:
         if name.endswith(suffix):
             return len(name) - len(suffix)
     return len(name) - 1

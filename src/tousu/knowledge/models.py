@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -73,13 +73,22 @@ def render_script(
     def value(name: str) -> str:
         return str(given.get(name) or "").strip()
 
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return value(name) or fallback.get(name, name)
+    pieces = _pieces(template, bare_address=not value("称呼"))
+    rendered = [pieces[0]]
+    for at in range(1, len(pieces), 2):
+        name = pieces[at]
+        rendered.append(value(name) or fallback.get(name, name))
+        rendered.append(pieces[at + 1])
+    return "".join(rendered)
 
-    if not value("称呼"):
+
+@lru_cache(maxsize=4096)
+def _pieces(template: str, *, bare_address: bool) -> tuple[str, ...]:
+    """The template split at its slots (text, slot name, text, …), parsed once: the same
+    scripts are rendered for complaint after complaint."""
+    if bare_address:
         template = _BARE_ADDRESS.sub("", template)
-    return _SLOT.sub(fill, template)
+    return tuple(_SLOT.split(template))
 
 
 def _check_script(text: str) -> str:
