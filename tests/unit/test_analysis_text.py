@@ -171,6 +171,10 @@ def test_literal_index_reports_positions_of_all_occurrences() -> None:
     index.add("!", "exclamation")
     found = sorted((pos, literal) for pos, literal, _ in index.find("又乱扣费!扣费", 0, 8))
     assert found == [(1, "乱扣费"), (2, "扣费"), (4, "!"), (5, "扣费")]
+    # Within bounds, at positions in the whole text.
+    assert sorted((pos, literal) for pos, literal, _ in index.find("又乱扣费!扣费", 2, 6)) == [(2, "扣费"), (4, "!")]
+    # Positions count characters, emoji (outside the basic plane) too.
+    assert sorted((pos, literal) for pos, literal, _ in index.find("😡😡乱扣费", 0, 5)) == [(2, "乱扣费"), (3, "扣费")]
 
 
 def test_required_literals_are_necessary_conditions() -> None:
