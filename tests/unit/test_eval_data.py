@@ -29,6 +29,7 @@ FRESH6_FILE = DATA_DIR / "analyzer_fresh6.jsonl"
 FRESH7_FILE = DATA_DIR / "analyzer_fresh7.jsonl"
 FRESH8_FILE = DATA_DIR / "analyzer_fresh8.jsonl"
 FRESH9_FILE = DATA_DIR / "analyzer_fresh9.jsonl"
+FRESH10_FILE = DATA_DIR / "analyzer_fresh10.jsonl"
 
 FIELDS = {
     "id", "text", "category", "demands", "emotion", "industry",
@@ -38,9 +39,9 @@ THREATS = {"media_threat", "regulator_threat", "litigation", "group_incident", "
 # Threat kinds that are also demand codes must agree with the demands list.
 THREAT_DEMANDS = {"media_threat", "regulator_threat"}
 
-SETS = ["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"]
-MIN_SIZE = {"dev": 170, "holdout": 80, "fresh": 120, "fresh2": 120, "fresh3": 150, "fresh4": 150, "fresh5": 150, "fresh6": 150, "fresh7": 150, "fresh8": 150, "fresh9": 150}
-MIN_PER_CODE = {"dev": 6, "holdout": 3, "fresh": 5, "fresh2": 5, "fresh3": 6, "fresh4": 6, "fresh5": 6, "fresh6": 6, "fresh7": 6, "fresh8": 6, "fresh9": 6}
+SETS = ["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10"]
+MIN_SIZE = {"dev": 170, "holdout": 80, "fresh": 120, "fresh2": 120, "fresh3": 150, "fresh4": 150, "fresh5": 150, "fresh6": 150, "fresh7": 150, "fresh8": 150, "fresh9": 150, "fresh10": 150}
+MIN_PER_CODE = {"dev": 6, "holdout": 3, "fresh": 5, "fresh2": 5, "fresh3": 6, "fresh4": 6, "fresh5": 6, "fresh6": 6, "fresh7": 6, "fresh8": 6, "fresh9": 6, "fresh10": 6}
 
 SPEAKER_TAG = re.compile(
     r"^(客户|客戶|客服|营业员|營業員|店员|店員|服务员|服務員|收银员|顾客|顧客|職員|我|对方|對方|A|B)[：:]", re.M
@@ -84,6 +85,7 @@ def sets() -> dict[str, list[Record]]:
         "fresh7": _load(FRESH7_FILE),
         "fresh8": _load(FRESH8_FILE),
         "fresh9": _load(FRESH9_FILE),
+        "fresh10": _load(FRESH10_FILE),
     }
 
 
@@ -127,11 +129,11 @@ def test_descriptive_fields_use_known_values(sets):
     for record in _all(sets):
         assert record["industry"] in {"telecom", "retail"}, record["id"]
         assert record["script"] in {"simplified", "traditional"}, record["id"]
-        assert re.fullmatch(r"seed:00[0-4]|variant|fresh[2-9]?", record["source"]), record["id"]
+        assert re.fullmatch(r"seed:00[0-4]|variant|fresh\d*", record["source"]), record["id"]
     # The holdout is written from scratch, never retold from a seed.
     assert {r["source"] for r in sets["holdout"]} == {"variant"}
     # The fresh set is independent of both, and only it is marked so.
-    for name in ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"):
+    for name in ("fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10"):
         assert {r["source"] for r in sets[name]} == {name}
 
 
@@ -183,6 +185,10 @@ def _sentences(text: str, t2s: opencc.OpenCC) -> set[str]:
         ("fresh7", ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6")),
         ("fresh8", ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")),
         ("fresh9", ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8")),
+        (
+            "fresh10",
+            ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"),
+        ),
     ],
 )
 def test_later_sets_reuse_no_sentence_of_earlier_ones(sets, t2s, name, earlier):
