@@ -70,4 +70,4 @@ model: install
 
 clean:
 	./scripts/test-postgres stop
-	rm -rf $(VENV) var test-artifacts
+	rm -rf $(VENV) var test-artifacts build src/*.so src/tousu/analysis/*.so

@@ -20,10 +20,10 @@ _NAMED_SUFFIXES = (
     "小区", "花园", "新村", "公寓", "大厦", "广场", "家园", "社区", "工业园", "园区", "校区", "大学", "学院",
     "营业厅", "服务厅", "街道", "大街",
 )  # fmt: skip
-_SINGLE_SUFFIXES = ("村", "镇", "乡", "路", "县", "区", "市")
-_PLACE = re.compile(rf"[\u4e00-\u9fffa-z0-9]{{2,8}}?(?:{'|'.join(_NAMED_SUFFIXES)}|村|镇|乡|路(?!由)|县|区|市)")
+_SUFFIXES = "|".join((*_NAMED_SUFFIXES, "村", "镇", "乡", "路(?!由)", "县", "区", "市"))  # 路由 is a router
+_PLACE = re.compile(rf"[\u4e00-\u9fffa-z0-9]{{2,8}}?(?:{_SUFFIXES})")
 # Every position where a suffix starts (新村 and its 村 too): a place name ends 2 to 8 characters after its start.
-_SUFFIX_AT = re.compile(f"(?=(?:{'|'.join(_NAMED_SUFFIXES + _SINGLE_SUFFIXES)}))")
+_SUFFIX_AT = re.compile(f"(?=(?:{_SUFFIXES}))")
 # Words that end the lead-in before a place name: 我家住在|阳光小区.
 _LEAD_IN = re.compile(
     r".*(?:住在|位于|附近|整个|这个|那个|我们|我家|所在|在|住|到|去|从|是|的|了|和|与|及|跟|我|这|那|个|全|整|该|本)"
