@@ -13,6 +13,7 @@ import pytest
 from tousu.analysis.dialogue import DialogueSplitter, customer_text, customer_turns
 from tousu.analysis.literals import LiteralIndex, TriggeredRegexes
 from tousu.analysis.normalize import (
+    KEPT,
     PHRASE_ONLY_CHANGES,
     Normalizer,
     convertible_characters,
@@ -99,9 +100,16 @@ def test_simplified_text_skips_conversion_only_when_t2s_would_not_change_it(tmp_
     for phrase, value in _opencc_table("TSPhrases", tmp_path).items():
         if value != phrase and changed.isdisjoint(phrase):
             assert len(value) == len(phrase)
-            assert {a for a, b in zip(phrase, value, strict=True) if a != b} <= set(PHRASE_ONLY_CHANGES), phrase
+            assert {a for a, b in zip(phrase, value, strict=True) if a != b} <= set(PHRASE_ONLY_CHANGES + KEPT), phrase
     assert to_simplified("我们的话费被乱扣了") == "我们的话费被乱扣了"
     assert to_simplified("意志消沈") == opencc.OpenCC("t2s").convert("意志消沈") == "意志消沉"
+
+
+def test_broken_stays_broken_whatever_the_script() -> None:
+    """坏 is kept: t2s's phrases would read 打坏 as 打坯 (making adobe bricks)."""
+    assert to_simplified("手机被打坏了") == "手机被打坏了"
+    assert to_simplified("手機被打坏了，螢幕也裂了") == "手机被打坏了，萤幕也裂了"
+    assert to_simplified("手機被打壞了") == "手机被打坏了"
 
 
 def test_only_empty_or_blank_text_has_no_content() -> None:

@@ -53,8 +53,11 @@ _IDEOGRAPHS = (
     (0x30000, 0x3134B),
 )
 # Characters that only t2s's phrases change, in text with no traditional character at all
-# (深沈 → 深沉, 打坏 → 打坯). A test holds this to OpenCC's own tables.
-PHRASE_ONLY_CHANGES = "哩坏沈甦瞭藉衹覆"
+# (深沈 → 深沉, 瞭解 → 了解). A test holds this, with KEPT, to OpenCC's own tables.
+PHRASE_ONLY_CHANGES = "哩沈甦瞭藉衹覆"
+# Simplified characters that t2s's phrases would turn into another word, wrongly in a
+# complaint: 打坏 (broke) would become 打坯 (made adobe bricks), as old texts wrote it.
+KEPT = "坏"
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +84,7 @@ def to_simplified(text: str) -> str:
         return text
     converted = str(_converter().convert(text))
     if len(converted) == len(text):
-        return converted
+        return _keep(text, converted)
     # A phrase conversion changed the length somewhere: redo it by sentence, and
     # character by character in the sentences that changed length.
     pieces: list[str] = []
@@ -90,7 +93,14 @@ def to_simplified(text: str) -> str:
         if len(piece) != len(chunk):
             piece = "".join(_single(ch) for ch in chunk)
         pieces.append(piece)
-    return "".join(pieces)
+    return _keep(text, "".join(pieces))
+
+
+def _keep(text: str, converted: str) -> str:
+    """`converted` with the KEPT characters of `text` put back (the two align character by character)."""
+    if not any(char in text for char in KEPT):
+        return converted
+    return "".join(old if old in KEPT else new for old, new in zip(text, converted, strict=True))
 
 
 def _single(ch: str) -> str:
