@@ -17,6 +17,8 @@ $(BIN)/tousu: pyproject.toml requirements.lock $(COMPILED_SOURCES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c requirements.lock -e .
+	@$(BIN)/python -c 'import tousu.analysis.matcher as m; m.__file__.endswith(".py") and \
+	  print("tousu: the analyzer is installed as plain Python, not compiled (see README)")'
 	touch $@
 
 install: $(BIN)/tousu
