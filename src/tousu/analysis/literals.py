@@ -77,7 +77,9 @@ class TriggeredRegexes(Generic[P]):
     def __init__(self) -> None:
         # (regex, the other required conditions, payload)
         self._items: list[tuple[re.Pattern[str], tuple[_Condition, ...], P]] = []
-        self._triggers: LiteralIndex[int] = LiteralIndex()
+        # Trigger literal → the regexes it triggers; whoever scans the text finds them
+        # (see `triggers`), so no automaton of their own.
+        self._triggers: dict[str, list[int]] = {}
         self._always: list[int] = []
 
     def add(self, pattern: re.Pattern[str], payload: P) -> None:
@@ -94,11 +96,11 @@ class TriggeredRegexes(Generic[P]):
         others = tuple(_condition(factor) for factor in rest)
         self._items.append((pattern, others, payload))
         for option in trigger:
-            self._triggers.add(option, item)
+            self._triggers.setdefault(option, []).append(item)
 
     def triggers(self) -> list[tuple[str, int]]:
         """(literal, regex id) pairs, for callers that find literals in their own pass."""
-        return [(literal, item) for literal, items in self._triggers.entries() for item in items]
+        return [(literal, item) for literal, items in self._triggers.items() for item in items]
 
     def select(self, triggered: set[int], segment: str) -> list[tuple[re.Pattern[str], P]]:
         """The triggered regexes (and those without literals) whose other conditions hold."""
