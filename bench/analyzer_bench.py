@@ -23,11 +23,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from tousu.analysis import Analyzer, load_model  # noqa: E402
+from tousu.analysis import (  # noqa: E402
+    BUNDLED_MODEL,
+    Analyzer,
+    load_model,
+)
 from tousu.analysis import matcher as matcher_module  # noqa: E402
-from tousu.analysis.evaluate import evaluate, read_jsonl  # noqa: E402
+from tousu.analysis.datasets import read_jsonl  # noqa: E402
+from tousu.analysis.evaluate import evaluate  # noqa: E402
 from tousu.knowledge import load_knowledge_base  # noqa: E402
-from tousu.settings import BUNDLED_MODEL  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 SETS = ("dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10")  # in the order they were written

@@ -9,11 +9,8 @@ import yaml
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tousu.analysis import BUNDLED_MODEL  # analysis uses it unless configured otherwise
 from tousu.domain.policy import Policy
-
-BUNDLED_MODEL = Path(__file__).parent / "analysis" / "data" / "model.npz"
-"""The analyzer model shipped with tousu, trained on its labelled sets (tests/data; `make
-model` rebuilds it). Analysis uses it unless configured otherwise; the rules work without it."""
 
 DEFAULT_SQLITE = "sqlite:///var/tousu.db"
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "please-change"}

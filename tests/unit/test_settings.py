@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from tousu.settings import BUNDLED_MODEL, PolicyFileError, Settings, load_policy
+from tousu.analysis import BUNDLED_MODEL
+from tousu.settings import PolicyFileError, Settings, load_policy
 
 
 def test_a_policy_file_overrides_only_what_it_names(tmp_path: Path) -> None:

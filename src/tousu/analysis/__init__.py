@@ -21,14 +21,22 @@ from tousu.analysis.results import Analysis
 from tousu.analysis.signals import PastComplaint
 
 if TYPE_CHECKING:
-    from tousu.analysis.model import Model
+    from tousu.analysis.model import LayeredModel, Model
+
+BUNDLED_MODEL = Path(__file__).parent / "data" / "model.npz"
+"""The model tousu ships, trained on its labelled sets and on real complaints (`make model`)."""
 
 
-def load_model(path: Path | str) -> Model:
-    """Load a model artefact written by `tousu train` (see tousu.analysis.model)."""
+def load_model(path: Path | str) -> Model | LayeredModel:
+    """Load a model artefact written by `tousu train` (see tousu.analysis.model). A model
+    trained on some labels only is completed by the bundled model for the others."""
+    from tousu.analysis.model import LayeredModel, lacks_heads
     from tousu.analysis.model import load_model as load
 
-    return load(Path(path))
+    model = load(Path(path))
+    if lacks_heads(model) and Path(path).resolve() != BUNDLED_MODEL.resolve():
+        return LayeredModel(model, load(BUNDLED_MODEL))
+    return model
 
 
-__all__ = ["ANALYZER_VERSION", "Analysis", "Analyzer", "ModelPrediction", "PastComplaint", "load_model"]
+__all__ = ["ANALYZER_VERSION", "BUNDLED_MODEL", "Analysis", "Analyzer", "ModelPrediction", "PastComplaint", "load_model"]

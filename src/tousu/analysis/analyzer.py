@@ -328,7 +328,9 @@ def _with_original_text(facts: Facts, original: str) -> Facts:
 
     def fix(items: tuple[F, ...]) -> tuple[F, ...]:
         return tuple(
-            item if item.text == original[item.start : item.end] else replace(item, text=original[item.start : item.end])
+            item
+            if item.text == original[item.start : item.end]
+            else replace(item, text=original[item.start : item.end])
             for item in items
         )
 

@@ -1,24 +1,22 @@
-"""Turning cue weights (and, when there is one, the statistical model's probabilities) into labels.
+"""Turning the statistical model's probabilities (and, without a model, cue weights) into labels.
 
-How rules and model combine — the rules always work alone; a model only refines:
+The model decides; the rules explain and stand in. Measured on real complaints (5-fold
+cross-validation over texts nobody on the team wrote), the model alone chose the category
+and the emotion better than any blend with the cue scores: the cues were written in the
+team's own style and over-trust it. So:
 
-category
-    A category that defers to another (billing to vas: the charge is how the subscription
-    shows) has its score cut by `defer_factor` when that other one has a cue of at least
-    `category_strong`. Rules decide alone when the best category scores at least `category_strong` and leads the
-    next by `category_margin`. Otherwise, with a model, each category gets
-    ½ × (its share of the rule scores) + ½ × (model probability) and the best one wins; with
-    no rule evidence at all the model's choice needs a probability of at least 0.35. Without a
-    model, the best rule score of at least `category_min` wins, else "other".
+category and emotion
+    With a model, the most probable label among those allowed wins. Its cue hits are kept as
+    evidence. When the top probability is under `UNCERTAIN_BELOW` (on real text, fewer than
+    half of such choices were right) the label is marked uncertain and carries the runners-up,
+    for the agent to confirm. Without a model, the cue rules decide (see `_rules_category`,
+    `_rules_emotion`).
 demands
     A demand scoring `demand_strong` or more is kept whatever the model says; one scoring at
     least `demand_min` is kept unless the model gives it under 0.15; a demand with no rule
-    evidence is added when the model gives it 0.6 or more and the text does not negate it.
-emotion
-    Angry when the anger cues plus the pressure of threats reach `angry_threshold`; upset when
-    anger and dissatisfaction (cues, demands, exclamation marks) together reach
-    `upset_threshold` and outweigh the polite cues; calm when polite or asking cues are
-    present otherwise. With no cue at all, the model decides if there is one, else the default.
+    evidence is added when the model gives it 0.5 or more and the text does not negate it,
+    except threats: a false 越级/媒体 signal marks a complaint 重大 and wakes a manager, so
+    threats need a rule that names the body or the press.
 """
 
 from __future__ import annotations
@@ -30,10 +28,11 @@ from dataclasses import dataclass, field
 from tousu.analysis.results import Evidence, LabelResult
 from tousu.knowledge.taxonomy import DecisionRules
 
-MODEL_CATEGORY_MIN = 0.35
 MODEL_DEMAND_VETO = 0.15
-MODEL_DEMAND_ADD = 0.6
-_BLEND = 0.5
+MODEL_DEMAND_ADD = 0.5
+UNCERTAIN_BELOW = 0.3
+_ALTERNATIVES = 3
+RULE_ONLY_DEMANDS = frozenset({"media_threat", "regulator_threat"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,34 +104,58 @@ def decide_category(
     defers_to: Mapping[str, Sequence[str]] | None = None,
 ) -> LabelResult:
     """`names` lists the categories allowed (the industry's), with their display names;
-    `defers_to[code]` the categories `code` gives way to (see the module docstring)."""
+    `defers_to[code]` the categories `code` gives way to (see `_rules_category`)."""
+    if prediction is not None and prediction.category:
+        chosen = _model_choice(prediction.category, names, tallies)
+        if chosen is not None:
+            return chosen
+    return _rules_category(tallies, names, rules, defers_to or {})
+
+
+def _model_choice(
+    probabilities: Mapping[str, float], names: Mapping[str, str], tallies: Mapping[str, Tally]
+) -> LabelResult | None:
+    """The most probable allowed label, its cue hits as evidence, uncertain when weak."""
+    allowed = {code: p for code, p in probabilities.items() if code in names}
+    total = sum(allowed.values())
+    if not allowed or total <= 0:
+        return None
+    ranked = sorted(allowed, key=lambda code: -allowed[code])
+    best = ranked[0]
+    probability = allowed[best] / total
+    tally = tallies.get(best)
+    evidence = [*(tally.evidence if tally is not None else ()), Evidence(f"模型概率 {probability:.2f}", source="model")]
+    uncertain = probability < UNCERTAIN_BELOW
+    return LabelResult(
+        best,
+        names.get(best, best),
+        probability,
+        tuple(evidence),
+        "rules+model" if tally is not None and tally.score > 0 else "model",
+        uncertain=uncertain,
+        alternatives=tuple((code, allowed[code] / total) for code in ranked[1:_ALTERNATIVES]) if uncertain else (),
+    )
+
+
+def _rules_category(
+    tallies: Mapping[str, Tally],
+    names: Mapping[str, str],
+    rules: DecisionRules,
+    defers_to: Mapping[str, Sequence[str]],
+) -> LabelResult:
+    """Without a model. A category that defers to another (billing to vas: the charge is how
+    the subscription shows) has its score cut by `defer_factor` when that other one has a cue
+    of at least `category_strong`; the best score of at least `category_min` wins, else "other"."""
     scores = {code: t.score for code, t in tallies.items() if code in names and t.score > 0}
-    for code, others in (defers_to or {}).items():
+    for code, others in defers_to.items():
         if code in scores and any(o in scores and tallies[o].best >= rules.category_strong for o in others):
             scores[code] *= rules.defer_factor
     scored = sorted(scores, key=lambda code: (-scores[code], tallies[code].first))
-    top_code = scored[0] if scored else "other"
-    top = tallies.get(top_code, _NO_CUES)
-    top_score = scores.get(top_code, 0.0)
+    if not scored or scores[scored[0]] < rules.category_min:
+        return _label("other", names, 0.3, (), "default")
+    top_code = scored[0]
     second = scores[scored[1]] if len(scored) > 1 else 0.0
-    if prediction is None or (top_score >= rules.category_strong and top_score - second >= rules.category_margin):
-        if top_score >= rules.category_min:
-            return _label(top_code, names, _rule_confidence(top_score, second), top.evidence, "rules")
-        return _label("other", names, 0.3, (), "default")
-    total = sum(scores.values())
-    blended = {
-        code: _BLEND * (scores.get(code, 0.0) / total if total else 0.0)
-        + (1 - _BLEND) * prediction.category.get(code, 0.0)
-        for code in names
-    }
-    best = max(blended, key=lambda code: blended[code])
-    probability = prediction.category.get(best, 0.0)
-    if top_score < rules.category_min and probability < MODEL_CATEGORY_MIN:
-        return _label("other", names, 0.3, (), "default")
-    evidence = [*tallies[best].evidence] if best in tallies else []
-    evidence.append(Evidence(f"模型概率 {probability:.2f}", source="model"))
-    decided_by = "rules+model" if scores.get(best, 0.0) > 0 else "model"
-    return _label(best, names, blended[best], evidence, decided_by)
+    return _label(top_code, names, _rule_confidence(scores[top_code], second), tallies[top_code].evidence, "rules")
 
 
 def decide_demands(
@@ -156,7 +179,12 @@ def decide_demands(
         ):
             decided_by = "rules" if probability is None else "rules+model"
             results.append(_label(code, names, _rule_confidence(tally.score), tally.evidence, decided_by))
-        elif probability is not None and probability >= MODEL_DEMAND_ADD and not tally.negated:
+        elif (
+            probability is not None
+            and probability >= MODEL_DEMAND_ADD
+            and not tally.negated
+            and code not in RULE_ONLY_DEMANDS
+        ):
             evidence = [*tally.evidence, Evidence(f"模型概率 {probability:.2f}", source="model")]
             results.append(_label(code, names, probability, evidence, "model"))
     results.sort(key=lambda r: tallies[r.code].first if r.code in tallies else 1 << 30)
@@ -173,6 +201,10 @@ def decide_emotion(
     prediction: ModelPrediction | None,
 ) -> LabelResult:
     """`pressure` is the anger the customer's threats add (see EmotionRules)."""
+    if prediction is not None and prediction.emotion:
+        chosen = _model_choice(prediction.emotion, names, tallies)
+        if chosen is not None:
+            return chosen
     config = rules.emotion
     angry = tallies.get("angry", _NO_CUES)
     upset = tallies.get("upset", _NO_CUES)
@@ -188,11 +220,6 @@ def decide_emotion(
         return _label("upset", names, _rule_confidence(anger + dissatisfaction), evidence, "rules")
     if calm.score > 0:
         return _label("calm", names, _rule_confidence(calm.score), calm.evidence, "rules")
-    if prediction is not None and prediction.emotion:
-        best = max(prediction.emotion, key=lambda code: prediction.emotion[code])
-        if best in names:
-            evidence = [Evidence(f"模型概率 {prediction.emotion[best]:.2f}", source="model")]
-            return _label(best, names, prediction.emotion[best], evidence, "model")
     return _label(config.default, names, 0.4, [*angry.evidence, *upset.evidence], "default")
 
 

@@ -122,19 +122,32 @@ def _authority(raw: Any) -> Mapping[str, Any] | None:
     raise _LineError("bad_line", "authority 必须是对象 (authority must be an object)")
 
 
+DataFiles = Annotated[
+    list[Path], typer.Argument(exists=True, dir_okay=False, help="labelled complaints: .jsonl, .csv or .xlsx")
+]
+MapOption = Annotated[
+    Path | None,
+    typer.Option("--map", exists=True, dir_okay=False, help="YAML mapping the files' own labels to tousu's codes"),
+]
+
+
 def train(
-    data: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="labelled JSON Lines files")],
+    data: DataFiles,
     out: Annotated[Path, typer.Option("--out", dir_okay=False, help="where to write the model file")],
+    mapping: MapOption = None,
     c: Annotated[float, typer.Option("--c", help="inverse regularisation strength")] = 8.0,
 ) -> None:
-    """Train the statistical model on labelled complaints and save it as a versioned file."""
-    from tousu.analysis.evaluate import read_jsonl
+    """Train the statistical model on labelled complaints and save it as a versioned file.
+
+    Records may carry only some labels (a category alone, say): each part of the model learns
+    from the records that have its label, and `tousu analyze --model` takes the parts a model
+    lacks from the bundled one."""
     from tousu.analysis.model import ModelError, save_model
     from tousu.analysis.model import train as fit
     from tousu.knowledge import load_knowledge_base
 
     try:
-        records = [record for path in data for record in read_jsonl(path)]
+        records = _read(data, mapping)
         model = fit(records, load_knowledge_base().taxonomy, c=c, sources=[path.name for path in data])
     except (ModelError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -142,25 +155,54 @@ def train(
     out.parent.mkdir(parents=True, exist_ok=True)
     save_model(model, out)
     meta = model.metadata
-    typer.echo(f"model {meta['model_version']}: {meta['records']} records, {meta['features']} features -> {out}")
+    heads = ", ".join(f"{name} ({len(classes)})" for name, classes in meta["heads"].items() if classes)
+    typer.echo(
+        f"model {meta['model_version']}: {meta['records']} records, {meta['features']} features, {heads} -> {out}"
+    )
+
+
+def _read(paths: list[Path], mapping_path: Path | None) -> list[dict[str, Any]]:
+    from tousu.analysis.datasets import read_labelled, read_mapping
+
+    mapping = read_mapping(mapping_path) if mapping_path is not None else None
+    return [record for path in paths for record in read_labelled(path, mapping)]
 
 
 def evaluate(
-    data: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="labelled JSON Lines")],
+    data: DataFiles,
     model: ModelOption = None,
     rules_only: RulesOnlyOption = False,
+    mapping: MapOption = None,
+    cv: Annotated[
+        int,
+        typer.Option("--cv", help="k-fold cross-validation: train on --base plus k-1 folds, score the k-th"),
+    ] = 0,
+    base: Annotated[
+        list[Path] | None,
+        typer.Option("--base", exists=True, dir_okay=False, help="with --cv: extra training data, never scored"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
-    """Precision, recall and F1 per label, macro/micro F1, threat recall, confusion matrix."""
+    """Precision, recall and F1 per label, macro/micro F1, threat recall and precision,
+    calibration, confusion matrix. With --cv, a model trained on the data is scored only on
+    folds it did not see."""
+    from tousu.analysis.evaluate import cross_validate
     from tousu.analysis.evaluate import evaluate as run
-    from tousu.analysis.evaluate import read_jsonl
+    from tousu.knowledge import load_knowledge_base
 
     try:
-        records = read_jsonl(data)
+        records = _read(data, mapping)
+        if cv:
+            if model is not None or rules_only:
+                typer.echo("error: --cv trains its own models; it excludes --model and --rules-only", err=True)
+                raise typer.Exit(2)
+            extra = _read(base or [], mapping)
+            report = cross_validate(records, load_knowledge_base(), base=extra, folds=cv)
+        else:
+            report = run(_analyzer(model, rules_only), records)
     except ValueError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
-    report = run(_analyzer(model, rules_only), records)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -168,9 +210,8 @@ def evaluate(
 
 
 def _analyzer(model_path: Path | None, rules_only: bool) -> Any:
-    from tousu.analysis import Analyzer, load_model
+    from tousu.analysis import BUNDLED_MODEL, Analyzer, load_model
     from tousu.analysis.model import ModelError
-    from tousu.settings import BUNDLED_MODEL
 
     if rules_only and model_path is not None:
         typer.echo("error: --model and --rules-only exclude each other", err=True)
@@ -197,6 +238,7 @@ def _render(report: dict[str, Any]) -> str:
             lines.append(f"  {'micro':<22}{micro['precision']:>10.3f}{micro['recall']:>10.3f}{micro['f1']:>10.3f}")
             lines.append(f"  {'macro f1':<22}{'':>20}{section['macro_f1']:>10.3f}")
             lines.append(f"  {'threat recall':<22}{'':>20}{report['threats']['recall']:>10.3f}")
+            lines.append(f"  {'threat precision':<22}{'':>20}{report['threats']['precision']:>10.3f}")
     confusion = report["category"]["confusion"]
     labels = confusion["labels"]
     short = [label[:5] for label in labels]

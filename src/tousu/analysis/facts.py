@@ -22,6 +22,7 @@ def _starting_with(first: str, pattern: str) -> re.Pattern[str]:
     """
     return re.compile(rf"(?=[{first}])(?:{pattern})")
 
+
 _CN_DIGITS = {
     "零": 0,
     "〇": 0,

@@ -95,7 +95,9 @@ class VocabularyCounter:
         surfaces: dict[str, list[int]] = {}
         for index, term in enumerate(vocabulary):
             surfaces.setdefault(_surface(term), []).append(index)
-        short = sorted((_key(surface), tuple(terms)) for surface, terms in surfaces.items() if len(surface) <= NGRAM_MAX)
+        short = sorted(
+            (_key(surface), tuple(terms)) for surface, terms in surfaces.items() if len(surface) <= NGRAM_MAX
+        )
         long = [(surface, tuple(terms)) for surface, terms in surfaces.items() if len(surface) > NGRAM_MAX]
         # Short surfaces first, in key order, so a key's position is its surface number.
         self.surface_terms: tuple[tuple[int, ...], ...] = (*(t for _, t in short), *(t for _, t in long))

@@ -138,6 +138,32 @@ class Model:
         )
 
 
+class LayeredModel:
+    """An organisation's model for the labels it was trained on, another (the bundled one) for
+    the labels its history lacks: a history labelled with categories alone still gets demands
+    and emotion from the model tousu ships."""
+
+    def __init__(self, own: Model, fallback: Model) -> None:
+        self.own = own
+        self.fallback = fallback
+        self.version = f"{own.version}+{fallback.version}"
+        self.metadata = own.metadata
+
+    def predict(self, text: str) -> ModelPrediction:
+        own = self.own.predict(text)
+        other = self.fallback.predict(text)
+        return ModelPrediction(
+            category=own.category or other.category,
+            demands=own.demands or other.demands,
+            emotion=own.emotion or other.emotion,
+            version=self.version,
+        )
+
+
+def lacks_heads(model: Model) -> bool:
+    return any(not head.classes for head in model.heads.values())
+
+
 def train(
     records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, *, c: float = 8.0, sources: Sequence[str] = ()
 ) -> Model:
@@ -166,7 +192,7 @@ def train(
             heads[name] = LinearHead((), np.zeros((0, matrix.shape[1])), np.zeros(0), True)
             continue
         fitted = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(matrix[picked], labels)
-        heads[name] = LinearHead(tuple(fitted.classes_), fitted.coef_, fitted.intercept_, True)
+        heads[name] = LinearHead(tuple(str(c) for c in fitted.classes_), fitted.coef_, fitted.intercept_, True)
 
     with_demands = [i for i, r in enumerate(rows) if isinstance(r.get("demands"), list)]
     demand_sets = [set(rows[i]["demands"]) for i in with_demands]

@@ -35,15 +35,22 @@ class LabelResult:
     evidence: tuple[Evidence, ...] = ()
     # "rules", "model", "rules+model" or "default" (nothing pointed anywhere).
     decided_by: str = "rules"
+    # The model was unsure: the agent should confirm or pick from `alternatives`.
+    uncertain: bool = False
+    alternatives: tuple[tuple[str, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "code": self.code,
             "name": self.name,
             "confidence": round(self.confidence, 3),
             "decided_by": self.decided_by,
             "evidence": [e.to_dict() for e in self.evidence],
+            "uncertain": self.uncertain,
         }
+        if self.alternatives:
+            data["alternatives"] = [{"code": code, "probability": round(p, 3)} for code, p in self.alternatives]
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,11 +263,18 @@ class Analysis:
     def demand_codes(self) -> tuple[str, ...]:
         return tuple(d.code for d in self.demands)
 
+    @property
+    def uncertain(self) -> tuple[str, ...]:
+        """The labels to confirm: "category", "emotion" and uncertain demand codes."""
+        labels = [("category", self.category), ("emotion", self.emotion)] + [(d.code, d) for d in self.demands]
+        return tuple(name for name, label in labels if label.uncertain)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "category": self.category.code,
             "demands": list(self.demand_codes),
             "emotion": self.emotion.code,
+            "uncertain": list(self.uncertain),
             "confidence": {
                 "category": round(self.category.confidence, 3),
                 "emotion": round(self.emotion.confidence, 3),

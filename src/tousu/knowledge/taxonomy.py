@@ -184,7 +184,6 @@ class DecisionRules(BaseModel):
 
     category_min: float = Field(gt=0)
     category_strong: float = Field(gt=0)
-    category_margin: float = Field(ge=0)
     defer_factor: float = Field(default=0.5, ge=0, le=1)
     agent_turn_weight: float = Field(ge=0, le=1)
     demand_min: float = Field(gt=0)

@@ -65,7 +65,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Migrate the database to `revision` (creates it for SQLite)."""
     engine = create_db_engine(url)
     engine.dispose()
