@@ -56,6 +56,7 @@ unit: install-test
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src/tousu
 
 bench: install-test

@@ -41,29 +41,55 @@ def _seed(url: str) -> int:
     rng = random.Random(11)
     with engine.begin() as conn:
         for username, name, role, team in STAFF:
-            users.add_user(conn, username=username, password=DEMO_PASSWORD, role=role, team=team,
-                           display_name=name, now=now)
+            users.add_user(
+                conn, username=username, password=DEMO_PASSWORD, role=role, team=team, display_name=name, now=now
+            )
         agent = users.actor_of(users.require_user(conn, "agent1"))
     with engine.begin() as conn:
         for index in range(OPEN_COMPLAINTS + 1):
             category, demands, topic, templates = rng.choice(TEMPLATES)
             received = now - timedelta(minutes=index * 7)  # spread out: no batches
             new = intake.NewComplaint(
-                channel=Channel.HOTLINE, customer={"name": "王先生", "phone": f"139{index:08d}"},
-                content=_text(rng, rng.choice(templates)), category=category, demands=demands, topic=topic,
-                received_at=received)
-            created = intake.create(conn, new=new, analysis=TextAnalysis(), actor=agent, policy=policy,
-                                    now=received)
+                channel=Channel.HOTLINE,
+                customer={"name": "王先生", "phone": f"139{index:08d}"},
+                content=_text(rng, rng.choice(templates)),
+                category=category,
+                demands=demands,
+                topic=topic,
+                received_at=received,
+            )
+            created = intake.create(conn, new=new, analysis=TextAnalysis(), actor=agent, policy=policy, now=received)
     busy = created.complaint
     with engine.begin() as conn:
-        version = workflow.transition(conn, complaint_id=busy["id"], action=Action.START, version=busy["version"],
-                                      actor=agent, policy=policy, now=now)["version"]
+        version = workflow.transition(
+            conn,
+            complaint_id=busy["id"],
+            action=Action.START,
+            version=busy["version"],
+            actor=agent,
+            policy=policy,
+            now=now,
+        )["version"]
         for step in range((EVENTS - 3) // 2 + 1):
-            paused = workflow.transition(conn, complaint_id=busy["id"], action=Action.WAIT_CUSTOMER, version=version,
-                                         actor=agent, policy=policy, now=now,
-                                         fields={"waiting_for": f"请客户补充第{step + 1}份账单截图"})
-            version = workflow.transition(conn, complaint_id=busy["id"], action=Action.RESUME,
-                                          version=paused["version"], actor=agent, policy=policy, now=now)["version"]
+            paused = workflow.transition(
+                conn,
+                complaint_id=busy["id"],
+                action=Action.WAIT_CUSTOMER,
+                version=version,
+                actor=agent,
+                policy=policy,
+                now=now,
+                fields={"waiting_for": f"请客户补充第{step + 1}份账单截图"},
+            )
+            version = workflow.transition(
+                conn,
+                complaint_id=busy["id"],
+                action=Action.RESUME,
+                version=paused["version"],
+                actor=agent,
+                policy=policy,
+                now=now,
+            )["version"]
     engine.dispose()
     return int(busy["id"])
 
@@ -71,14 +97,14 @@ def _seed(url: str) -> int:
 def _log_in(client: httpx.Client) -> None:
     found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
     assert found is not None, "login form without CSRF token"
-    response = client.post("/login", data={"username": "agent1", "password": DEMO_PASSWORD,
-                                           "csrf_token": found.group(1)})
+    response = client.post(
+        "/login", data={"username": "agent1", "password": DEMO_PASSWORD, "csrf_token": found.group(1)}
+    )
     if response.status_code >= 400:
         raise SystemExit(f"login failed: {response.status_code}")
 
 
-def _median_ms(client: httpx.Client, method: str, path: str, texts: list[str] | None = None,
-               **kwargs: object) -> float:
+def _median_ms(client: httpx.Client, method: str, path: str, texts: list[str] | None = None, **kwargs: object) -> float:
     """Median of ROUNDS requests after one warm-up; `texts` vary the analyzed text so no cache answers."""
     client.request(method, path, **kwargs, **({"json": {"text": texts[0]}} if texts else {}))
     times = []
@@ -109,8 +135,12 @@ def main() -> None:
                     "queue_1000_open_ms": _median_ms(client, "GET", "/queue?status=open"),
                     "complaint_200_events_ms": _median_ms(client, "GET", f"/complaints/{busy_id}"),
                     "analysis_roundtrip_ms": _median_ms(
-                        client, "POST", "/api/v1/analyze", texts=[f"{ANALYSIS_TEXT}（第{n}次来电）" for n in range(ROUNDS)],
-                        headers={"X-CSRF-Token": client.cookies.get("tousu_csrf", "")}),
+                        client,
+                        "POST",
+                        "/api/v1/analyze",
+                        texts=[f"{ANALYSIS_TEXT}（第{n}次来电）" for n in range(ROUNDS)],
+                        headers={"X-CSRF-Token": client.cookies.get("tousu_csrf", "")},
+                    ),
                 }
         finally:
             server.terminate()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 import yaml
@@ -25,7 +26,14 @@ class Settings(BaseSettings):
     secret_key_file: Path | None = None
     session_hours: float = Field(8, gt=0)
     max_body_bytes: int = Field(256 * 1024, gt=0)
+    https: bool = Field(False, description="served over https only: HSTS and Secure cookies on every answer")
     scheduler_interval_seconds: float = Field(60, ge=0, description="0 disables the SLA scheduler")
+    login_max_failures: int = Field(5, ge=1, description="failed logins of one account before it is blocked")
+    login_max_failures_per_address: int = Field(20, ge=1, description="failed logins from one address before it is")
+    login_block_minutes: float = Field(15, gt=0, description="how long failures count, and a block lasts")
+    trusted_proxies: str = Field(
+        "", description="comma-separated proxy addresses or networks whose X-Forwarded-For is believed"
+    )
     model_path: Path | None = Field(
         BUNDLED_MODEL, description="trained analyzer model (default: the bundled one); `none` for the rules alone"
     )
@@ -34,6 +42,16 @@ class Settings(BaseSettings):
     @classmethod
     def _rules_only(cls, value: object) -> object:
         return None if isinstance(value, str) and value.strip().lower() in {"", "none"} else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        _parse_networks(value)  # refuse a typo at start-up rather than ignore the proxy
+        return value
+
+    @cached_property
+    def trusted_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return _parse_networks(self.trusted_proxies)
 
     @field_validator("secret_key")
     @classmethod
@@ -59,6 +77,16 @@ class Settings(BaseSettings):
             generated.write_text(secrets.token_urlsafe(48), encoding="utf-8")
             generated.chmod(0o600)
         return generated.read_text(encoding="utf-8").strip()
+
+
+def _parse_networks(text: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    networks = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(f"TOUSU_TRUSTED_PROXIES: {item!r} is not an IP address or network") from None
+    return tuple(networks)
 
 
 class PolicyFileError(ValueError):

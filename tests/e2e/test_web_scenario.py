@@ -59,16 +59,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     engine = create_db_engine(url)
     with engine.begin() as conn:
         for username, name, role, team in STAFF:
-            users.add_user(conn, username=username, password=DEMO_PASSWORD, role=role, team=team,
-                           display_name=name, now=datetime.now(UTC))
+            users.add_user(
+                conn,
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                team=team,
+                display_name=name,
+                now=datetime.now(UTC),
+            )
     engine.dispose()
     return url
 
 
 @pytest.fixture(scope="module")
 def server(database_url: str) -> Iterator[str]:
-    settings = Settings(database_url=database_url, secret_key="web-scenario-secret-0123456789abcdef",
-                        scheduler_interval_seconds=0)
+    settings = Settings(
+        database_url=database_url, secret_key="web-scenario-secret-0123456789abcdef", scheduler_interval_seconds=0
+    )
     app = create_app(settings, with_scheduler=False)
     with served(app) as url:
         yield url
@@ -81,8 +89,9 @@ def browser() -> Iterator[Browser]:
 
 
 def _context(browser: Browser, server: str) -> BrowserContext:
-    return browser.new_context(viewport={"width": 1366, "height": 768}, timezone_id="Asia/Shanghai",
-                               locale="zh-CN", base_url=server)
+    return browser.new_context(
+        viewport={"width": 1366, "height": 768}, timezone_id="Asia/Shanghai", locale="zh-CN", base_url=server
+    )
 
 
 def shot(tab: Page, name: str, backend: str) -> None:
@@ -156,7 +165,7 @@ def test_the_whole_story_in_the_browser(browser: Browser, server: str, database_
     expect(agent.locator("#settle-over")).to_contain_text("超出本岗位权限")
     expect(agent.locator("#settle-submit")).to_have_text("提交审批申请")
     agent.fill("#settle-desc", "退还重复扣除的38元流量包费用，并按承诺双倍返还")
-    agent.fill("#settle-basis", "电信条例第23条")
+    agent.select_option("#settle-basis", "telecom_reg_39")
     agent.click("#settle-submit")
     expect(agent.locator("#action-notice")).to_contain_text("审批")
     expect(agent.locator("text=待审批")).to_be_visible()
@@ -203,10 +212,18 @@ def test_the_whole_story_in_the_browser(browser: Browser, server: str, database_
     # Eleven customers report the same outage within the hour: one batch banner.
     with _api_client(server, "agent2") as api:
         for index in range(11):
-            response = api.post("/api/v1/complaints", json={
-                "channel": "hotline", "customer": {"name": f"客户{index}", "phone": f"1370000{index:04d}"},
-                "content": "湖里区家里宽带从中午开始完全断网，什么时候能修好？", "category": "network",
-                "demands": ["fix"], "topic": "宽带", "area": "湖里区"})
+            response = api.post(
+                "/api/v1/complaints",
+                json={
+                    "channel": "hotline",
+                    "customer": {"name": f"客户{index}", "phone": f"1370000{index:04d}"},
+                    "content": "湖里区家里宽带从中午开始完全断网，什么时候能修好？",
+                    "category": "network",
+                    "demands": ["fix"],
+                    "topic": "宽带",
+                    "area": "湖里区",
+                },
+            )
             assert response.status_code == 201, response.text
     manager.goto("/queue")
     banners = manager.locator(".banner", has_text="湖里区")

@@ -97,6 +97,7 @@ def test_a_complaint_lives_from_intake_to_close(api: Api, clock, database_url: s
     kinds = [e["kind"] for e in api.get(f"/complaints/{cid}/events", "agent2").json()["events"]]
     assert kinds == [
         "created",
+        "analyzed",  # even when staff chose the labels: their differences teach the analyzer
         "assigned",
         "sla_breached",
         "approval_requested",

@@ -16,7 +16,7 @@ ACTION_PATHS = {
     Action.REPLY: ("reply", {"reply": "答复内容"}),
     Action.FOLLOW_UP: ("follow-up", {"satisfaction": "satisfied"}),
     Action.CLOSE: ("close", {"root_cause": "原因"}),
-    Action.REJECT: ("reject", {"legal_basis": "第十一条", "reasons": "超过时效"}),
+    Action.REJECT: ("reject", {"legal_basis": "第十一条", "reasons": "法院已受理"}),
     Action.REOPEN: ("reopen", {"reason": "客户不认可"}),
 }
 

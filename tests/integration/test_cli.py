@@ -52,7 +52,7 @@ def test_import_reports_each_bad_row_and_keeps_the_good_ones(env: str, tmp_path:
     )
     result = runner.invoke(app, ["import", str(source)])
     assert result.exit_code == 2
-    assert "imported 2, rejected 3" in result.output
+    assert "新导入 2 行，此前已导入而跳过 0 行，拒绝 3 行" in result.output
     rejects = [json.loads(line) for line in (tmp_path / "in.jsonl.rejects.jsonl").read_text().splitlines()]
     assert [r["line"] for r in rejects] == [2, 3, 4]
     exported = runner.invoke(app, ["export"])
@@ -70,8 +70,8 @@ def test_import_csv(env: str, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = runner.invoke(app, ["import", str(source)])
-    assert "imported 1, rejected 1" in result.output
-    assert "line 3" in result.output
+    assert "新导入 1 行，此前已导入而跳过 0 行，拒绝 1 行" in result.output
+    assert "第3行" in result.output
 
 
 def test_check_admissibility_explains_in_chinese(env: str) -> None:

@@ -126,7 +126,12 @@ def test_place_names(text: str, place: str | None) -> None:
     assert find_place(text) == place
 
 
-@given(st.text(alphabet="小区花园新村公寓大厦广场家园社区工业园校大学院营业厅服务街道村镇乡路由县市阳光住在的a1，。 ", max_size=40))
+@given(
+    st.text(
+        alphabet="小区花园新村公寓大厦广场家园社区工业园校大学院营业厅服务街道村镇乡路由县市阳光住在的a1，。 ",
+        max_size=40,
+    )
+)
 def test_places_are_tried_only_where_a_suffix_follows_yet_found_as_by_a_full_search(text: str) -> None:
     """topic._places is a speed-up of _PLACE.finditer: same matches, overlapping suffixes
     (新村 and its 村) included."""

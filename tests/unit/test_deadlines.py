@@ -13,7 +13,7 @@ from tousu.domain.deadlines import (
     sla_for,
     sla_state,
 )
-from tousu.domain.policy import Calendar, OpeningHours, SlaPolicy
+from tousu.domain.policy import Calendar, OpeningHours, Sla, SlaPolicy
 
 POLICY = SlaPolicy()
 HALL = Calendar(hours=OpeningHours(opens=time(9), closes=time(18)), holidays=frozenset({date(2026, 10, 1)}))
@@ -71,3 +71,55 @@ def test_warn_then_climb_one_rung_per_day_overdue() -> None:
     assert sla_state(reply_by=due, now=due, policy=POLICY, ladder_size=4).level == 1
     assert sla_state(reply_by=due, now=due + timedelta(hours=24), policy=POLICY, ladder_size=4).level == 2
     assert sla_state(reply_by=due, now=due + timedelta(days=30), policy=POLICY, ladder_size=4).level == 3
+
+
+OFFICE = Calendar(
+    hours=OpeningHours(opens=time(9), closes=time(17, 30)), weekdays=frozenset(range(5)), public_holidays=True
+)
+
+
+def test_a_sunday_evening_walk_in_gets_48_calendar_hours() -> None:
+    # "48 小时" is on the clock: not 48 opening hours of the hall (that was 5.5 days).
+    d = compute_deadlines(
+        received_at=local(2026, 11, 22, 19, 30), channel=Channel.HALL, urgency=[], paused=timedelta(0), policy=POLICY
+    )
+    assert d.reply_by == local(2026, 11, 24, 19, 30)
+    assert d.acknowledge_by == local(2026, 11, 22, 21, 30)
+
+
+def test_a_deadline_the_policy_names_runs_in_business_hours() -> None:
+    policy = SlaPolicy(
+        by_channel={
+            Channel.HALL: Sla(acknowledge_hours=2, reply_hours=48, follow_up_hours=72, business_hours={"reply"})
+        }
+    )
+    d = compute_deadlines(
+        received_at=local(2026, 11, 22, 19, 30), channel=Channel.HALL, urgency=[], paused=timedelta(0), policy=policy
+    )
+    assert d.acknowledge_by == local(2026, 11, 22, 21, 30)  # still on the clock
+    # 48 opening hours of 9 a day from Monday 09:00: five full days and 3 hours on Saturday.
+    assert d.reply_by == local(2026, 11, 28, 12, 0)
+
+
+def test_business_hours_skip_national_day_and_count_the_make_up_saturday() -> None:
+    # 2026: 1–7 October are the National Day holiday; Saturday 10 October is a working day (调休).
+    # From Wednesday 30 September 17:00 (office days of 8.5 hours): 0.5 that day, then 8 and 9 October...
+    assert add_business_time(local(2026, 9, 30, 17, 0), timedelta(hours=9), OFFICE) == local(2026, 10, 8, 17, 30)
+    assert add_business_time(local(2026, 9, 30, 17, 0), timedelta(hours=18), OFFICE) == local(2026, 10, 10, 9, 30)
+    # ...and Saturday 10 October counts, Sunday 11 October does not.
+    assert add_business_time(local(2026, 10, 10, 17, 0), timedelta(hours=1), OFFICE) == local(2026, 10, 12, 9, 30)
+    assert business_time_between(local(2026, 10, 9, 9, 0), local(2026, 10, 12, 9, 0), OFFICE) == timedelta(hours=17)
+
+
+def test_the_policy_overrides_the_state_council_calendar() -> None:
+    own = OFFICE.model_copy(
+        update={"holidays": frozenset({date(2026, 10, 8)}), "extra_workdays": frozenset({date(2026, 10, 3)})}
+    )
+    assert add_business_time(local(2026, 9, 30, 17, 0), timedelta(hours=1), own) == local(2026, 10, 3, 9, 30)
+    assert add_business_time(local(2026, 10, 3, 17, 0), timedelta(hours=1), own) == local(2026, 10, 9, 9, 30)
+
+
+def test_a_year_the_calendar_does_not_know_falls_back_to_weekdays_and_overrides() -> None:
+    far = OFFICE.model_copy(update={"holidays": frozenset({date(2099, 1, 1)})})
+    # 1 January 2099 is a Thursday: closed by the override, then Friday 2 January is open.
+    assert add_business_time(local(2098, 12, 31, 17, 0), timedelta(hours=1), far) == local(2099, 1, 2, 9, 30)

@@ -32,16 +32,63 @@ FRESH9_FILE = DATA_DIR / "analyzer_fresh9.jsonl"
 FRESH10_FILE = DATA_DIR / "analyzer_fresh10.jsonl"
 
 FIELDS = {
-    "id", "text", "category", "demands", "emotion", "industry",
-    "script", "source", "threats", "note",
+    "id",
+    "text",
+    "category",
+    "demands",
+    "emotion",
+    "industry",
+    "script",
+    "source",
+    "threats",
+    "note",
 }
 THREATS = {"media_threat", "regulator_threat", "litigation", "group_incident", "violence"}
 # Threat kinds that are also demand codes must agree with the demands list.
 THREAT_DEMANDS = {"media_threat", "regulator_threat"}
 
-SETS = ["dev", "holdout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10"]
-MIN_SIZE = {"dev": 170, "holdout": 80, "fresh": 120, "fresh2": 120, "fresh3": 150, "fresh4": 150, "fresh5": 150, "fresh6": 150, "fresh7": 150, "fresh8": 150, "fresh9": 150, "fresh10": 150}
-MIN_PER_CODE = {"dev": 6, "holdout": 3, "fresh": 5, "fresh2": 5, "fresh3": 6, "fresh4": 6, "fresh5": 6, "fresh6": 6, "fresh7": 6, "fresh8": 6, "fresh9": 6, "fresh10": 6}
+SETS = [
+    "dev",
+    "holdout",
+    "fresh",
+    "fresh2",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh6",
+    "fresh7",
+    "fresh8",
+    "fresh9",
+    "fresh10",
+]
+MIN_SIZE = {
+    "dev": 170,
+    "holdout": 80,
+    "fresh": 120,
+    "fresh2": 120,
+    "fresh3": 150,
+    "fresh4": 150,
+    "fresh5": 150,
+    "fresh6": 150,
+    "fresh7": 150,
+    "fresh8": 150,
+    "fresh9": 150,
+    "fresh10": 150,
+}
+MIN_PER_CODE = {
+    "dev": 6,
+    "holdout": 3,
+    "fresh": 5,
+    "fresh2": 5,
+    "fresh3": 6,
+    "fresh4": 6,
+    "fresh5": 6,
+    "fresh6": 6,
+    "fresh7": 6,
+    "fresh8": 6,
+    "fresh9": 6,
+    "fresh10": 6,
+}
 
 SPEAKER_TAG = re.compile(
     r"^(客户|客戶|客服|营业员|營業員|店员|店員|服务员|服務員|收银员|顾客|顧客|職員|我|对方|對方|A|B)[：:]", re.M

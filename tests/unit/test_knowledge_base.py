@@ -45,15 +45,34 @@ def test_every_demand_code_has_a_playbook_with_strategies_and_scripts(kb: Knowle
 def test_high_compensation_playbook_follows_the_seeds_order(kb: KnowledgeBase) -> None:
     codes = [strategy.code for strategy in kb.strategies_of(kb.demand("高额赔偿"))]
     expected = [
-        "ignore_first_mention", "pygmalion", "hinting", "broken_record", "retreat_to_advance", "question", "contrast"
+        "ignore_first_mention",
+        "pygmalion",
+        "hinting",
+        "broken_record",
+        "retreat_to_advance",
+        "question",
+        "contrast",
     ]
     assert codes[: len(expected)] == expected
     assert "civil_code_584" in kb.demand("high_compensation").laws
 
 
 def test_the_seeds_strategies_are_all_present(kb: KnowledgeBase) -> None:
-    names = {"破唱片机法", "皮格马利翁效应", "暗示法", "以退为进法", "问题法", "对比法", "直接拒绝法",
-             "条件假设法", "转移话题", "目的引导法", "置之不理", "先处理心情再处理事情", "情感银行"}
+    names = {
+        "破唱片机法",
+        "皮格马利翁效应",
+        "暗示法",
+        "以退为进法",
+        "问题法",
+        "对比法",
+        "直接拒绝法",
+        "条件假设法",
+        "转移话题",
+        "目的引导法",
+        "置之不理",
+        "先处理心情再处理事情",
+        "情感银行",
+    }
     assert names <= {strategy.name for strategy in kb.strategies.values()}
     assert all(len(strategy.examples) >= 2 for strategy in kb.strategies.values())
 
@@ -195,32 +214,58 @@ def _duplicate(key: str, code: str) -> Mutation:
 
 BROKEN = {
     "unknown strategy reference": (
-        "demands.yaml", _set("demands", "high_compensation", "strategies", ["broken_record", "brokn_record"]),
-        "high_compensation", "brokn_record"),
+        "demands.yaml",
+        _set("demands", "high_compensation", "strategies", ["broken_record", "brokn_record"]),
+        "high_compensation",
+        "brokn_record",
+    ),
     "unknown law reference": (
-        "scenarios.yaml", _set("scenarios", "wrong_number_topup", "laws", ["policy_wrong_top_up"]),
-        "wrong_number_topup", "policy_wrong_top_up"),
+        "scenarios.yaml",
+        _set("scenarios", "wrong_number_topup", "laws", ["policy_wrong_top_up"]),
+        "wrong_number_topup",
+        "policy_wrong_top_up",
+    ),
     "unknown taxonomy category": (
-        "industries.yaml", lambda doc: _entry(doc, "industries", "retail")["categories"].append({"code": "pharmacy"}),
-        "retail", "pharmacy"),
+        "industries.yaml",
+        lambda doc: _entry(doc, "industries", "retail")["categories"].append({"code": "pharmacy"}),
+        "retail",
+        "pharmacy",
+    ),
     "missing field": ("strategies.yaml", _drop("strategies", "broken_record", "summary"), "broken_record", "summary"),
     "misspelt field": ("profiles.yaml", _set("profiles", "chameleon", "singals", ["反悔"]), "chameleon", "singals"),
     "duplicate code": ("laws.yaml", _duplicate("laws", "civil_code_584"), "civil_code_584", "duplicate"),
     "duplicate name": (
-        "strategies.yaml", _set("strategies", "question", "aliases", ["对比法"]), "contrast", "question"),
+        "strategies.yaml",
+        _set("strategies", "question", "aliases", ["对比法"]),
+        "contrast",
+        "question",
+    ),
     "missing demand playbook": ("demands.yaml", _drop("demands", "apology"), "apology", "apology"),
     "unknown slot": (
-        "strategies.yaml", _set("strategies", "hinting", "examples", ["{客户姓名}您好", "您好"]),
-        "hinting", "客户姓名"),
+        "strategies.yaml",
+        _set("strategies", "hinting", "examples", ["{客户姓名}您好", "您好"]),
+        "hinting",
+        "客户姓名",
+    ),
     "unbalanced brace": (
-        "demands.yaml", _set("demands", "refund", "scripts", ["{称呼，您好", "您好"]), "refund", "花括号"),
+        "demands.yaml",
+        _set("demands", "refund", "scripts", ["{称呼，您好", "您好"]),
+        "refund",
+        "花括号",
+    ),
     "bad signal regex": ("profiles.yaml", _set("profiles", "victim", "signals", ["(委屈"]), "victim", "regex"),
     "forbidden phrase in a script": (
-        "strategies.yaml", _set("strategies", "empathy", "examples", ["我也没办法", "您好"]),
-        "empathy", "nothing_i_can_do"),
+        "strategies.yaml",
+        _set("strategies", "empathy", "examples", ["我也没办法", "您好"]),
+        "empathy",
+        "nothing_i_can_do",
+    ),
     "taxonomy hint naming an unknown scenario": (
-        "taxonomy.yaml", lambda doc: doc["derived_hints"][0].__setitem__("target", "scenario:no_such"),
-        "derived_hints.scenario:no_such", "scenario"),
+        "taxonomy.yaml",
+        lambda doc: doc["derived_hints"][0].__setitem__("target", "scenario:no_such"),
+        "derived_hints.scenario:no_such",
+        "scenario",
+    ),
     "two default industries": ("industries.yaml", _set("industries", "retail", "default", True), "retail", "default"),
     "law without a date": ("laws.yaml", _drop("laws", "consumer_law_24", "effective"), "consumer_law_24", "effective"),
 }
@@ -277,4 +322,3 @@ def test_an_unmodified_copy_loads_like_the_packaged_one(
     assert copy is not kb
     assert copy.counts() == kb.counts()
     assert load_knowledge_base() is kb
-

@@ -76,11 +76,14 @@ def test_show_law_says_what_it_replaced(app: typer.Typer, runner: CliRunner) -> 
     assert "1993年）第49条" in result.stdout
 
 
-@pytest.mark.parametrize("kind,name,expected", [
-    ("profile", "变色龙型", "变色龙型 (chameleon)"),
-    ("scenario", "充值卡密码被套取", "如果在本公司营业厅购买"),
-    ("industry", "retail", "快递/物流"),
-])
+@pytest.mark.parametrize(
+    "kind,name,expected",
+    [
+        ("profile", "变色龙型", "变色龙型 (chameleon)"),
+        ("scenario", "充值卡密码被套取", "如果在本公司营业厅购买"),
+        ("industry", "retail", "快递/物流"),
+    ],
+)
 def test_show_other_kinds(app: typer.Typer, runner: CliRunner, kind: str, name: str, expected: str) -> None:
     result = runner.invoke(app, ["kb", "show", kind, name])
     assert result.exit_code == 0, result.output

@@ -75,3 +75,16 @@ def test_reopen_and_reject_guards() -> None:
     with pytest.raises(TransitionRefused) as refused:
         check_reject(legal_basis="", reasons="超过时效")
     assert refused.value.field == "legal_basis"
+
+
+def test_the_operator_may_not_reject_citing_the_appeal_time_limit() -> None:
+    # The 5-month / 2-year limits bind appeals to the regulator, not the operator's own handling.
+    for basis, reasons in (
+        ("电信用户申诉处理办法第十一条", "收费争议已超过5个月"),
+        ("申诉时效", "法院已受理"),
+        ("电信条例第39条", "已过时效，无法处理"),
+    ):
+        with pytest.raises(TransitionRefused) as refused:
+            check_reject(legal_basis=basis, reasons=reasons)
+        assert refused.value.code == "appeal_limit_not_for_operator"
+    check_reject(legal_basis="电信用户申诉处理办法第十一条", reasons="法院已受理同一争议")

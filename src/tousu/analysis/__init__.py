@@ -39,4 +39,12 @@ def load_model(path: Path | str) -> Model | LayeredModel:
     return model
 
 
-__all__ = ["ANALYZER_VERSION", "BUNDLED_MODEL", "Analysis", "Analyzer", "ModelPrediction", "PastComplaint", "load_model"]
+__all__ = [
+    "ANALYZER_VERSION",
+    "BUNDLED_MODEL",
+    "Analysis",
+    "Analyzer",
+    "ModelPrediction",
+    "PastComplaint",
+    "load_model",
+]

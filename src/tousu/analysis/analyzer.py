@@ -13,7 +13,7 @@ from typing import Any, Protocol, TypeVar
 
 from tousu.analysis.classify import ModelPrediction, Tally, decide_category, decide_demands, decide_emotion
 from tousu.analysis.dialogue import DialogueSplitter, Turn, customer_text, customer_turns
-from tousu.analysis.facts import extract_facts
+from tousu.analysis.facts import extract_facts, is_charged
 from tousu.analysis.hints import HintMatcher
 from tousu.analysis.matcher import Hit, LabelCues, Matcher
 from tousu.analysis.normalize import MAX_CHARS, Normalizer, has_content
@@ -179,7 +179,7 @@ class Analyzer:
                 (a.value_yuan for a in facts.amounts if a.value_yuan is not None and _inside(a.start, own)),
                 default=None,
             ),
-            slots=_slots(facts, own, topic if topic != place else None, place),
+            slots=_slots(facts, normalized, own, topic if topic not in (place, category.name) else None, place),
             industry=industry_entry.code,
             role=role,
             authority=authority,
@@ -343,11 +343,12 @@ def _with_original_text(facts: Facts, original: str) -> Facts:
     )
 
 
-def _slots(facts: Facts, own: Sequence[Turn], service: str | None, place: str | None) -> dict[str, str]:
+def _slots(facts: Facts, text: str, own: Sequence[Turn], service: str | None, place: str | None) -> dict[str, str]:
     """Script slots the complaint itself fills; the knowledge base words the rest."""
     slots: dict[str, str] = {}
     first = {
-        "金额": next((a.text for a in facts.amounts if _inside(a.start, own)), None),
+        # Only money the customer was charged: a lost-wages or compensation figure is a claim.
+        "金额": next((a.text for a in facts.amounts if _inside(a.start, own) and is_charged(text, a)), None),
         "日期": next((d.text for d in facts.datetimes if d.kind != "time"), None),
         "套餐": next((p.text for p in facts.packages), None),
         "号码": next((p.text for p in facts.phones), None),

@@ -132,16 +132,36 @@ MapOption = Annotated[
 
 
 def train(
-    data: DataFiles,
-    out: Annotated[Path, typer.Option("--out", dir_okay=False, help="where to write the model file")],
+    data: Annotated[
+        list[Path] | None,
+        typer.Argument(exists=True, dir_okay=False, help="labelled complaints: .jsonl, .csv or .xlsx"),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", dir_okay=False, help="where to write the model file")] = None,
     mapping: MapOption = None,
     c: Annotated[float, typer.Option("--c", help="inverse regularisation strength")] = 8.0,
+    from_db: Annotated[
+        bool, typer.Option("--from-db", help="train on the organisation's history in TOUSU_DATABASE_URL instead")
+    ] = False,
+    holdout: Annotated[float, typer.Option(help="with --from-db: share of the history held out")] = 0.2,
+    seed: Annotated[int, typer.Option(help="with --from-db: chooses the held-out slice")] = 0,
 ) -> None:
     """Train the statistical model on labelled complaints and save it as a versioned file.
 
     Records may carry only some labels (a category alone, say): each part of the model learns
     from the records that have its label, and `tousu analyze --model` takes the parts a model
-    lacks from the bundled one."""
+    lacks from the bundled one. With --from-db, the same as `tousu model retrain`: train on the
+    organisation's corrected and imported history, activate the model only if it is not worse."""
+    if from_db:
+        if data or out is not None:
+            typer.echo("error: --from-db reads the database; it takes no files and no --out", err=True)
+            raise typer.Exit(1)
+        from tousu.cli import retrain_from_db
+
+        retrain_from_db(holdout=holdout, seed=seed)
+        return
+    if not data or out is None:
+        typer.echo("error: name the labelled files and --out FILE (or use --from-db)", err=True)
+        raise typer.Exit(1)
     from tousu.analysis.model import ModelError, save_model
     from tousu.analysis.model import train as fit
     from tousu.knowledge import load_knowledge_base

@@ -104,8 +104,13 @@ def evaluate(analyzer: Analyzer, records: Iterable[Mapping[str, Any]]) -> Report
     scored: list[tuple[Mapping[str, Any], Analysis]] = []
     skipped: list[dict[str, Any]] = []
     for index, record in enumerate(records):
+        # A record's industry counts when the knowledge base has it; a descriptive one
+        # ("other") is analysed as the default industry, as `tousu analyze` would.
+        industry = record.get("industry")
+        if industry not in analyzer.kb.industries:
+            industry = "telecom"
         try:
-            analysis = analyzer.analyze(record.get("text"), industry=record.get("industry") or "telecom", advise=False)  # type: ignore[arg-type]
+            analysis = analyzer.analyze(record.get("text"), industry=industry, advise=False)  # type: ignore[arg-type]
         except (TypeError, ValueError) as exc:
             skipped.append({"index": index, "id": record.get("id"), "error": str(exc)})
             continue

@@ -121,6 +121,43 @@ def find_amounts(text: str) -> list[Amount]:
     return amounts
 
 
+# What an amount is: money the customer was charged (and may want back), or money they claim
+# on top (compensation, lost wages). A claim named right after the amount (60块的交通费) decides,
+# else the nearest cue before it in its sentence, else the first one after it in its clause.
+# The claim cues are tried first (交通费 is no 交).
+_AMOUNT_CUE = re.compile(
+    r"(?P<claim>交通费|路费|车费|打车|误工|工资|赔|补偿|精神|损失|罚)"
+    r"|(?P<charge>扣|收|花了|交了|缴|付了|充了|充值|话费|费用|月租|账单|消费|计费|退|返还)"
+)
+_SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+_CLAUSE_END = re.compile(r"[，,。！？!?；;、\n]")
+_CUE_BEFORE = 12
+_CUE_AFTER = 6
+
+
+def is_charged(text: str, amount: Amount) -> bool:
+    """Whether `amount` (found in normalised `text`) is money the customer was charged, not a
+    compensation or lost-wages claim; with no cue either way it is not taken as charged.
+
+    >>> text = "话费多扣了50元，还耽误我上班，误工费200元你们得赔"
+    >>> [is_charged(text, a) for a in find_amounts(text)]
+    [True, False]
+    """
+    after = text[amount.end : amount.end + _CUE_AFTER]
+    stop = _CLAUSE_END.search(after)
+    cue_after = _AMOUNT_CUE.search(after[: stop.start()] if stop else after)
+    if cue_after is not None and cue_after.group("claim") is not None:
+        return False
+    before = text[max(0, amount.start - _CUE_BEFORE) : amount.start]
+    ends = list(_SENTENCE_END.finditer(before))
+    if ends:
+        before = before[ends[-1].end() :]
+    cues = list(_AMOUNT_CUE.finditer(before))
+    if cues:
+        return cues[-1].group("charge") is not None
+    return cue_after is not None
+
+
 _CN_SMALL = "一二两三四五六七八九十"
 _DAY = rf"(?:\d{{1,2}}|[{_CN_SMALL}]{{1,3}})"
 _PART_OF_DAY = r"(?:上午|下午|中午|晚上|早上|早晨|凌晨|傍晚|夜里|半夜|深夜|今早|今晚|昨晚)"

@@ -17,8 +17,8 @@ from itertools import zip_longest
 from typing import Any
 
 from tousu.analysis.results import Hint, LegalBasis, Offer, Recommendations, StrategyAdvice
-from tousu.domain.codes import DEMAND_NAMES, Demand, Role
-from tousu.knowledge import KnowledgeBase, render_script
+from tousu.domain.codes import CATEGORY_NAMES, DEMAND_NAMES, Demand, Role
+from tousu.knowledge import KnowledgeBase, render_script, script_slots
 
 MAX_STRATEGIES = 5
 MAX_SCRIPTS = 2
@@ -52,6 +52,18 @@ _MONEY_OFFERS = {
     "transport_lost_wages": ("gift", "max_gift"),
 }
 _SENIOR_ROLES = frozenset({Role.MANAGER.value, Role.DIRECTOR.value, Role.ADMIN.value})
+# Slots that state a fact of the complaint. Without the fact a script shows a visible blank for
+# the agent to fill in (【金额】), never a made-up stand-in ("被扣了相关费用" to a customer who
+# complained of rudeness). The other slots take neutral wording (您, 相关部门, 48小时…).
+FACT_SLOTS: tuple[str, ...] = ("金额", "日期", "套餐", "业务")
+
+
+def blank(slot: str) -> str:
+    """How a slot the complaint does not fill is shown: a blank the agent sees and fills in."""
+    return f"【{slot}】"
+
+
+_BLANKS = {slot: blank(slot) for slot in FACT_SLOTS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +130,8 @@ def _strategies(kb: KnowledgeBase, situation: Situation, demands: Sequence[Deman
         reasons.setdefault("safety_first", []).insert(0, "现场可能有冲突，先保证人身安全")
     ordered = sorted(points, key=lambda code: -points[code])[:MAX_STRATEGIES]
     industry = kb.industries.get(situation.industry) or kb.industry(situation.industry)
+    slots = script_facts(kb, situation.slots)
+    wording = {**industry.slot_defaults, **_BLANKS}
     advice = []
     for code in ordered:
         strategy = kb.strategies[code]
@@ -125,12 +139,33 @@ def _strategies(kb: KnowledgeBase, situation: Situation, demands: Sequence[Deman
         usage_note = _usage_note(strategy.usage.value, situation.role)
         if usage_note:
             why = f"{why}；{usage_note}" if why else usage_note
-        scripts = tuple(
-            render_script(example, situation.slots, industry.slot_defaults)
-            for example in strategy.examples[:MAX_SCRIPTS]
-        )
+        scripts = tuple(render_script(example, slots, wording) for example in _fitting(strategy.examples, slots))
         advice.append(StrategyAdvice(code, strategy.name, why, scripts))
     return tuple(advice)
+
+
+def script_facts(kb: KnowledgeBase, slots: Mapping[str, str]) -> dict[str, str]:
+    """The slots as scripts may use them. A category name is no service: pasted into a script it
+    reads "计费/扣费争议扣费问题", so 业务 holding one is left blank."""
+    filled = {name: value.strip() for name, value in slots.items() if value and value.strip()}
+    if filled.get("业务") in _category_names(kb):
+        del filled["业务"]
+    return filled
+
+
+def _category_names(kb: KnowledgeBase) -> frozenset[str]:
+    labels = {c.label for industry in kb.industries.values() for c in industry.categories if c.label}
+    return frozenset({*CATEGORY_NAMES.values(), *labels})
+
+
+def _fitting(examples: Sequence[str], slots: Mapping[str, str]) -> list[str]:
+    """A strategy's first scripts, those the complaint's facts fill preferred: a script about a
+    charge is a poor first choice for a complaint without one. Ties keep the knowledge base's order."""
+
+    def blanks(example: str) -> int:
+        return sum(1 for name in script_slots(example) if name in _BLANKS and name not in slots)
+
+    return sorted(examples, key=blanks)[:MAX_SCRIPTS]
 
 
 def _usage_note(usage: str, role: str | None) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tousu.analysis.results import EscalationRisk, Evidence, RiskReason, UrgencySignal
+from tousu.domain.codes import DEMAND_NAMES, Demand
 from tousu.knowledge.taxonomy import EscalationRules, Taxonomy
 
 HIGH_DEMANDS = frozenset({"high_compensation", "mental_damages", "double_refund", "transport_lost_wages"})
@@ -77,7 +78,7 @@ def escalation_risk(
         active[emotion] = ""
     high = sorted(HIGH_DEMANDS.intersection(demands))
     if high:
-        active["high_demand"] = "、".join(high)
+        active["high_demand"] = "、".join(DEMAND_NAMES[Demand(code)] for code in high)  # people read it
     if "manager" in demands:
         active["manager"] = ""
     if repeat_cues:

@@ -8,25 +8,25 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from tousu import __version__, web
-from tousu.api import errors, routes_complaints, routes_people, routes_system, routes_text
+from tousu.api import docs, errors, routes_complaints, routes_people, routes_system, routes_text
+from tousu.api.access_log import AccessLog
 from tousu.api.deps import AppState
 from tousu.api.limits import BodyLimit
-from tousu.services.analysis_port import load_analyzer
+from tousu.services.analysis_port import ActiveModel, load_analyzer
 from tousu.services.sla import Scheduler
 from tousu.settings import Settings
 from tousu.storage.db import create_db_engine, write_lock_for
+from tousu.web.headers import SecurityHeaders
 
 
 def create_app(settings: Settings | None = None, *, with_scheduler: bool = True) -> FastAPI:
     settings = settings or Settings()
     engine = create_db_engine(settings.database_url)
-    analyzer, analyze = load_analyzer(settings.model_path)
     state = AppState(
         settings=settings,
         engine=engine,
         policy=settings.policy,
-        analyze=analyze,
-        analyzer=analyzer,
+        models=ActiveModel(engine, load_analyzer(settings.model_path)),
         write_lock=write_lock_for(engine),
     )
 
@@ -46,14 +46,21 @@ def create_app(settings: Settings | None = None, *, with_scheduler: bool = True)
         version=__version__,
         lifespan=lifespan,
         description="Complaint handling: intake, workflow, deadlines, analysis and quality checks.",
+        docs_url=None,  # served by docs.register, without any CDN
+        redoc_url=None,
     )
     app.state.tousu = state
     errors.install(app)
 
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # Around BodyLimit, so refusals are logged too; inside SecurityHeaders, so its 500s get them.
+    app.add_middleware(AccessLog)
 
     # The busiest routes first: routing tries each router in turn.
     for module in (routes_complaints, routes_text, routes_people, routes_system):
         app.include_router(module.router)
     web.register(app)
+    docs.register(app)
+    # Outermost: every answer gets the headers, refusals from the other middlewares included.
+    app.add_middleware(SecurityHeaders, always_https=settings.https)
     return app

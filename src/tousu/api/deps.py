@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
 
 from tousu.analysis import Analyzer
 from tousu.domain.codes import Role
 from tousu.domain.policy import Policy
-from tousu.services import users
+from tousu.services import logins, users
 from tousu.services.actors import Actor, require_role
-from tousu.services.analysis_port import TextAnalyzer, no_analysis
+from tousu.services.analysis_port import ActiveModel, TextAnalyzer, no_analysis
 from tousu.settings import Settings
 
 SESSION_COOKIE = "tousu_session"
-TOKEN_CACHE_SECONDS = 5.0
-"""How long another process may still accept a token revoked elsewhere."""
 
 
 @dataclass
@@ -31,13 +30,21 @@ class AppState:
     settings: Settings
     engine: Engine
     policy: Policy
-    analyze: TextAnalyzer = no_analysis
+    # The analyzer in use: the organisation's active model, swapped in without a restart.
+    models: ActiveModel = field(default_factory=lambda: ActiveModel.fixed(None, no_analysis))
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-    analyzer: Analyzer | None = None  # the full analyzer, for /analyze
-    # token -> (actor, expires_at, looked up at): saves a database read per request for a few seconds.
-    token_cache: dict[str, tuple[Actor, datetime | None, float]] = field(default_factory=dict)
 
     write_lock: AbstractContextManager[None] = field(default_factory=nullcontext)  # see storage.db
+
+    @property
+    def analyze(self) -> TextAnalyzer:
+        """What intake stores of an analysis."""
+        return self.models.current(self.clock()).analyze
+
+    @property
+    def analyzer(self) -> Analyzer | None:
+        """The full analyzer, for /analyze and the pages."""
+        return self.models.current(self.clock()).analyzer
 
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
@@ -58,31 +65,91 @@ async def get_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(get_state)]
 
 
+def header_bearer(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer TOKEN` header; None for any other header."""
+    if authorization and authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip() or None
+    return None
+
+
 def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header[:7].lower() == "bearer ":
-        return header[7:].strip() or None
+    """A Bearer header, when sent, is the only credential (the cookie then counts for nothing);
+    otherwise the session cookie, whose unsafe API requests the CSRF check guards."""
+    header = request.headers.get("authorization")
+    if header is not None and header[:7].lower() == "bearer ":
+        return header_bearer(header)
     return request.cookies.get(SESSION_COOKIE)
 
 
+def client_address(request: Request, settings: Settings) -> str:
+    """The client's address. X-Forwarded-For is believed only from a configured proxy
+    (TOUSU_TRUSTED_PROXIES), read from the right, skipping the trusted proxies themselves."""
+    peer = request.client.host if request.client else "unknown"
+    trusted = settings.trusted_networks
+    if not _trusted(peer, trusted):
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, trusted):
+            return str(ip_address(hop)) if _is_ip(hop) else peer  # what our proxy saw, or nothing usable
+    return hops[0] if hops else peer
+
+
+def password_login(state: AppState, request: Request, username: str, password: str) -> logins.Login:
+    """The one login of the API and the web pages: throttled, argon2 outside the write lock."""
+    settings = state.settings
+    return logins.login(
+        state.read,
+        state.write,
+        username=username,
+        password=password,
+        address=client_address(request, settings),
+        now=state.clock(),
+        policy=logins.ThrottlePolicy(
+            per_account=settings.login_max_failures,
+            per_address=settings.login_max_failures_per_address,
+            window=timedelta(minutes=settings.login_block_minutes),
+        ),
+        session_ttl=timedelta(hours=settings.session_hours),
+    )
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _trusted(address: str, networks: tuple[IPv4Network | IPv6Network, ...]) -> bool:
+    return _is_ip(address) and any(ip_address(address) in network for network in networks)
+
+
 async def current_actor(request: Request, state: State) -> Actor:
-    """Async on purpose: a cache hit costs no thread hop; a miss is one indexed read."""
+    """The token's user, read from the database on every request.
+
+    No per-process cache: a revoked token, a disabled account or a changed role must take
+    effect at once in every process, and a cache could only be trusted after a read of some
+    revocation marker, which costs the same round trip as this read of the token row by its
+    unique index. Async on purpose: that one short read costs no thread hop; the rarer write of
+    the token's last use goes to a worker thread.
+    """
     token = bearer_token(request)
     if token is None:
         raise users.Unauthorized("not_authenticated", "请先登录（缺少登录凭证或 API 令牌）。")
     now = state.clock()
-    cached = state.token_cache.get(token)
-    if cached is not None and time.monotonic() - cached[2] < TOKEN_CACHE_SECONDS:
-        actor, expires_at, _ = cached
-        if expires_at is not None and expires_at <= now:
-            raise users.Unauthorized("session_expired", "登录已过期，请重新登录。")
-        return actor
     with state.read() as conn:
-        actor, expires_at = users.lookup_token(conn, token=token, now=now)
-    if len(state.token_cache) > 10_000:
-        state.token_cache.clear()
-    state.token_cache[token] = (actor, expires_at, time.monotonic())
-    return actor
+        check = users.lookup_token(conn, token=token, now=now)
+    if check.touch:
+        await run_in_threadpool(_touch, state, check.token_id, now)
+    request.state.actor = check.actor  # named in the access log line
+    return check.actor
+
+
+def _touch(state: AppState, token_id: int, now: datetime) -> None:
+    with state.write() as conn:
+        users.touch_token(conn, token_id=token_id, now=now)
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

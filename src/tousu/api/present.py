@@ -12,7 +12,7 @@ from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES, URGENCY_NAMES, Cat
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.workflow import STATUS_NAMES, Status, allowed_actions
 from tousu.services.actors import Actor
-from tousu.services.customers import mask_id_number, mask_phone
+from tousu.services.customers import mask_id_number, mask_numbers_in_text, mask_phone
 
 
 class FastJSONResponse(JSONResponse):
@@ -40,6 +40,44 @@ def customer_json(row: dict[str, Any], actor: Actor, *, full: bool) -> dict[str,
         "sensitive": row.get("sensitive", False),
         "version": row.get("version"),
     }
+
+
+def customer_card(row: dict[str, Any]) -> dict[str, Any]:
+    """What an agent may see of a caller outside their scope: enough to greet and handle them,
+    nothing of where they live, who they are on paper, or what they complained about."""
+    return {
+        "name": row["name"],
+        "phone": mask_phone(row["phone"]),
+        "vip_level": row["vip_level"],
+        "important": row["important"],
+        "sensitive": row["sensitive"],
+    }
+
+
+def customer_lookup_json(row: dict[str, Any], found: dict[str, Any], actor: Actor) -> dict[str, Any]:
+    """The answer to a lookup: `scope` "full" with the history the actor may see, or "limited"."""
+    elsewhere = found["elsewhere"]
+    last = elsewhere["last_contact_at"]
+    body: dict[str, Any] = {
+        "elsewhere": {
+            "complaints": elsewhere["complaints"],
+            "open": elsewhere["open"],
+            "last_contact_on": None if last is None else last.astimezone(LOCAL).date().isoformat(),
+        }
+    }
+    if not found["in_scope"]:
+        return {"scope": "limited", "customer": customer_card(row), **body}
+    history = found["history"]
+    for item in history["complaints"]:
+        item["received_at"] = when(item["received_at"])
+        item["replied_at"] = when(item["replied_at"])
+    return {"scope": "full", "customer": customer_json(row, actor, full=True), "history": history, **body}
+
+
+def excerpt(content: str, length: int = 80) -> str:
+    """The start of a complaint's text for lists, with phone and ID numbers in it masked."""
+    text = mask_numbers_in_text(content)
+    return text if len(text) <= length else text[:length] + "…"
 
 
 def _urgency(types: list[str]) -> list[dict[str, str]]:
@@ -106,7 +144,6 @@ def complaint_json(row: dict[str, Any], *, customer: dict[str, Any] | None, acto
 
 
 def list_item_json(row: dict[str, Any]) -> dict[str, Any]:
-    content = row["content"]
     return {
         "id": row["id"],
         "reference": row["reference"],
@@ -125,7 +162,7 @@ def list_item_json(row: dict[str, Any]) -> dict[str, Any]:
         "batch_id": row["batch_id"],
         "escalation_level": row["escalation_level"],
         "version": row["version"],
-        "summary": content if len(content) <= 80 else content[:80] + "…",
+        "summary": excerpt(row["content"]),
         "customer": {
             "name": row["customer_name"],
             "phone": mask_phone(row["customer_phone"]),

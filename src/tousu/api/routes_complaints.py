@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -11,7 +10,9 @@ from sqlalchemy.exc import IntegrityError
 
 from tousu.api import present
 from tousu.api.deps import AppState, CurrentActor, Manager, State, current_actor, get_state
+from tousu.api.errors import documented
 from tousu.api.schemas import (
+    MAX_ID,
     AssignIn,
     CloseIn,
     ComplaintIn,
@@ -21,24 +22,27 @@ from tousu.api.schemas import (
     FollowUpIn,
     HandOverIn,
     LinkIn,
+    LooseMoment,
+    PathId,
+    QueryId,
     RejectIn,
     ReopenIn,
     ReplyIn,
     SettlementIn,
+    Text,
     Versioned,
     WaitIn,
 )
-from tousu.domain.authority import SettlementOffer
 from tousu.domain.codes import Category, Channel, UrgencyType
-from tousu.domain.workflow import Action
+from tousu.domain.remedies import Item, SettlementType
+from tousu.domain.workflow import Action, Status
 from tousu.services import analytics, customers, intake, queries, settlements, workflow
 from tousu.services import complaints as store
 from tousu.services.actors import Actor
-from tousu.services.analysis_port import TextAnalysis
 from tousu.services.batches import open_batches
 from tousu.services.errors import Invalid
 
-router = APIRouter(prefix="/api/v1", tags=["complaints"])
+router = APIRouter(prefix="/api/v1", tags=["complaints"], responses=documented(400, 401, 403, 404, 409, 413, 422))
 
 
 def _complaint(state: AppState, actor: Actor, complaint_id: int) -> dict[str, Any]:
@@ -52,7 +56,7 @@ def _complaint(state: AppState, actor: Actor, complaint_id: int) -> dict[str, An
 async def create_complaint(
     body: ComplaintIn,
     request: Request,
-    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: Annotated[Text | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
     """Record a complaint. Retrying with the same Idempotency-Key returns the same complaint."""
     # Deliberately run on the event loop, not in a worker thread: intake is CPU-bound and
@@ -69,7 +73,9 @@ async def create_complaint(
             return JSONResponse(_complaint(state, actor, existing), status_code=201, headers=replay)
     new = body.to_new_complaint()
     intake.validate(new, now=state.clock())  # before the analyzer spends time on it
-    analysis = state.analyze(body.content) if not (body.category and body.demands) else TextAnalysis()
+    # Analysed even when staff chose category and demands: where they differ from the
+    # analyzer's answer, the difference is a correction the analyzer learns from.
+    analysis = state.analyze(body.content)
     try:
         with state.write() as conn:
             created = intake.create(
@@ -98,22 +104,22 @@ async def create_complaint(
 def list_complaints(
     state: State,
     actor: CurrentActor,
-    status: Annotated[list[str] | None, Query()] = None,
+    status: Annotated[list[Status] | None, Query(max_length=20)] = None,
     channel: Channel | None = None,
     category: Category | None = None,
     urgency_type: UrgencyType | None = None,
-    owner: int | None = None,
+    owner: QueryId = None,
     overdue: bool | None = None,
-    customer_id: int | None = None,
-    batch_id: int | None = None,
-    received_from: datetime | None = None,
-    received_to: datetime | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="keyword in the complaint text")] = None,
+    customer_id: QueryId = None,
+    batch_id: QueryId = None,
+    received_from: LooseMoment | None = None,
+    received_to: LooseMoment | None = None,
+    q: Annotated[Text | None, Query(max_length=100, description="keyword in the complaint text")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> dict[str, Any]:
     filters = queries.ComplaintFilter(
-        status=status,
+        status=[s.value for s in status] if status else None,
         channel=channel,
         category=category,
         urgency_type=urgency_type,
@@ -131,12 +137,12 @@ def list_complaints(
 
 
 @router.get("/complaints/{complaint_id}", summary="投诉详情")
-def get_complaint(complaint_id: int, state: State, actor: CurrentActor) -> dict[str, Any]:
+def get_complaint(complaint_id: PathId, state: State, actor: CurrentActor) -> dict[str, Any]:
     return _complaint(state, actor, complaint_id)
 
 
 @router.get("/complaints/{complaint_id}/events", summary="投诉时间线")
-def get_events(complaint_id: int, state: State, actor: CurrentActor) -> dict[str, Any]:
+def get_events(complaint_id: PathId, state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.read() as conn:
         store.load(conn, complaint_id=complaint_id, actor=actor)
         rows = store.timeline_of(conn, complaint_id=complaint_id)
@@ -160,47 +166,47 @@ def _act(state: AppState, actor: Actor, complaint_id: int, action: Action, body:
 
 
 @router.post("/complaints/{complaint_id}/start", summary="开始处理")
-def start(complaint_id: int, body: Versioned, state: State, actor: CurrentActor) -> dict[str, Any]:
+def start(complaint_id: PathId, body: Versioned, state: State, actor: CurrentActor) -> dict[str, Any]:
     return _act(state, actor, complaint_id, Action.START, body)
 
 
 @router.post("/complaints/{complaint_id}/wait-customer", summary="等待客户补充（暂停计时）")
-def wait_customer(complaint_id: int, body: WaitIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+def wait_customer(complaint_id: PathId, body: WaitIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     return _act(state, actor, complaint_id, Action.WAIT_CUSTOMER, body)
 
 
 @router.post("/complaints/{complaint_id}/resume", summary="恢复处理（恢复计时）")
-def resume(complaint_id: int, body: Versioned, state: State, actor: CurrentActor) -> dict[str, Any]:
+def resume(complaint_id: PathId, body: Versioned, state: State, actor: CurrentActor) -> dict[str, Any]:
     return _act(state, actor, complaint_id, Action.RESUME, body)
 
 
 @router.post("/complaints/{complaint_id}/reply", summary="答复客户")
-def reply(complaint_id: int, body: ReplyIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+def reply(complaint_id: PathId, body: ReplyIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     return _act(state, actor, complaint_id, Action.REPLY, body)
 
 
 @router.post("/complaints/{complaint_id}/follow-up", summary="回访")
-def follow_up(complaint_id: int, body: FollowUpIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+def follow_up(complaint_id: PathId, body: FollowUpIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     return _act(state, actor, complaint_id, Action.FOLLOW_UP, body)
 
 
 @router.post("/complaints/{complaint_id}/close", summary="结案")
-def close(complaint_id: int, body: CloseIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+def close(complaint_id: PathId, body: CloseIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     return _act(state, actor, complaint_id, Action.CLOSE, body)
 
 
 @router.post("/complaints/{complaint_id}/reject", summary="不予受理")
-def reject(complaint_id: int, body: RejectIn, state: State, actor: Manager) -> dict[str, Any]:
+def reject(complaint_id: PathId, body: RejectIn, state: State, actor: Manager) -> dict[str, Any]:
     return _act(state, actor, complaint_id, Action.REJECT, body)
 
 
 @router.post("/complaints/{complaint_id}/reopen", summary="重开")
-def reopen(complaint_id: int, body: ReopenIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+def reopen(complaint_id: PathId, body: ReopenIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     return _act(state, actor, complaint_id, Action.REOPEN, body)
 
 
 @router.post("/complaints/{complaint_id}/assign", summary="分派处理人")
-def assign(complaint_id: int, body: AssignIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+def assign(complaint_id: PathId, body: AssignIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.write() as conn:
         workflow.assign(
             conn,
@@ -214,7 +220,7 @@ def assign(complaint_id: int, body: AssignIn, state: State, actor: CurrentActor)
 
 
 @router.post("/complaints/{complaint_id}/hand-over", summary="移交责任")
-def hand_over(complaint_id: int, body: HandOverIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+def hand_over(complaint_id: PathId, body: HandOverIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.write() as conn:
         workflow.hand_over(
             conn,
@@ -229,7 +235,7 @@ def hand_over(complaint_id: int, body: HandOverIn, state: State, actor: CurrentA
 
 
 @router.post("/complaints/{complaint_id}/escalate", summary="升级")
-def escalate(complaint_id: int, body: EscalateIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+def escalate(complaint_id: PathId, body: EscalateIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.write() as conn:
         workflow.escalate(
             conn,
@@ -245,7 +251,7 @@ def escalate(complaint_id: int, body: EscalateIn, state: State, actor: CurrentAc
 
 
 @router.patch("/complaints/{complaint_id}", summary="更正分类、记录根因与改进措施")
-def update_details(complaint_id: int, body: DetailsIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+def update_details(complaint_id: PathId, body: DetailsIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     changes = body.model_dump(exclude={"version"}, exclude_unset=True)
     if not changes:
         raise Invalid("nothing_to_change", "没有需要修改的内容。")
@@ -257,7 +263,7 @@ def update_details(complaint_id: int, body: DetailsIn, state: State, actor: Curr
 
 
 @router.post("/complaints/{complaint_id}/links", summary="关联或合并投诉")
-def link(complaint_id: int, body: LinkIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+def link(complaint_id: PathId, body: LinkIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.write() as conn:
         workflow.link(
             conn,
@@ -272,14 +278,23 @@ def link(complaint_id: int, body: LinkIn, state: State, actor: CurrentActor) -> 
 
 
 @router.post("/complaints/{complaint_id}/settlements", status_code=201, summary="提出处理方案（超权限转审批）")
-def propose_settlement(complaint_id: int, body: SettlementIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+def propose_settlement(complaint_id: PathId, body: SettlementIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.write() as conn:
+        items = [Item(i.type, i.amount, i.basis or None) for i in body.items]
+        if not items:  # the older form
+            basis = body.legal_basis.strip() or None
+            items = [
+                Item(SettlementType.REFUND, body.refund),
+                Item(SettlementType.COMPENSATION, body.compensation, basis),
+                Item(SettlementType.GIFT, body.gift),
+            ]
         return settlements.propose(
             conn,
             complaint_id=complaint_id,
-            offer=SettlementOffer(body.refund, body.compensation, body.gift),
+            items=items,
+            facts=body.facts,
+            override_reason=body.override_reason,
             description=body.description,
-            legal_basis=body.legal_basis,
             version=body.version,
             actor=actor,
             policy=state.policy,
@@ -288,13 +303,18 @@ def propose_settlement(complaint_id: int, body: SettlementIn, state: State, acto
 
 
 @router.post("/settlements/{settlement_id}/decision", summary="审批处理方案")
-def decide_settlement(settlement_id: int, body: DecisionIn, state: State, actor: Manager) -> dict[str, Any]:
+def decide_settlement(settlement_id: PathId, body: DecisionIn, state: State, actor: Manager) -> dict[str, Any]:
     with state.write() as conn:
+        if body.forward:
+            return settlements.forward_approval(
+                conn, settlement_id=settlement_id, comment=body.comment, actor=actor, now=state.clock()
+            )
         return settlements.decide_approval(
             conn,
             settlement_id=settlement_id,
             approve=body.approve,
             comment=body.comment,
+            override_reason=body.override_reason,
             actor=actor,
             policy=state.policy,
             now=state.clock(),
@@ -310,9 +330,12 @@ def stats_overview(state: State, actor: Manager) -> dict[str, Any]:
 @router.get("/batches", summary="正在形成的批量投诉")
 def batches(state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.read() as conn:
-        rows = open_batches(conn, now=state.clock(), policy=state.policy)
+        rows, others = queries.visible_batches(
+            conn, actor=actor, batches=open_batches(conn, now=state.clock(), policy=state.policy)
+        )
     return {
+        "other_halls": others,
         "batches": [
             {**r, "opened_at": present.when(r["opened_at"]), "last_at": present.when(r["last_at"])} for r in rows
-        ]
+        ],
     }

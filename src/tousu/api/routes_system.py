@@ -10,14 +10,14 @@ from fastapi.responses import JSONResponse
 
 from tousu import __version__
 from tousu.api.deps import CurrentActor, State
-from tousu.api.errors import error_body
+from tousu.api.errors import documented, error_body
 from tousu.api.schemas import AdmissibilityIn
 from tousu.domain.admissibility import AppealFacts, check_admissibility
 
-router = APIRouter(prefix="/api/v1", tags=["system"])
+router = APIRouter(prefix="/api/v1", tags=["system"], responses=documented(400, 401, 403, 413, 422))
 
 
-@router.get("/health", summary="健康检查（无需登录）")
+@router.get("/health", summary="健康检查（无需登录）", responses=documented(503))
 def health(state: State) -> Any:
     try:
         with state.engine.connect() as conn:

@@ -8,19 +8,20 @@ from fastapi import APIRouter
 from pydantic import Field
 
 from tousu.api.deps import CurrentActor, State
-from tousu.api.schemas import _In
+from tousu.api.errors import documented
+from tousu.api.schemas import TRANSCRIPT_CHARS, _In
 from tousu.services.errors import Invalid, ServiceError
 
-router = APIRouter(prefix="/api/v1", tags=["text"])
+router = APIRouter(prefix="/api/v1", tags=["text"], responses=documented(400, 401, 403, 413, 422))
 
 
 class AnalyzeIn(_In):
-    text: str = Field(max_length=100_000)
+    text: str = Field(max_length=TRANSCRIPT_CHARS)
     industry: str = Field("telecom", max_length=32)
 
 
 class CheckReplyIn(_In):
-    text: str = Field(max_length=100_000)
+    text: str = Field(max_length=TRANSCRIPT_CHARS)
     dialogue: bool = Field(False, description="a whole transcript with speaker tags (客户：/客服：)")
 
 
@@ -28,15 +29,13 @@ class Unavailable(ServiceError):
     status = 503
 
 
-@router.post("/analyze", summary="分析投诉文本：分类、诉求、情绪、紧急信号与应对建议")
+@router.post("/analyze", summary="分析投诉文本：分类、诉求、情绪、紧急信号与应对建议", responses=documented(503))
 def analyze(body: AnalyzeIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     if state.analyzer is None:
         raise Unavailable("analyzer_unavailable", "分析器未安装或未启用。")
     authority = state.policy.authority.by_role[actor.role].model_dump()
     try:
-        result = state.analyzer.analyze(
-            body.text, role=actor.role.value, authority=authority, industry=body.industry
-        )
+        result = state.analyzer.analyze(body.text, role=actor.role.value, authority=authority, industry=body.industry)
     except ValueError as exc:
         raise Invalid("nothing_to_analyze", str(exc), "text") from None
     return result.to_dict()

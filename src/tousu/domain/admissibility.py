@@ -1,10 +1,14 @@
 """Admissibility of an appeal (受理审查), domain §4 with the 2016 appeal rules of §12.
 
-The outcome is always explained with its legal basis: never a silent refusal.
+The outcome is always explained with its legal basis: never a silent refusal. These rules bind
+an appeal to the regulator (通信管理局, 12300), not the operator's own handling of a complaint:
+the operator must take, check and answer a complaint whatever its age, and may not reject it
+citing the appeal time limits (`cites_appeal_time_limit`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -14,6 +18,24 @@ from tousu.domain.urgency import subtract_months
 APPEAL_RULES = "《电信用户申诉处理办法》（工信部令第35号，2016年）"
 ART_10 = f"{APPEAL_RULES}第十条"
 ART_11 = f"{APPEAL_RULES}第十一条"
+
+_TIME_LIMIT = re.compile(
+    r"申诉(处理)?(时效|时限|期限)|(超过|超出|已过|过了|逾)(了)?\s*([5五]个?月|[2两二]年|(申诉)?(时效|时限|期限))"
+)
+
+OPERATOR_MAY_NOT_CITE = (
+    "申诉时限（收费争议5个月、其他事项2年）只约束用户向通信管理局、12300的申诉，"
+    "不是企业受理投诉的条件，不能据此拒绝客户的投诉。请照常受理、核查能查到的记录并答复客户；"
+    "确有其他不予受理的法定理由的，请写明那条依据。"
+)
+
+
+SCOPE_NOTE = "本审查针对用户向通信管理局、12300的申诉；企业受理客户投诉不受申诉时限限制，应照常受理、核查并答复。"
+
+
+def cites_appeal_time_limit(text: str | None) -> bool:
+    """Does a rejection's basis or reasons lean on the regulator's appeal time limits?"""
+    return bool(text and _TIME_LIMIT.search(text))
 
 
 @dataclass(frozen=True)
@@ -50,6 +72,7 @@ class Admissibility:
         return {
             "admissible": self.admissible,
             "reasons": [r.__dict__ for r in self.reasons],
+            "scope": SCOPE_NOTE,
         }
 
 

@@ -1,5 +1,8 @@
-"""SLA deadlines on business calendars, with the clock paused while we wait on the customer.
+"""SLA deadlines, with the clock paused while we wait on the customer.
 
+A deadline is counted in calendar hours ("48 小时" means 48 hours on the clock) unless the
+policy names it as counted in business hours; then it runs on the channel's business calendar,
+with China's public holidays and make-up working days (调休) when the calendar asks for them.
 All datetimes are timezone-aware; calendars are read in local (Asia/Shanghai) time.
 """
 
@@ -7,14 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import chinese_calendar
+
 from tousu.domain.codes import Channel, UrgencyType
-from tousu.domain.policy import Calendar, Sla, SlaPolicy
+from tousu.domain.policy import Calendar, DeadlineName, Sla, SlaPolicy
 
 LOCAL = ZoneInfo("Asia/Shanghai")
+ROUND_THE_CLOCK = Calendar()
 _MAX_DAYS = 3660  # a calendar with no open day at all must not loop forever
+
+
+@lru_cache(maxsize=4096)
+def official_workday(day: date) -> bool | None:
+    """The State Council calendar: True on a working day (调休 included), False on a day off,
+    None for a year the installed `chinese_calendar` does not cover yet."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -29,20 +46,55 @@ def sla_for(*, channel: Channel, urgency: Iterable[UrgencyType], policy: SlaPoli
     urgent = [policy.by_urgency[t] for t in urgency if t in policy.by_urgency]
     if not urgent:
         return policy.by_channel.get(channel, policy.default)
+    # A deadline is in business hours only when every urgent SLA says so.
+    business: frozenset[DeadlineName] = frozenset.intersection(*(s.business_hours for s in urgent))
     return Sla(
         acknowledge_hours=min(s.acknowledge_hours for s in urgent),
         reply_hours=min(s.reply_hours for s in urgent),
         follow_up_hours=min(s.follow_up_hours for s in urgent),
+        business_hours=business,
     )
 
 
 def calendar_for(channel: Channel, policy: SlaPolicy) -> Calendar:
+    """The channel's business calendar (its opening hours and days)."""
     return policy.calendars[policy.channel_calendar.get(channel, policy.default_calendar)]
+
+
+def deadline_calendar(
+    *, channel: Channel, urgency: Iterable[UrgencyType], deadline: DeadlineName, policy: SlaPolicy
+) -> Calendar:
+    """The calendar one deadline is counted on: the clock, or business hours where the policy says."""
+    if deadline in sla_for(channel=channel, urgency=urgency, policy=policy).business_hours:
+        return calendar_for(channel, policy)
+    return ROUND_THE_CLOCK
+
+
+def is_open_day(day: date, calendar: Calendar) -> bool:
+    """Overrides first, then the State Council calendar (if asked for and known), then weekdays."""
+    if day in calendar.holidays:
+        return False
+    if day in calendar.extra_workdays:
+        return True
+    if calendar.public_holidays:
+        official = official_workday(day)
+        if official is not None:
+            return official
+    return day.weekday() in calendar.weekdays
+
+
+def _around_the_clock(calendar: Calendar) -> bool:
+    return (
+        calendar.hours is None
+        and not calendar.holidays
+        and not calendar.public_holidays
+        and len(calendar.weekdays) == 7
+    )
 
 
 def _open_interval(day: datetime, calendar: Calendar) -> tuple[datetime, datetime] | None:
     """The business interval of the local day starting at `day` (local midnight), if open."""
-    if day.weekday() not in calendar.weekdays or day.date() in calendar.holidays:
+    if not is_open_day(day.date(), calendar):
         return None
     if calendar.hours is None:
         return day, day + timedelta(days=1)
@@ -61,7 +113,7 @@ def _days_from(start: datetime) -> Iterable[datetime]:
 
 def add_business_time(start: datetime, amount: timedelta, calendar: Calendar) -> datetime:
     """The moment when `amount` of business time has passed after `start`."""
-    if calendar.hours is None and not calendar.holidays and len(calendar.weekdays) == 7:
+    if _around_the_clock(calendar):
         return start + amount
     remaining = amount
     for day in _days_from(start):
@@ -82,7 +134,7 @@ def business_time_between(start: datetime, end: datetime, calendar: Calendar) ->
     """Business time elapsed from `start` to `end` (zero if end is not after start)."""
     if end <= start:
         return timedelta(0)
-    if calendar.hours is None and not calendar.holidays and len(calendar.weekdays) == 7:
+    if _around_the_clock(calendar):
         return end - start
     total = timedelta(0)
     for day in _days_from(start):
@@ -105,17 +157,19 @@ def compute_deadlines(
     paused: timedelta,
     policy: SlaPolicy,
 ) -> Deadlines:
-    """Deadlines counted in business time from receipt, pushed back by the paused time."""
+    """Deadlines from receipt, each on its own calendar (see `deadline_calendar`), pushed back by
+    the paused time."""
+    urgency = list(urgency)
     sla = sla_for(channel=channel, urgency=urgency, policy=policy)
-    calendar = calendar_for(channel, policy)
 
-    def due(hours: float) -> datetime:
+    def due(deadline: DeadlineName, hours: float) -> datetime:
+        calendar = deadline_calendar(channel=channel, urgency=urgency, deadline=deadline, policy=policy)
         return add_business_time(received_at, timedelta(hours=hours) + paused, calendar)
 
     return Deadlines(
-        acknowledge_by=due(sla.acknowledge_hours),
-        reply_by=due(sla.reply_hours),
-        follow_up_by=due(sla.follow_up_hours),
+        acknowledge_by=due("acknowledge", sla.acknowledge_hours),
+        reply_by=due("reply", sla.reply_hours),
+        follow_up_by=due("follow_up", sla.follow_up_hours),
     )
 
 

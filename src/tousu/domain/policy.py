@@ -7,6 +7,7 @@ the configuration layer reads and validates with these models. Pure data, no I/O
 from __future__ import annotations
 
 from datetime import date, time
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -37,10 +38,17 @@ class UrgencyPolicy(_Strict):
     important_vip_levels: frozenset[str] = frozenset({"gold", "diamond"})
 
 
+DeadlineName = Literal["acknowledge", "reply", "follow_up"]
+
+
 class Sla(_Strict):
+    """Hours to each deadline: calendar hours, but for the deadlines named in `business_hours`,
+    which are counted on the channel's business calendar."""
+
     acknowledge_hours: float = Field(gt=0)
     reply_hours: float = Field(gt=0)
     follow_up_hours: float = Field(gt=0)
+    business_hours: frozenset[DeadlineName] = frozenset()
 
 
 class OpeningHours(_Strict):
@@ -55,11 +63,26 @@ class OpeningHours(_Strict):
 
 
 class Calendar(_Strict):
-    """Business time: `hours` None means around the clock."""
+    """Business time: `hours` None means around the clock.
+
+    With `public_holidays`, China's public holidays (closed) and make-up working days (调休, open)
+    from the State Council calendar override the weekday rule; `holidays` (closed) and
+    `extra_workdays` (open) override both, for the organisation's own days or a year the
+    installed calendar does not know yet.
+    """
 
     hours: OpeningHours | None = None
     weekdays: frozenset[int] = frozenset(range(7))  # Monday = 0
+    public_holidays: bool = False
     holidays: frozenset[date] = frozenset()
+    extra_workdays: frozenset[date] = frozenset()
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Calendar:
+        both = sorted(self.holidays & self.extra_workdays)
+        if both:
+            raise ValueError(f"days both holiday and working day: {', '.join(d.isoformat() for d in both)}")
+        return self
 
 
 class SlaPolicy(_Strict):
@@ -80,7 +103,9 @@ class SlaPolicy(_Strict):
     calendars: dict[str, Calendar] = {
         "around_the_clock": Calendar(),
         "service_hall": Calendar(hours=OpeningHours(opens=time(9), closes=time(18))),
-        "office": Calendar(hours=OpeningHours(opens=time(9), closes=time(17, 30)), weekdays=frozenset(range(5))),
+        "office": Calendar(
+            hours=OpeningHours(opens=time(9), closes=time(17, 30)), weekdays=frozenset(range(5)), public_holidays=True
+        ),
     }
     channel_calendar: dict[Channel, str] = {
         Channel.HALL: "service_hall",

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tousu.domain.admissibility import OPERATOR_MAY_NOT_CITE, cites_appeal_time_limit
+
 
 class Status(StrEnum):
     RECEIVED = "received"
@@ -37,8 +39,12 @@ STATUS_NAMES: dict[Status, str] = {
     Status.MERGED: "已合并",
 }
 
-OPEN_STATUSES = frozenset({Status.RECEIVED, Status.IN_PROGRESS, Status.PENDING_CUSTOMER, Status.REOPENED})
-"""Statuses in which the complaint still waits for a reply: the SLA clock matters."""
+CLOCK_RUNNING = frozenset({Status.RECEIVED, Status.IN_PROGRESS, Status.REOPENED})
+"""Statuses in which the reply deadline's clock runs: the one definition of "overdue" and "at risk"
+for the SLA sweep, the work queue and the dashboard. Waiting on the customer pauses it."""
+
+OPEN_STATUSES = CLOCK_RUNNING | {Status.PENDING_CUSTOMER}
+"""Statuses in which the complaint still waits for a reply (the clock may be paused)."""
 
 ACTIVE_STATUSES = OPEN_STATUSES | {Status.REPLIED, Status.FOLLOWED_UP}
 """Statuses in which someone still has work to do on the complaint."""
@@ -161,3 +167,6 @@ def check_reject(*, legal_basis: str | None, reasons: str | None) -> None:
         raise TransitionRefused("legal_basis_required", "不予受理必须注明法规依据，不能无理由拒绝。", "legal_basis")
     if not _filled(reasons):
         raise TransitionRefused("reasons_required", "不予受理必须向客户说明理由。", "reasons")
+    for field_name, text in (("legal_basis", legal_basis), ("reasons", reasons)):
+        if cites_appeal_time_limit(text):
+            raise TransitionRefused("appeal_limit_not_for_operator", OPERATOR_MAY_NOT_CITE, field_name)

@@ -66,7 +66,15 @@ DirectoryOption = Annotated[
 def check(directory: DirectoryOption = None) -> None:
     """Validate every file and cross-reference; print the number of entries of each kind."""
     kb = _load_or_exit(directory)
+    from tousu.knowledge.remedies import load_remedy_rules  # the settlement rules in laws.yaml
+
+    try:
+        remedies = load_remedy_rules(directory)
+    except KnowledgeBaseError as exc:
+        typer.echo(f"知识库校验失败 (knowledge base is invalid): {exc}", err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"知识库校验通过 (knowledge base OK): {directory or 'packaged'}")
+    typer.echo(f"  处理方案规则 remedies: {len(remedies)}")
     for kind, count in kb.counts().items():
         typer.echo(f"  {_KIND_TITLES[kind]}: {count}")
     taxonomy = kb.taxonomy

@@ -42,9 +42,7 @@ def parse_entries(path: Path, key: str, model: type[M], *, id_field: str) -> lis
         try:
             entry = model.model_validate(raw)
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-            )
+            problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
             raise KnowledgeBaseError(path.name, label, problems) from None
         ident = str(getattr(entry, id_field))
         if ident in seen:

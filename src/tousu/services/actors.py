@@ -34,9 +34,12 @@ def require_role(actor: Actor, role: Role) -> None:
 
 
 def can_see(actor: Actor, complaint: Mapping[str, Any]) -> bool:
-    """Directors and admins see everything; others their team's complaints and their own."""
+    """Directors and admins see everything; others their team's complaints and their own.
+
+    An account without a team (one older than the rule that agents and managers name one) has
+    no team's complaints: "" is no team, not a team everyone without one shares."""
     return (
         actor.sees_everything
-        or complaint["team"] == actor.team
+        or (actor.team != "" and complaint["team"] == actor.team)
         or actor.id in (complaint["owner_id"], complaint["responsible_id"], complaint["received_by_id"])
     )

@@ -6,12 +6,20 @@ the affected service that sharpens the issue key); the full analysis is stored a
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
 from tousu.analysis import Analyzer, load_model
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,3 +67,112 @@ def load_analyzer(model_path: Path | None) -> tuple[Analyzer, TextAnalyzer]:
     """
     analyzer = Analyzer(model=load_model(model_path) if model_path else None)
     return analyzer, analyzer_adapter(analyzer)
+
+
+CHECK_SECONDS = 5.0
+"""How often a server process looks for a newly activated model."""
+
+
+@dataclass(frozen=True)
+class Current:
+    analyzer: Analyzer | None  # the full analyzer, for /analyze and the pages
+    analyze: TextAnalyzer  # what intake stores
+    model_id: int | None  # the organisation's model in use; None: the configured one
+
+
+class ActiveModel:
+    """The analyzer every request uses: the model activated in the database (tousu.services.
+    learning) when there is one, else the configured one. Each process reads the active model's
+    id at most every CHECK_SECONDS (by the app's clock, so a request pays nothing in between)
+    and, when the id changed, loads that model in a thread and swaps it in once ready:
+    activations reach every process without a restart."""
+
+    def __init__(
+        self,
+        engine: Engine | None,
+        configured: tuple[Analyzer | None, TextAnalyzer],
+        *,
+        interval: float = CHECK_SECONDS,
+    ) -> None:
+        self._engine = engine
+        self._configured = Current(configured[0], configured[1], None)
+        self._current = self._configured
+        self._interval = interval
+        self._checked_at: datetime | None = None
+        self._lock = threading.Lock()
+        self._failed: int | None = None
+        self._loader: threading.Thread | None = None
+
+    @classmethod
+    def fixed(cls, analyzer: Analyzer | None, analyze: TextAnalyzer) -> ActiveModel:
+        """Always the given analyzer (no database)."""
+        return cls(None, (analyzer, analyze))
+
+    @property
+    def configured(self) -> Current:
+        """The configured analyzer (TOUSU_MODEL_PATH), used when no model is active."""
+        return self._configured
+
+    def recheck(self) -> None:
+        """Look at the database on the next use: this process made the change itself."""
+        self._checked_at = None
+
+    def current(self, now: datetime) -> Current:
+        checked = self._checked_at
+        due = checked is None or not timedelta(0) <= now - checked < timedelta(seconds=self._interval)
+        # One thread checks; the others go on with the current analyzer meanwhile.
+        if due and self._engine is not None and self._lock.acquire(blocking=False):
+            try:
+                self._checked_at = now
+                self._refresh()
+            finally:
+                self._lock.release()
+        return self._current
+
+    def _refresh(self) -> None:
+        from tousu.services import learning
+
+        assert self._engine is not None
+        try:
+            with self._engine.connect() as conn:
+                model_id = learning.active_model_id(conn)
+        except SQLAlchemyError:
+            logger.exception("cannot read the active analyzer model; keeping the one in use")
+            return
+        if model_id == self._current.model_id or (model_id is not None and model_id == self._failed):
+            return
+        if model_id is None:
+            self._current = self._configured
+            return
+        # Loading a model takes a second or two: in a thread of its own, so no request (nor the
+        # event loop) waits for it; requests go on with the analyzer in use until it is ready.
+        if self._loader is None or not self._loader.is_alive():
+            self._loader = threading.Thread(target=self._load, args=(model_id,), name="tousu-model", daemon=True)
+            self._loader.start()
+
+    def _load(self, model_id: int) -> None:
+        from tousu.services import learning
+        from tousu.services.errors import ServiceError
+
+        assert self._engine is not None
+        kb = self._configured.analyzer.kb if self._configured.analyzer is not None else None
+        try:
+            with self._engine.connect() as conn:
+                artifact = learning.artifact_of(conn, model_id)
+            analyzer = Analyzer(kb, model=learning.predictor(artifact))
+            analyzer.analyze("话费", advise=False)  # builds the matchers before a complaint needs them
+        except (SQLAlchemyError, ServiceError):
+            logger.exception("cannot read analyzer model %s; keeping the one in use", model_id)
+            return
+        except ValueError:  # ModelError: a stored model this version cannot read
+            logger.exception("analyzer model %s cannot be loaded; keeping the one in use", model_id)
+            self._failed = model_id
+            return
+        self._current = Current(analyzer, analyzer_adapter(analyzer), model_id)
+        logger.info("analyzer model %s (%s) in use", model_id, getattr(analyzer.model, "version", None))
+
+    def settle(self, timeout: float | None = None) -> None:
+        """Wait until a model being loaded is in use (tests; a caller that must see the switch)."""
+        loader = self._loader
+        if loader is not None:
+            loader.join(timeout)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.policy import Policy
-from tousu.domain.workflow import OPEN_STATUSES
+from tousu.domain.workflow import CLOCK_RUNNING, OPEN_STATUSES
 from tousu.services.actors import Actor
 from tousu.services.batches import open_batches
 from tousu.storage.tables import complaints
@@ -45,6 +45,8 @@ def overview(conn: sa.Connection, *, actor: Actor, now: datetime, policy: Policy
     week = today - timedelta(days=today.weekday())
     scope = _scope(actor)
     open_now = [*scope, complaints.c.status.in_([s.value for s in OPEN_STATUSES])]
+    # Overdue and at risk count only where the clock runs: waiting on the customer pauses it.
+    clock_running = [*scope, complaints.c.status.in_([s.value for s in CLOCK_RUNNING])]
     periods: dict[str, dict[str, Any]] = {}
     for name, start in (("today", today), ("week", week)):
         where = [*scope, complaints.c.received_at >= start]
@@ -56,12 +58,12 @@ def overview(conn: sa.Connection, *, actor: Actor, now: datetime, policy: Policy
         }
     horizon = now + timedelta(hours=policy.sla.warn_before_hours)
     overdue = conn.execute(
-        sa.select(sa.func.count()).select_from(complaints).where(*open_now, complaints.c.reply_by < now)
+        sa.select(sa.func.count()).select_from(complaints).where(*clock_running, complaints.c.reply_by < now)
     ).scalar_one()
     at_risk = conn.execute(
         sa.select(sa.func.count())
         .select_from(complaints)
-        .where(*open_now, complaints.c.reply_by >= now, complaints.c.reply_by < horizon)
+        .where(*clock_running, complaints.c.reply_by >= now, complaints.c.reply_by < horizon)
     ).scalar_one()
     satisfaction = _counts(
         conn,

@@ -97,7 +97,12 @@ def announce(
 
 
 def _mark(conn: sa.Connection, ids: list[int], *, batch_id: int, policy: Policy, now: datetime) -> None:
-    rows = conn.execute(sa.select(complaints).where(complaints.c.id.in_(ids))).mappings().all()
+    # Locked (in id order, as every locker does): a workflow action committing on one of these
+    # meanwhile would otherwise be overwritten from a stale read, its version number reused.
+    query = sa.select(complaints).where(complaints.c.id.in_(ids)).order_by(complaints.c.id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    rows = conn.execute(query).mappings().all()
     for row in rows:
         types = {UrgencyType(t) for t in row["urgency_types"]} | {UrgencyType.BATCH}
         deadlines = compute_deadlines(

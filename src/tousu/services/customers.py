@@ -1,4 +1,11 @@
-"""Customers: found by phone, with their complaint history and notes."""
+"""Customers: found by phone, with their complaint history and notes, seen within the actor's scope.
+
+A customer is *in scope* for an actor who sees everything, or who can see at least one of the
+customer's complaints (the complaint rule, `actors.can_see`). In scope: the full record, the
+complaints the actor can see, their settlements, and the notes. Out of scope: only the card an
+agent needs when the customer calls (name, masked phone, VIP level and flags) and how much
+history there is elsewhere.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tousu.domain.codes import Role, VipLevel
-from tousu.services.actors import Actor, require_role
+from tousu.domain.workflow import ACTIVE_STATUSES
+from tousu.services import timeline
+from tousu.services.actors import Actor, can_see, require_role
 from tousu.services.errors import Conflict, Invalid, NotFound
 from tousu.storage.tables import complaints, customer_notes, customers, settlements
 
@@ -37,6 +46,35 @@ def mask_phone(phone: str) -> str:
 
 def mask_id_number(id_number: str | None) -> str | None:
     return None if id_number is None else f"{id_number[:3]}{'*' * 11}{id_number[-4:]}"
+
+
+# Numbers typed inside free text, half- or full-width, with or without separators; never part
+# of a longer run of digits (an order number is not a phone number).
+_D = "[0-9０-９]"
+_SEP = r"[\s\-－]?"
+_NUMBERS_IN_TEXT = re.compile(
+    rf"(?<![0-9０-９])(?:"
+    rf"(?P<id>{_D}{{6}}{_SEP}{_D}{{8}}{_SEP}{_D}{{3}}[0-9０-９XxＸｘ])"
+    rf"|(?P<mobile>(?:[+＋]?86{_SEP})?[1１][3-9３-９]{_D}{_SEP}{_D}{{4}}{_SEP}{_D}{{4}})"
+    rf"|(?P<landline>[0０]{_D}{{2,3}}[\-－]?{_D}{{7,8}})"
+    rf")(?![0-9０-９XxＸｘ])"
+)
+
+
+def mask_numbers_in_text(text: str) -> str:
+    """Phone and ID numbers inside free text masked like the customer's own: for lists and excerpts.
+
+    >>> mask_numbers_in_text("我的手机13900001111，身份证350203199001011234，座机0592-5551234")
+    '我的手机139****1111，身份证350***********1234，座机059****1234'
+    """
+
+    def masked(match: re.Match[str]) -> str:
+        digits = re.sub(r"[\s\-－]", "", match.group())
+        if match.group("id"):
+            return str(mask_id_number(digits))
+        return mask_phone(re.sub(r"^[+＋]?86(?=\d{11}$)", "", digits))
+
+    return _NUMBERS_IN_TEXT.sub(masked, text)
 
 
 def find_or_create(conn: sa.Connection, *, data: dict[str, Any], now: datetime) -> tuple[dict[str, Any], bool]:
@@ -78,8 +116,13 @@ _INSERT_ONCE = {
 def get(conn: sa.Connection, *, customer_id: int) -> dict[str, Any]:
     row = conn.execute(sa.select(customers).where(customers.c.id == customer_id)).mappings().first()
     if row is None:
-        raise NotFound("customer_not_found", f"客户 {customer_id} 不存在。")
+        raise _not_found(customer_id)
     return dict(row)
+
+
+def _not_found(customer_id: int) -> NotFound:
+    # One answer for "no such customer" and "not yours": ids cannot be probed.
+    return NotFound("customer_not_found", f"客户 {customer_id} 不存在或您无权查看。")
 
 
 def find_by_phone(conn: sa.Connection, *, phone: str) -> dict[str, Any] | None:
@@ -87,31 +130,83 @@ def find_by_phone(conn: sa.Connection, *, phone: str) -> dict[str, Any] | None:
     return None if row is None else dict(row)
 
 
-def history(conn: sa.Connection, *, customer_id: int, actor: Actor) -> dict[str, Any]:
-    """Earlier complaints, settlements and notes; 备案 (filing) notes only for managers and up."""
-    past = (
-        conn.execute(
-            sa.select(
-                complaints.c.id,
-                complaints.c.reference,
-                complaints.c.category,
-                complaints.c.status,
-                complaints.c.received_at,
-                complaints.c.replied_at,
-                complaints.c.urgency_types,
-                complaints.c.settlement_confirmed,
-            )
-            .where(complaints.c.customer_id == customer_id)
-            .order_by(complaints.c.received_at.desc())
-        )
-        .mappings()
-        .all()
-    )
+_HISTORY_COLUMNS = (
+    complaints.c.id,
+    complaints.c.reference,
+    complaints.c.category,
+    complaints.c.status,
+    complaints.c.received_at,
+    complaints.c.replied_at,
+    complaints.c.urgency_types,
+    complaints.c.settlement_confirmed,
+)
+_SCOPE_COLUMNS = (complaints.c.team, complaints.c.owner_id, complaints.c.responsible_id, complaints.c.received_by_id)
+"""What `can_see` reads of a complaint."""
+
+
+def _complaints_of(
+    conn: sa.Connection, customer_id: int, actor: Actor
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The customer's complaints, newest first: those the actor can see, and the others.
+
+    Filtered with `can_see` itself, so customers follow the complaint rule exactly; one
+    customer's complaints are few.
+    """
+    rows = conn.execute(
+        sa.select(*_HISTORY_COLUMNS, *_SCOPE_COLUMNS)
+        .where(complaints.c.customer_id == customer_id)
+        .order_by(complaints.c.received_at.desc(), complaints.c.id.desc())
+    ).mappings()
+    seen: list[dict[str, Any]] = []
+    unseen: list[dict[str, Any]] = []
+    for row in rows:
+        (seen if can_see(actor, dict(row)) else unseen).append({c.name: row[c.name] for c in _HISTORY_COLUMNS})
+    return seen, unseen
+
+
+def in_scope(conn: sa.Connection, *, customer_id: int, actor: Actor) -> bool:
+    """The one rule: the actor sees everything, or sees at least one of the customer's complaints."""
+    return actor.sees_everything or bool(_complaints_of(conn, customer_id, actor)[0])
+
+
+def get_in_scope(conn: sa.Connection, *, customer_id: int, actor: Actor) -> dict[str, Any]:
+    """The customer if in the actor's scope; 404 otherwise, as for a missing id."""
+    row = get(conn, customer_id=customer_id)
+    if not in_scope(conn, customer_id=customer_id, actor=actor):
+        raise _not_found(customer_id)
+    return row
+
+
+def _elsewhere(unseen: list[dict[str, Any]]) -> dict[str, Any]:
+    """How much history the actor may not see: counts and the last contact, nothing of the contents."""
+    active = {s.value for s in ACTIVE_STATUSES}
+    return {
+        "complaints": len(unseen),
+        "open": sum(1 for c in unseen if c["status"] in active),
+        "last_contact_at": max((c["received_at"] for c in unseen), default=None),
+    }
+
+
+def lookup(conn: sa.Connection, *, customer_id: int, actor: Actor) -> dict[str, Any]:
+    """What the actor may know of a customer who is on the line.
+
+    `in_scope` with the full `history` when the actor may see the customer, else only the
+    counts of the history `elsewhere` (the caller shows the limited card).
+    """
+    seen, unseen = _complaints_of(conn, customer_id, actor)
+    if not (actor.sees_everything or seen):
+        return {"in_scope": False, "elsewhere": _elsewhere(unseen)}
+    return {"in_scope": True, "history": _history(conn, customer_id, actor, seen), "elsewhere": _elsewhere(unseen)}
+
+
+def _history(conn: sa.Connection, customer_id: int, actor: Actor, seen: list[dict[str, Any]]) -> dict[str, Any]:
+    """The complaints the actor can see, their settlements only, and the notes (备案 filing notes:
+    managers and up)."""
     settled = (
         conn.execute(
             sa.select(settlements, complaints.c.reference)
             .join(complaints, complaints.c.id == settlements.c.complaint_id)
-            .where(complaints.c.customer_id == customer_id)
+            .where(complaints.c.customer_id == customer_id, complaints.c.id.in_([c["id"] for c in seen]))
             .order_by(settlements.c.created_at.desc())
         )
         .mappings()
@@ -122,7 +217,7 @@ def history(conn: sa.Connection, *, customer_id: int, actor: Actor) -> dict[str,
         notes_query = notes_query.where(customer_notes.c.kind != "filing")
     notes = conn.execute(notes_query.order_by(customer_notes.c.created_at.desc())).mappings().all()
     return {
-        "complaints": [dict(r) for r in past],
+        "complaints": seen,
         "settlements": [dict(r) for r in settled],
         "notes": [dict(r) for r in notes],
     }
@@ -131,26 +226,54 @@ def history(conn: sa.Connection, *, customer_id: int, actor: Actor) -> dict[str,
 def add_note(
     conn: sa.Connection, *, customer_id: int, kind: str, text: str, actor: Actor, now: datetime
 ) -> dict[str, Any]:
+    get_in_scope(conn, customer_id=customer_id, actor=actor)
     if kind == "filing":
         require_role(actor, Role.MANAGER)
     if not text.strip():
         raise Invalid("empty_note", "备注内容不能为空。", "text")
-    get(conn, customer_id=customer_id)
     values = {"customer_id": customer_id, "kind": kind, "text": text.strip(), "author_id": actor.id, "created_at": now}
     note_id = conn.execute(customer_notes.insert().values(**values)).inserted_primary_key[0]  # type: ignore[index]
     return {"id": note_id, **values}
 
 
+FLAG_FIELDS = ("vip_level", "important", "sensitive", "address")
+
+
 def update_flags(
-    conn: sa.Connection, *, customer_id: int, changes: dict[str, Any], version: int, actor: Actor
+    conn: sa.Connection, *, customer_id: int, changes: dict[str, Any], version: int, actor: Actor, now: datetime
 ) -> dict[str, Any]:
+    """Change the VIP level, flags or address (managers and up), recorded in the timeline of
+    each of the customer's complaints: the flags change how those complaints are handled."""
+    before = get_in_scope(conn, customer_id=customer_id, actor=actor)
     require_role(actor, Role.MANAGER)
+    if unknown := set(changes) - set(FLAG_FIELDS):
+        raise Invalid("not_changeable", "只能修改客户级别、重要/敏感标记和地址。", sorted(unknown)[0])
+    if not changes:
+        raise Invalid("nothing_to_change", "没有需要修改的内容。")
+    stale = Conflict("stale_version", "客户资料已被他人修改，请刷新后重试。", "version")
+    if before["version"] != version:
+        raise stale
     result = conn.execute(
         customers.update()
         .where(customers.c.id == customer_id, customers.c.version == version)
         .values(**changes, version=version + 1)
     )
     if result.rowcount == 0:
-        get(conn, customer_id=customer_id)
-        raise Conflict("stale_version", "客户资料已被他人修改，请刷新后重试。", "version")
-    return get(conn, customer_id=customer_id)
+        raise stale
+    after = get(conn, customer_id=customer_id)
+    _audit(conn, before=before, after=after, actor=actor, now=now)
+    return after
+
+
+def _audit(conn: sa.Connection, *, before: dict[str, Any], after: dict[str, Any], actor: Actor, now: datetime) -> None:
+    diff = timeline.change({k: before[k] for k in FLAG_FIELDS}, {k: after[k] for k in FLAG_FIELDS})
+    if not diff["after"]:
+        return
+    # The address itself stays on the customer record, not copied into every timeline.
+    if "address" in diff["after"]:
+        diff["before"].pop("address")
+        diff["after"]["address"] = "（已修改）"
+    ids = conn.execute(sa.select(complaints.c.id).where(complaints.c.customer_id == after["id"])).scalars().all()
+    entry = timeline.Entry(kind="customer_updated", actor_id=actor.id, data=diff)
+    for complaint_id in ids:
+        timeline.append_all(conn, complaint_id=complaint_id, at=now, entries=[entry])

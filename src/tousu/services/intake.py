@@ -14,7 +14,7 @@ from tousu.domain.codes import Category, Channel, UrgencyType, VipLevel
 from tousu.domain.deadlines import LOCAL, compute_deadlines
 from tousu.domain.policy import Policy
 from tousu.domain.workflow import Status
-from tousu.services import batches, timeline
+from tousu.services import batches, learning, timeline
 from tousu.services import customers as customer_service
 from tousu.services.actors import Actor
 from tousu.services.analysis_port import TextAnalysis
@@ -220,6 +220,10 @@ def create(
             )
         )
     timeline.append_all(conn, complaint_id=complaint_id, at=now, entries=entries)
+    if analysis.version:
+        _record_corrections(
+            conn, complaint={"id": complaint_id, **values}, new=new, analysis=analysis, actor=actor, now=now
+        )
     if placement is not None:
         batches.announce(conn, complaint_id=complaint_id, placement=placement, key=key, policy=policy, now=now)
     row = {
@@ -243,6 +247,38 @@ def create(
             {"user_id": actor.id, "key": idempotency_key, "complaint_id": complaint_id, "created_at": now},
         )
     return Created(complaint=row, customer=customer)
+
+
+def _record_corrections(
+    conn: sa.Connection,
+    *,
+    complaint: dict[str, Any],
+    new: NewComplaint,
+    analysis: TextAnalysis,
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """The person chose another category or other demands than the analyzer read: a labelled example."""
+    if new.category:
+        learning.record_correction(
+            conn,
+            complaint=complaint,
+            field="category",
+            old=analysis.category,
+            new=new.category.value,
+            actor=actor,
+            now=now,
+        )
+    if new.demands:
+        learning.record_correction(
+            conn,
+            complaint=complaint,
+            field="demands",
+            old=analysis.demands,
+            new=[str(d) for d in complaint["demands"]],
+            actor=actor,
+            now=now,
+        )
 
 
 def _is_repeat(conn: sa.Connection, *, customer_id: int, key: str, now: datetime, policy: Policy) -> bool:

@@ -8,8 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tousu.domain.workflow import OPEN_STATUSES
-from tousu.services.actors import Actor
+from tousu.domain.workflow import CLOCK_RUNNING
+from tousu.services.actors import Actor, can_see
 from tousu.storage.search import query_terms
 from tousu.storage.tables import complaints, customers
 
@@ -74,12 +74,13 @@ def search(
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of complaints the actor may see, most urgent and oldest deadline first, and the total."""
     where: list[sa.ColumnElement[bool]] = []
-    if not actor.sees_everything:
+    if not actor.sees_everything:  # the same rule as actors.can_see: no team is no team's complaints
         where.append(
             sa.or_(
-                complaints.c.team == actor.team,
+                complaints.c.team == actor.team if actor.team else sa.false(),
                 complaints.c.owner_id == actor.id,
                 complaints.c.responsible_id == actor.id,
+                complaints.c.received_by_id == actor.id,
             )
         )
     f = filters
@@ -102,7 +103,7 @@ def search(
     if f.batch_id is not None:
         where.append(complaints.c.batch_id == f.batch_id)
     if f.overdue is not None:
-        late = sa.and_(complaints.c.status.in_([s.value for s in OPEN_STATUSES]), complaints.c.reply_by < now)
+        late = sa.and_(complaints.c.status.in_([s.value for s in CLOCK_RUNNING]), complaints.c.reply_by < now)
         where.append(late if f.overdue else sa.not_(late))
     if f.received_from:
         where.append(complaints.c.received_at >= f.received_from)
@@ -127,3 +128,24 @@ def search(
         .where(*where)
     ).scalar_one()
     return [dict(r) for r in rows], int(total)
+
+
+def visible_batches(
+    conn: sa.Connection, *, actor: Actor, batches: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], int]:
+    """The batches with at least one complaint the actor can see (by `can_see` itself), and how
+    many others there are: another hall's batch shows only as a number."""
+    if actor.sees_everything or not batches:
+        return batches, 0
+    members = conn.execute(
+        sa.select(
+            complaints.c.batch_id,
+            complaints.c.team,
+            complaints.c.owner_id,
+            complaints.c.responsible_id,
+            complaints.c.received_by_id,
+        ).where(complaints.c.batch_id.in_([b["id"] for b in batches]))
+    ).mappings()
+    seen = {m["batch_id"] for m in members if can_see(actor, dict(m))}
+    shown = [b for b in batches if b["id"] in seen]
+    return shown, len(batches) - len(shown)

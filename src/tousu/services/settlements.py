@@ -2,22 +2,81 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from tousu.domain.authority import SettlementOffer, decide, may_approve
+from tousu.domain.authority import LADDER, SettlementOffer, decide, may_approve
 from tousu.domain.codes import ROLE_NAMES, Role
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.policy import Policy
+from tousu.domain.remedies import (
+    Fact,
+    Finding,
+    Item,
+    RemedyRule,
+    SettlementType,
+    check_items,
+    offer_of,
+    override_role,
+)
 from tousu.domain.workflow import ACTIVE_STATUSES, Status
 from tousu.services import complaints as store
 from tousu.services.actors import Actor
-from tousu.services.errors import Forbidden, Invalid, NotFound
+from tousu.services.errors import Conflict, Forbidden, Invalid, NotFound
 from tousu.storage.tables import settlements
 
 GRANTED = ("granted", "approved")
+Rules = Mapping[SettlementType, RemedyRule]
+
+
+def _rules(rules: Rules | None) -> Rules:
+    if rules is not None:
+        return rules
+    from tousu.knowledge.remedies import load_remedy_rules  # the knowledge base, loaded once
+
+    return load_remedy_rules()
+
+
+def items_of(settlement: Mapping[str, Any]) -> list[Item]:
+    """A stored settlement's items; one from before items were stored is read from its amounts."""
+    if settlement.get("items"):
+        return [Item(SettlementType(i["type"]), float(i["amount"]), i.get("basis")) for i in settlement["items"]]
+    legacy = [
+        Item(SettlementType.REFUND, float(settlement["refund"])),
+        Item(SettlementType.COMPENSATION, float(settlement["compensation"]), settlement["legal_basis"] or None),
+        Item(SettlementType.GIFT, float(settlement["gift"])),
+    ]
+    return [i for i in legacy if i.amount > 0]
+
+
+def _legal_findings(items: list[Item], category: str | None, facts: list[Fact], rules: Rules) -> list[Finding]:
+    """What the law and policy say against the items; a refusal is raised with its reasons."""
+    findings = check_items(items, category=category, facts=facts, rules=rules)
+    refused = [f.message for f in findings if f.refused]
+    if refused:
+        raise Invalid("not_allowed_by_law", "处理方案不符合法规或公司制度：" + "；".join(refused), "items")
+    if findings and override_role(findings) is None:
+        raise Invalid("no_exception_role", "；".join(f.message for f in findings), "items")
+    return findings
+
+
+def _higher(a: Role | None, b: Role | None) -> Role | None:
+    if a is None or b is None:
+        return a or b
+    return max(a, b, key=LADDER.index)
+
+
+def _lock_team_quota(conn: sa.Connection, team: str) -> None:
+    """Serialise the quota check and the grant per team, across processes.
+
+    Two settlements of one team on different complaints would otherwise both read the same
+    month's total and both fit the quota. SQLite has one writer at a time already.
+    """
+    if conn.dialect.name == "postgresql":  # the two-key form: a space apart from batches' per-issue locks
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:space, hashtext(:team))"), {"space": 1, "team": team})
 
 
 def gift_used_this_month(conn: sa.Connection, *, team: str, now: datetime) -> float:
@@ -35,29 +94,61 @@ def propose(
     conn: sa.Connection,
     *,
     complaint_id: int,
-    offer: SettlementOffer,
+    items: list[Item],
     description: str,
-    legal_basis: str,
     version: int,
     actor: Actor,
     policy: Policy,
     now: datetime,
+    facts: list[Fact] | None = None,
+    override_reason: str | None = None,
+    rules: Rules | None = None,
 ) -> dict[str, Any]:
-    if min(offer.refund, offer.compensation, offer.gift) < 0:
-        raise Invalid("negative_amount", "金额不能为负数。", "refund")
+    """Check the items against the law, then grant them within the role's authority or ask for approval.
+
+    An item the law or policy excludes is refused with the reason. An item that needs an exception
+    the policy allows is granted only by a role allowed to make it, with its reason; proposed by
+    anyone else, it goes to that role for approval.
+    """
+    items = [i for i in items if i.amount != 0]
+    facts = sorted(set(facts or []))
+    if any(i.amount < 0 for i in items):
+        raise Invalid("negative_amount", "金额不能为负数。", "items")
+    if not items:
+        raise Invalid("items_required", "请至少填写一项处理内容（退费、减免、赔偿或礼品）及其金额。", "items")
     if not description.strip():
         raise Invalid("description_required", "请写明处理方案（退费、赔偿或赠送的内容和原因）。", "description")
     complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
     if Status(complaint["status"]) not in ACTIVE_STATUSES:
         raise Invalid("not_active", "已结案、不予受理或已合并的投诉不能再提出处理方案。", "status")
+    findings = _legal_findings(items, complaint["category"], facts, _rules(rules))
+    exception_by = override_role(findings)
+    reason = (override_reason or "").strip()
+    offer = offer_of(items)
+    _lock_team_quota(conn, actor.team)
     decision = decide(
         role=actor.role,
         offer=offer,
         gift_used_this_month=gift_used_this_month(conn, team=actor.team, now=now),
         policy=policy.authority,
     )
-    status = "granted" if decision.within_authority else "pending_approval"
-    approver = decision.approver_role or (None if decision.within_authority else Role.ADMIN)
+    within = decision.within_authority
+    approver = decision.approver_role or (None if within else Role.ADMIN)
+    overridden = False
+    if exception_by is not None:
+        if all(actor.role in f.override_roles for f in findings):
+            if not reason:
+                raise Invalid(
+                    "override_reason_required",
+                    "该方案须作为例外批准：" + "；".join(f.message for f in findings) + "请在“例外理由”中写明理由。",
+                    "override_reason",
+                )
+            overridden = within
+        else:
+            within = False
+            approver = _higher(approver, exception_by)
+    status = "granted" if within else "pending_approval"
+    basis = "、".join(sorted({i.basis for i in items if i.basis}))
     settlement_id: int = conn.execute(
         settlements.insert().values(
             complaint_id=complaint_id,
@@ -65,15 +156,21 @@ def propose(
             compensation=offer.compensation,
             gift=offer.gift,
             description=description.strip(),
-            legal_basis=legal_basis.strip(),
+            legal_basis=basis,
             status=status,
             team=actor.team,
             proposed_by_id=actor.id,
-            approver_role=approver.value if approver else None,
+            approver_role=approver.value if approver and not within else None,
             created_at=now,
+            items=[{"type": i.type.value, "amount": i.amount, "basis": i.basis} for i in items],
+            facts=[f.value for f in facts],
+            override_reason=reason if overridden else None,
         )
     ).inserted_primary_key[0]  # type: ignore[index]
-    kind = "settlement_granted" if decision.within_authority else "approval_requested"
+    kind = "settlement_granted" if within else "approval_requested"
+    exceeded = list(decision.exceeded)
+    if exception_by is not None and not overridden:
+        exceeded.append(f"例外须由{ROLE_NAMES[exception_by]}批准")
     store.update(
         conn,
         complaint=complaint,
@@ -87,14 +184,17 @@ def propose(
             "refund": offer.refund,
             "compensation": offer.compensation,
             "gift": offer.gift,
+            "items": [{"type": i.type.value, "amount": i.amount, "basis": i.basis} for i in items],
+            "facts": [f.value for f in facts],
             "description": description.strip(),
-            "approver_role": approver.value if approver else None,
-            "exceeded": decision.exceeded,
+            "approver_role": approver.value if approver and not within else None,
+            "exceeded": exceeded,
+            **({"override_reason": reason, "exception": [f.message for f in findings]} if overridden else {}),
         },
     )
     return {
         **get(conn, settlement_id=settlement_id),
-        "message": _message(decision.within_authority, approver, decision.exceeded),
+        "message": _message(within, approver, exceeded),
     }
 
 
@@ -132,27 +232,61 @@ def decide_approval(
     actor: Actor,
     policy: Policy,
     now: datetime,
+    override_reason: str | None = None,
+    rules: Rules | None = None,
 ) -> dict[str, Any]:
+    """Approve or deny a pending settlement; of two decisions at once exactly one wins (the other: 409).
+
+    Approval checks the items against the law again (the complaint's category may have changed),
+    and an exception needs a role allowed to make it and its reason, recorded in the timeline.
+    """
+    complaint_id = get(conn, settlement_id=settlement_id)["complaint_id"]
+    complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
+    # Read again under the complaint's lock: a decision committed meanwhile is seen here.
     settlement = get(conn, settlement_id=settlement_id)
-    complaint = store.load(conn, complaint_id=settlement["complaint_id"], actor=actor, for_update=True)
     if settlement["status"] != "pending_approval":
-        raise Invalid("not_pending", "该处理方案不在待审批状态。", "settlement_id")
-    offer = SettlementOffer(settlement["refund"], settlement["compensation"], settlement["gift"])
-    if approve and not may_approve(
-        role=actor.role,
-        offer=offer,
-        gift_used_this_month=gift_used_this_month(conn, team=settlement["team"], now=now),
-        policy=policy.authority,
-    ):
-        raise Forbidden("beyond_authority", "该方案也超出您的审批权限，请报更高层级审批。")
+        raise _already_decided(settlement)
     if actor.id == settlement["proposed_by_id"]:
         raise Forbidden("self_approval", "不能审批自己提交的处理方案。")
+    offer = SettlementOffer(settlement["refund"], settlement["compensation"], settlement["gift"])
+    exception: dict[str, Any] = {}
+    if approve:
+        _lock_team_quota(conn, settlement["team"])
+        if not may_approve(
+            role=actor.role,
+            offer=offer,
+            gift_used_this_month=gift_used_this_month(conn, team=settlement["team"], now=now),
+            policy=policy.authority,
+        ):
+            raise Forbidden("beyond_authority", "该方案也超出您的审批权限，请上报更高层级审批。")
+        facts = [Fact(f) for f in settlement.get("facts") or []]
+        findings = _legal_findings(items_of(settlement), complaint["category"], facts, _rules(rules))
+        if findings:
+            if not all(actor.role in f.override_roles for f in findings):
+                who = ROLE_NAMES[override_role(findings) or Role.ADMIN]
+                raise Forbidden("exception_beyond_role", f"该方案须作为例外由{who}批准，请上报。")
+            reason = (override_reason or "").strip()
+            if not reason:
+                raise Invalid(
+                    "override_reason_required",
+                    "批准例外须写明理由：" + "；".join(f.message for f in findings),
+                    "override_reason",
+                )
+            exception = {"override_reason": reason, "exception": [f.message for f in findings]}
     status = "approved" if approve else "denied"
-    conn.execute(
+    # Compare-and-set on the status as well: only one decision can move it from pending.
+    decided = conn.execute(
         settlements.update()
-        .where(settlements.c.id == settlement_id)
-        .values(status=status, decided_by_id=actor.id, decided_at=now)
+        .where(settlements.c.id == settlement_id, settlements.c.status == "pending_approval")
+        .values(
+            status=status,
+            decided_by_id=actor.id,
+            decided_at=now,
+            **({"override_reason": exception["override_reason"]} if exception else {}),
+        )
     )
+    if decided.rowcount != 1:
+        raise _already_decided(get(conn, settlement_id=settlement_id))
     store.update(
         conn,
         complaint=complaint,
@@ -161,6 +295,84 @@ def decide_approval(
         kind="settlement_approved" if approve else "settlement_denied",
         actor=actor,
         now=now,
-        data={"settlement_id": settlement_id, "comment": (comment or "").strip()},
+        data={"settlement_id": settlement_id, "comment": (comment or "").strip(), **exception},
     )
     return get(conn, settlement_id=settlement_id)
+
+
+def can_approve(
+    conn: sa.Connection,
+    *,
+    settlement: Mapping[str, Any],
+    category: str | None,
+    actor: Actor,
+    policy: Policy,
+    rules: Rules | None = None,
+) -> bool:
+    """May this person approve it (批准), or only pass it up (上报)? Authority and exceptions both count."""
+    if settlement["status"] != "pending_approval" or actor.id == settlement["proposed_by_id"]:
+        return False
+    offer = SettlementOffer(settlement["refund"], settlement["compensation"], settlement["gift"])
+    if not may_approve(
+        role=actor.role,
+        offer=offer,
+        gift_used_this_month=gift_used_this_month(conn, team=settlement["team"], now=settlement["created_at"]),
+        policy=policy.authority,
+    ):
+        return False
+    return all(actor.role in f.override_roles for f in exceptions_of(settlement, category=category, rules=rules))
+
+
+def exceptions_of(settlement: Mapping[str, Any], *, category: str | None, rules: Rules | None = None) -> list[Finding]:
+    """What approving this settlement would have to override (or what the law now refuses)."""
+    facts = [Fact(f) for f in settlement.get("facts") or []]
+    return check_items(items_of(settlement), category=category, facts=facts, rules=_rules(rules))
+
+
+def forward_approval(
+    conn: sa.Connection,
+    *,
+    settlement_id: int,
+    comment: str | None,
+    actor: Actor,
+    now: datetime,
+) -> dict[str, Any]:
+    """上报: a pending approval beyond this person goes to the next role up the ladder."""
+    complaint_id = get(conn, settlement_id=settlement_id)["complaint_id"]
+    complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
+    settlement = get(conn, settlement_id=settlement_id)
+    if settlement["status"] != "pending_approval":
+        raise _already_decided(settlement)
+    current = Role(settlement["approver_role"]) if settlement["approver_role"] else actor.role
+    base = max(current, actor.role, key=LADDER.index)
+    if base is LADDER[-1]:
+        raise Invalid("top_of_ladder", f"{ROLE_NAMES[base]}已是最高审批层级，请批准或驳回。", "settlement_id")
+    higher = LADDER[LADDER.index(base) + 1]
+    conn.execute(
+        settlements.update()
+        .where(settlements.c.id == settlement_id, settlements.c.status == "pending_approval")
+        .values(approver_role=higher.value)
+    )
+    store.update(
+        conn,
+        complaint=complaint,
+        expected_version=None,
+        changes={},
+        kind="approval_forwarded",
+        actor=actor,
+        now=now,
+        data={"settlement_id": settlement_id, "approver_role": higher.value, "comment": (comment or "").strip()},
+    )
+    return get(conn, settlement_id=settlement_id)
+
+
+_OUTCOMES = {"approved": "已批准", "denied": "已驳回", "granted": "已在权限内生效"}
+
+
+def _already_decided(settlement: dict[str, Any]) -> Conflict:
+    outcome = _OUTCOMES.get(settlement["status"], "已处理")
+    return Conflict(
+        "already_decided",
+        f"处理方案 {settlement['id']} {outcome}，不能再审批。请刷新页面查看最新结果。",
+        "settlement_id",
+    )

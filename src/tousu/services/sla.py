@@ -17,13 +17,13 @@ from sqlalchemy.engine import Engine
 
 from tousu.domain.deadlines import sla_state
 from tousu.domain.policy import Policy
-from tousu.domain.workflow import Status
+from tousu.domain.workflow import CLOCK_RUNNING
 from tousu.services import complaints as store
 from tousu.services import timeline
 from tousu.storage.tables import complaints
 
 log = logging.getLogger(__name__)
-CLOCKED = [Status.RECEIVED.value, Status.IN_PROGRESS.value, Status.REOPENED.value]
+CLOCKED = sorted(s.value for s in CLOCK_RUNNING)
 
 
 def sweep(conn: sa.Connection, *, now: datetime, policy: Policy) -> dict[str, int]:

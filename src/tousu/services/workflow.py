@@ -9,11 +9,11 @@ import sqlalchemy as sa
 
 from tousu.domain import workflow as wf
 from tousu.domain.codes import Channel, Role, UrgencyType
-from tousu.domain.deadlines import business_time_between, calendar_for, compute_deadlines
+from tousu.domain.deadlines import business_time_between, compute_deadlines, deadline_calendar
 from tousu.domain.policy import Policy
 from tousu.domain.urgency import priority
 from tousu.services import complaints as store
-from tousu.services import timeline
+from tousu.services import learning, timeline
 from tousu.services.actors import Actor, require_role
 from tousu.services.errors import Conflict, Invalid, NotFound, ServiceError
 from tousu.storage.tables import complaint_links, users
@@ -109,9 +109,11 @@ def transition(
 
 
 def _resume(complaint: dict[str, Any], policy: Policy, now: datetime) -> dict[str, Any]:
-    """Stop the pause: the business time spent waiting pushes every deadline back."""
+    """Stop the pause: the time spent waiting (counted as the reply deadline is) pushes every deadline back."""
     channel = Channel(complaint["channel"])
-    waited = business_time_between(complaint["paused_since"], now, calendar_for(channel, policy.sla))
+    urgency = [UrgencyType(t) for t in complaint["urgency_types"]]
+    calendar = deadline_calendar(channel=channel, urgency=urgency, deadline="reply", policy=policy.sla)
+    waited = business_time_between(complaint["paused_since"], now, calendar)
     paused = timedelta(seconds=complaint["paused_seconds"]) + waited
     deadlines = compute_deadlines(
         received_at=complaint["received_at"],
@@ -240,12 +242,40 @@ def update_details(
     actor: Actor,
     now: datetime,
 ) -> dict[str, Any]:
-    """Correct classification or record root cause, responsible person and improvement measure."""
+    """Correct classification or record root cause, responsible person and improvement measure.
+
+    A changed category, demands or emotion is also kept as a labelled example for the analyzer
+    (services/learning). Complaints have no emotion column: it lives in those corrections."""
     complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
+    emotion = changes.pop("emotion", None)
     if "category" in changes:
         changes["category_source"] = "person"
+    for name in ("category", "demands"):
+        if changes.get(name) is not None:
+            new = [str(d) for d in changes[name]] if name == "demands" else str(changes[name])
+            learning.record_correction(
+                conn, complaint=complaint, field=name, old=complaint[name], new=new, actor=actor, now=now
+            )
+    data = None
+    if emotion is not None:
+        before = learning.current_emotion(conn, complaint)
+        if learning.record_correction(
+            conn, complaint=complaint, field="emotion", old=before, new=str(emotion), actor=actor, now=now
+        ):
+            diff = timeline.change({k: complaint.get(k) for k in changes}, changes)
+            data = {
+                "before": {**diff["before"], "emotion": before},
+                "after": {**diff["after"], "emotion": str(emotion)},
+            }
     return store.update(
-        conn, complaint=complaint, expected_version=version, changes=changes, kind="updated", actor=actor, now=now
+        conn,
+        complaint=complaint,
+        expected_version=version,
+        changes=changes,
+        kind="updated",
+        actor=actor,
+        now=now,
+        data=data,
     )
 
 
@@ -262,8 +292,13 @@ def link(
     """Relate two complaints; merging closes this one into the other, keeping its record."""
     if complaint_id == other_id:
         raise Invalid("self_link", "不能把投诉与自身关联或合并。", "other_id")
-    complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
-    survivor = store.load(conn, complaint_id=other_id, actor=actor)
+    # Both rows locked, lower id first: two merges into each other at once cannot both pass the
+    # survivor's status check (nor deadlock), and the survivor cannot close in between.
+    locked = {
+        cid: store.load(conn, complaint_id=cid, actor=actor, for_update=True)
+        for cid in sorted((complaint_id, other_id))
+    }
+    complaint, survivor = locked[complaint_id], locked[other_id]
     if version != complaint["version"]:
         raise store.stale_error(complaint)
     exists = conn.execute(

@@ -24,6 +24,9 @@ def _json_text(value: Any) -> str:
 # JSON columns (a complaint's analysis, event data) are written on every change: orjson
 # encodes them several times faster than the standard library.
 _JSON = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+# A failed statement's error text must never carry its parameters (names, phones, ID numbers)
+# into a log or a traceback.
+_OPTIONS: dict[str, Any] = {**_JSON, "hide_parameters": True}
 
 
 def create_db_engine(url: str) -> Engine:
@@ -31,13 +34,13 @@ def create_db_engine(url: str) -> Engine:
         database = sa.engine.make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **_JSON)
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **_OPTIONS)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         # Our own BEGIN IMMEDIATE: the writer lock is taken up front, so two writers queue
         # on busy_timeout instead of failing when a read lock is upgraded.
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return sa.create_engine(url, pool_size=10, max_overflow=20, **_JSON)
+    return sa.create_engine(url, pool_size=10, max_overflow=20, **_OPTIONS)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -65,7 +68,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "heads") -> None:
+def upgrade(url: str, revision: str = "head") -> None:
     """Migrate the database to `revision` (creates it for SQLite)."""
     engine = create_db_engine(url)
     engine.dispose()

@@ -56,8 +56,9 @@ users = sa.Table(
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("team", sa.String(100), nullable=False, server_default=""),
     sa.Column("password_hash", sa.String(200), nullable=True),
-    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),  # False: disabled
     sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_login_at", UtcDateTime, nullable=True),
 )
 
 api_tokens = sa.Table(
@@ -71,6 +72,21 @@ api_tokens = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("expires_at", UtcDateTime, nullable=True),
     sa.Column("revoked_at", UtcDateTime, nullable=True),
+    sa.Column("prefix", sa.String(16), nullable=False, server_default=""),  # the token's first characters
+    sa.Column("last_used_at", UtcDateTime, nullable=True),
+)
+
+# Who changed which account or token, when: the administrators' actions, kept apart from complaint timelines.
+audit_events = sa.Table(
+    "audit_events",
+    metadata,
+    _id(),
+    sa.Column("at", UtcDateTime, nullable=False, index=True),
+    sa.Column("actor_id", sa.ForeignKey("users.id"), nullable=True),  # None: the command line
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("target_user_id", sa.ForeignKey("users.id"), nullable=True, index=True),
+    sa.Column("target_token_id", sa.ForeignKey("api_tokens.id"), nullable=True),
+    sa.Column("data", sa.JSON, nullable=False),
 )
 
 customers = sa.Table(
@@ -193,6 +209,10 @@ settlements = sa.Table(
     sa.Column("decided_by_id", sa.ForeignKey("users.id"), nullable=True),
     sa.Column("decided_at", UtcDateTime, nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    # [{type, amount, basis}] (see tousu.domain.remedies), the facts they rest on, an exception's reason
+    sa.Column("items", sa.JSON, nullable=True),
+    sa.Column("facts", sa.JSON, nullable=True),
+    sa.Column("override_reason", sa.Text, nullable=True),
 )
 
 complaint_links = sa.Table(
@@ -220,4 +240,69 @@ counters = sa.Table(
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("value", sa.Integer, nullable=False),
+)
+
+# Failed logins per account and per client address, shared by every server process. A row
+# counts failures until `until`; once `failures` reaches the limit, logins wait until `until`.
+login_throttle = sa.Table(
+    "login_throttle",
+    metadata,
+    sa.Column("scope", sa.String(16), primary_key=True),  # account | address
+    sa.Column("subject", sa.String(200), primary_key=True),  # the username as typed, or the address
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("until", UtcDateTime, nullable=False, index=True),
+)
+
+import_keys = sa.Table(
+    "import_keys",
+    metadata,
+    # The source row's key (its key column, or a hash of its content): a re-run skips it.
+    sa.Column("source_key", sa.String(200), primary_key=True),
+    sa.Column("complaint_id", sa.ForeignKey("complaints.id"), nullable=False, index=True),
+    sa.Column("imported_at", UtcDateTime, nullable=False),
+)
+
+# A person's change to a label the analyzer reads (category, demands, emotion): the organisation's
+# own labelled examples, with what the analyzer had said and which analyzer and model said it.
+label_corrections = sa.Table(
+    "label_corrections",
+    metadata,
+    _id(),
+    sa.Column("complaint_id", sa.ForeignKey("complaints.id"), nullable=False, index=True),
+    sa.Column("field", sa.String(16), nullable=False),  # category | demands | emotion
+    sa.Column("old_value", sa.JSON, nullable=True),
+    sa.Column("new_value", sa.JSON, nullable=False),
+    sa.Column("analyzer_value", sa.JSON, nullable=True),  # the analyzer's answer, when it gave one
+    sa.Column("text", sa.Text, nullable=False),  # the complaint's words at the time
+    sa.Column("analyzer_version", sa.String(64), nullable=True),
+    sa.Column("model_version", sa.String(100), nullable=True),
+    sa.Column("actor_id", sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False, index=True),
+)
+
+# Analyzer models trained on the organisation's history; the one `active` is what every server uses.
+analyzer_models = sa.Table(
+    "analyzer_models",
+    metadata,
+    _id(),
+    sa.Column("version", sa.String(100), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),  # candidate | active | retired | refused
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("created_by_id", sa.ForeignKey("users.id"), nullable=True),  # None: the command line
+    sa.Column("artifact", sa.LargeBinary, nullable=False),  # the model file (.npz) itself
+    sa.Column("metrics", sa.JSON, nullable=False),  # candidate and baseline scored on the held-out history
+    sa.Column("reason", sa.Text, nullable=True),  # why it was refused
+    sa.Column("activated_at", UtcDateTime, nullable=True),
+)
+
+# Who trained, activated or withdrew which model, when.
+analyzer_model_events = sa.Table(
+    "analyzer_model_events",
+    metadata,
+    _id(),
+    sa.Column("model_id", sa.ForeignKey("analyzer_models.id"), nullable=True, index=True),
+    sa.Column("action", sa.String(16), nullable=False),  # trained | refused | activated | deactivated
+    sa.Column("actor_id", sa.ForeignKey("users.id"), nullable=True),  # None: the command line
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
 )

@@ -11,8 +11,8 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from tousu.web import auth, knowledge, pages
-from tousu.web.security import CsrfMiddleware, LoginThrottle
+from tousu.web import admin, auth, knowledge, model_admin, pages
+from tousu.web.security import CsrfMiddleware
 
 STATIC = Path(__file__).parent / "static"
 
@@ -22,10 +22,11 @@ def register(app: FastAPI) -> None:
     if getattr(app.state, "tousu_web_registered", False):
         return
     app.state.tousu_web_registered = True
-    app.state.tousu_web_throttle = LoginThrottle()
     app.add_exception_handler(auth.LoginRequired, auth.login_redirect)
     app.add_middleware(CsrfMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="web-static")
     app.include_router(auth.router)
     app.include_router(pages.router)
     app.include_router(knowledge.router)
+    app.include_router(admin.router)
+    app.include_router(model_admin.router)

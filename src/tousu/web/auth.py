@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from tousu.api.deps import SESSION_COOKIE, State
-from tousu.services import users
+from tousu.api.deps import SESSION_COOKIE, State, password_login
+from tousu.api.schemas import printable
+from tousu.services import logins, users
 from tousu.services.actors import Actor
 from tousu.web.render import page
-from tousu.web.security import CSRF_FIELD, LoginThrottle, csrf_valid, set_session_cookie
+from tousu.web.security import CSRF_FIELD, csrf_valid, set_session_cookie
 
 router = APIRouter(include_in_schema=False)
 
 EXPIRED = "expired"
-REASONS = {EXPIRED: "登录已过期，请重新登录。", "logged_out": "您已安全退出。", "csrf": "页面已失效，请重新登录。"}
+DISABLED = "disabled"
+REASONS = {
+    EXPIRED: "登录已过期，请重新登录。",
+    "logged_out": "您已安全退出。",
+    "csrf": "页面已失效，请重新登录。",
+    DISABLED: "您的账号已停用，无法继续使用。如需恢复，请联系系统管理员。",
+}
 
 
 class LoginRequired(Exception):
@@ -33,7 +39,7 @@ def login_redirect(request: Request, exc: Exception) -> Response:
     if exc.reason:
         target += f"&reason={exc.reason}"
     response = RedirectResponse(target, status_code=303)
-    if exc.reason == EXPIRED:
+    if exc.reason in (EXPIRED, DISABLED):
         response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -45,9 +51,11 @@ def page_actor(request: Request, state: State) -> Actor:
         raise LoginRequired(path)
     try:
         with state.read() as conn:
-            return users.actor_for_token(conn, token=token, now=state.clock())
-    except users.Unauthorized:
-        raise LoginRequired(path, EXPIRED) from None
+            actor = users.actor_for_token(conn, token=token, now=state.clock())
+    except users.Unauthorized as exc:
+        raise LoginRequired(path, DISABLED if exc.code == "account_disabled" else EXPIRED) from None
+    request.state.actor = actor  # named in the access log line
+    return actor
 
 
 PageActor = Annotated[Actor, Depends(page_actor)]
@@ -60,47 +68,49 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
-def _throttle(request: Request) -> LoginThrottle:
-    return request.app.state.tousu_web_throttle  # type: ignore[no-any-return]
-
-
 @router.get("/login")
 def login_form(request: Request, next: str | None = None, reason: str | None = None) -> Response:
-    return page(request, "login.html", next=_safe_next(next), notice=REASONS.get(reason or ""), error=None,
-                username="")
+    return page(request, "login.html", next=_safe_next(next), notice=REASONS.get(reason or ""), error=None, username="")
 
 
 @router.post("/login")
 def login(
-    request: Request, state: State, username: Annotated[str, Form(max_length=64)] = "",
-    password: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form()] = "/",
+    request: Request,
+    state: State,
+    username: Annotated[str, Form(max_length=64)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form()] = "/",
     csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
     def again(error: str, status: int) -> Response:
-        return page(request, "login.html", status_code=status, next=_safe_next(next), notice=None, error=error,
-                    username=username)
+        return page(
+            request,
+            "login.html",
+            status_code=status,
+            next=_safe_next(next),
+            notice=None,
+            error=error,
+            username=username,
+        )
 
     if not csrf_valid(request, csrf_token):
         return again("页面已失效（安全校验未通过），请重新输入。", 403)
-    ip = request.client.host if request.client else "unknown"
-    throttle = _throttle(request)
-    if throttle.blocked(username, ip):
-        return again("登录失败次数过多，请5分钟后再试。", 429)
     if not username.strip() or not password:
         return again("请输入用户名和密码。", 400)
-    now = state.clock()
-    try:
-        with state.write() as conn:
-            actor = users.verify_password(conn, username=username.strip(), password=password)
-            token = users.issue_token(conn, user_id=actor.id, kind="session", now=now,
-                                      ttl=timedelta(hours=state.settings.session_hours))
-    except users.Unauthorized:
-        throttle.failed(username, ip)
+    if not printable(username):  # no account has such a name, and PostgreSQL cannot even look it up
         return again("用户名或密码错误，请重新输入。", 401)
-    throttle.succeeded(username, ip)
+    try:
+        done = password_login(state, request, username.strip(), password)
+    except logins.Throttled as exc:
+        refused = again(exc.message, 429)
+        refused.headers["Retry-After"] = str(exc.retry_after)
+        return refused
+    except users.Unauthorized as exc:
+        return again(exc.message if exc.code == "account_disabled" else "用户名或密码错误，请重新输入。", 401)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    set_session_cookie(response, token, max_age=int(state.settings.session_hours * 3600),
-                       secure=request.url.scheme == "https")
+    set_session_cookie(
+        response, done.token, max_age=int(state.settings.session_hours * 3600), secure=request.url.scheme == "https"
+    )
     return response
 
 
@@ -112,7 +122,6 @@ def logout(request: Request, state: State, csrf_token: Annotated[str, Form(alias
     if token:
         with state.write() as conn:
             users.revoke_token(conn, token=token, now=state.clock())
-        state.token_cache.pop(token, None)
     response = RedirectResponse("/login?reason=logged_out", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES, DEMAND_NAMES, ROLE_NAMES, URGENCY_NAMES
+from tousu.domain.codes import (
+    CATEGORY_NAMES,
+    CHANNEL_NAMES,
+    DEMAND_NAMES,
+    EMOTION_NAMES,
+    ROLE_NAMES,
+    URGENCY_NAMES,
+    VIP_NAMES,
+)
 from tousu.domain.deadlines import LOCAL
+from tousu.domain.remedies import FACT_NAMES, SettlementType
 from tousu.domain.workflow import ACTION_NAMES, STATUS_NAMES
+from tousu.knowledge import KnowledgeBaseError
 
 EVENT_NAMES: dict[str, str] = {
     **{a.value: n for a, n in ACTION_NAMES.items()},
@@ -24,10 +36,12 @@ EVENT_NAMES: dict[str, str] = {
     "approval_requested": "处理方案提交审批",
     "settlement_approved": "处理方案获批",
     "settlement_denied": "处理方案被驳回",
+    "approval_forwarded": "处理方案上报",
     "sla_warning": "即将超时提醒",
     "sla_breached": "超时",
     "updated": "更正信息",
     "urgency_changed": "紧急程度变化",
+    "customer_updated": "客户资料变更",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -77,7 +91,43 @@ FIELD_LABELS: dict[str, str] = {
     "into": "并入",
     "from": "来自",
     "work_quality": "工作质量问题",
+    "vip_level": "客户级别",
+    "important": "重要客户",
+    "sensitive": "敏感客户",
+    "address": "地址",
+    # Complaint fields a change records before and after.
+    "owner": "处理人",
+    "owner_id": "处理人",
+    "responsible_id": "首问责任人",
+    "received_by_id": "受理人",
+    "to": "移交/升级至",
+    "to_role": "负责岗位",
+    "team": "班组",
+    "emotion": "情绪",
+    "priority": "优先级",
+    "escalation_level": "升级级别",
+    "replied_at": "答复时间",
+    "closed_at": "结案时间",
+    "acknowledge_by": "首次响应时限",
+    "follow_up_by": "回访时限",
+    "paused_since": "暂停计时起",
+    "occurred_at": "发生时间",
+    "received_at": "受理时间",
+    "claimed_amount": "涉及金额",
+    "batch_id": "批量编号",
+    "merged_into_id": "并入投诉",
+    "window_minutes": "统计时段（分钟）",
+    "proxy_name": "代理人",
+    "proxy_authorisation": "代理授权",
+    "manual_urgency": "人工标注紧急类型",
+    # A settlement's items and the facts it rests on.
+    "items": "处理项目",
+    "facts": "已核实事实",
+    "override_reason": "例外理由",
+    "exception": "例外情形",
 }
+# Bookkeeping that means nothing to the people reading the timeline.
+HIDDEN_FIELDS = frozenset({"paused_seconds", "issue_key", "analyzer_version", "version", "updated_at", "search_tokens"})
 # Codes shown by their Chinese names; a code no table knows is shown as it is.
 CODE_NAMES: dict[str, dict[str, str]] = {
     "channel": {c.value: n for c, n in CHANNEL_NAMES.items()},
@@ -87,6 +137,20 @@ CODE_NAMES: dict[str, dict[str, str]] = {
     "status": {c.value: n for c, n in STATUS_NAMES.items()},
     "approver_role": {c.value: n for c, n in ROLE_NAMES.items()},
     "category_source": {"analyzer": "自动分析", "person": "人工"},
+    "vip_level": {c.value: n for c, n in VIP_NAMES.items()},
+    "manual_urgency": {c.value: n for c, n in URGENCY_NAMES.items()},
+    "to_role": {c.value: n for c, n in ROLE_NAMES.items()},
+    "emotion": {c.value: n for c, n in EMOTION_NAMES.items()},
+    "reason": {"batch": "形成批量投诉"},
+    "facts": {f.value: n for f, n in FACT_NAMES.items()},
+}
+ITEM_NAMES: dict[SettlementType, str] = {
+    SettlementType.REFUND: "退费",
+    SettlementType.DOUBLE_REFUND: "双倍返还",
+    SettlementType.FEE_WAIVER: "费用减免",
+    SettlementType.COMPENSATION: "赔偿",
+    SettlementType.TRANSPORT_LOST_WAGES: "交通费、误工费",
+    SettlementType.GIFT: "礼品",
 }
 SIGNAL_NAMES = {
     "media": "媒体曝光",
@@ -98,23 +162,77 @@ SIGNAL_NAMES = {
 SATISFACTION = {"satisfied": "满意", "neutral": "一般", "dissatisfied": "不满意"}
 
 
+# Staff appear by their display names: by user id in changed fields, by username in the rest.
+_MONEY_FIELDS = frozenset({"refund", "compensation", "gift", "claimed_amount"})
+_PEOPLE_BY_ID = frozenset({"owner_id", "responsible_id", "received_by_id"})
+_PEOPLE_BY_USERNAME = frozenset({"owner", "to", "received_by", "username"})
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
+
+
 def event_name(kind: str) -> str:
-    return EVENT_NAMES.get(kind, kind)
+    return EVENT_NAMES.get(kind, "处理记录")
 
 
-def _text(value: Any, key: str = "") -> str:
+class _People:
+    def __init__(self, by_id: Mapping[int, str] | None, by_username: Mapping[str, str] | None) -> None:
+        self.by_id = by_id or {}
+        self.by_username = by_username or {}
+
+    def name(self, value: Any, key: str) -> str | None:
+        if key in _PEOPLE_BY_ID and isinstance(value, int) and not isinstance(value, bool):
+            return self.by_id.get(value, "其他人员")
+        if key in _PEOPLE_BY_USERNAME and isinstance(value, str):
+            return self.by_username.get(value)
+        return None
+
+
+def _text(value: Any, key: str, people: _People) -> str:
     names = CODE_NAMES.get(key, SIGNAL_NAMES if key == "signals" else SATISFACTION)
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if key == "items" and isinstance(value, list):
+        return "；".join(_item(item) for item in value if isinstance(item, dict)) or "—"
     if isinstance(value, list):
-        return "、".join(_text(item, key) for item in value) or "—"
+        return "、".join(_text(item, key, people) for item in value) or "—"
     if isinstance(value, dict):
-        return "；".join(f"{FIELD_LABELS.get(k, k)} {_text(v, k)}" for k, v in value.items())
-    if key.endswith("_by") and isinstance(value, str) and "T" in value:
+        return "；".join(
+            f"{FIELD_LABELS[k]} {_text(v, k, people)}"
+            for k, v in value.items()
+            if k in FIELD_LABELS and k not in HIDDEN_FIELDS
+        )
+    if key in _MONEY_FIELDS and isinstance(value, (int, float)):
+        return f"{value:g} 元"
+    person = people.name(value, key)
+    if person is not None:
+        return person
+    if isinstance(value, str) and _ISO_MOMENT.fullmatch(value):
         return _local(value)
     return names.get(str(value), str(value))
+
+
+def _item(item: dict[str, Any]) -> str:
+    """One item of a settlement: '退费 40 元（依据：公司承诺错收费用双倍返还）'."""
+    try:
+        kind = ITEM_NAMES[SettlementType(str(item.get("type")))]
+    except ValueError:
+        kind = "其他"
+    amount = item.get("amount")
+    text = f"{kind} {amount:g} 元" if isinstance(amount, (int, float)) else kind
+    basis = item.get("basis")
+    return f"{text}（依据：{_law_name(basis)}）" if basis else text
+
+
+def _law_name(code: str) -> str:
+    """A law or policy of the knowledge base by its title, never by its code."""
+    from tousu.web.knowledge import knowledge_base  # the knowledge base loads on first use
+
+    try:
+        law = knowledge_base().laws.get(code)
+    except KnowledgeBaseError:
+        law = None
+    return law.label if law is not None else "其他规定"
 
 
 def _local(iso: str) -> str:
@@ -124,10 +242,17 @@ def _local(iso: str) -> str:
         return iso
 
 
-def event_lines(data: dict[str, Any] | None) -> list[str]:
-    """'答复内容：…' lines for the event's data; empty values are left out."""
+def event_lines(
+    data: dict[str, Any] | None,
+    names: Mapping[int, str] | None = None,
+    people: Mapping[str, str] | None = None,
+) -> list[str]:
+    """'答复内容：…' lines for the event's data, every field by its Chinese name and every time
+    in Asia/Shanghai; empty values and bookkeeping are left out. `names` (user id) and `people`
+    (username) give staff members' display names."""
+    known = _People(names, people)
     return [
-        f"{FIELD_LABELS.get(key, key)}：{_text(value, key)}"
+        f"{FIELD_LABELS[key]}：{_text(value, key, known)}"
         for key, value in (data or {}).items()
-        if value not in (None, "", [], {})
+        if key in FIELD_LABELS and key not in HIDDEN_FIELDS and value not in (None, "", [], {})
     ]

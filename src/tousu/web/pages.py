@@ -11,9 +11,12 @@ from fastapi.responses import RedirectResponse, Response
 
 from tousu.api import present
 from tousu.api.deps import AppState, State
+from tousu.api.schemas import MAX_ID, printable
 from tousu.domain.codes import Category, Channel, Role, UrgencyType
-from tousu.domain.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Status
+from tousu.domain.remedies import FACT_NAMES
+from tousu.domain.workflow import ACTIVE_STATUSES, CLOCK_RUNNING, OPEN_STATUSES, Status
 from tousu.knowledge import KnowledgeBaseError
+from tousu.knowledge.remedies import load_remedy_rules
 from tousu.services import analytics, customers, queries, settlements, users
 from tousu.services import complaints as store
 from tousu.services.actors import Actor
@@ -26,6 +29,13 @@ from tousu.web.render import page
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 STATUS_CHOICES = {"active": [s.value for s in ACTIVE_STATUSES], "open": [s.value for s in OPEN_STATUSES], "all": []}
+
+
+def _whole_number(value: str | None) -> int | None:
+    """A number that can name a stored row, else None: out of range, it would fail the query."""
+    if value and len(value) <= 10 and value.isascii() and value.isdigit() and int(value) <= MAX_ID:
+        return int(value)
+    return None
 
 
 def _choice(value: str | None, kind: type) -> str | None:
@@ -47,8 +57,8 @@ def _queue_filter(params: dict[str, str], actor_id: int) -> tuple[queries.Compla
         "urgency_type": _choice(params.get("urgency_type"), UrgencyType) or "",
         "overdue": params.get("overdue", "") if params.get("overdue") in ("1", "0") else "",
         "mine": "1" if params.get("mine") == "1" else "",
-        "batch_id": batch if batch.isdigit() else "",
-        "q": (params.get("q") or "").strip()[:100],
+        "batch_id": batch if _whole_number(batch) is not None else "",
+        "q": q if printable(q := (params.get("q") or "").strip()[:100]) else "",
     }
     filters = queries.ComplaintFilter(
         status=[s for s in statuses or [] if s] or None,
@@ -72,17 +82,20 @@ def home(actor: PageActor) -> Response:
 def queue(request: Request, state: State, actor: PageActor) -> Response:
     params = dict(request.query_params)
     filters, chosen = _queue_filter(params, actor.id)
-    offset = int(params["offset"]) if params.get("offset", "").isdigit() else 0
+    offset = _whole_number(params.get("offset")) or 0
     now = state.clock()
     with state.read() as conn:
         rows, total = queries.search(conn, actor=actor, filters=filters, now=now, limit=PAGE_SIZE, offset=offset)
-        batches = open_batches(conn, now=now, policy=state.policy)
+        batches, other_batches = queries.visible_batches(
+            conn, actor=actor, batches=open_batches(conn, now=now, policy=state.policy)
+        )
         names = {u["id"]: u["display_name"] for u in users.list_users(conn)}
     items = [
         {
             **present.list_item_json(r),
             "owner_name": names.get(r["owner_id"], ""),
-            "awaiting_reply": Status(r["status"]) in OPEN_STATUSES,
+            # The countdown runs only while the clock does: not while waiting on the customer.
+            "awaiting_reply": Status(r["status"]) in CLOCK_RUNNING,
         }
         for r in rows
     ]
@@ -99,6 +112,7 @@ def queue(request: Request, state: State, actor: PageActor) -> Response:
         total=total,
         chosen=chosen,
         batches=batches,
+        other_batches=other_batches,
         offset=offset,
         pages=pages,
         now=now,
@@ -119,8 +133,46 @@ def _law_titles() -> list[str]:
         return []
 
 
+def _remedy_bases() -> list[tuple[str, str, str]]:
+    """(code, Chinese title, the item types it may ground) for the settlement form's basis list."""
+    try:
+        rules = load_remedy_rules()
+    except KnowledgeBaseError:
+        return []
+    bases: dict[str, tuple[str, list[str]]] = {}
+    for rule in rules.values():
+        for basis in rule.bases:
+            bases.setdefault(basis.code, (basis.title, []))[1].append(rule.type.value)
+    return [(code, title, " ".join(types)) for code, (title, types) in bases.items()]
+
+
+def _settlement_view(s: dict[str, Any], *, complaint: Any, actor: Actor, state: AppState) -> dict[str, Any]:
+    """A settlement with its items named in Chinese, and what this person may do with it (批准 or 上报)."""
+    category = complaint["category"]
+    try:
+        rules = load_remedy_rules()
+        names = {t.value: r.name for t, r in rules.items()}
+        titles = {b.code: b.title for r in rules.values() for b in r.bases}
+        exceptions = [f.message for f in settlements.exceptions_of(s, category=category, rules=rules)]
+    except KnowledgeBaseError:
+        names, titles, exceptions = {}, {}, []
+    items = [
+        {"name": names.get(i.type.value, i.type.value), "amount": i.amount, "basis": titles.get(i.basis or "", i.basis)}
+        for i in settlements.items_of(s)
+    ]
+    may_approve = False
+    if s["status"] == "pending_approval" and actor.at_least(Role.MANAGER):
+        with state.read() as conn:
+            may_approve = settlements.can_approve(
+                conn, settlement=s, category=category, actor=actor, policy=state.policy
+            )
+    return {**s, "item_views": items, "exceptions": exceptions, "may_approve": may_approve}
+
+
 @router.get("/complaints/{complaint_id}")
 def complaint_page(complaint_id: int, request: Request, state: State, actor: PageActor) -> Response:
+    if not 1 <= complaint_id <= MAX_ID:  # no stored complaint has such a number
+        return page(request, "missing.html", status_code=404, actor=actor)
     try:
         with state.read() as conn:
             row = store.load(conn, complaint_id=complaint_id, actor=actor)
@@ -128,11 +180,13 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
             events = [present.event_json(e) for e in store.timeline_of(conn, complaint_id=complaint_id)]
             settled = settlements.for_complaint(conn, complaint_id=complaint_id)
             staff = users.list_users(conn)
-            history = customers.history(conn, customer_id=row["customer_id"], actor=actor)["complaints"]
+            # The customer is in scope (the actor sees this complaint); their other complaints may not be.
+            found = customers.lookup(conn, customer_id=row["customer_id"], actor=actor)
     except NotFound:
         return page(request, "missing.html", status_code=404, actor=actor)
     complaint: dict[str, Any] = present.complaint_json(row, customer=customer, actor=actor)
     authority = state.policy.authority.by_role[actor.role]
+    settled = [_settlement_view(s, complaint=row, actor=actor, state=state) for s in settled]
     names = {u["id"]: u["display_name"] for u in staff}
     status = Status(complaint["status"])
     return page(
@@ -143,6 +197,7 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
         events=events,
         settlements=settled,
         names=names,
+        people={u["username"]: u["display_name"] for u in staff},
         staff=[u for u in staff if u["active"]],
         is_manager=actor.at_least(Role.MANAGER),
         awaiting_reply=status in OPEN_STATUSES,
@@ -151,8 +206,12 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
         is_responsible=actor.id in (complaint["owner_id"], complaint["responsible_id"]),
         authority=authority,
         laws=_law_titles(),
+        remedy_bases=_remedy_bases(),
+        facts=[(f.value, name) for f, name in FACT_NAMES.items()],
+        may_override=actor.at_least(Role.DIRECTOR),
         advice=_advice(state, actor, row["content"], authority.model_dump()),
-        related=[h for h in history if h["id"] != complaint_id][:20],
+        related=[h for h in found["history"]["complaints"] if h["id"] != complaint_id][:20],
+        elsewhere=found["elsewhere"],
     )
 
 

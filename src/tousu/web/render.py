@@ -49,6 +49,7 @@ def _name(names: dict[Any, str], kind: type) -> Any:
             return names[kind(code)]
         except ValueError:
             return code
+
     return lookup
 
 
@@ -82,6 +83,7 @@ def templates() -> Jinja2Templates:
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("actor", None)
     response = templates().TemplateResponse(
-        request, name, {"csrf_token": csrf_token(request), **context}, status_code=status_code)
+        request, name, {"csrf_token": csrf_token(request), **context}, status_code=status_code
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -75,8 +75,9 @@
   document.querySelectorAll("form[data-endpoint]").forEach((form) => {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const body = { ...collect(form, event.submitter), version };
       const endpoint = form.dataset.endpoint;
+      let body = { ...collect(form, event.submitter), version };
+      if (endpoint === "settlements") body = settlementBody(form, body);
       const path = "/api/v1/complaints/" + id + (endpoint ? "/" + endpoint : "");
       submit(form, form.dataset.method || "POST", path, body, (answer) => {
         if (endpoint === "settlements") {
@@ -88,6 +89,19 @@
       });
     });
   });
+
+  // The settlement form's amounts as items, each with the chosen basis when that basis may ground it.
+  function settlementBody(form, b) {
+    const chosen = form.querySelector("[name=legal_basis]").selectedOptions[0];
+    const grounds = chosen && chosen.value ? (chosen.dataset.types || "").split(" ") : [];
+    const items = [
+      [b.refund_type || "refund", b.refund], [b.compensation_type || "compensation", b.compensation], ["gift", b.gift],
+    ].filter(([, amount]) => amount > 0).map(([type, amount]) =>
+      ({ type, amount, basis: grounds.includes(type) ? chosen.value : null }));
+    const body = { version: b.version, description: b.description || "", items, facts: b.facts || [] };
+    if (b.override_reason) body.override_reason = b.override_reason;
+    return body;
+  }
 
   // The settlement form says before sending whether the offer is within the role's authority.
   const settleForm = document.getElementById("settle-form");
@@ -186,10 +200,20 @@
   document.querySelectorAll("form.decision").forEach((form) => {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const body = { approve: event.submitter.value === "true" };
+      const body = event.submitter.name === "forward" ? { forward: true } : { approve: event.submitter.value === "true" };
       const comment = form.querySelector("[name=comment]").value.trim();
       if (comment) body.comment = comment;
+      const reason = form.querySelector("[name=override_reason]");
+      if (reason && reason.value.trim()) body.override_reason = reason.value.trim();
       submit(form, "POST", "/api/v1/settlements/" + form.dataset.settlement + "/decision", body, () => location.reload());
+    });
+  });
+
+  // The 复制 button beside each suggested script.
+  document.querySelectorAll("button.copy[data-copy]").forEach((copy) => {
+    copy.addEventListener("click", async () => {
+      try { await navigator.clipboard.writeText(copy.dataset.copy); copy.textContent = "已复制"; }
+      catch (err) { copy.textContent = "请手动选择复制"; }
     });
   });
 })();

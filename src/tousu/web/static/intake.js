@@ -29,11 +29,24 @@
     const result = await api("GET", "/api/v1/customers?phone=" + encodeURIComponent(phone));
     if (result.status === 404) { fill(panel, [el("p", "首次投诉客户（系统中无档案）。")]); return; }
     if (!result.ok) { fill(panel, [el("p", errorText(result), "error")]); return; }
-    const c = result.body.customer, h = result.body.history;
+    const c = result.body.customer;
     if (!$("name").value.trim()) $("name").value = c.name;
-    const nodes = [el("p", c.name + " · " + nameOf("vip", c.vip_level) + "客户")];
+    const nodes = [el("p", c.name + " · " + c.phone + " · " + nameOf("vip", c.vip_level) + "客户")];
     if (c.important) nodes.push(el("p", "重要客户", "flag"));
     if (c.sensitive) nodes.push(el("p", "敏感客户：请谨慎答复", "flag"));
+    // Complaints of other halls: only how many, never their contents.
+    const away = result.body.elsewhere;
+    if (away.complaints) {
+      nodes.push(el("p", "该客户在其他营业厅有 " + away.complaints + " 条投诉记录" +
+        (away.open ? "，其中 " + away.open + " 条未结" : "") +
+        (away.last_contact_on ? "（最近一次 " + away.last_contact_on + "）" : "") + "。", "flag"));
+    }
+    if (result.body.scope !== "full") {
+      nodes.push(el("p", "该客户的详细档案不在您的查看范围内；如需了解处理情况，请联系相关营业厅。", "muted"));
+      fill(panel, nodes);
+      return;
+    }
+    const h = result.body.history;
     nodes.push(el("p", "历史投诉 " + h.complaints.length + " 件" + (h.settlements.length ? "，处理方案 " + h.settlements.length + " 个" : "")));
     if (h.complaints.length >= 1) nodes.push(el("p", "再次投诉：请先查看历史处理情况。", "flag"));
     const list = el("ul");
@@ -64,6 +77,7 @@
   }
 
   // The appeal time limits (5 months for billing disputes, 2 years otherwise) once the date is known.
+  // They bind an appeal to the regulator, not our own handling: past them, the complaint is still taken.
   async function timeLimits(category) {
     const occurred = $("occurred_at").value;
     if (!occurred) return [];
@@ -72,19 +86,34 @@
       { occurred_at: occurred + ":00+08:00", billing_dispute: billing, complained_to_operator_at: new Date().toISOString() });
     if (!result.ok) return [];
     const expired = result.body.reasons.filter((r) => r.code.endsWith("_expired"));
-    if (!expired.length) return [el("p", "受理审查：未超过申诉时效。", "muted")];
-    return expired.map((r) => el("p", "受理审查：" + r.message + "（" + r.basis + "）", "flag"));
+    if (!expired.length) return [el("p", "申诉时限提示：客户如不满意处理结果，仍可在时限内向管理局申诉。", "muted")];
+    return expired.map((r) => el("p", "申诉时限提示：" + r.message + "（" + r.basis + "）这只约束向管理局的申诉，" +
+      "本投诉照常受理、核查并答复，不能以此拒绝客户。", "muted"));
   }
 
   function percent(value) { return Math.round((value || 0) * 100) + "%"; }
+
+  function categoryChoices(label) {
+    const box = el("div", undefined, "flag");
+    box.dataset.role = "category-choices";
+    box.append(el("strong", "类别待确认："), " 系统拿不准，请向客户核实后选择：");
+    [label.code, ...(label.alternatives || []).map((alt) => alt.code)].forEach((code) => {
+      const pick = el("button", nameOf("category", code));
+      pick.type = "button";
+      pick.addEventListener("click", () => { $("category").value = code; });
+      box.append(" ", pick);
+    });
+    return box;
+  }
 
   function analysisView(a) {
     const labels = a.labels || {};
     const dl = el("dl", undefined, "facts");
     const add = (label, value) => { if (value) dl.append(el("dt", label), el("dd", value)); };
-    if (labels.category) add("类别", labels.category.name + "（" + percent(labels.category.confidence) + "）");
+    const unsure = labels.category && labels.category.uncertain;
+    if (labels.category && !unsure) add("类别", labels.category.name + "（" + percent(labels.category.confidence) + "）");
     add("诉求", (labels.demands || []).map((d) => d.name).join("、"));
-    if (labels.emotion) add("情绪", labels.emotion.name);
+    if (labels.emotion) add("情绪", labels.emotion.name + (labels.emotion.uncertain ? "（待确认）" : ""));
     add("紧急信号", (a.signals || []).map((s) => s.name).join("、"));
     if (a.escalation_risk) {
       const risk = a.escalation_risk;
@@ -97,10 +126,12 @@
     add("客户类型", (a.profile_hints || []).map((h) => h.name).join("、"));
     add("场景", (a.scenarios || []).map((h) => h.name).join("、"));
     const nodes = [dl];
-    const adopt = el("button", "采用分类与诉求");
+    // An unsure category is offered as choices for the agent to pick, never filled in for them.
+    if (unsure) nodes.push(categoryChoices(labels.category));
+    const adopt = el("button", unsure ? "采用诉求（类别请选择）" : "采用分类与诉求");
     adopt.type = "button";
     adopt.addEventListener("click", () => {
-      if (a.category) $("category").value = a.category;
+      if (a.category && !unsure) $("category").value = a.category;
       form.querySelectorAll('input[name="demands"]').forEach((box) => { box.checked = (a.demands || []).includes(box.value); });
     });
     nodes.push(adopt);
@@ -121,7 +152,7 @@
     const quote = el("blockquote", line);
     const copy = el("button", "复制");
     copy.type = "button";
-    copy.className = "link";
+    copy.className = "copy";
     copy.setAttribute("aria-label", "复制话术：" + line);
     copy.addEventListener("click", async () => {
       try { await navigator.clipboard.writeText(line); copy.textContent = "已复制"; }
@@ -168,6 +199,30 @@
     return data;
   }
 
+  // What the agent reads back on saving: the facts and the demand as recorded, what happens next
+  // and by when. Never the customer's own words: they may hold threats, which are not repeated back.
+  const THREATS = ["media_threat", "regulator_threat"];
+  function readBackText(c) {
+    const facts = (c.analysis && c.analysis.facts) || {};
+    const parts = [c.customer.name + "，您好。我跟您核对一下记录："];
+    const what = [];
+    const day = c.occurred_at ? localTime(c.occurred_at).slice(0, 10)
+      : ((facts.datetimes || []).find((d) => d.kind !== "time") || {}).text;
+    if (day) what.push("时间是" + day);
+    if (c.category_name) what.push("反映的是“" + c.category_name + "”方面的问题");
+    if (c.claimed_amount !== null && c.claimed_amount !== undefined) {
+      what.push("涉及金额 " + Number(c.claimed_amount).toFixed(2) + " 元");
+    } else if ((facts.amounts || []).length) {
+      what.push("您提到的金额是" + facts.amounts.map((a) => a.text).join("、"));
+    }
+    const asked = (c.demands || []).filter((d) => !THREATS.includes(d)).map((d) => nameOf("demand", d));
+    if (asked.length) what.push("您的要求是" + asked.join("、"));
+    parts.push((what.length ? what.join("，") : "您反映的问题我已经记录下来") + "。");
+    parts.push("我们已经受理，受理编号是 " + c.reference + "，会先核实情况，在 " +
+      localTime(c.deadlines.reply_by) + " 前给您答复。请问我的记录准确吗？");
+    return parts.join("");
+  }
+
   function readBack(c) {
     const box = $("result");
     const link = el("a", "打开投诉详情");
@@ -180,17 +235,13 @@
       $("analysis-panel").textContent = "输入投诉内容后自动分析。";
       $("phone").focus();
     });
-    const summary = c.content.length > 120 ? c.content.slice(0, 120) + "…" : c.content;
     const urgent = c.urgency.length ? "（" + c.urgency.map((u) => u.name).join("、") + "）" : "";
     box.replaceChildren(
       el("h2", "已受理"),
       el("p", "受理编号：" + c.reference, "reference"),
       el("p", "答复时限：" + localTime(c.deadlines.reply_by) + urgent, "deadline"),
       el("h3", "复述确认（请向客户读出）"),
-      el("p", c.customer.name + "，您好。您反映的问题是：“" + summary + "”" +
-        (c.category_name ? "，属于" + c.category_name + "问题" : "") +
-        "。我们已经受理，受理编号是 " + c.reference + "，将在 " + localTime(c.deadlines.reply_by) +
-        " 前给您答复。请问我的记录准确吗？", "readback"),
+      el("p", readBackText(c), "readback"),
       link, " ", again);
     box.hidden = false;
     box.focus();

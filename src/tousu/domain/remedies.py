@@ -1,0 +1,166 @@
+"""Settlements within the law: which settlement item the law or the company's policy allows for
+a complaint's category and established facts, and on which basis.
+
+The rules are data (the knowledge base's `remedies`, converted by `tousu.knowledge.remedies`);
+this module only applies them. A finding without `override_roles` is a refusal; one with them
+may be granted only as an exception the organisation's policy allows, by one of those roles,
+with a reason recorded in the timeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from tousu.domain.authority import LADDER, SettlementOffer
+from tousu.domain.codes import ROLE_NAMES, Role
+
+
+class SettlementType(StrEnum):
+    REFUND = "refund"
+    DOUBLE_REFUND = "double_refund"
+    FEE_WAIVER = "fee_waiver"
+    COMPENSATION = "compensation"
+    TRANSPORT_LOST_WAGES = "transport_lost_wages"
+    GIFT = "gift"
+
+
+# Which authority limit an item counts against.
+_MONEY: dict[SettlementType, str] = {
+    SettlementType.REFUND: "refund",
+    SettlementType.DOUBLE_REFUND: "refund",
+    SettlementType.FEE_WAIVER: "refund",
+    SettlementType.COMPENSATION: "compensation",
+    SettlementType.TRANSPORT_LOST_WAGES: "compensation",
+    SettlementType.GIFT: "gift",
+}
+
+
+class Fact(StrEnum):
+    """Facts a settlement may rest on, confirmed by the person proposing it."""
+
+    OUR_FAULT = "our_fault"
+    OUTAGE = "outage"
+    INSTALL_DELAY = "install_delay"
+    PROVEN_LOSS = "proven_loss"
+    FRAUD = "fraud"
+    PERSONAL_INJURY = "personal_injury"
+    PERSONAL_RIGHTS = "personal_rights"
+
+
+FACT_NAMES: dict[Fact, str] = {
+    Fact.OUR_FAULT: "经核实属我方原因错收、多收",
+    Fact.OUTAGE: "服务中断或障碍（有记录）",
+    Fact.INSTALL_DELAY: "因我方原因装机、移机逾期",
+    Fact.PROVEN_LOSS: "客户有证据证明的实际损失",
+    Fact.FRAUD: "经认定的欺诈",
+    Fact.PERSONAL_INJURY: "发生人身损害（有医疗证明）",
+    Fact.PERSONAL_RIGHTS: "人身权益受侵害且后果严重",
+}
+
+
+@dataclass(frozen=True)
+class Basis:
+    """A law or policy that may ground an item, with what it requires."""
+
+    code: str
+    title: str
+    categories: frozenset[str] | None = None  # None: any category
+    requires: frozenset[Fact] = frozenset()
+    refusal: str = ""  # why it does not apply when its conditions are not met
+
+
+@dataclass(frozen=True)
+class RemedyRule:
+    type: SettlementType
+    name: str
+    bases: tuple[Basis, ...]
+    basis_required: bool = False
+    excluded: Mapping[str, str] = field(default_factory=dict)  # category -> why the law excludes it
+    exception_roles: frozenset[Role] = frozenset()  # who may grant it without a basis, as an exception
+    exception_policy: str = ""  # the policy that allows the exception
+
+    def basis(self, code: str) -> Basis | None:
+        return next((b for b in self.bases if b.code == code), None)
+
+
+@dataclass(frozen=True)
+class Item:
+    type: SettlementType
+    amount: float
+    basis: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    type: SettlementType
+    code: str
+    message: str
+    override_roles: frozenset[Role] = frozenset()
+
+    @property
+    def refused(self) -> bool:
+        return not self.override_roles
+
+
+def offer_of(items: Iterable[Item]) -> SettlementOffer:
+    """The amounts the authority limits are checked against."""
+    totals = {"refund": 0.0, "compensation": 0.0, "gift": 0.0}
+    for item in items:
+        totals[_MONEY[item.type]] += item.amount
+    return SettlementOffer(**totals)
+
+
+def check_items(
+    items: Iterable[Item],
+    *,
+    category: str | None,
+    facts: Iterable[Fact],
+    rules: Mapping[SettlementType, RemedyRule],
+) -> list[Finding]:
+    """Everything the law or policy says against these items, for this complaint."""
+    known = frozenset(facts)
+    findings: list[Finding] = []
+    for item in items:
+        rule = rules[item.type]
+        findings.extend(_check(item, rule, category, known))
+    return findings
+
+
+def _check(item: Item, rule: RemedyRule, category: str | None, facts: frozenset[Fact]) -> list[Finding]:
+    if category is not None and category in rule.excluded:
+        return [Finding(item.type, "excluded_for_category", f"{rule.name}：{rule.excluded[category]}")]
+    if item.basis is None:
+        if not rule.basis_required:
+            return []
+        choices = "、".join(b.title for b in rule.bases)
+        message = f"{rule.name}必须选择法律或制度依据（可选：{choices}）。"
+        if rule.exception_roles:
+            who = "、".join(_role_names(rule.exception_roles))
+            message += f"没有依据的，只能按{rule.exception_policy}作为例外，由{who}批准并写明理由。"
+        return [Finding(item.type, "basis_required", message, rule.exception_roles)]
+    basis = rule.basis(item.basis)
+    if basis is None:
+        choices = "、".join(b.title for b in rule.bases) or "无"
+        return [Finding(item.type, "basis_not_applicable", f"所选依据不能作为{rule.name}的依据（可选：{choices}）。")]
+    if basis.categories is not None and category is not None and category not in basis.categories:
+        return [Finding(item.type, "basis_not_for_category", f"{rule.name}（{basis.title}）：{basis.refusal}")]
+    missing = sorted(basis.requires - facts)
+    if missing:
+        needed = "、".join(FACT_NAMES[f] for f in missing)
+        return [Finding(item.type, "facts_missing", f"{rule.name}（{basis.title}）须先确认：{needed}。{basis.refusal}")]
+    return []
+
+
+def _role_names(roles: frozenset[Role]) -> list[str]:
+    return [ROLE_NAMES[r] for r in LADDER if r in roles]
+
+
+def override_role(findings: Iterable[Finding]) -> Role | None:
+    """The lowest role that may grant every exception these findings need (None: none needed)."""
+    needed = [f.override_roles for f in findings]
+    if not needed:
+        return None
+    allowed = frozenset.intersection(*needed)
+    return next((r for r in LADDER if r in allowed), None)

@@ -1,0 +1,93 @@
+"""The complaint page's settlements in a real browser: a manager is offered 上报, not 批准, for what
+is beyond him; the director approves an exception only with its reason, which the page shows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.browser import chromium, served
+from tousu.api.app import create_app
+from tousu.demo import DEMO_PASSWORD, load_demo
+from tousu.services import users
+from tousu.settings import Settings
+from tousu.storage.db import upgrade
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    url = f"sqlite:///{Path(tmp_path_factory.mktemp('settle')) / 'tousu.db'}"
+    upgrade(url)
+    settings = Settings(database_url=url, secret_key="settle-e2e-secret-0123456789abcdef", scheduler_interval_seconds=0)
+    app = create_app(settings, with_scheduler=False)
+    state = app.state.tousu
+    load_demo(state.engine, settings.policy, count=0, seed=7)
+    with state.write() as conn:
+        token = users.issue_token(
+            conn, user_id=users.require_user(conn, "agent1")["id"], kind="api", now=datetime.now(UTC)
+        )
+    with served(app) as base:
+        auth = {"Authorization": f"Bearer {token}"}
+        created = httpx.post(
+            f"{base}/api/v1/complaints",
+            headers=auth,
+            json={
+                "channel": "hall",
+                "category": "billing",
+                "customer": {"name": "吴女士", "phone": "13955551234"},
+                "content": "重复扣费58元，要求赔偿。",
+            },
+        ).json()
+        # 80 yuan compensation with no legal basis: within a manager's amounts, but an exception.
+        proposal = httpx.post(
+            f"{base}/api/v1/complaints/{created['id']}/settlements",
+            headers=auth,
+            json={"version": created["version"], "compensation": 80, "description": "补偿客户"},
+        )
+        assert proposal.status_code == 201, proposal.text
+        yield base, int(created["id"])
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as instance:
+        yield instance
+
+
+def _login(browser: Browser, base: str, username: str) -> Page:
+    tab = browser.new_context(timezone_id="Asia/Shanghai", locale="zh-CN", base_url=base).new_page()
+    tab.goto("/login")
+    tab.fill("#username", username)
+    tab.fill("#password", DEMO_PASSWORD)
+    tab.click("form[action='/login'] button[type=submit]")
+    tab.wait_for_load_state()
+    return tab
+
+
+def test_the_manager_forwards_and_the_director_approves_with_a_reason(
+    browser: Browser, server: tuple[str, int]
+) -> None:
+    base, cid = server
+    manager = _login(browser, base, "manager1")
+    manager.goto(f"/complaints/{cid}")
+    decision = manager.locator("form.decision")
+    expect(decision.locator("button[name=forward]")).to_have_text("上报")
+    expect(decision.locator("button[name=approve][value=true]")).to_have_count(0)
+    expect(manager.locator("text=待客户中心主任审批")).to_be_visible()
+    manager.context.close()
+
+    director = _login(browser, base, "director1")
+    director.goto(f"/complaints/{cid}")
+    director.click("form.decision button[name=approve][value=true]")
+    expect(director.locator("form.decision .field-error, #action-error:not([hidden])").first).to_contain_text("理由")
+    director.fill("form.decision [name=override_reason]", "连续三月重复扣费，挽留客户")
+    director.click("form.decision button[name=approve][value=true]")
+    expect(director.locator("text=例外批准理由：连续三月重复扣费，挽留客户")).to_be_visible()
+    director.context.close()

@@ -1,0 +1,124 @@
+"""Settlements within the law: each item checked against the knowledge base's rules at proposal
+and again at approval; exceptions only by a role allowed to make them, with the reason recorded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.conftest import Api, complaint_body
+
+
+def _complaint(api: Api, category: str, content: str = "这个月被重复扣费两次，每次58元。") -> dict[str, Any]:
+    created = api.post("/complaints", "agent1", complaint_body(category=category, content=content))
+    assert created.status_code == 201, created.text
+    return dict(created.json())
+
+
+def _propose(api: Api, who: str, complaint: dict[str, Any], **body: Any) -> Any:
+    current = api.get(f"/complaints/{complaint['id']}", who).json()
+    return api.post(
+        f"/complaints/{complaint['id']}/settlements",
+        who,
+        {"version": current["version"], "description": "处理", **body},
+    )
+
+
+def _events(api: Api, cid: int) -> list[dict[str, Any]]:
+    return list(api.get(f"/complaints/{cid}/events", "director1").json()["events"])
+
+
+def test_mental_damages_on_a_billing_dispute_are_refused_with_the_reason(api: Api) -> None:
+    billing = _complaint(api, "billing")
+    before = len(_events(api, billing["id"]))
+    refused = _propose(
+        api,
+        "agent1",
+        billing,
+        items=[{"type": "compensation", "amount": 500, "basis": "civil_code_1183"}],
+        facts=["personal_rights"],
+    )
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["code"] == "not_allowed_by_law" and "财产纠纷不适用" in error["message"]
+    assert len(_events(api, billing["id"])) == before  # nothing was proposed
+
+
+def test_transport_and_lost_wages_need_a_personal_injury(api: Api) -> None:
+    service = _complaint(api, "service", "营业员态度很差，我跑了三趟，要求赔偿交通费误工费。")
+    refused = _propose(
+        api, "manager1", service, items=[{"type": "transport_lost_wages", "amount": 80, "basis": "consumer_law_49"}]
+    )
+    assert refused.status_code == 422 and "人身损害" in refused.json()["error"]["message"]
+
+
+def test_an_outage_gets_a_fee_waiver_not_a_double_refund(api: Api) -> None:
+    network = _complaint(api, "network", "家里宽带断了三天，要求双倍返还。")
+    double = _propose(
+        api, "manager1", network, items=[{"type": "double_refund", "amount": 60, "basis": "policy_double_refund"}]
+    )
+    assert double.status_code == 422 and "减免" in double.json()["error"]["message"]
+    waiver = _propose(
+        api,
+        "manager1",
+        network,
+        items=[{"type": "fee_waiver", "amount": 30, "basis": "telecom_reg_32"}],
+        facts=["outage"],
+    )
+    assert waiver.status_code == 201 and waiver.json()["status"] == "granted"
+
+
+def test_compensation_without_a_basis_goes_to_the_director_and_needs_his_reason(api: Api) -> None:
+    billing = _complaint(api, "billing")
+    proposal = _propose(api, "manager1", billing, compensation=80)  # within a manager's amount, but no basis
+    assert proposal.status_code == 201
+    settlement = proposal.json()
+    assert settlement["status"] == "pending_approval" and settlement["approver_role"] == "director"
+    # The director must say why; then the exception and its reason are in the timeline.
+    decision = f"/settlements/{settlement['id']}/decision"
+    missing = api.post(decision, "director1", {"approve": True})
+    assert missing.status_code == 422 and missing.json()["error"]["field"] == "override_reason"
+    approved = api.post(
+        decision, "director1", {"approve": True, "override_reason": "系统故障连续三月重复扣费，挽留客户"}
+    )
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    last = _events(api, billing["id"])[-1]
+    assert last["kind"] == "settlement_approved"
+    assert last["data"]["override_reason"] == "系统故障连续三月重复扣费，挽留客户"
+
+
+def test_compensation_with_a_basis_and_its_facts_is_granted_within_authority(api: Api) -> None:
+    marketing = _complaint(api, "marketing", "宣传说免费送流量，结果每月扣费。")
+    granted = _propose(
+        api,
+        "manager1",
+        marketing,
+        items=[{"type": "compensation", "amount": 100, "basis": "civil_code_584"}],
+        facts=["proven_loss"],
+    )
+    assert granted.status_code == 201 and granted.json()["status"] == "granted"
+
+
+def test_a_manager_forwards_what_is_beyond_him(api: Api) -> None:
+    billing = _complaint(api, "billing")
+    proposal = _propose(api, "agent1", billing, items=[{"type": "refund", "amount": 150}]).json()
+    assert proposal["approver_role"] == "manager"
+    forwarded = api.post(
+        f"/settlements/{proposal['id']}/decision", "manager1", {"forward": True, "comment": "金额需主任把关"}
+    )
+    assert forwarded.status_code == 200 and forwarded.json()["approver_role"] == "director"
+    assert _events(api, billing["id"])[-1]["kind"] == "approval_forwarded"
+
+
+def test_the_operator_may_not_reject_a_complaint_citing_the_appeal_time_limit(api: Api) -> None:
+    billing = _complaint(api, "billing")
+    rejected = api.post(
+        f"/complaints/{billing['id']}/reject",
+        "manager1",
+        {
+            "version": billing["version"],
+            "legal_basis": "电信用户申诉处理办法第十一条",
+            "reasons": "收费争议已超过5个月",
+        },
+    )
+    assert rejected.status_code == 422
+    assert rejected.json()["error"]["code"] == "appeal_limit_not_for_operator"

@@ -1,0 +1,68 @@
+"""Which settlement items the law allows: the rules from the knowledge base, applied."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tousu.domain.codes import Role
+from tousu.domain.remedies import Fact, Item, SettlementType, check_items, offer_of, override_role
+from tousu.knowledge.remedies import load_remedy_rules, render_table
+
+RULES = load_remedy_rules()
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _check(category: str, *items: Item, facts: tuple[Fact, ...] = ()) -> list[str]:
+    return [f.code for f in check_items(items, category=category, facts=facts, rules=RULES)]
+
+
+def test_mental_damages_never_fit_a_property_dispute() -> None:
+    for basis in ("consumer_law_51", "civil_code_1183"):
+        item = Item(SettlementType.COMPENSATION, 500, basis)
+        assert _check("billing", item, facts=(Fact.PERSONAL_RIGHTS,)) == ["basis_not_for_category"]
+        assert _check("service", item) == ["facts_missing"]
+        assert _check("service", item, facts=(Fact.PERSONAL_RIGHTS,)) == []
+
+
+def test_compensation_without_basis_is_an_exception_for_a_director() -> None:
+    findings = check_items([Item(SettlementType.COMPENSATION, 300)], category="billing", facts=(), rules=RULES)
+    assert [f.code for f in findings] == ["basis_required"]
+    assert override_role(findings) is Role.DIRECTOR
+    assert Role.MANAGER not in findings[0].override_roles
+
+
+def test_what_the_law_excludes_cannot_be_overridden() -> None:
+    findings = check_items(
+        [Item(SettlementType.TRANSPORT_LOST_WAGES, 80, "civil_code_1179")], category="service", facts=(), rules=RULES
+    )
+    assert findings and findings[0].refused
+    outage = check_items(
+        [Item(SettlementType.DOUBLE_REFUND, 60, "policy_double_refund")], category="network", facts=(), rules=RULES
+    )
+    assert outage[0].refused and "减免" in outage[0].message
+
+
+def test_double_refund_needs_our_fault_and_a_fee_category() -> None:
+    item = Item(SettlementType.DOUBLE_REFUND, 116, "policy_double_refund")
+    assert _check("billing", item) == ["facts_missing"]
+    assert _check("billing", item, facts=(Fact.OUR_FAULT,)) == []
+
+
+def test_items_count_against_the_authority_limits_by_kind() -> None:
+    offer = offer_of(
+        [
+            Item(SettlementType.DOUBLE_REFUND, 116),
+            Item(SettlementType.FEE_WAIVER, 30),
+            Item(SettlementType.TRANSPORT_LOST_WAGES, 50),
+            Item(SettlementType.GIFT, 20),
+        ]
+    )
+    assert (offer.refund, offer.compensation, offer.gift) == (146, 50, 20)
+
+
+def test_the_readme_table_is_the_one_the_knowledge_base_generates() -> None:
+    text = README.read_text(encoding="utf-8")
+    found = re.search(r"<!-- remedies-table:start[^>]*-->\n(.*?)<!-- remedies-table:end -->", text, re.S)
+    assert found, "README lacks the remedies table markers"
+    assert found.group(1) == render_table(), "regenerate the README table with tousu.knowledge.remedies.render_table()"
