@@ -130,6 +130,16 @@ def test_a_retry_with_the_same_idempotency_key_creates_nothing_new(api: Api) -> 
     assert api.get("/complaints", "agent1").json()["total"] == 1
 
 
+def test_an_idempotency_key_reused_for_another_complaint_is_refused(api: Api) -> None:
+    first = api.post("/complaints", "agent1", complaint_body(), headers={"Idempotency-Key": "k-2"})
+    other = complaint_body(content="宽带断了整整三天，报修没人来，要求减免这几天的月租。")
+    reused = api.post("/complaints", "agent1", other, headers={"Idempotency-Key": "k-2"})
+    assert first.status_code == 201
+    assert reused.status_code == 422 and reused.json()["error"]["code"] == "idempotency_key_reused"
+    assert "Key" in reused.json()["error"]["message"]
+    assert api.get("/complaints", "agent1").json()["total"] == 1
+
+
 def test_eleven_customers_on_one_outage_within_the_hour_form_one_batch(api: Api, clock) -> None:
     ids = []
     for n in range(11):

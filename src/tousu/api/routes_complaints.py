@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -66,9 +67,10 @@ async def create_complaint(
     state = await get_state(request)
     actor = await current_actor(request, state)
     replay = {"Idempotent-Replayed": "true"}
+    digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
     if idempotency_key is not None:
         with state.read() as conn:
-            existing = intake.replayed(conn, actor=actor, key=idempotency_key)
+            existing = intake.replayed(conn, actor=actor, key=idempotency_key, digest=digest)
         if existing is not None:
             return JSONResponse(_complaint(state, actor, existing), status_code=201, headers=replay)
     new = body.to_new_complaint()
@@ -86,11 +88,14 @@ async def create_complaint(
                 policy=state.policy,
                 now=state.clock(),
                 idempotency_key=idempotency_key,
+                request_digest=digest,
             )
     except IntegrityError:
         # A concurrent retry with the same key won the race: answer with its complaint.
         with state.read() as conn:
-            existing = intake.replayed(conn, actor=actor, key=idempotency_key) if idempotency_key else None
+            existing = (
+                intake.replayed(conn, actor=actor, key=idempotency_key, digest=digest) if idempotency_key else None
+            )
         if existing is None:
             raise
         return JSONResponse(_complaint(state, actor, existing), status_code=201, headers=replay)

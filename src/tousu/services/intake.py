@@ -65,13 +65,23 @@ def next_reference(conn: sa.Connection, *, now: datetime) -> str:
     return f"TS{day}-{number:06d}"
 
 
-def replayed(conn: sa.Connection, *, actor: Actor, key: str) -> int | None:
-    """The complaint an earlier request with this Idempotency-Key created, if any."""
-    return conn.execute(
-        sa.select(idempotency_keys.c.complaint_id).where(
+def replayed(conn: sa.Connection, *, actor: Actor, key: str, digest: str) -> int | None:
+    """The complaint an earlier request with this Idempotency-Key created, if any. The key
+    used before with another request is refused: a retry sends the same request."""
+    row = conn.execute(
+        sa.select(idempotency_keys.c.complaint_id, idempotency_keys.c.request_digest).where(
             idempotency_keys.c.user_id == actor.id, idempotency_keys.c.key == key
         )
-    ).scalar()
+    ).first()
+    if row is None:
+        return None
+    if row.request_digest is not None and row.request_digest != digest:
+        raise Invalid(
+            "idempotency_key_reused",
+            "这个 Idempotency-Key 已用于另一条内容不同的投诉：重试请原样重发，新投诉请换一个新的 Key。",
+            "idempotency-key",
+        )
+    return int(row.complaint_id)
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,7 @@ def create(
     policy: Policy,
     now: datetime,
     idempotency_key: str | None = None,
+    request_digest: str | None = None,
 ) -> Created:
     """Record the complaint with its classification and deadlines."""
     validate(new, now=now)
@@ -244,7 +255,13 @@ def create(
     if idempotency_key is not None:
         conn.execute(
             idempotency_keys.insert(),
-            {"user_id": actor.id, "key": idempotency_key, "complaint_id": complaint_id, "created_at": now},
+            {
+                "user_id": actor.id,
+                "key": idempotency_key,
+                "complaint_id": complaint_id,
+                "created_at": now,
+                "request_digest": request_digest,
+            },
         )
     return Created(complaint=row, customer=customer)
 

@@ -233,6 +233,8 @@ idempotency_keys = sa.Table(
     sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("complaint_id", sa.ForeignKey("complaints.id"), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    # SHA-256 of the request that used the key: a retry must send the same one.
+    sa.Column("request_digest", sa.String(64), nullable=True),
 )
 
 counters = sa.Table(
