@@ -268,7 +268,7 @@ def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: Page,
     other.click("summary:has-text('开始处理')")
     other.click("form[data-endpoint=start] button")
     other.wait_for_selector("#action-error:not([hidden])")
-    assert "已被他人更新，请刷新" in other.text_content("#action-error")
+    assert "刚被他人更新" in other.text_content("#action-error")
     other.close()
 
     page.click("summary:has-text('提出处理方案')")
@@ -378,19 +378,37 @@ def test_pages_fit_a_tablet_without_sideways_scrolling(browser: Browser, server:
 def test_the_keyboard_reaches_the_intake_fields_in_order(page: Page) -> None:
     login(page)
     page.goto("/complaints/new")
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
-    page.focus("#phone")
+    assert page.evaluate("document.activeElement.id") == "phone"  # the call starts with the number
     order = ["phone"]
-    for _ in range(12):  # the date-time input has a tab stop per part: count each field once
+    for _ in range(16):  # the date-time input has a tab stop per part: count each field once
         page.keyboard.press("Tab")
         focused = page.evaluate("document.activeElement.id")
         if focused != order[-1]:
             order.append(focused)
-        if focused == "claimed_amount":
+        if focused == "topic":
             break
-    assert order == ["phone", "name", "channel", "vip", "content", "occurred_at", "claimed_amount"]
+    assert order == ["phone", "name", "content", "claimed_amount", "occurred_at", "category", "topic"]
     assert _unlabelled(page, "#intake") == []
+
+
+def test_an_amount_typed_in_conversation_order_lands_in_the_amount(page: Page) -> None:
+    login(page)
+    page.goto("/complaints/new")
+    page.keyboard.type("13900008888")
+    page.keyboard.press("Tab")
+    page.keyboard.type("周女士")
+    page.keyboard.press("Tab")
+    page.keyboard.type("话费里多扣了一笔增值业务费，我从来没订过，要求退还。")
+    page.keyboard.press("Tab")
+    page.keyboard.type("30")
+    expect(page.locator("#claimed_amount")).to_have_value("30")
+    assert page.input_value("#occurred_at") == ""
+    page.click("#save")
+    page.wait_for_selector("#result:not([hidden])")
+    assert "涉及金额 30.00 元" in (page.text_content("#result .readback") or "")
+    page.click("#result a")
+    page.wait_for_load_state()
+    assert "30.00 元" in (page.text_content("dl.facts") or "")
 
 
 def test_every_complaint_form_field_has_a_label(page: Page) -> None:
@@ -499,3 +517,57 @@ def test_an_unsure_category_is_offered_for_the_agent_to_pick_not_filled_in(page:
     label = first.text_content() or ""
     first.click()
     assert page.locator("#category option:checked").text_content() == label
+
+
+def test_a_similar_open_complaint_of_the_same_number_is_pointed_out(page: Page) -> None:
+    login(page)
+    page.goto("/complaints/new")
+    page.fill("#phone", "13900007777")
+    page.fill("#name", "钱先生")
+    page.fill("#content", "家里宽带晚上老是断线，已经报修过一次了。")
+    page.select_option("#category", "network")
+    page.click("#save")
+    page.wait_for_selector("#result:not([hidden])")
+    reference = (page.text_content("#result .reference") or "").removeprefix("受理编号：").strip()
+
+    page.goto("/complaints/new")
+    page.fill("#phone", "13900007777")
+    warning = page.locator("#open-similar")
+    expect(warning).to_contain_text(f"该号码已有未结投诉 {reference}（网络/信号）", timeout=10_000)
+    expect(warning).to_contain_text("可能是同一问题")
+    page.select_option("#category", "billing")  # another problem of the same caller: no warning
+    expect(warning).to_be_hidden()
+    page.select_option("#category", "network")
+    expect(warning).to_be_visible()
+    assert (warning.locator("a").get_attribute("href") or "").startswith("/complaints/")
+    assert page.evaluate("document.activeElement.id") == "phone"  # the warning took no focus
+    shot(page, "intake-similar-open")
+
+
+def test_a_reply_typed_during_someone_elses_save_survives_the_conflict(page: Page) -> None:
+    login(page)
+    _record(page, "手机套餐被改了，没有经过我同意，要求恢复原套餐。")
+    url = page.url
+    other = page.context.new_page()
+    other.goto(url)
+    reply = "经核实，套餐变更未经您本人确认，已为您恢复原套餐，并退还差价。"
+    other.fill("#reply-text", reply)
+
+    page.click("summary:has-text('开始处理')")
+    page.click("form[data-endpoint=start] button")
+    page.wait_for_selector("h1:has-text('处理中')")
+
+    other.click("form[data-endpoint=reply] button[type=submit]")
+    other.wait_for_selector("#action-error:not([hidden])")
+    assert "刚被他人更新" in (other.text_content("#action-error") or "")
+    assert "没有丢失" in (other.text_content("#action-error") or "")
+    expect(other.locator("#reply-text")).to_have_value(reply)
+    other.click("#reload-latest")
+    other.wait_for_selector("#action-notice:not([hidden])")
+    assert "已载入最新版本" in (other.text_content("#action-notice") or "")
+    assert "处理中" in (other.text_content("h1") or "")
+    expect(other.locator("#reply-text")).to_have_value(reply)
+    other.click("form[data-endpoint=reply] button[type=submit]")
+    other.wait_for_selector("form[data-endpoint=follow-up]")
+    assert "已答复" in (other.text_content("h1") or "")
+    assert "已为您恢复原套餐" in (other.text_content(".timeline") or "")

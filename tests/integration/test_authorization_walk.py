@@ -9,6 +9,7 @@ without a line here fails `test_every_route_has_an_entry`: decide who may call i
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import count
@@ -21,6 +22,7 @@ from tousu.api.app import create_app
 from tousu.domain.codes import Role
 from tousu.services import users
 from tousu.settings import Settings
+from tousu.web import documents
 from tousu.web.knowledge import knowledge_base
 from tousu.web.security import csrf_for, csrf_key
 
@@ -143,6 +145,27 @@ def _complaint_page(world: World, user: str) -> Call:
     return Call("GET", f"/complaints/{world.complaint['id']}")
 
 
+def _document(suffix: str) -> Builder:
+    """The written reply of a complaint that has been replied to (a document needs its reply)."""
+
+    def build(world: World, user: str) -> Call:
+        complaint = world.new_complaint()
+        body = {"version": complaint["version"], "reply": "已为您退回重复扣取的费用。"}
+        replied = world.api.post(f"/complaints/{complaint['id']}/reply", "agent1", body)
+        assert replied.status_code == 200, replied.text
+        return Call("GET", f"/complaints/{complaint['id']}/documents/reply{suffix}")
+
+    return build
+
+
+# Without Chromium on the server the PDF is refused (503, print from the page instead) after the access check.
+PDF_HALL_A = (
+    PAGE_HALL_A
+    if shutil.which(documents.CHROMIUM)
+    else expect(agent_a="503", agent_b="404", manager="503", director="503", admin="503", anonymous="login")
+)
+
+
 _SPARE = count(1)
 
 
@@ -259,6 +282,8 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, str], Builder]] = {
     ("GET", "/queue"): (expect(agent_b="hidden", anonymous="login"), _get("/queue")),
     ("GET", "/complaints/new"): (PAGE_STAFF, _get("/complaints/new")),
     ("GET", "/complaints/{complaint_id}"): (PAGE_HALL_A, _complaint_page),
+    ("GET", "/complaints/{complaint_id}/documents/{kind}"): (PAGE_HALL_A, _document("")),
+    ("GET", "/complaints/{complaint_id}/documents/{kind}.pdf"): (PDF_HALL_A, _document(".pdf")),
     ("GET", "/dashboard"): (PAGE_MANAGERS, _get("/dashboard")),
     ("GET", "/admin/config"): (PAGE_ADMINS, _get("/admin/config")),
     ("GET", "/admin/users"): (PAGE_ADMINS, _get("/admin/users")),

@@ -8,7 +8,17 @@ from typing import Any
 import orjson
 from fastapi.responses import JSONResponse
 
-from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES, URGENCY_NAMES, Category, Channel, Role, UrgencyType
+from tousu.domain.codes import (
+    CATEGORY_NAMES,
+    CHANNEL_NAMES,
+    TRANSFER_SOURCE_NAMES,
+    URGENCY_NAMES,
+    Category,
+    Channel,
+    Role,
+    TransferSource,
+    UrgencyType,
+)
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.workflow import STATUS_NAMES, Status, allowed_actions
 from tousu.services.actors import Actor
@@ -107,6 +117,14 @@ def complaint_json(row: dict[str, Any], *, customer: dict[str, Any] | None, acto
         "team": row["team"],
         "proxy_name": row["proxy_name"],
         "proxy_authorisation": row["proxy_authorisation"],
+        "transfer": None
+        if row["transfer_source"] is None
+        else {
+            "source": row["transfer_source"],
+            "source_name": TRANSFER_SOURCE_NAMES[TransferSource(row["transfer_source"])],
+            "case_number": row["transfer_case_number"],
+            "reply_by": when(row["transfer_reply_by"]),
+        },
         "topic": row["topic"],
         "area": row["area"],
         "issue_key": row["issue_key"],

@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from tousu.domain.codes import Category, Channel, Demand, Emotion, UrgencyType, VipLevel
+from tousu.domain.codes import Category, Channel, Demand, Emotion, TransferSource, UrgencyType, VipLevel
 from tousu.domain.remedies import Fact, SettlementType
 from tousu.services.intake import NewComplaint
 
@@ -129,6 +129,9 @@ class ComplaintIn(_In):
     received_at: Moment | None = None
     proxy_name: str | None = Field(None, max_length=NAME_CHARS)
     proxy_authorisation: str | None = Field(None, max_length=NOTE_CHARS)
+    transfer_source: TransferSource | None = Field(None, description="transferred from 12300, 12315 or the ministry")
+    transfer_case_number: str | None = Field(None, max_length=64, description="the transferring body's case number")
+    transfer_reply_by: Moment | None = Field(None, description="the reply deadline the transferring body set")
     topic: str | None = Field(None, max_length=NAME_CHARS, description="affected service, e.g. 宽带")
     area: str | None = Field(None, max_length=NAME_CHARS, description="affected area, e.g. 思明区")
     urgency: list[UrgencyType] = Field(default_factory=list, max_length=20, description="urgency types set by a person")
@@ -146,6 +149,9 @@ class ComplaintIn(_In):
             received_at=self.received_at,
             proxy_name=self.proxy_name,
             proxy_authorisation=self.proxy_authorisation,
+            transfer_source=self.transfer_source,
+            transfer_case_number=self.transfer_case_number,
+            transfer_reply_by=self.transfer_reply_by,
             topic=self.topic,
             area=self.area,
             manual_urgency=self.urgency,

@@ -113,6 +113,21 @@ class Channel(StrEnum):
     COURT = "court"
 
 
+class TransferSource(StrEnum):
+    """The regulator or hotline a complaint was transferred from, with its own case number and deadline."""
+
+    MIIT_12300 = "12300"
+    SAMR_12315 = "12315"
+    MIIT = "miit"
+
+
+TRANSFER_SOURCE_NAMES: dict[TransferSource, str] = {
+    TransferSource.MIIT_12300: "12300(电信用户申诉受理中心)",
+    TransferSource.SAMR_12315: "12315(市场监管)",
+    TransferSource.MIIT: "工信部/通信管理局",
+}
+
+
 CHANNEL_NAMES: dict[Channel, str] = {
     Channel.HALL: "营业厅",
     Channel.HOTLINE: "热线(10086)",

@@ -134,6 +134,7 @@ _HISTORY_COLUMNS = (
     complaints.c.id,
     complaints.c.reference,
     complaints.c.category,
+    complaints.c.topic,
     complaints.c.status,
     complaints.c.received_at,
     complaints.c.replied_at,

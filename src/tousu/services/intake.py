@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tousu.domain import urgency as rules
-from tousu.domain.codes import Category, Channel, UrgencyType, VipLevel
+from tousu.domain.codes import Category, Channel, TransferSource, UrgencyType, VipLevel
 from tousu.domain.deadlines import LOCAL, compute_deadlines
 from tousu.domain.policy import Policy
 from tousu.domain.workflow import Status
@@ -35,6 +35,9 @@ class NewComplaint:
     received_at: datetime | None = None
     proxy_name: str | None = None
     proxy_authorisation: str | None = None
+    transfer_source: TransferSource | None = None
+    transfer_case_number: str | None = None
+    transfer_reply_by: datetime | None = None
     topic: str | None = None
     area: str | None = None
     manual_urgency: list[UrgencyType] = field(default_factory=list)
@@ -106,6 +109,19 @@ def validate(new: NewComplaint, *, now: datetime) -> None:
             "代理投诉须记录授权委托情况（代理人、代理事项、权限和期限，并由委托人签名）。",
             "proxy_authorisation",
         )
+    transferred = new.transfer_source or (new.transfer_case_number or "").strip() or new.transfer_reply_by
+    if transferred and not new.transfer_source:
+        raise Invalid(
+            "transfer_source_missing",
+            "转办来源未选择：填写了转办工单号或转办时限时，请选择转办来源（12300、12315 或工信部/通信管理局）。",
+            "transfer_source",
+        )
+    if transferred and not (new.transfer_case_number or "").strip():
+        raise Invalid(
+            "transfer_case_missing",
+            "转办工单号为空：请填写转办方的工单号，答复转办方时要用到。",
+            "transfer_case_number",
+        )
 
 
 def create(
@@ -162,6 +178,10 @@ def create(
     deadlines = compute_deadlines(
         received_at=received_at, channel=new.channel, urgency=types, paused=timedelta(0), policy=policy.sla
     )
+    # A transferring body's earlier deadline is the one to meet: the queue sorts and counts down by it.
+    reply_by = deadlines.reply_by
+    if new.transfer_reply_by is not None and (reply_by is None or new.transfer_reply_by < reply_by):
+        reply_by = new.transfer_reply_by
     values = {
         "reference": next_reference(conn, now=received_at),
         "channel": new.channel.value,
@@ -179,6 +199,9 @@ def create(
         "received_at": received_at,
         "proxy_name": new.proxy_name,
         "proxy_authorisation": new.proxy_authorisation,
+        "transfer_source": new.transfer_source.value if new.transfer_source else None,
+        "transfer_case_number": (new.transfer_case_number or "").strip() or None,
+        "transfer_reply_by": new.transfer_reply_by,
         "topic": topic,
         "area": new.area,
         "issue_key": key,
@@ -187,7 +210,7 @@ def create(
         "priority": rules.priority(types),
         "status": Status.RECEIVED.value,
         "acknowledge_by": deadlines.acknowledge_by,
-        "reply_by": deadlines.reply_by,
+        "reply_by": reply_by,
         "follow_up_by": deadlines.follow_up_by,
         "work_quality": new.work_quality if new.work_quality is not None else category == Category.SERVICE.value,
         "analysis": analysis.details,
@@ -211,7 +234,7 @@ def create(
                 "category": category,
                 "demands": demands,
                 "urgency_types": ordered,
-                "reply_by": iso(deadlines.reply_by),
+                "reply_by": iso(reply_by),
                 "received_by": actor.username,
             },
         )

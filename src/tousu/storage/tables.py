@@ -147,6 +147,10 @@ complaints = sa.Table(
     sa.Column("received_at", UtcDateTime, nullable=False, index=True),
     sa.Column("proxy_name", sa.String(100), nullable=True),
     sa.Column("proxy_authorisation", sa.Text, nullable=True),
+    # Transferred by 12300/12315/the ministry: their case number and the reply deadline they set.
+    sa.Column("transfer_source", sa.String(16), nullable=True),
+    sa.Column("transfer_case_number", sa.String(64), nullable=True),
+    sa.Column("transfer_reply_by", UtcDateTime, nullable=True),
     sa.Column("topic", sa.String(100), nullable=True),
     sa.Column("area", sa.String(100), nullable=True),
     sa.Column("issue_key", sa.String(200), nullable=False, index=True),

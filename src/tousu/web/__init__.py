@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from tousu.web import admin, auth, knowledge, model_admin, pages
+from tousu.web import admin, auth, documents, knowledge, model_admin, pages
 from tousu.web.security import CsrfMiddleware
 
 STATIC = Path(__file__).parent / "static"
@@ -27,6 +27,7 @@ def register(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="web-static")
     app.include_router(auth.router)
     app.include_router(pages.router)
+    app.include_router(documents.router)
     app.include_router(knowledge.router)
     app.include_router(admin.router)
     app.include_router(model_admin.router)

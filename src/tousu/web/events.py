@@ -42,6 +42,7 @@ EVENT_NAMES: dict[str, str] = {
     "updated": "更正信息",
     "urgency_changed": "紧急程度变化",
     "customer_updated": "客户资料变更",
+    "printed": "打印文书",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -125,6 +126,9 @@ FIELD_LABELS: dict[str, str] = {
     "facts": "已核实事实",
     "override_reason": "例外理由",
     "exception": "例外情形",
+    # A printed document.
+    "document": "打印",
+    "case_number": "转办案件编号",
 }
 # Bookkeeping that means nothing to the people reading the timeline.
 HIDDEN_FIELDS = frozenset({"paused_seconds", "issue_key", "analyzer_version", "version", "updated_at", "search_tokens"})
@@ -143,6 +147,7 @@ CODE_NAMES: dict[str, dict[str, str]] = {
     "emotion": {c.value: n for c, n in EMOTION_NAMES.items()},
     "reason": {"batch": "形成批量投诉"},
     "facts": {f.value: n for f, n in FACT_NAMES.items()},
+    "document": {"settlement": "处理确认单", "reply": "书面答复", "regulator": "申诉回复"},
 }
 ITEM_NAMES: dict[SettlementType, str] = {
     SettlementType.REFUND: "退费",

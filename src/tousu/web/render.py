@@ -16,6 +16,7 @@ from tousu.domain.codes import (
     CHANNEL_NAMES,
     DEMAND_NAMES,
     ROLE_NAMES,
+    TRANSFER_SOURCE_NAMES,
     URGENCY_NAMES,
     VIP_NAMES,
     Category,
@@ -76,6 +77,7 @@ def templates() -> Jinja2Templates:
         URGENCY_NAMES={c.value: n for c, n in URGENCY_NAMES.items()},
         VIP_NAMES={c.value: n for c, n in VIP_NAMES.items()},
         STATUS_NAMES={c.value: n for c, n in STATUS_NAMES.items()},
+        TRANSFER_SOURCE_NAMES={c.value: n for c, n in TRANSFER_SOURCE_NAMES.items()},
     )
     return env
 

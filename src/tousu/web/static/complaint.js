@@ -50,7 +50,8 @@
     const field = (err.field || "").split(".")[0];
     const input = field && (form.querySelector('[name="' + CSS.escape(field) + '"]') ||
       (field === "other_id" && form.querySelector('[name="other_id_manual"]')));
-    if (!input || result.status === 409) { say(errorBox, text); return; }
+    if (result.status === 409) { conflict(result); return; }
+    if (!input) { say(errorBox, text); return; }
     const slot = el("span", text.replace(/^[\w.]+：/, ""), "field-error");
     slot.id = "error-" + (input.id || field);
     slot.setAttribute("role", "alert");
@@ -59,6 +60,77 @@
     input.setAttribute("aria-invalid", "true");
     input.setAttribute("aria-describedby", slot.id);
     input.focus();
+  }
+
+  // A stale version (409): what was typed is kept in this tab, keyed by the complaint, and put back
+  // into the same fields after the latest version is loaded. Nothing typed is lost to a reload.
+  const keptKey = "tousu-kept:" + id;
+  const formKey = (form) => form.dataset.settlement ? "decision-" + form.dataset.settlement : (form.id || form.dataset.endpoint || "");
+  const fieldKey = (field) => field.id || field.name + (field.type === "checkbox" ? "=" + field.value : "");
+  const changed = (field) => field.type === "checkbox" ? field.checked !== field.defaultChecked
+    : field.tagName === "SELECT" ? Array.from(field.options).some((o) => o.selected !== o.defaultSelected)
+    : field.value !== field.defaultValue && field.value.trim() !== "";
+
+  function keepTyped() {
+    const kept = [];
+    document.querySelectorAll("form").forEach((form) => {
+      form.querySelectorAll("input, select, textarea").forEach((field) => {
+        if (!field.name || ["hidden", "submit", "password"].includes(field.type) || !changed(field)) return;
+        const label = field.labels && field.labels[0] ? field.labels[0].textContent.trim() : field.name;
+        kept.push({ form: formKey(form), field: fieldKey(field), label,
+                    value: field.type === "checkbox" ? field.checked : field.value });
+      });
+    });
+    try { sessionStorage.setItem(keptKey, JSON.stringify(kept)); } catch (err) { /* storage off: the text stays on screen */ }
+    return kept.length;
+  }
+
+  function conflict(result) {
+    const err = (result.body && result.body.error) || {};
+    const stale = err.code === "stale_version" || !err.message;
+    const kept = keepTyped();
+    errorBox.replaceChildren(
+      (stale ? "保存没有成功：这件投诉刚被他人更新过（例如已答复、改了状态或分类），您看到的不是最新内容。"
+        : "保存没有成功：" + err.message + " ") +
+      (kept ? "您填写的内容仍在表单中，没有丢失；载入最新版本后会自动填回，请核对后再提交。" : ""));
+    const reload = el("button", kept ? "载入最新版本（保留我填写的内容）" : "载入最新版本");
+    reload.type = "button";
+    reload.id = "reload-latest";
+    reload.addEventListener("click", () => { keepTyped(); location.reload(); });
+    errorBox.append(" ", reload);
+    noticeBox.hidden = true;
+    errorBox.hidden = false;
+    errorBox.scrollIntoView({ block: "nearest" });
+  }
+
+  // After the reload: the kept text back in its field; what no longer has a field (the action is not
+  // possible in the new state) is shown in full so it can be copied.
+  function restoreKept() {
+    let kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(keptKey) || "null"); } catch (err) { kept = null; }
+    if (!kept || !kept.length) return;
+    sessionStorage.removeItem(keptKey);
+    const forms = new Map(Array.from(document.querySelectorAll("form")).map((form) => [formKey(form), form]));
+    const orphans = [];
+    kept.forEach((item) => {
+      const form = forms.get(item.form);
+      const field = form && Array.from(form.querySelectorAll("input, select, textarea")).find((f) => fieldKey(f) === item.field);
+      if (!field) { if (typeof item.value === "string") orphans.push(item); return; }
+      if (field.type === "checkbox") field.checked = item.value; else field.value = item.value;
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+      const details = form.closest("details");
+      if (details) details.open = true;
+    });
+    noticeBox.replaceChildren("已载入最新版本，并填回了您之前填写的内容，请核对最新情况后再提交。");
+    if (orphans.length) {
+      noticeBox.append(" 以下内容在当前状态下已没有对应的操作，请复制保存：");
+      orphans.forEach((item) => {
+        const block = el("blockquote", item.label + "：" + item.value);
+        block.className = "kept-text";
+        noticeBox.append(block);
+      });
+    }
+    noticeBox.hidden = false;
   }
 
   async function submit(form, method, path, body, done) {
@@ -208,6 +280,8 @@
       submit(form, "POST", "/api/v1/settlements/" + form.dataset.settlement + "/decision", body, () => location.reload());
     });
   });
+
+  restoreKept();
 
   // The 复制 button beside each suggested script.
   document.querySelectorAll("button.copy[data-copy]").forEach((copy) => {

@@ -21,12 +21,16 @@
 
   // Customer lookup by phone: history and flags help spot repeat and sensitive customers.
   let lastPhone = "";
+  let history = [];  // the caller's complaints this agent may see, for the similar-complaint warning
   async function lookUp() {
     const phone = $("phone").value.trim();
     const panel = $("customer-panel");
     if (phone.length < 7 || phone === lastPhone) return;
     lastPhone = phone;
+    history = [];
+    similar();
     const result = await api("GET", "/api/v1/customers?phone=" + encodeURIComponent(phone));
+    if ($("phone").value.trim() !== phone) return;  // the agent changed the number meanwhile
     if (result.status === 404) { fill(panel, [el("p", "首次投诉客户（系统中无档案）。")]); return; }
     if (!result.ok) { fill(panel, [el("p", errorText(result), "error")]); return; }
     const c = result.body.customer;
@@ -47,6 +51,8 @@
       return;
     }
     const h = result.body.history;
+    history = h.complaints;
+    similar();
     nodes.push(el("p", "历史投诉 " + h.complaints.length + " 件" + (h.settlements.length ? "，处理方案 " + h.settlements.length + " 个" : "")));
     if (h.complaints.length >= 1) nodes.push(el("p", "再次投诉：请先查看历史处理情况。", "flag"));
     const list = el("ul");
@@ -62,6 +68,33 @@
     fill(panel, nodes);
   }
 
+  // The same caller with a similar complaint still open (same category or same business, not finished):
+  // said beside the phone with a link, so the agent can add to it or link it rather than open a duplicate.
+  // Only complaints this agent may see are in `history`; the others are only counted in the panel.
+  const FINISHED = ["closed", "rejected", "merged"];
+  let analyzed = { category: "", topic: "" };
+  function similar() {
+    const box = $("open-similar");
+    const category = $("category").value || analyzed.category;
+    const topic = $("topic").value.trim() || analyzed.topic;
+    const open = history.filter((c) => !FINISHED.includes(c.status));
+    const alike = open.filter((c) => (category && c.category === category) || (topic && c.topic && c.topic === topic));
+    // Before the category is known, any open complaint of the caller may be the same problem.
+    const shown = category || topic ? alike : open;
+    if (!shown.length) { box.hidden = true; box.replaceChildren(); return; }
+    box.replaceChildren(...shown.slice(0, 3).map((c) => {
+      const line = el("p", undefined, "flag");
+      const link = el("a", c.reference);
+      link.href = "/complaints/" + c.id;
+      link.target = "_blank";
+      link.rel = "noopener";
+      line.append("该号码已有未结投诉 ", link, "（" + nameOf("category", c.category || "") + (c.category ? "" : "未分类") +
+        "），可能是同一问题：请先打开核对，同一问题请在原投诉中补充或受理后关联，不要重复立单。");
+      return line;
+    }));
+    box.hidden = false;
+  }
+
   // Live analysis while the agent types; the analyzer is optional (404/503 when it is not there).
   async function analyze() {
     const text = $("content").value.trim();
@@ -71,6 +104,8 @@
     if ([404, 405, 501, 503].includes(result.status)) { fill(panel, [el("p", "分析器不可用", "muted")]); return; }
     if (!result.ok) { fill(panel, [el("p", errorText(result), "muted")]); return; }
     if ($("content").value.trim() !== text) return;  // the agent kept typing: a newer request follows
+    analyzed = { category: result.body.category || "", topic: result.body.issue_topic || "" };
+    similar();
     const nodes = analysisView(result.body);
     nodes.splice(1, 0, ...(await timeLimits(result.body.category)));
     fill(panel, nodes);
@@ -136,7 +171,8 @@
     });
     nodes.push(adopt);
     const rec = a.recommendations || {};
-    (rec.strategies || []).slice(0, 2).forEach((s) => {
+    // Every strategy the demands call for: one demand's playbook must not hide another's.
+    (rec.strategies || []).forEach((s) => {
       nodes.push(el("h3", "建议：" + s.name), el("p", s.why, "muted"));
       (s.scripts || []).slice(0, 2).forEach((line) => nodes.push(scriptWithCopy(line)));
     });
@@ -144,7 +180,8 @@
       (o.limit_yuan !== null && o.limit_yuan !== undefined ? "（本岗位上限 " + o.limit_yuan + " 元）" : "") +
       (o.needs_approval ? "，需审批" : ""))));
     if ((rec.avoid_phrases || []).length) nodes.push(el("p", "忌语：" + rec.avoid_phrases.join("、"), "flag"));
-    (rec.legal_basis || []).slice(0, 3).forEach((b) => nodes.push(el("p", "依据：" + b.title + (b.article || ""), "muted")));
+    (rec.legal_basis || []).forEach((b) => nodes.push(
+      el("p", "依据：" + b.title + (b.article || "") + (b.summary ? "——" + b.summary : ""), "muted")));
     return nodes;
   }
 
@@ -195,6 +232,13 @@
     if (value("claimed_amount")) data.claimed_amount = Number(value("claimed_amount"));
     if (value("category")) data.category = value("category");
     if (value("topic")) data.topic = value("topic");
+    if (value("address")) customer.address = value("address");
+    if (value("id_number")) customer.id_number = value("id_number");
+    if (value("proxy_name")) data.proxy_name = value("proxy_name");
+    if (value("proxy_authorisation")) data.proxy_authorisation = value("proxy_authorisation");
+    if (value("transfer_source")) data.transfer_source = value("transfer_source");
+    if (value("transfer_case_number")) data.transfer_case_number = value("transfer_case_number");
+    if (value("transfer_reply_by")) data.transfer_reply_by = value("transfer_reply_by") + ":00+08:00";
     data.demands = Array.from(form.querySelectorAll('input[name="demands"]:checked')).map((box) => box.value);
     return data;
   }
@@ -231,6 +275,7 @@
     again.type = "button";
     again.addEventListener("click", () => {
       form.reset(); box.hidden = true; lastPhone = ""; idempotencyKey = newKey();
+      history = []; analyzed = { category: "", topic: "" }; similar();
       $("customer-panel").textContent = "输入电话后自动查询客户历史。";
       $("analysis-panel").textContent = "输入投诉内容后自动分析。";
       $("phone").focus();
@@ -260,4 +305,6 @@
   $("phone").addEventListener("input", debounce(lookUp, 700));
   $("content").addEventListener("input", debounce(analyze, 600));
   $("occurred_at").addEventListener("change", analyze);
+  $("category").addEventListener("change", similar);
+  $("topic").addEventListener("input", similar);
 })();

@@ -1,0 +1,238 @@
+"""Printable documents of a complaint: the settlement confirmation (处理确认单) for the customer's
+signature, the written reply (书面答复) and the reply to a transferring regulator (申诉回复).
+
+Each is an HTML page with a print stylesheet, or a PDF printed from it by headless Chromium when
+the server has it. Every view is recorded in the complaint's timeline as a `printed` event; it does
+not change the complaint, so it does not bump its version (an open complaint page stays current).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from tousu.api.deps import AppState, State
+from tousu.api.schemas import MAX_ID, printable
+from tousu.domain.deadlines import LOCAL
+from tousu.knowledge import KnowledgeBaseError
+from tousu.knowledge.remedies import load_remedy_rules
+from tousu.services import complaints as store
+from tousu.services import customers, settlements, timeline
+from tousu.services.actors import Actor
+from tousu.services.customers import mask_numbers_in_text, mask_phone
+from tousu.services.errors import NotFound
+from tousu.web.auth import PageActor
+from tousu.web.render import page, templates
+
+router = APIRouter(include_in_schema=False)
+
+STYLESHEET = Path(__file__).parent / "static" / "print.css"
+CHROMIUM = "/usr/bin/chromium"
+PDF_SECONDS = 60
+MAX_CASE_NUMBER = 50
+
+
+class DocumentKind(StrEnum):
+    SETTLEMENT = "settlement"
+    REPLY = "reply"
+    REGULATOR = "regulator"
+
+
+DOCUMENT_NAMES: dict[DocumentKind, str] = {
+    DocumentKind.SETTLEMENT: "处理确认单",
+    DocumentKind.REPLY: "书面答复",
+    DocumentKind.REGULATOR: "申诉回复",
+}
+
+
+class Refused(Exception):
+    """The document cannot be printed: a Chinese message and the page's status code."""
+
+    def __init__(self, message: str, status_code: int = 409) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+
+def chinese_date(value: datetime | None) -> str:
+    """'2026年12月6日' in Asia/Shanghai; '' for nothing."""
+    if value is None:
+        return ""
+    local = value.astimezone(LOCAL)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def _case_number(value: str | None) -> str:
+    number = (value or "").strip()
+    if not number:
+        raise Refused("申诉回复须填写转办机构的案件编号（case_number），请在投诉页面填写后再打印。", 422)
+    if len(number) > MAX_CASE_NUMBER or not printable(number):
+        raise Refused(f"案件编号不超过 {MAX_CASE_NUMBER} 个字符，且不能含控制字符，请核对后重新填写。", 422)
+    return number
+
+
+def _granted_items(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The settlements in force (granted within authority or approved), with items named in Chinese."""
+    try:
+        rules = load_remedy_rules()
+        names = {t.value: r.name for t, r in rules.items()}
+        titles = {b.code: b.title for r in rules.values() for b in r.bases}
+    except KnowledgeBaseError:
+        names, titles = {}, {}
+    granted = []
+    for s in rows:
+        if s["status"] not in settlements.GRANTED:
+            continue
+        items = [
+            {
+                "name": names.get(i.type.value, "处理项目"),
+                "amount": i.amount,
+                "basis": titles.get(i.basis or "", "其他规定") if i.basis else "",
+            }
+            for i in settlements.items_of(s)
+        ]
+        granted.append({"description": s["description"], "lines": items})
+    return granted
+
+
+def _context(
+    state: AppState, *, complaint_id: int, kind: DocumentKind, actor: Actor, case_number: str | None
+) -> dict[str, Any]:
+    """What the document shows; NotFound for a complaint this person may not see, Refused when
+    the complaint lacks what the document states."""
+    if not 1 <= complaint_id <= MAX_ID:
+        raise NotFound("complaint_not_found", "投诉不存在。")
+    with state.read() as conn:
+        row = store.load(conn, complaint_id=complaint_id, actor=actor)
+        customer = customers.get(conn, customer_id=row["customer_id"])
+        events = store.timeline_of(conn, complaint_id=complaint_id)
+        granted = _granted_items(settlements.for_complaint(conn, complaint_id=complaint_id))
+    replies = [e for e in events if e["kind"] == "reply" and (e["data"] or {}).get("reply")]
+    reply = replies[-1] if replies else None
+    number = _case_number(case_number) if kind is DocumentKind.REGULATOR else None
+    if kind is DocumentKind.SETTLEMENT and not granted:
+        raise Refused("该投诉还没有已生效或已批准的处理方案，不能打印处理确认单。请先提出处理方案并待其生效。")
+    if kind in (DocumentKind.REPLY, DocumentKind.REGULATOR) and reply is None:
+        raise Refused(f"该投诉尚未答复客户，不能打印{DOCUMENT_NAMES[kind]}。请先在投诉页面“答复”后再打印。")
+    return {
+        "kind": kind.value,
+        "title": DOCUMENT_NAMES[kind],
+        "c": row,
+        "hall": row["team"] or "客户服务中心",
+        "customer_name": customer["name"],
+        "customer_phone": mask_phone(customer["phone"]),
+        "summary": mask_numbers_in_text(row["content"]),
+        "received_on": chinese_date(row["received_at"]),
+        "occurred_on": chinese_date(row["occurred_at"]),
+        "reply_text": (reply["data"]["reply"] if reply else ""),
+        "replied_on": chinese_date(reply["at"]) if reply else "",
+        "settlements": granted,
+        "case_number": number,
+        "printed_on": chinese_date(state.clock()),
+    }
+
+
+def _record(state: AppState, *, complaint_id: int, kind: DocumentKind, actor: Actor, case_number: str | None) -> None:
+    with state.write() as conn:
+        timeline.append(
+            conn,
+            complaint_id=complaint_id,
+            kind="printed",
+            actor_id=actor.id,
+            at=state.clock(),
+            data={"document": kind.value, **({"case_number": case_number} if case_number else {})},
+        )
+
+
+def _refusal(request: Request, actor: Actor, exc: Refused, complaint_id: int) -> Response:
+    return page(
+        request,
+        "documents/refused.html",
+        status_code=exc.status_code,
+        actor=actor,
+        message=exc.message,
+        complaint_id=complaint_id,
+    )
+
+
+def _pdf(html: str) -> bytes | None:
+    """The page printed to PDF by headless Chromium; None when it is missing or fails."""
+    if shutil.which(CHROMIUM) is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="tousu-print-") as work:
+        source, target = Path(work) / "document.html", Path(work) / "document.pdf"
+        source.write_text(html, encoding="utf-8")
+        command = [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={Path(work) / 'profile'}",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
+        ]
+        try:
+            subprocess.run(command, capture_output=True, timeout=PDF_SECONDS, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        data = target.read_bytes() if target.exists() else b""
+    return data if data.startswith(b"%PDF") else None
+
+
+# The PDF route comes first: the page's {kind} would otherwise match "settlement.pdf".
+@router.get("/complaints/{complaint_id}/documents/{kind}.pdf")
+def document_pdf(
+    complaint_id: int, kind: DocumentKind, request: Request, state: State, actor: PageActor, case_number: str = ""
+) -> Response:
+    try:
+        context = _context(state, complaint_id=complaint_id, kind=kind, actor=actor, case_number=case_number)
+    except NotFound:
+        return page(request, "missing.html", status_code=404, actor=actor)
+    except Refused as exc:
+        return _refusal(request, actor, exc, complaint_id)
+    html = (
+        templates()
+        .get_template("documents/document.html")
+        .render(**context, pdf=True, stylesheet=STYLESHEET.read_text(encoding="utf-8"))
+    )
+    data = _pdf(html)
+    if data is None:
+        return _refusal(
+            request,
+            actor,
+            Refused("服务器暂时无法生成 PDF。请打开文书页面，点击“打印”，在打印窗口中选择“另存为 PDF”。", 503),
+            complaint_id,
+        )
+    _record(state, complaint_id=complaint_id, kind=kind, actor=actor, case_number=context["case_number"])
+    name = f"{context['c']['reference']}-{kind.value}.pdf"
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "no-store"},
+    )
+
+
+@router.get("/complaints/{complaint_id}/documents/{kind}")
+def document_page(
+    complaint_id: int, kind: DocumentKind, request: Request, state: State, actor: PageActor, case_number: str = ""
+) -> Response:
+    try:
+        context = _context(state, complaint_id=complaint_id, kind=kind, actor=actor, case_number=case_number)
+    except NotFound:
+        return page(request, "missing.html", status_code=404, actor=actor)
+    except Refused as exc:
+        return _refusal(request, actor, exc, complaint_id)
+    _record(state, complaint_id=complaint_id, kind=kind, actor=actor, case_number=context["case_number"])
+    query = "?" + urlencode({"case_number": context["case_number"]}) if context["case_number"] else ""
+    response: HTMLResponse = page(request, "documents/document.html", actor=actor, pdf=False, query=query, **context)
+    return response

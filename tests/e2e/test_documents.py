@@ -1,0 +1,98 @@
+"""The complaint page's printable documents in a real browser: the print button opens the
+settlement confirmation with its signature lines, whose 打印 button calls the browser's print."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.browser import chromium, served
+from tousu.api.app import create_app
+from tousu.demo import DEMO_PASSWORD, load_demo
+from tousu.services import users
+from tousu.settings import Settings
+from tousu.storage.db import upgrade
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    url = f"sqlite:///{Path(tmp_path_factory.mktemp('documents')) / 'tousu.db'}"
+    upgrade(url)
+    settings = Settings(
+        database_url=url, secret_key="documents-e2e-secret-0123456789abcdef", scheduler_interval_seconds=0
+    )
+    app = create_app(settings, with_scheduler=False)
+    state = app.state.tousu
+    load_demo(state.engine, settings.policy, count=0, seed=7)
+    with state.write() as conn:
+        token = users.issue_token(
+            conn, user_id=users.require_user(conn, "agent1")["id"], kind="api", now=datetime.now(UTC)
+        )
+    with served(app) as base:
+        auth = {"Authorization": f"Bearer {token}"}
+        created = httpx.post(
+            f"{base}/api/v1/complaints",
+            headers=auth,
+            json={
+                "channel": "hall",
+                "category": "billing",
+                "customer": {"name": "吴女士", "phone": "13955551234"},
+                "content": "这个月重复扣费30元，要求退还。",
+            },
+        ).json()
+        proposal = httpx.post(
+            f"{base}/api/v1/complaints/{created['id']}/settlements",
+            headers=auth,
+            json={"version": created["version"], "refund": 30, "description": "退还重复扣取的30元"},
+        )
+        assert proposal.json()["status"] == "granted", proposal.text
+        yield base, int(created["id"])
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as instance:
+        yield instance
+
+
+def _login(browser: Browser, base: str, username: str) -> Page:
+    tab = browser.new_context(timezone_id="Asia/Shanghai", locale="zh-CN", base_url=base).new_page()
+    tab.goto("/login")
+    tab.fill("#username", username)
+    tab.fill("#password", DEMO_PASSWORD)
+    tab.click("form[action='/login'] button[type=submit]")
+    tab.wait_for_load_state()
+    return tab
+
+
+def test_the_print_button_opens_the_settlement_confirmation(browser: Browser, server: tuple[str, int]) -> None:
+    base, cid = server
+    tab = _login(browser, base, "agent1")
+    errors: list[str] = []
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.goto(f"/complaints/{cid}")
+    tab.click("#documents summary")
+    tab.click("#print-settlement")
+    sheet = tab.locator("#document")
+    expect(sheet.locator("h1")).to_have_text("处理确认单")
+    expect(sheet).to_contain_text("吴女士")
+    expect(sheet).to_contain_text("139****1234")
+    expect(sheet).to_contain_text("30.00")
+    for line in ("客户签字", "经办人", "日期"):
+        expect(sheet.locator(".signatures")).to_contain_text(line)
+    # 打印 calls the browser's print dialog; record the call instead of opening it.
+    tab.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
+    tab.click("#print-button")
+    assert tab.evaluate("window.__printed") == 1
+    assert not errors, errors  # no script or stylesheet blocked by the CSP
+
+    tab.goto(f"/complaints/{cid}")
+    expect(tab.locator("ol.timeline")).to_contain_text("打印：处理确认单")
+    tab.context.close()

@@ -1,0 +1,147 @@
+"""Printable documents from the complaint page: what they show, who may print them, what each print
+records in the timeline, and the refusals when the complaint lacks what a document states."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+import pytest
+
+from tests.integration.conftest import Api, complaint_body
+from tousu.web import documents
+
+PHONE = "13900001111"
+
+
+def _page(api: Api, path: str, who: str | None) -> Any:
+    headers = {"Cookie": f"tousu_session={api.tokens[who]}"} if who else {}
+    api.client.cookies.clear()
+    return api.client.get(path, headers=headers, follow_redirects=False)
+
+
+def _complaint(api: Api) -> dict[str, Any]:
+    body = complaint_body(channel="hall", category="billing", demands=["refund"])
+    created = api.post("/complaints", "agent1", body)
+    assert created.status_code == 201, created.text
+    return dict(created.json())
+
+
+def _printed(api: Api, complaint_id: int) -> list[dict[str, Any]]:
+    events = api.get(f"/complaints/{complaint_id}/events", "agent1").json()["events"]
+    return [e for e in events if e["kind"] == "printed"]
+
+
+def _version(api: Api, complaint_id: int) -> int:
+    return int(api.get(f"/complaints/{complaint_id}", "agent1").json()["version"])
+
+
+def _settle(api: Api, complaint: dict[str, Any]) -> None:
+    proposal = api.post(
+        f"/complaints/{complaint['id']}/settlements",
+        "agent1",
+        {"version": _version(api, complaint["id"]), "refund": 58, "description": "退还重复扣取的58元"},
+    )
+    assert proposal.status_code == 201, proposal.text
+    # Beyond an agent's 50 yuan: the document waits for the manager's approval.
+    assert proposal.json()["status"] == "pending_approval", proposal.text
+    waiting = _page(api, f"/complaints/{complaint['id']}/documents/settlement", "agent1")
+    assert waiting.status_code == 409
+    decision = api.post(f"/settlements/{proposal.json()['id']}/decision", "manager1", {"approve": True})
+    assert decision.status_code == 200, decision.text
+    assert decision.json()["status"] == "approved"
+
+
+def _reply(api: Api, complaint: dict[str, Any], text: str) -> None:
+    body = {"version": _version(api, complaint["id"]), "reply": text}
+    answered = api.post(f"/complaints/{complaint['id']}/reply", "agent1", body)
+    assert answered.status_code == 200, answered.text
+
+
+def test_the_settlement_confirmation_shows_the_items_and_the_signature_lines(api: Api) -> None:
+    complaint = _complaint(api)
+    url = f"/complaints/{complaint['id']}/documents/settlement"
+    refused = _page(api, url, "agent1")
+    assert refused.status_code == 409
+    assert "还没有已生效或已批准的处理方案" in refused.text
+    assert _printed(api, complaint["id"]) == []
+
+    _settle(api, complaint)
+    version = _version(api, complaint["id"])
+    shown = _page(api, url, "agent1")
+    assert shown.status_code == 200, shown.text
+    text = shown.text
+    for expected in ("处理确认单", "思明营业厅", complaint["reference"], "王先生", "139****1111", "2026年11月23日"):
+        assert expected in text, expected
+    assert "退费" in text and "58.00" in text
+    assert "客户签字" in text and "经办人" in text and "日期" in text
+    assert PHONE not in text
+    assert '<script src="/static/print.js">' in text and "/static/print.css" in text
+
+    printed = _printed(api, complaint["id"])
+    assert [e["data"]["document"] for e in printed] == ["settlement"]
+    assert _version(api, complaint["id"]) == version  # a print changes nothing of the complaint
+    timeline = _page(api, f"/complaints/{complaint['id']}", "agent1").text
+    assert "打印文书" in timeline and "打印：处理确认单" in timeline
+
+
+def test_the_written_reply_and_the_regulator_reply_need_a_recorded_reply(api: Api) -> None:
+    complaint = _complaint(api)
+    base = f"/complaints/{complaint['id']}/documents"
+    assert "尚未答复客户" in _page(api, f"{base}/reply", "agent1").text
+    assert _page(api, f"{base}/reply", "agent1").status_code == 409
+    assert _page(api, f"{base}/regulator?case_number=GX-2026-001", "agent1").status_code == 409
+
+    _reply(api, complaint, "经核查，重复扣取的58元已于今日退回您的账户。")
+    reply = _page(api, f"{base}/reply", "agent1")
+    assert reply.status_code == 200
+    assert "书面答复" in reply.text and "经核查，重复扣取的58元已于今日退回您的账户。" in reply.text
+    assert "客户签字" not in reply.text and "经办人" in reply.text
+
+    missing = _page(api, f"{base}/regulator", "agent1")
+    assert missing.status_code == 422 and "案件编号" in missing.text
+    too_long = _page(api, f"{base}/regulator?case_number={'9' * 51}", "agent1")
+    assert too_long.status_code == 422
+    regulator = _page(api, f"{base}/regulator?case_number=%E9%97%BD12300-2026-0815", "agent1")
+    assert regulator.status_code == 200
+    assert "申诉回复" in regulator.text and "闽12300-2026-0815" in regulator.text
+    assert "经核查" in regulator.text
+
+    printed = _printed(api, complaint["id"])
+    assert [e["data"]["document"] for e in printed] == ["reply", "regulator"]
+    assert printed[1]["data"]["case_number"] == "闽12300-2026-0815"
+
+
+@pytest.mark.parametrize("who, status", [("agent_b", 404), ("agent2", 200), ("manager1", 200), ("director1", 200)])
+def test_only_those_who_see_the_complaint_print_it(api: Api, who: str, status: int) -> None:
+    complaint = _complaint(api)
+    _reply(api, complaint, "已为您退回重复扣费。")
+    answer = _page(api, f"/complaints/{complaint['id']}/documents/reply", who)
+    assert answer.status_code == status
+    if status == 404:
+        assert "王先生" not in answer.text and complaint["reference"] not in answer.text
+        assert _page(api, f"/complaints/{complaint['id']}/documents/reply.pdf", who).status_code == 404
+        assert _printed(api, complaint["id"]) == []
+    anonymous = _page(api, f"/complaints/{complaint['id']}/documents/reply", None)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login?next=")
+
+
+def test_without_chromium_the_pdf_answers_503_and_records_nothing(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    complaint = _complaint(api)
+    _reply(api, complaint, "已为您退回重复扣费。")
+    monkeypatch.setattr(documents, "CHROMIUM", "/nonexistent/chromium")
+    answer = _page(api, f"/complaints/{complaint['id']}/documents/reply.pdf", "agent1")
+    assert answer.status_code == 503
+    assert "另存为 PDF" in answer.text
+    assert _printed(api, complaint["id"]) == []
+
+
+@pytest.mark.skipif(shutil.which(documents.CHROMIUM) is None, reason="Chromium is not installed")
+def test_the_pdf_is_printed_by_chromium(api: Api) -> None:
+    complaint = _complaint(api)
+    _settle(api, complaint)
+    answer = _page(api, f"/complaints/{complaint['id']}/documents/settlement.pdf", "agent1")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.content.startswith(b"%PDF")
+    assert [e["data"]["document"] for e in _printed(api, complaint["id"])] == ["settlement"]
