@@ -52,6 +52,18 @@ def test_a_transfer_is_stored_and_its_earlier_deadline_is_the_one_to_meet(api: A
     assert ADDRESS in page
 
 
+def test_a_pause_does_not_move_the_deadline_past_the_transfer_deadline(api: Api, clock: Any) -> None:
+    theirs = clock.now + timedelta(days=1)
+    c = _transferred(api, theirs).json()
+    paused = api.post(
+        f"/complaints/{c['id']}/wait-customer", "agent1", {"version": c["version"], "waiting_for": "请客户补充材料"}
+    ).json()
+    clock.advance(hours=20)  # our clock stops while we wait on the customer; theirs does not
+    resumed = api.post(f"/complaints/{c['id']}/resume", "agent1", {"version": paused["version"]}).json()
+    assert resumed["status"] == "in_progress"
+    assert datetime.fromisoformat(resumed["deadlines"]["reply_by"]) == theirs
+
+
 def test_a_later_transfer_deadline_leaves_ours(api: Api, clock: Any) -> None:
     plain = api.post("/complaints", "agent1", complaint_body(customer={"name": "李女士", "phone": "13900006666"}))
     ours = datetime.fromisoformat(plain.json()["deadlines"]["reply_by"])

@@ -189,3 +189,11 @@ def sla_state(*, reply_by: datetime, now: datetime, policy: SlaPolicy, ladder_si
     overdue = now - reply_by
     steps = 1 + int(overdue / timedelta(hours=policy.escalate_every_hours))
     return SlaState(warn=True, breached=True, level=min(steps, ladder_size - 1))
+
+
+def within_transfer_deadline(reply_by: datetime | None, transfer_reply_by: datetime | None) -> datetime | None:
+    """A transferring regulator's own reply deadline does not move with ours (pauses, batches):
+    the earlier of the two is the one to meet."""
+    if transfer_reply_by is None or (reply_by is not None and reply_by <= transfer_reply_by):
+        return reply_by
+    return transfer_reply_by

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from tousu.domain import urgency as rules
 from tousu.domain.codes import Channel, UrgencyType
-from tousu.domain.deadlines import compute_deadlines
+from tousu.domain.deadlines import compute_deadlines, within_transfer_deadline
 from tousu.domain.policy import Policy
 from tousu.domain.workflow import Status
 from tousu.services import timeline
@@ -116,7 +116,7 @@ def _mark(conn: sa.Connection, ids: list[int], *, batch_id: int, policy: Policy,
             "urgency_types": sorted(t.value for t in types),
             "priority": rules.priority(types),
             "batch_id": batch_id,
-            "reply_by": deadlines.reply_by,
+            "reply_by": within_transfer_deadline(deadlines.reply_by, row["transfer_reply_by"]),
             "follow_up_by": deadlines.follow_up_by,
         }
         conn.execute(

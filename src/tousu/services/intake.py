@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from tousu.domain import urgency as rules
 from tousu.domain.codes import Category, Channel, TransferSource, UrgencyType, VipLevel
-from tousu.domain.deadlines import LOCAL, compute_deadlines
+from tousu.domain.deadlines import LOCAL, compute_deadlines, within_transfer_deadline
 from tousu.domain.policy import Policy
 from tousu.domain.workflow import Status
 from tousu.services import batches, learning, timeline
@@ -179,9 +179,7 @@ def create(
         received_at=received_at, channel=new.channel, urgency=types, paused=timedelta(0), policy=policy.sla
     )
     # A transferring body's earlier deadline is the one to meet: the queue sorts and counts down by it.
-    reply_by = deadlines.reply_by
-    if new.transfer_reply_by is not None and (reply_by is None or new.transfer_reply_by < reply_by):
-        reply_by = new.transfer_reply_by
+    reply_by = within_transfer_deadline(deadlines.reply_by, new.transfer_reply_by)
     values = {
         "reference": next_reference(conn, now=received_at),
         "channel": new.channel.value,

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from tousu.domain import workflow as wf
 from tousu.domain.codes import Channel, Role, UrgencyType
-from tousu.domain.deadlines import business_time_between, compute_deadlines, deadline_calendar
+from tousu.domain.deadlines import business_time_between, compute_deadlines, deadline_calendar, within_transfer_deadline
 from tousu.domain.policy import Policy
 from tousu.domain.urgency import priority
 from tousu.services import complaints as store
@@ -125,7 +125,7 @@ def _resume(complaint: dict[str, Any], policy: Policy, now: datetime) -> dict[st
     return {
         "paused_since": None,
         "paused_seconds": int(paused.total_seconds()),
-        "reply_by": deadlines.reply_by,
+        "reply_by": within_transfer_deadline(deadlines.reply_by, complaint.get("transfer_reply_by")),
         "follow_up_by": deadlines.follow_up_by,
     }
 
