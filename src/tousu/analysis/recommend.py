@@ -122,13 +122,20 @@ def _strategies(kb: KnowledgeBase, situation: Situation, demands: Sequence[Deman
     if heated and "mood_first" in kb.strategies:
         points["mood_first"] = max(points.values(), default=0.0) + 1.0
         reasons.setdefault("mood_first", []).insert(0, "客户情绪激动或有紧急信号，先处理心情再处理事情")
+    damped: set[str] = set()
     if situation.emotion == "angry" and "broken_record" in points:
         points["broken_record"] *= 0.3
+        damped.add("broken_record")
         reasons["broken_record"].append("注意：客户情绪上升时应停止使用")
     if {"violence", "group_incident"} & set(situation.signals) and "safety_first" in kb.strategies:
         points["safety_first"] = max(points.values(), default=0.0) + 2.0
         reasons.setdefault("safety_first", []).insert(0, "现场可能有冲突，先保证人身安全")
-    ordered = sorted(points, key=lambda code: -points[code])[:MAX_STRATEGIES]
+    ranked = sorted(points, key=lambda code: -points[code])
+    # Every demand gets its playbook: safety and mood first, then each demand's own first
+    # strategy (one demand's points must not crowd out another's), then the best of the rest.
+    first_aid = [code for code in ranked[:1] if code in ("safety_first", "mood_first")]
+    own = [next((c for c in kb.demands[d].strategies if c in points and c not in damped), "") for d in demands]
+    ordered = list(dict.fromkeys([*first_aid, *filter(None, own), *ranked]))[:MAX_STRATEGIES]
     industry = kb.industries.get(situation.industry) or kb.industry(situation.industry)
     slots = script_facts(kb, situation.slots)
     wording = {**industry.slot_defaults, **_BLANKS}
