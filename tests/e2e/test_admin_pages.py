@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
 from tousu.api.app import create_app
 from tousu.domain.codes import Role
 from tousu.services import users
@@ -58,12 +58,6 @@ def server(database_url: str, tokens: dict[str, str]) -> Iterator[str]:
     app = create_app(settings, with_scheduler=False)
     with served(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture

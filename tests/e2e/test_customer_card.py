@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
 from tousu.api.app import create_app
 from tousu.demo import DEMO_PASSWORD, load_demo
 from tousu.services import users
@@ -47,12 +47,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         assert created.status_code == 201, created.text
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import chromium, served
+from tests.e2e.browser import served
 from tousu.api.app import create_app
 from tousu.demo import DEMO_PASSWORD, load_demo
 from tousu.services import users
@@ -54,12 +54,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]
         )
         assert proposal.json()["status"] == "granted", proposal.text
         yield base, int(created["id"])
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
 
 
 def _login(browser: Browser, base: str, username: str) -> Page:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import SHOTS, chromium, served
+from tests.e2e.browser import SHOTS, served
 from tousu import web
 from tousu.api.app import create_app
 from tousu.demo import DEMO_PASSWORD, load_demo
@@ -85,12 +85,6 @@ def server(database_url: str) -> Iterator[str]:
     load_demo(app.state.tousu.engine, settings.policy, count=30, seed=11)
     with served(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture

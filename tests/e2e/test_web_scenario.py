@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy.engine import make_url
 
-from tests.e2e.browser import SHOTS, chromium, served
+from tests.e2e.browser import SHOTS, served
 from tousu.api.app import create_app
 from tousu.demo import DEMO_PASSWORD, STAFF
 from tousu.services import users
@@ -80,12 +80,6 @@ def server(database_url: str) -> Iterator[str]:
     app = create_app(settings, with_scheduler=False)
     with served(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with chromium() as instance:
-        yield instance
 
 
 def _context(browser: Browser, server: str) -> BrowserContext:
