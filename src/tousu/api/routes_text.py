@@ -42,12 +42,16 @@ def analyze(body: AnalyzeIn, state: State, actor: CurrentActor) -> dict[str, Any
 
 
 @router.post("/check-reply", summary="质检：检查答复或对话中的禁忌用语与缺失要素")
-def check_reply(body: CheckReplyIn, actor: CurrentActor) -> dict[str, Any]:
+def check_reply(body: CheckReplyIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     from tousu.quality import check_dialogue
     from tousu.quality import check_reply as check
+    from tousu.quality.dialogue import analyzer_demand_reader
 
+    # The customer's demands are read by the analyzer in use (the organisation's model, if any).
+    analyzer = state.analyzer
+    reader = analyzer_demand_reader(analyzer) if analyzer is not None else None
     try:
-        result = check_dialogue(body.text) if body.dialogue else check(body.text)
+        result = check_dialogue(body.text, read_demands=reader) if body.dialogue else check(body.text)
     except ValueError as exc:
         raise Invalid("nothing_to_check", str(exc), "text") from None
     return result.to_dict()

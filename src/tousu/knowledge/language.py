@@ -87,10 +87,10 @@ class ElementRule(_Entry):
 
 
 class DemandRule(_Entry):
-    """How a customer asks for something, and how a staff answer to it sounds."""
+    """How a staff answer to a customer's demand sounds (what the customer asks for is read by
+    the analyzer, from the taxonomy's demand cues and its model)."""
 
     code: Demand
-    asked: Patterns
     answered: Patterns
     answered_by_senior: bool = False
 

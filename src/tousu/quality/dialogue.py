@@ -7,9 +7,11 @@ Dialogue-level findings (heuristics over the text, see language.yaml `dialogue`)
   staff turn, or a staff phrase of kind `interrupt` (你先听我说, 别说了...); the reverse — the
   customer breaking off the agent — is recorded as information;
 - the customer saying they were not understood (你没明白, 我说的是...);
-- demands: a customer demand (refund, compensation, apology, manager, explanation...) counts as
-  answered when a later staff turn talks about it (its `answered` words, or, for the manager,
-  a senior speaker such as 经理/主任 taking over). Refusing with a reason is an answer; silence is not.
+- demands: what the customer asks for is read by the analyzer (the same demand vocabulary, rules
+  and model as for complaints; see `DemandReader`), placed in the customer turn where it was said;
+  it counts as answered when a later staff turn talks about it (its `answered` words, or, for the
+  manager, a senior speaker such as 经理/主任 taking over). Refusing with a reason is an answer;
+  silence is not.
 - promises: staff sentences with a deadline and an action, and a customer's proposed deadline
   that the agent accepts (客户：我等1个小时，可以吧 / 客服：可以).
 The elements of a good reply (empathy, thanks, deadline, closing...) are looked for across
@@ -20,7 +22,9 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from tousu.domain.codes import DEMAND_NAMES
 from tousu.knowledge.language import LanguageRules, packaged_language_rules
@@ -39,8 +43,36 @@ from tousu.quality.results import Deduction, DemandStatus, DialogueCheck, Findin
 from tousu.quality.text import MatchView, fold
 from tousu.quality.transcript import parse_transcript
 
+if TYPE_CHECKING:
+    from tousu.analysis import Analyzer
+
 # How much of a broken-off turn is quoted as the evidence of an interruption.
 _TAIL = 15
+
+RaisedDemand = tuple[str, int | None, int | None]
+"""A demand code and where it was said in the transcript (None, None: read from the whole text)."""
+DemandReader = Callable[[str], Sequence[RaisedDemand]]
+
+
+def analyzer_demand_reader(analyzer: Analyzer) -> DemandReader:
+    """The analyzer's demands of a transcript, each at its evidence: one demand vocabulary for
+    complaints and for dialogues."""
+
+    def read(transcript: str) -> list[RaisedDemand]:
+        raised: list[RaisedDemand] = []
+        for demand in analyzer.analyze(transcript, advise=False).demands:
+            spans = [(e.start, e.end) for e in demand.evidence if not e.negated]
+            raised.extend((demand.code, start, end) for start, end in spans or [(None, None)])
+        return raised
+
+    return read
+
+
+@lru_cache(maxsize=1)
+def _bundled_reader() -> DemandReader:
+    from tousu.analysis import BUNDLED_MODEL, Analyzer, load_model
+
+    return analyzer_demand_reader(Analyzer(model=load_model(BUNDLED_MODEL)))
 
 
 class _Findings:
@@ -101,49 +133,56 @@ def _turn_findings(
 
 
 def _demands(
-    turns: Sequence[Turn], views: Sequence[MatchView], original: str, log: _Findings, rules: LanguageRules
+    turns: Sequence[Turn],
+    views: Sequence[MatchView],
+    raised_demands: Sequence[RaisedDemand],
+    original: str,
+    log: _Findings,
+    rules: LanguageRules,
 ) -> list[DemandStatus]:
-    raised: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-    for turn in turns:
-        if turn.role != "customer":
+    customer = [turn for turn in turns if turn.role == "customer"]
+    if not customer:
+        return []
+    # Per demand, the turns it was raised in, each with the first place it was said there.
+    raised: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for code, start, end in sorted(raised_demands, key=lambda r: (r[1] is None, r[1] or 0)):
+        if start is None or end is None:  # no words to point at: the first thing the customer said
+            turn = customer[0]
+            raised[code].setdefault(turn.index, (turn.start, turn.end))
             continue
-        for rule in rules.demands:
-            if (match := rule.asked.search(views[turn.index].text)) is not None:
-                raised[rule.code].append((turn.index, match.start(), match.end()))
+        turn = next((t for t in customer if t.start <= start < t.end), None)
+        if turn is not None:
+            raised[code].setdefault(turn.index, (start, end))
     statuses: list[DemandStatus] = []
     for rule in rules.demands:
         if rule.code not in raised:
             continue
-        raises = raised[rule.code]
+        raises = sorted((turn, start, end) for turn, (start, end) in raised[rule.code].items())
         first_turn, first_start, first_end = raises[0]
         answered_in = next(
             (
                 turn.index
                 for turn in turns[first_turn + 1 :]
                 if turn.role == "staff"
-                and (
-                    rule.answered.search(views[turn.index].text) is not None
-                    or (rule.answered_by_senior and turn.senior)
-                )
+                and (rule.answered.search(views[turn.index].text) is not None or (rule.answered_by_senior and turn.senior))
             ),
             None,
         )
-        span = views[first_turn].span(first_start, first_end)
         statuses.append(
             DemandStatus(
                 code=str(rule.code),
                 name=DEMAND_NAMES[rule.code],
                 raised_in_turns=tuple(turn for turn, _, _ in raises),
-                text=original[span[0] : span[1]],
+                text=original[first_start:first_end],
                 answered=answered_in is not None,
                 answered_in_turn=answered_in,
             )
         )
         if answered_in is None:
-            log.add("unanswered_demand", first_turn, span)
+            log.add("unanswered_demand", first_turn, (first_start, first_end))
         if len(raises) >= rules.dialogue.repeated_demand_times:
             turn_index, start, end = raises[rules.dialogue.repeated_demand_times - 1]
-            log.add("repeated_demand", turn_index, views[turn_index].span(start, end))
+            log.add("repeated_demand", turn_index, (start, end))
     return statuses
 
 
@@ -200,8 +239,11 @@ def _finding_deductions(findings: Sequence[Finding]) -> list[Deduction]:
     ]
 
 
-def check_dialogue(transcript: str, *, rules: LanguageRules | None = None) -> DialogueCheck:
+def check_dialogue(
+    transcript: str, *, rules: LanguageRules | None = None, read_demands: DemandReader | None = None
+) -> DialogueCheck:
     """Check a transcript with speaker tags; positions are offsets into `transcript`.
+    `read_demands` reads what the customer asks for (default: the analyzer with the bundled model).
 
     Raises ValueError (Chinese message) for empty or blank text. A transcript without any
     speaker tag gives a result with no turns, no score and a note saying why.
@@ -224,7 +266,8 @@ def check_dialogue(transcript: str, *, rules: LanguageRules | None = None) -> Di
     promises += _accepted_proposals(turns, views, transcript, rules, {p.turn for p in promises if p.turn is not None})
     log = _Findings(rules, transcript)
     _turn_findings(turns, views, problems, log, rules)
-    demands = _demands(turns, views, transcript, log, rules)
+    raised = (read_demands or _bundled_reader())(transcript) if turns else ()
+    demands = _demands(turns, views, raised, transcript, log, rules)
     findings = sorted(log.items, key=lambda f: (f.start, f.code))
     notes = list(parsed.notes) + list(notes_for(folded))
     present = present_elements([staff_view.text], rules) if staff else ()
