@@ -16,7 +16,7 @@ from tousu.analysis.classify import ModelPrediction
 from tousu.analysis.cli import register
 from tousu.analysis.datasets import read_jsonl
 from tousu.analysis.features import VocabularyCounter
-from tousu.analysis.model import FORMAT_VERSION, Model, ModelError, save_model, train
+from tousu.analysis.model import FORMAT_VERSION, Model, ModelError, fit_temperature, save_model, train
 from tousu.domain.codes import Category
 from tousu.knowledge import load_knowledge_base
 
@@ -292,3 +292,21 @@ def test_analysis_uses_the_bundled_model_unless_told_to_use_the_rules_alone(tmp_
     assert rules_only["model_version"] is None and rules_only["category"] == with_model["category"] == "network"
     both = CliRunner().invoke(app, ["analyze", "--rules-only", "--model", str(BUNDLED_MODEL)], input=line)
     assert both.exit_code == 2 and "exclude each other" in both.output
+
+
+@pytest.mark.parametrize("binary", [False, True])
+@pytest.mark.parametrize("overconfidence", [0.5, 1.0, 3.0])
+def test_the_temperature_undoes_over_and_under_confidence(binary: bool, overconfidence: float) -> None:
+    """Labels drawn from known probabilities; scores `overconfidence` times too sharp (or too
+    flat) are brought back to them."""
+    rng = np.random.default_rng(7)
+    classes = 1 if binary else 4
+    logits = rng.normal(0.0, 1.5, size=(20_000, classes))
+    if binary:
+        gold = (rng.random(len(logits)) < 1.0 / (1.0 + np.exp(-logits[:, 0]))).astype(int)
+    else:
+        p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+        gold = np.array([rng.choice(classes, p=row) for row in p])
+    fitted = fit_temperature(logits * overconfidence, gold, binary=binary)
+    assert fitted == pytest.approx(overconfidence, rel=0.15)
+

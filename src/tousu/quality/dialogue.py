@@ -147,12 +147,12 @@ def _demands(
     raised: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
     for code, start, end in sorted(raised_demands, key=lambda r: (r[1] is None, r[1] or 0)):
         if start is None or end is None:  # no words to point at: the first thing the customer said
-            turn = customer[0]
-            raised[code].setdefault(turn.index, (turn.start, turn.end))
+            first = customer[0]
+            raised[code].setdefault(first.index, (first.start, first.end))
             continue
-        turn = next((t for t in customer if t.start <= start < t.end), None)
-        if turn is not None:
-            raised[code].setdefault(turn.index, (start, end))
+        said_in = next((t for t in customer if t.start <= start < t.end), None)
+        if said_in is not None:
+            raised[code].setdefault(said_in.index, (start, end))
     statuses: list[DemandStatus] = []
     for rule in rules.demands:
         if rule.code not in raised:
