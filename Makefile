@@ -8,7 +8,7 @@ WORKERS ?= 2
 export TOUSU_PG_PORT ?= 55432
 PG_URL := postgresql+psycopg://tousu@127.0.0.1:$(TOUSU_PG_PORT)
 
-.PHONY: run test unit lint bench model install install-test browser clean
+.PHONY: run test unit lint bench bench-scale model install install-test browser clean
 
 # The analyzer's core is compiled when installed (setup.py): a change to it means installing again.
 COMPILED_SOURCES := setup.py $(wildcard src/tousu/analysis/*.py)
@@ -63,6 +63,16 @@ bench: install-test
 	@./scripts/test-postgres start >/dev/null
 	@trap './scripts/test-postgres stop' EXIT; \
 	  TOUSU_BENCH_POSTGRES_URL=$(PG_URL)/tousu_bench $(BIN)/python bench/run.py
+
+# A province on one PostgreSQL: loads SIZE complaints (default 1,000,000) into the throw-away
+# server's tousu_scale database and times the queue, lists, search, dashboard, sweep and intake.
+# The server is stopped afterwards only when this target started it.
+SIZE ?= 1000000
+bench-scale: install-test
+	@pg_isready -q -h 127.0.0.1 -p $(TOUSU_PG_PORT) 2>/dev/null && up=1 || up=; \
+	  ./scripts/test-postgres start >/dev/null; \
+	  [ -n "$$up" ] || trap './scripts/test-postgres stop' EXIT; \
+	  TOUSU_SCALE_POSTGRES_URL=$(PG_URL)/tousu_scale SIZE=$(SIZE) $(BIN)/python bench/scale.py
 
 # The analyzer model tousu ships: trained on the labelled sets in tests/data and, where it is
 # present beside the project, the real complaints in ../shared/real (read there, never copied

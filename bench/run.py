@@ -212,6 +212,8 @@ def main() -> None:
     results["analyzer"] = sub_bench("analyzer_bench.py")
     results["quality"] = sub_bench("quality_bench.py")
     results["web"] = sub_bench("web_bench.py")
+    results["reports"] = sub_bench("reports_bench.py")
+    results["outbox"] = sub_bench("outbox_bench.py")
     print(json.dumps(results, ensure_ascii=False))
 
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from tousu.outbox_cli import app as outbox_app
+from tousu.policy_cli import app as policy_app
 from tousu.settings import Settings
 
 if TYPE_CHECKING:
@@ -26,6 +28,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 model_app = typer.Typer(help="The analyzer models trained on this organisation's corrections.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(policy_app, name="policy")
 
 
 def _now() -> datetime:
@@ -277,18 +281,27 @@ def import_(
 @app.command("export")
 def export(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="file (default: standard output)")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="jsonl | csv")] = "jsonl",
+    fmt: Annotated[
+        str, typer.Option("--format", help="jsonl | csv | xlsx (csv and xlsx with Chinese headers)")
+    ] = "jsonl",
+    unmasked: Annotated[
+        bool, typer.Option("--unmasked", help="full phone numbers (administrators only; masked by default)")
+    ] = False,
 ) -> None:
-    """Export every complaint (with its customer) as JSON Lines or CSV."""
+    """Export every complaint (with its customer) as JSON Lines, CSV or Excel; phone numbers masked."""
     from tousu.transfer import export_complaints
 
-    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    if fmt == "xlsx" and output is None and sys.stdout.isatty():
+        raise SystemExit("error: an .xlsx export needs --output FILE")
+    out = output.open("wb") if output else sys.stdout.buffer
     try:
-        count = export_complaints(Settings(), out, fmt=fmt)
+        count = export_complaints(Settings(), out, fmt=fmt, masked=not unmasked)
     finally:
         if output:
             out.close()
-    typer.echo(f"exported {count} complaints", err=True)
+        else:
+            out.flush()
+    typer.echo(f"exported {count} complaints" + (" (phone numbers in full)" if unmasked else ""), err=True)
 
 
 @app.command("backup")

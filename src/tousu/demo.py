@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tousu.domain.codes import Category, Channel, Role, UrgencyType
+from tousu.domain.improvement import MeasureStatus, local_today
 from tousu.domain.policy import Policy
 from tousu.domain.workflow import Action
-from tousu.services import intake, sla, users, workflow
+from tousu.services import improvement, intake, sla, users, workflow
 from tousu.services.actors import Actor
 from tousu.services.analysis_port import TextAnalyzer, no_analysis
 from tousu.services.errors import ServiceError
@@ -255,11 +256,44 @@ def load_demo(
             _progress(conn, complaint_id, agent, actors, policy, received, now, rng)
     _outage(engine, policy, actors["agent1"], now=now, rng=rng, analyze=analyze)
     with engine.begin() as conn:
+        _measure(conn, actors["manager1"], now=now)
+    with engine.begin() as conn:
         sla.sweep(conn, now=now, policy=policy)
     return count + OUTAGE_SIZE
 
 
 OUTAGE_SIZE = 12
+
+# Closed complaints' root causes, repeated in the proportions a hall might see, so the 整改
+# Pareto has a head and a tail.
+DEMO_ROOT_CAUSES: list[tuple[str, str]] = [
+    *[("计费规则配置错误，流量包重复出账", "billing_error")] * 5,
+    *[("办理时未逐条告知资费规则和生效时间", "marketing_disclosure")] * 3,
+    *[("基站设备故障，片区信号中断", "network_fault")] * 2,
+    ("未经客户确认开通增值业务", "unauthorised_service"),
+    ("客户对套餐共享规则理解有误", "customer_side"),
+]
+
+
+def _measure(conn: sa.Connection, manager: Actor, *, now: datetime) -> None:
+    """One improvement measure against the hall's most frequent root cause, under way."""
+    try:
+        measure = improvement.create_measure(
+            conn,
+            actor=manager,
+            title="计费规则上线前双人复核",
+            root_cause_kind="billing_error",
+            description="新资费、流量包规则配置上线前由两人分别核对出账结果，每周抽查一次。",
+            owner="agent1",
+            due_on=local_today(now) + timedelta(days=7),
+            within=improvement.period(None, None, now=now),
+            now=now,
+        )
+    except ServiceError:  # too few complaints to have closed one of that kind
+        return
+    improvement.change_measure(
+        conn, actor=manager, measure_id=measure["id"], version=1, status=MeasureStatus.IN_PROGRESS, now=now
+    )
 
 
 def _outage(
@@ -328,7 +362,9 @@ def _progress(
             (
                 Action.CLOSE,
                 {
-                    "root_cause": "计费规则说明不到位",
+                    # By the id, not the random stream: the rest of the demo stays as it was.
+                    "root_cause": DEMO_ROOT_CAUSES[complaint_id % len(DEMO_ROOT_CAUSES)][0],
+                    "root_cause_kind": DEMO_ROOT_CAUSES[complaint_id % len(DEMO_ROOT_CAUSES)][1],
                     "responsible_person": "当班营业员",
                     "improvement_measure": "班前会培训业务规则，办理时逐条告知",
                 },

@@ -34,6 +34,18 @@ class Settings(BaseSettings):
     trusted_proxies: str = Field(
         "", description="comma-separated proxy addresses or networks whose X-Forwarded-For is believed"
     )
+    # Notifications (services/outbox.py): the SMTP server, the dispatcher, the daily digest.
+    smtp_host: str = Field("", description="SMTP server for notification e-mails; empty: no e-mail is sent")
+    smtp_port: int = Field(25, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_from: str = Field("tousu@localhost", description="the From address of notification e-mails")
+    smtp_starttls: bool = False
+    outbox_interval_seconds: float = Field(5, ge=0, description="0: no dispatcher thread (run `tousu outbox send`)")
+    outbox_max_attempts: int = Field(8, ge=1, le=100, description="sends tried before a message is marked failed")
+    outbox_retry_seconds: float = Field(30, gt=0, description="the first retry's delay; doubled on each failure")
+    digest_hour: int = Field(8, ge=0, le=23, description="hour (Asia/Shanghai) the daily digest e-mails go out")
+    public_url: str = Field("", description="the address staff open, for links in e-mails and webhooks")
     model_path: Path | None = Field(
         BUNDLED_MODEL, description="trained analyzer model (default: the bundled one); `none` for the rules alone"
     )

@@ -27,32 +27,16 @@ from tousu.api.errors import _PYDANTIC_MESSAGES as PYDANTIC_MESSAGES
 from tousu.api.schemas import ComplaintIn
 from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES, DEMAND_NAMES
 from tousu.domain.deadlines import LOCAL
-from tousu.services import intake, users
+from tousu.services import exports, intake, queries, users
 from tousu.services.actors import Actor
 from tousu.services.analysis_port import TextAnalysis
+from tousu.services.customers import mask_numbers_in_text, mask_phone
 from tousu.services.errors import ServiceError
 from tousu.settings import Settings
 from tousu.storage.db import create_db_engine, write_lock_for
 from tousu.storage.tables import complaints, customers, import_keys
 
 log = logging.getLogger(__name__)
-
-CSV_FIELDS = [
-    "reference",
-    "channel",
-    "customer_name",
-    "customer_phone",
-    "content",
-    "category",
-    "demands",
-    "status",
-    "urgency_types",
-    "occurred_at",
-    "received_at",
-    "claimed_amount",
-    "topic",
-    "area",
-]
 
 KEY_COLUMNS = ("source_key", "工单号", "流水号", "id")
 """A column naming the row in its source system; the first one present is the row's key."""
@@ -425,31 +409,54 @@ def _key_taken(engine: sa.Engine, key: str) -> bool:
         return _already_imported(conn, key)
 
 
-def export_complaints(settings: Settings, out: IO[str], *, fmt: str) -> int:
-    if fmt not in ("jsonl", "csv"):
-        raise SystemExit("error: --format must be jsonl or csv")
+def export_complaints(settings: Settings, out: IO[bytes], *, fmt: str, masked: bool = True) -> int:
+    """Every complaint: JSON Lines (every column, codes as stored) or, through the one export
+    writer of the API and the pages, CSV or a workbook with Chinese headers. Phone numbers, and
+    numbers typed in any text, are masked unless `masked` is False (an administrator's `--unmasked`)."""
+    if fmt not in ("jsonl", "csv", "xlsx"):
+        raise SystemExit("error: --format must be jsonl, csv or xlsx")
     engine = create_db_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            if fmt == "jsonl":
+                return _export_jsonl(conn, out, masked=masked)
+            listed = (
+                sa.select(*queries.LIST_COLUMNS)
+                .join(customers, customers.c.id == complaints.c.customer_id)
+                .order_by(complaints.c.id)
+            )
+            rows = (dict(r) for r in conn.execute(listed.execution_options(yield_per=1000)).mappings())
+            for chunk in exports.complaints_file(rows, fmt="csv" if fmt == "csv" else "xlsx", masked=masked):
+                out.write(chunk)
+            return int(conn.execute(sa.select(sa.func.count()).select_from(complaints)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _export_jsonl(conn: sa.Connection, out: IO[bytes], *, masked: bool) -> int:
     query = (
         sa.select(complaints, customers.c.name.label("customer_name"), customers.c.phone.label("customer_phone"))
         .join(customers, customers.c.id == complaints.c.customer_id)
         .order_by(complaints.c.id)
     )
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore") if fmt == "csv" else None
-    if writer:
-        writer.writeheader()
     count = 0
-    with engine.connect() as conn:
-        for row in conn.execute(query.execution_options(yield_per=1000)).mappings():
-            record = {
-                k: (v.isoformat() if isinstance(v, datetime) else v)
-                for k, v in row.items()
-                if k not in ("search_tokens",)
-            }
-            if writer:
-                record["demands"] = ",".join(record["demands"])
-                record["urgency_types"] = ",".join(record["urgency_types"])
-                writer.writerow(record)
-            else:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            count += 1
+    for row in conn.execute(query.execution_options(yield_per=1000)).mappings():
+        record = {
+            k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items() if k not in ("search_tokens",)
+        }
+        if masked:
+            record = {k: _masked(v) for k, v in record.items()} | {"customer_phone": mask_phone(row["customer_phone"])}
+        out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+        count += 1
     return count
+
+
+def _masked(value: Any) -> Any:
+    """Phone and ID numbers masked wherever they were typed, analysis results included."""
+    if isinstance(value, str):
+        return mask_numbers_in_text(value)
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _masked(v) for k, v in value.items()}
+    return value

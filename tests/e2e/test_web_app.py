@@ -178,7 +178,7 @@ def test_the_agent_sees_the_queue_and_the_batch_banner(page: Page) -> None:
     assert "批量投诉预警" in banner.first.text_content()
     assert page.locator(".countdown").first.text_content().startswith(("剩余", "已超时"))
     shot(page, "queue")
-    banner.first.locator("a").click()
+    banner.first.get_by_role("link", name="在工作台中筛选该批投诉").click()
     page.wait_for_load_state()
     assert "batch_id=" in page.url
     assert page.locator("table.queue tbody tr a").count() >= 10

@@ -12,9 +12,11 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from itertools import count
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi.routing import iter_route_contexts
 
 from tests.integration.conftest import Api, complaint_body
@@ -22,6 +24,8 @@ from tousu.api.app import create_app
 from tousu.domain.codes import Role
 from tousu.services import users
 from tousu.settings import Settings
+from tousu.storage.tables import notifications as notification_table
+from tousu.storage.tables import outbox as outbox_table
 from tousu.web import documents
 from tousu.web.knowledge import knowledge_base
 from tousu.web.security import csrf_for, csrf_key
@@ -185,8 +189,98 @@ def _spare_user(world: World, *, active: bool = True, with_token: bool = False) 
     return user_id
 
 
+def _closed_with_kind(world: World) -> int:
+    """A 思明营业厅 complaint closed with a root-cause kind, for an improvement measure to answer."""
+    c = world.new_complaint()
+    for action, body in (
+        ("reply", {"reply": "已退还重复扣费。"}),
+        ("follow-up", {"satisfaction": "satisfied"}),
+        ("close", {"root_cause": "计费规则配置错误", "root_cause_kind": "billing_error"}),
+    ):
+        c = world.api.post(f"/complaints/{c['id']}/{action}", "agent1", {"version": c["version"], **body}).json()
+    assert c["status"] == "closed", c
+    return int(c["id"])
+
+
+def _measure_body(world: World) -> dict[str, Any]:
+    state = world.api.client.app.state.tousu
+    due = (state.clock() + timedelta(days=14)).date().isoformat()
+    return {
+        "title": "计费规则双人复核",
+        "root_cause_kind": "billing_error",
+        "owner": "agent1",
+        "due_on": due,
+        "complaint_ids": [_closed_with_kind(world)],
+    }
+
+
+def _measure(world: World) -> int:
+    """A measure of 思明营业厅 owned by agent1, made by its manager."""
+    created = world.api.post("/improvement/measures", "manager1", _measure_body(world))
+    assert created.status_code == 201, created.text
+    return int(created.json()["id"])
+
+
+def _new_measure_form(world: World, user: str) -> Call:
+    body = _measure_body(world)
+    return Call("POST", "/improvement/measures", form={**body, "complaint_ids": str(body["complaint_ids"][0])})
+
+
+def _own_notification(world: World, user: str) -> int:
+    """A notification of the caller's own (about 思明营业厅's complaint); id 1 for the anonymous visitor."""
+    from tousu.services import notifications
+
+    state = world.api.client.app.state.tousu
+    with state.write() as conn:
+        target = users.get_by_username(conn, user)
+        if target is None:
+            return 1
+        notice = notifications.Notice(target["id"], "escalated", "升级：测试", "测试通知")
+        notifications.deliver(conn, [notice], actor_id=None, complaint_id=world.complaint["id"], at=state.clock())
+        return int(conn.execute(sa.select(sa.func.max(notification_table.c.id))).scalar_one())
+
+
+def _failed_message(world: World) -> int:
+    from tousu.services import outbox
+
+    state = world.api.client.app.state.tousu
+    with state.write() as conn:
+        key = f"walk:{next(_SPARE)}"
+        outbox.enqueue(
+            conn,
+            channel="email",
+            recipient="a@example.test",
+            payload={"subject": "测试"},
+            dedup_key=key,
+            now=state.clock(),
+        )
+        conn.execute(outbox_table.update().where(outbox_table.c.dedup_key == key).values(status="failed"))
+        return int(conn.execute(sa.select(outbox_table.c.id).where(outbox_table.c.dedup_key == key)).scalar_one())
+
+
 def _admin_form(action: str, **form: str) -> Builder:
     return lambda w, u: Call("POST", f"/admin/users/{_spare_user(w, active=action != 'enable')}/{action}", form=form)
+
+
+def _batch(world: World) -> int:
+    """An open batch of 思明营业厅 (eleven customers on one outage), made again once one is closed."""
+    found = world.api.get("/batches", "agent1").json()["batches"]
+    if found:
+        return int(found[0]["id"])
+    for n in range(11):
+        customer = {"name": f"客户{n}", "phone": f"1391234{n:04d}"}
+        body = complaint_body(category="network", topic="4G信号", area="思明区", customer=customer)
+        created = world.api.post("/complaints", "agent1", body)
+        assert created.status_code == 201, created.text
+        world.references.append(created.json()["reference"])
+    return _batch(world)
+
+
+def _on_batch(action: str, body: Any = None) -> Builder:
+    return lambda w, u: Call("POST", f"/api/v1/batches/{_batch(w)}/{action}", body)
+
+
+BATCH_HANDLERS = expect(agent_a="403", agent_b="404")  # the owner (nobody here) or a manager and up
 
 
 ROUTES: dict[tuple[str, str], tuple[dict[str, str], Builder]] = {
@@ -239,6 +333,21 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, str], Builder]] = {
     ("POST", "/api/v1/settlements/{settlement_id}/decision"): (API_MANAGERS, _decide),
     ("GET", "/api/v1/stats/overview"): (API_MANAGERS, _get("/api/v1/stats/overview")),
     ("GET", "/api/v1/batches"): (expect(agent_b="hidden"), _get("/api/v1/batches")),
+    ("GET", "/api/v1/batches/{batch_id}"): (API_HALL_A, lambda w, u: Call("GET", f"/api/v1/batches/{_batch(w)}")),
+    ("POST", "/api/v1/batches/{batch_id}/owner"): (
+        API_MANAGERS,
+        lambda w, u: Call("POST", f"/api/v1/batches/{_batch(w)}/owner", {"username": u or "manager1"}),
+    ),
+    ("POST", "/api/v1/batches/{batch_id}/fault-ticket"): (
+        BATCH_HANDLERS,
+        _on_batch("fault-ticket", {"fault_ticket": "GZ-20261123-0042"}),
+    ),
+    ("POST", "/api/v1/batches/{batch_id}/reply"): (BATCH_HANDLERS, _on_batch("reply", {"reply": "基站故障已修复。"})),
+    ("POST", "/api/v1/batches/{batch_id}/close"): (BATCH_HANDLERS, _on_batch("close")),
+    ("GET", "/api/v1/todo"): (expect(agent_b="hidden"), _get("/api/v1/todo")),
+    # Reports and exports
+    ("GET", "/api/v1/reports/kpi"): (API_MANAGERS, _get("/api/v1/reports/kpi?from=2026-11-01&to=2026-11-30")),
+    ("GET", "/api/v1/exports/complaints"): (expect(agent_b="hidden"), _get("/api/v1/exports/complaints?format=csv")),
     # Text tools
     ("POST", "/api/v1/analyze"): (API_STAFF, _post("/api/v1/analyze", {"text": "重复扣费58元，要求退还"})),
     ("POST", "/api/v1/check-reply"): (API_STAFF, _post("/api/v1/check-reply", {"text": "您好，已为您退还58元。"})),
@@ -285,6 +394,10 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, str], Builder]] = {
     ("GET", "/complaints/{complaint_id}/documents/{kind}"): (PAGE_HALL_A, _document("")),
     ("GET", "/complaints/{complaint_id}/documents/{kind}.pdf"): (PDF_HALL_A, _document(".pdf")),
     ("GET", "/dashboard"): (PAGE_MANAGERS, _get("/dashboard")),
+    ("GET", "/todo"): (expect(agent_b="hidden", anonymous="login"), _get("/todo")),
+    ("GET", "/batches/{batch_id}"): (PAGE_HALL_A, lambda w, u: Call("GET", f"/batches/{_batch(w)}")),
+    ("GET", "/reports"): (PAGE_MANAGERS, _get("/reports")),
+    ("GET", "/reports/complaints"): (PAGE_MANAGERS, _get("/reports/complaints?measure=received")),
     ("GET", "/admin/config"): (PAGE_ADMINS, _get("/admin/config")),
     ("GET", "/admin/users"): (PAGE_ADMINS, _get("/admin/users")),
     ("POST", "/admin/users"): (
@@ -305,6 +418,10 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, str], Builder]] = {
     ("POST", "/admin/users/{user_id}/password"): (PAGE_ADMINS, _admin_form("password", password="walk-pass-2026")),
     ("POST", "/admin/users/{user_id}/role"): (PAGE_ADMINS, _admin_form("role", role="manager", team="思明营业厅")),
     ("GET", "/admin/tokens"): (PAGE_ADMINS, _get("/admin/tokens")),
+    ("POST", "/admin/tokens"): (
+        PAGE_ADMINS,
+        lambda w, u: Call("POST", "/admin/tokens", form={"username": "agent_b", "name": "对接", "days": "7"}),
+    ),
     ("POST", "/admin/tokens/{token_id}/revoke"): (
         PAGE_ADMINS,
         lambda w, u: Call("POST", f"/admin/tokens/{_spare_user(w, with_token=True)}/revoke", form={}),
@@ -318,6 +435,73 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, str], Builder]] = {
     ("POST", "/admin/model/deactivate"): (PAGE_ADMINS, lambda w, u: Call("POST", "/admin/model/deactivate", form={})),
     ("GET", "/knowledge"): (PAGE_STAFF, _get("/knowledge")),
     ("GET", "/knowledge/{kind}/{key}"): (PAGE_STAFF, _knowledge_entry),
+    # Notifications: each person's own; the outbox's failures for administrators.
+    ("GET", "/api/v1/notifications"): (expect(agent_b="hidden"), _get("/api/v1/notifications")),
+    ("GET", "/api/v1/notifications/unread-count"): (API_STAFF, _get("/api/v1/notifications/unread-count")),
+    ("POST", "/api/v1/notifications/read-all"): (API_STAFF, _post("/api/v1/notifications/read-all", None)),
+    ("POST", "/api/v1/notifications/{notification_id}/read"): (
+        API_STAFF,
+        lambda w, u: Call("POST", f"/api/v1/notifications/{_own_notification(w, u)}/read"),
+    ),
+    ("GET", "/api/v1/me/notification-preferences"): (API_STAFF, _get("/api/v1/me/notification-preferences")),
+    ("PUT", "/api/v1/me/notification-preferences"): (
+        API_STAFF,
+        lambda w, u: Call("PUT", "/api/v1/me/notification-preferences", {"email": False}),
+    ),
+    ("GET", "/notifications"): (expect(agent_b="hidden", anonymous="login"), _get("/notifications")),
+    ("POST", "/notifications/{notification_id}/open"): (
+        PAGE_STAFF,
+        lambda w, u: Call("POST", f"/notifications/{_own_notification(w, u)}/open", form={}),
+    ),
+    ("POST", "/notifications/read-all"): (PAGE_STAFF, lambda w, u: Call("POST", "/notifications/read-all", form={})),
+    ("GET", "/notifications/preferences"): (PAGE_STAFF, _get("/notifications/preferences")),
+    ("POST", "/notifications/preferences"): (
+        PAGE_STAFF,
+        lambda w, u: Call("POST", "/notifications/preferences", form={}),
+    ),
+    ("GET", "/admin/outbox"): (PAGE_ADMINS, _get("/admin/outbox")),
+    ("POST", "/admin/outbox/{message_id}/retry"): (
+        PAGE_ADMINS,
+        lambda w, u: Call("POST", f"/admin/outbox/{_failed_message(w)}/retry", form={}),
+    ),
+    # The policy in force and the administrators' overrides of it.
+    ("GET", "/api/v1/admin/policy"): (API_ADMINS, _get("/api/v1/admin/policy")),
+    ("PUT", "/api/v1/admin/policy"): (API_ADMINS, lambda w, u: Call("PUT", "/api/v1/admin/policy", {"overrides": {}})),
+    ("PATCH", "/api/v1/admin/policy"): (
+        API_ADMINS,
+        lambda w, u: Call("PATCH", "/api/v1/admin/policy", {"set": {"urgency.batch_min_vip": 6}}),
+    ),
+    ("GET", "/admin/policy"): (PAGE_ADMINS, _get("/admin/policy")),
+    ("GET", "/admin/policy/{section}"): (PAGE_ADMINS, _get("/admin/policy/thresholds")),
+    ("POST", "/admin/policy/{section}"): (
+        PAGE_ADMINS,
+        lambda w, u: Call("POST", "/admin/policy/authority", form={"authority.by_role.agent.max_refund": "60"}),
+    ),
+    # The improvement loop (整改): managers and up; a measure's owner (agent1 here) opens and updates it.
+    ("GET", "/api/v1/improvement/pareto"): (API_MANAGERS, _get("/api/v1/improvement/pareto")),
+    ("GET", "/api/v1/improvement/measures"): (API_STAFF, _get("/api/v1/improvement/measures")),
+    ("POST", "/api/v1/improvement/measures"): (
+        API_MANAGERS,
+        lambda w, u: Call("POST", "/api/v1/improvement/measures", _measure_body(w)),
+    ),
+    ("GET", "/api/v1/improvement/measures/{measure_id}"): (
+        API_HALL_A,
+        lambda w, u: Call("GET", f"/api/v1/improvement/measures/{_measure(w)}"),
+    ),
+    ("PATCH", "/api/v1/improvement/measures/{measure_id}"): (
+        API_HALL_A,
+        lambda w, u: Call("PATCH", f"/api/v1/improvement/measures/{_measure(w)}", {"version": 1, "evidence": "已培训"}),
+    ),
+    ("GET", "/improvement"): (PAGE_MANAGERS, _get("/improvement?kind=billing_error")),
+    ("POST", "/improvement/measures"): (PAGE_MANAGERS, _new_measure_form),
+    ("GET", "/improvement/measures/{measure_id}"): (
+        PAGE_HALL_A,
+        lambda w, u: Call("GET", f"/improvement/measures/{_measure(w)}"),
+    ),
+    ("POST", "/improvement/measures/{measure_id}"): (
+        PAGE_HALL_A,
+        lambda w, u: Call("POST", f"/improvement/measures/{_measure(w)}", form={"version": "1", "evidence": "已培训"}),
+    ),
 }
 
 

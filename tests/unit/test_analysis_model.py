@@ -310,3 +310,14 @@ def test_the_temperature_undoes_over_and_under_confidence(binary: bool, overconf
     fitted = fit_temperature(logits * overconfidence, gold, binary=binary)
     assert fitted == pytest.approx(overconfidence, rel=0.15)
 
+
+@pytest.mark.parametrize("text", ["我要投诉", "麻烦帮我看一下", "你好", "有个问题"])
+def test_too_few_words_leave_the_category_to_the_agent(text: str) -> None:
+    """However sure the model is, a few words naming no matter are no category: 待确认."""
+    category = Analyzer(model=load_model(BUNDLED_MODEL)).analyze(text).category
+    assert category.uncertain and category.alternatives
+
+
+def test_a_short_text_that_names_its_matter_keeps_its_category() -> None:
+    category = Analyzer(model=load_model(BUNDLED_MODEL)).analyze("宽带断网了").category
+    assert category.code == "network" and not category.uncertain

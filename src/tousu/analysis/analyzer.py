@@ -6,6 +6,7 @@ the Analyzer is created; `analyze` itself does no I/O and runs in time linear in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -122,9 +123,12 @@ class Analyzer:
         own = customer_turns(turns)
         found = self._collect(normalized, original, turns, own, self._matcher(industry_entry))
 
-        prediction = self.model.predict(customer_text(normalized, turns)) if self.model is not None else None
+        own_text = customer_text(normalized, turns)
+        prediction = self.model.predict(own_text) if self.model is not None else None
         category_names = self._category_names(industry_entry)
-        category = decide_category(found.tallies["category"], category_names, rules, prediction, self._defers_to)
+        category = decide_category(
+            found.tallies["category"], category_names, rules, prediction, self._defers_to, words=_words(own_text)
+        )
         for hit in found.demand_hits:
             if not hit.only_categories or category.code in hit.only_categories:
                 _tally(found.tallies, "demand", hit, hit.weight, original)
@@ -293,6 +297,14 @@ class Analyzer:
             for topic in taxonomy.topics
         )
         return cues
+
+
+_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
+
+
+def _words(text: str) -> int:
+    """Chinese characters and Latin words or numbers: how much the customer said."""
+    return len(_WORD.findall(text))
 
 
 def _tally(tallies: dict[str, dict[str, Tally]], kind: str, hit: Hit, weight: float, original: str) -> None:

@@ -9,7 +9,8 @@ category and emotion
     With a model, the most probable label among those allowed wins. Its cue hits are kept as
     evidence. When the top probability is under `UNCERTAIN_BELOW` (on real text, fewer than
     half of such choices were right) the label is marked uncertain and carries the runners-up,
-    for the agent to confirm. Without a model, the cue rules decide (see `_rules_category`,
+    for the agent to confirm; so is a category the model read, without any cue, from fewer than
+    `THIN_TEXT_WORDS` characters (我要投诉). Without a model, the cue rules decide (see `_rules_category`,
     `_rules_emotion`).
 demands
     A demand scoring `demand_strong` or more is kept whatever the model says; one scoring at
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tousu.analysis.results import Evidence, LabelResult
 from tousu.knowledge.taxonomy import DecisionRules
@@ -31,6 +32,7 @@ from tousu.knowledge.taxonomy import DecisionRules
 MODEL_DEMAND_VETO = 0.15
 MODEL_DEMAND_ADD = 0.5
 UNCERTAIN_BELOW = 0.3
+THIN_TEXT_WORDS = 10
 _ALTERNATIVES = 3
 RULE_ONLY_DEMANDS = frozenset({"media_threat", "regulator_threat"})
 
@@ -102,11 +104,20 @@ def decide_category(
     rules: DecisionRules,
     prediction: ModelPrediction | None,
     defers_to: Mapping[str, Sequence[str]] | None = None,
+    *,
+    words: int = THIN_TEXT_WORDS,
 ) -> LabelResult:
     """`names` lists the categories allowed (the industry's), with their display names;
-    `defers_to[code]` the categories `code` gives way to (see `_rules_category`)."""
+    `defers_to[code]` the categories `code` gives way to (see `_rules_category`); `words` the
+    number of Chinese characters (and Latin words) the customer wrote."""
     if prediction is not None and prediction.category:
         chosen = _model_choice(prediction.category, names, tallies)
+        if chosen is not None and words < THIN_TEXT_WORDS and chosen.decided_by == "model" and not chosen.uncertain:
+            # 我要投诉, 麻烦帮我看一下: too few words to know the matter, however sure the model
+            # is (it was calibrated on whole complaints). The agent picks.
+            ranked = sorted(prediction.category.items(), key=lambda item: -item[1])
+            alternatives = tuple((code, p) for code, p in ranked if code in names and code != chosen.code)
+            return replace(chosen, uncertain=True, alternatives=alternatives[: _ALTERNATIVES - 1])
         if chosen is not None:
             return chosen
     return _rules_category(tallies, names, rules, defers_to or {})

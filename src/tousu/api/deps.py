@@ -20,6 +20,7 @@ from tousu.domain.policy import Policy
 from tousu.services import logins, users
 from tousu.services.actors import Actor, require_role
 from tousu.services.analysis_port import ActiveModel, TextAnalyzer, no_analysis
+from tousu.services.policy_settings import ActivePolicy
 from tousu.settings import Settings
 
 SESSION_COOKIE = "tousu_session"
@@ -29,12 +30,22 @@ SESSION_COOKIE = "tousu_session"
 class AppState:
     settings: Settings
     engine: Engine
-    policy: Policy
+    # The policy in use: the file's with the administrators' overrides, followed without a restart.
+    policies: ActivePolicy
     # The analyzer in use: the organisation's active model, swapped in without a restart.
     models: ActiveModel = field(default_factory=lambda: ActiveModel.fixed(None, no_analysis))
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     write_lock: AbstractContextManager[None] = field(default_factory=nullcontext)  # see storage.db
+
+    @property
+    def policy(self) -> Policy:
+        return self.policies.current(self.clock())
+
+    @policy.setter
+    def policy(self, policy: Policy) -> None:
+        """Replace the file policy (tests, tools); the stored overrides still apply over it."""
+        self.policies.base = policy
 
     @property
     def analyze(self) -> TextAnalyzer:

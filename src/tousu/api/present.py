@@ -20,6 +20,7 @@ from tousu.domain.codes import (
     UrgencyType,
 )
 from tousu.domain.deadlines import LOCAL
+from tousu.domain.improvement import root_cause_name
 from tousu.domain.workflow import STATUS_NAMES, Status, allowed_actions
 from tousu.services.actors import Actor
 from tousu.services.customers import mask_id_number, mask_numbers_in_text, mask_phone
@@ -143,6 +144,8 @@ def complaint_json(row: dict[str, Any], *, customer: dict[str, Any] | None, acto
         "closed_at": when(row["closed_at"]),
         "work_quality": row["work_quality"],
         "root_cause": row["root_cause"],
+        "root_cause_kind": row.get("root_cause_kind"),  # none yet on a complaint just taken in
+        "root_cause_kind_name": root_cause_name(row.get("root_cause_kind")),
         "responsible_person": row["responsible_person"],
         "improvement_measure": row["improvement_measure"],
         "satisfaction": row["satisfaction"],

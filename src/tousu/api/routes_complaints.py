@@ -13,7 +13,6 @@ from tousu.api import present
 from tousu.api.deps import AppState, CurrentActor, Manager, State, current_actor, get_state
 from tousu.api.errors import documented
 from tousu.api.schemas import (
-    MAX_ID,
     AssignIn,
     CloseIn,
     ComplaintIn,
@@ -121,8 +120,25 @@ def list_complaints(
     received_to: LooseMoment | None = None,
     q: Annotated[Text | None, Query(max_length=100, description="keyword in the complaint text")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=queries.MAX_OFFSET, description="rows to skip (a page by number); deeper, use cursor")
+    ] = 0,
+    cursor: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=r"^[A-Za-z0-9_-]+$",
+            description="next_cursor of the previous page: the page after it (offset then counts from there)",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
+    """Complaints in the work queue's order: most urgent first, then the earliest reply deadline.
+
+    Page through a list with `cursor`: each answer's `next_cursor` (null on the last page) gives
+    the next page, however deep, and a complaint filed meanwhile never shifts a page. `total`
+    counts up to 10,000 matches, and `total_capped` is true when there are more (for a common
+    keyword, from 2,000). `offset` still skips rows, up to 10,000."""
     filters = queries.ComplaintFilter(
         status=[s.value for s in status] if status else None,
         channel=channel,
@@ -137,8 +153,17 @@ def list_complaints(
         q=q,
     )
     with state.read() as conn:
-        rows, total = queries.search(conn, actor=actor, filters=filters, now=state.clock(), limit=limit, offset=offset)
-    return {"items": [present.list_item_json(r) for r in rows], "total": total, "limit": limit, "offset": offset}
+        page = queries.list_page(
+            conn, actor=actor, filters=filters, now=state.clock(), limit=limit, offset=offset, cursor=cursor
+        )
+    return {
+        "items": [present.list_item_json(r) for r in page.rows],
+        "total": page.total,
+        "total_capped": page.total_capped,
+        "limit": limit,
+        "offset": offset,
+        "next_cursor": page.next_cursor,
+    }
 
 
 @router.get("/complaints/{complaint_id}", summary="投诉详情")
@@ -255,14 +280,22 @@ def escalate(complaint_id: PathId, body: EscalateIn, state: State, actor: Curren
     return _complaint(state, actor, complaint_id)
 
 
-@router.patch("/complaints/{complaint_id}", summary="更正分类、记录根因与改进措施")
+@router.patch("/complaints/{complaint_id}", summary="更正分类、记录根因与改进措施、补充或更改转办信息")
 def update_details(complaint_id: PathId, body: DetailsIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    """A transfer's fields are checked as at intake; while the complaint waits for its first reply,
+    a new transfer deadline moves the reply deadline to the earlier of theirs and ours."""
     changes = body.model_dump(exclude={"version"}, exclude_unset=True)
     if not changes:
         raise Invalid("nothing_to_change", "没有需要修改的内容。")
     with state.write() as conn:
         workflow.update_details(
-            conn, complaint_id=complaint_id, changes=changes, version=body.version, actor=actor, now=state.clock()
+            conn,
+            complaint_id=complaint_id,
+            changes=changes,
+            version=body.version,
+            actor=actor,
+            policy=state.policy,
+            now=state.clock(),
         )
     return _complaint(state, actor, complaint_id)
 

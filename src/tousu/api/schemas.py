@@ -6,7 +6,7 @@ Every limit here is one a person can act on: the error names the field and the l
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, Literal
 
@@ -25,6 +25,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from tousu.domain.codes import Category, Channel, Demand, Emotion, TransferSource, UrgencyType, VipLevel
+from tousu.domain.improvement import ROOT_CAUSE_NAMES, MeasureStatus
 from tousu.domain.remedies import Fact, SettlementType
 from tousu.services.intake import NewComplaint
 
@@ -38,6 +39,7 @@ NAME_CHARS = 50  # a person's or place's name
 NOTE_CHARS = 2000  # a note, reason or measure
 CONTENT_CHARS = 5000  # what the customer said, or a reply to them
 TRANSCRIPT_CHARS = 20_000  # a whole dialogue for the analyzer or the checker
+ROOT_CAUSE_KIND_HELP = "根因类别：" + "、".join(f"{k.value} {n}" for k, n in ROOT_CAUSE_NAMES.items())
 
 # Control characters (but tab and line breaks) and lone surrogates: PostgreSQL refuses NUL, UTF-8 refuses
 # surrogates, and none of them is ever typed by a person.
@@ -175,6 +177,7 @@ class FollowUpIn(Versioned):
 
 class CloseIn(Versioned):
     root_cause: str | None = Field(None, max_length=NOTE_CHARS)
+    root_cause_kind: str | None = Field(None, max_length=32, description=ROOT_CAUSE_KIND_HELP)
     responsible_person: str | None = Field(None, max_length=NAME_CHARS)
     improvement_measure: str | None = Field(None, max_length=NOTE_CHARS)
 
@@ -249,9 +252,17 @@ class DetailsIn(Versioned):
     topic: str | None = Field(None, max_length=NAME_CHARS)
     area: str | None = Field(None, max_length=NAME_CHARS)
     root_cause: str | None = Field(None, max_length=NOTE_CHARS)
+    root_cause_kind: str | None = Field(None, max_length=32, description=ROOT_CAUSE_KIND_HELP)
     responsible_person: str | None = Field(None, max_length=NAME_CHARS)
     improvement_measure: str | None = Field(None, max_length=NOTE_CHARS)
     work_quality: bool | None = None
+    transfer_source: TransferSource | None = Field(
+        None, description="transferred from 12300, 12315 or the ministry; null clears the whole transfer"
+    )
+    transfer_case_number: str | None = Field(None, max_length=64, description="the transferring body's case number")
+    transfer_reply_by: Moment | None = Field(
+        None, description="the transferring body's reply deadline (null clears it: our own deadline applies again)"
+    )
 
 
 class CustomerFlagsIn(Versioned):
@@ -285,3 +296,32 @@ class AdmissibilityIn(_In):
     claim_with_facts: bool = True
     by_proxy: bool = False
     proxy_authorised: bool = False
+
+
+def _odd_year_day(value: date) -> date:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"日期须在 {EARLIEST_YEAR} 年至 {LATEST_YEAR} 年之间：请核对年份")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(iso_only), AfterValidator(_odd_year_day)]
+"""A calendar day as ISO 8601 text (2026-12-31), in the years the application accepts."""
+
+
+class MeasureIn(_In):
+    title: str = Field(min_length=1, max_length=200, description="整改措施的名称")
+    root_cause_kind: str = Field(max_length=32, description=ROOT_CAUSE_KIND_HELP)
+    description: str | None = Field(None, max_length=NOTE_CHARS)
+    owner: str = Field(max_length=64, description="责任人的用户名")
+    due_on: Day = Field(description="完成期限（日期）")
+    team: str | None = Field(None, max_length=100, description="适用的营业厅（仅主任、管理员可选；空为全部）")
+    complaint_ids: list[Id] = Field(default_factory=list, max_length=500, description="引发该措施的投诉")
+    closed_from: Day | None = Field(None, description="不列投诉时：关联此期间内结案的该类别全部投诉（起）")
+    closed_to: Day | None = Field(None, description="不列投诉时：关联此期间内结案的该类别全部投诉（止，含当天）")
+
+
+class MeasureChangeIn(Versioned):
+    status: MeasureStatus | None = Field(
+        None, description="open 待办 | in_progress 进行中 | done 已完成 | verified 已核实"
+    )
+    evidence: str | None = Field(None, max_length=NOTE_CHARS, description="整改证据")

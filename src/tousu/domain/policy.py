@@ -9,20 +9,21 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
 
 from tousu.domain.codes import Channel, Role, UrgencyType
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No inf/nan; the time-like fields below have upper bounds: deadlines are computed from them.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class UrgencyPolicy(_Strict):
-    batch_window_minutes: int = Field(60, gt=0)
-    batch_min_ordinary: int = Field(11, gt=0, description="more than 10 ordinary customers")
-    batch_min_vip: int = Field(6, gt=0, description="more than 5 VIP customers")
-    repeat_window_months: int = Field(3, gt=0)
+    batch_window_minutes: int = Field(60, gt=0, le=7 * 24 * 60)
+    batch_min_ordinary: int = Field(11, gt=0, le=1_000_000, description="more than 10 ordinary customers")
+    batch_min_vip: int = Field(6, gt=0, le=1_000_000, description="more than 5 VIP customers")
+    repeat_window_months: int = Field(3, gt=0, le=120)
     over_level_channels: frozenset[Channel] = frozenset(
         {
             Channel.GROUP_HQ,
@@ -39,15 +40,16 @@ class UrgencyPolicy(_Strict):
 
 
 DeadlineName = Literal["acknowledge", "reply", "follow_up"]
+MAX_HOURS = 24 * 366  # a deadline beyond a year is a typing mistake
 
 
 class Sla(_Strict):
     """Hours to each deadline: calendar hours, but for the deadlines named in `business_hours`,
     which are counted on the channel's business calendar."""
 
-    acknowledge_hours: float = Field(gt=0)
-    reply_hours: float = Field(gt=0)
-    follow_up_hours: float = Field(gt=0)
+    acknowledge_hours: float = Field(gt=0, le=MAX_HOURS)
+    reply_hours: float = Field(gt=0, le=MAX_HOURS)
+    follow_up_hours: float = Field(gt=0, le=MAX_HOURS)
     business_hours: frozenset[DeadlineName] = frozenset()
 
 
@@ -113,8 +115,8 @@ class SlaPolicy(_Strict):
         Channel.FAX: "office",
     }
     default_calendar: str = "around_the_clock"
-    warn_before_hours: float = Field(4, ge=0)
-    escalate_every_hours: float = Field(24, gt=0)
+    warn_before_hours: float = Field(4, ge=0, le=MAX_HOURS)
+    escalate_every_hours: float = Field(24, gt=0, le=MAX_HOURS)
 
     @model_validator(mode="after")
     def _calendars_exist(self) -> SlaPolicy:
@@ -155,9 +157,9 @@ class AuthorityPolicy(_Strict):
 
 
 class AdmissibilityPolicy(_Strict):
-    billing_dispute_months: int = Field(5, gt=0)
-    other_matter_years: int = Field(2, gt=0)
-    operator_wait_days: int = Field(15, gt=0)
+    billing_dispute_months: int = Field(5, gt=0, le=120)
+    other_matter_years: int = Field(2, gt=0, le=50)
+    operator_wait_days: int = Field(15, gt=0, le=3650)
 
 
 class Policy(_Strict):
@@ -166,3 +168,5 @@ class Policy(_Strict):
     escalation: EscalationPolicy = EscalationPolicy()
     authority: AuthorityPolicy = AuthorityPolicy()
     admissibility: AdmissibilityPolicy = AdmissibilityPolicy()
+    # Subscribers per hall (team name -> count), for the reports' 百万用户申诉率; a hall not named is blank.
+    subscribers: dict[str, PositiveInt] = {}

@@ -164,7 +164,10 @@ def _demands(
                 turn.index
                 for turn in turns[first_turn + 1 :]
                 if turn.role == "staff"
-                and (rule.answered.search(views[turn.index].text) is not None or (rule.answered_by_senior and turn.senior))
+                and (
+                    rule.answered.search(views[turn.index].text) is not None
+                    or (rule.answered_by_senior and turn.senior)
+                )
             ),
             None,
         )

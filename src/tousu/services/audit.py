@@ -21,6 +21,8 @@ ACTION_NAMES = {
     "user_changed": "修改岗位或班组",
     "token_created": "生成 API 令牌",
     "token_revoked": "撤销令牌",
+    "outbox_retried": "重发通知消息",
+    "policy_changed": "修改规则设置",
 }
 
 
@@ -48,10 +50,11 @@ def record(
     )
 
 
-def recent(conn: sa.Connection, *, limit: int = 50) -> list[dict[str, Any]]:
-    """The newest events first, with the acting and the affected account's usernames."""
+def recent(conn: sa.Connection, *, limit: int = 50, action: str | None = None) -> list[dict[str, Any]]:
+    """The newest events first (of one `action` when given), with the acting and the affected account's usernames."""
     actor = users.alias("actor")
     target = users.alias("target")
+    only = [audit_events.c.action == action] if action else []
     rows = conn.execute(
         sa.select(
             audit_events,
@@ -60,6 +63,7 @@ def recent(conn: sa.Connection, *, limit: int = 50) -> list[dict[str, Any]]:
         )
         .outerjoin(actor, actor.c.id == audit_events.c.actor_id)
         .outerjoin(target, target.c.id == audit_events.c.target_user_id)
+        .where(*only)
         .order_by(audit_events.c.id.desc())
         .limit(limit)
     ).mappings()

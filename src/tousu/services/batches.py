@@ -43,7 +43,12 @@ def place_new(
     start = rules.batch_window_start(at, policy.urgency)
     open_batch = conn.execute(
         sa.select(batches.c.id, batches.c.last_at)
-        .where(batches.c.issue_key == key, batches.c.last_at >= start, batches.c.opened_at <= at)
+        .where(
+            batches.c.issue_key == key,
+            batches.c.last_at >= start,
+            batches.c.opened_at <= at,
+            batches.c.closed_at.is_(None),  # a closed batch takes in no one (services/batch_handling.py)
+        )
         .order_by(batches.c.last_at.desc())
         .limit(1)
     ).first()
@@ -62,6 +67,8 @@ def place_new(
             complaints.c.received_at >= start,
             complaints.c.received_at <= at,
             complaints.c.status != Status.MERGED.value,
+            # Members of a batch (one closed, since an open one was joined above) stay in theirs.
+            complaints.c.batch_id.is_(None),
         )
     ).all()
     arrivals = [(str(m.customer_id), m.vip_level != "normal") for m in members] + [(str(customer_id), is_vip)]
@@ -151,7 +158,11 @@ def open_batches(conn: sa.Connection, *, now: datetime, policy: Policy) -> list[
     """Batches whose window is still open: the banner on the work queue."""
     since = now - timedelta(minutes=policy.urgency.batch_window_minutes)
     rows = (
-        conn.execute(sa.select(batches).where(batches.c.last_at >= since).order_by(batches.c.opened_at.desc()))
+        conn.execute(
+            sa.select(batches)
+            .where(batches.c.last_at >= since, batches.c.closed_at.is_(None))
+            .order_by(batches.c.opened_at.desc())
+        )
         .mappings()
         .all()
     )

@@ -24,7 +24,8 @@ def load(conn: sa.Connection, *, complaint_id: int, actor: Actor, for_update: bo
     return dict(row)
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A column's value as the timeline stores it (moments as ISO 8601 text)."""
     return value.isoformat() if isinstance(value, datetime) else value
 
 
@@ -54,7 +55,7 @@ def update(
     if result.rowcount == 0:
         raise stale_error(complaint)
     diff = timeline.change(
-        {k: _jsonable(complaint.get(k)) for k in changes}, {k: _jsonable(v) for k, v in changes.items()}
+        {k: jsonable(complaint.get(k)) for k in changes}, {k: jsonable(v) for k, v in changes.items()}
     )
     timeline.append(
         conn,

@@ -109,14 +109,20 @@ def validate(new: NewComplaint, *, now: datetime) -> None:
             "代理投诉须记录授权委托情况（代理人、代理事项、权限和期限，并由委托人签名）。",
             "proxy_authorisation",
         )
-    transferred = new.transfer_source or (new.transfer_case_number or "").strip() or new.transfer_reply_by
-    if transferred and not new.transfer_source:
+    validate_transfer(new.transfer_source, new.transfer_case_number, new.transfer_reply_by)
+
+
+def validate_transfer(source: TransferSource | None, case_number: str | None, reply_by: datetime | None) -> None:
+    """A transfer names its source and the transferring body's case number; the deadline is optional.
+    At intake and when the transfer is edited afterwards (services/transfers.py)."""
+    transferred = source or (case_number or "").strip() or reply_by
+    if transferred and not source:
         raise Invalid(
             "transfer_source_missing",
             "转办来源未选择：填写了转办工单号或转办时限时，请选择转办来源（12300、12315 或工信部/通信管理局）。",
             "transfer_source",
         )
-    if transferred and not (new.transfer_case_number or "").strip():
+    if transferred and not (case_number or "").strip():
         raise Invalid(
             "transfer_case_missing",
             "转办工单号为空：请填写转办方的工单号，答复转办方时要用到。",

@@ -1,8 +1,14 @@
 """The SLA sweep: warn before the reply deadline, climb the escalation ladder after it.
 
-Safe with several processes on one PostgreSQL (rows are locked with SKIP LOCKED, so
-each complaint is handled by one sweeper) and idempotent when run twice (a warning
-is deduplicated per deadline; an escalation happens only when the level rises).
+A pass reads only the complaints with something due: a warning not yet given inside the warning
+window, or an escalation level behind the one the deadline's age calls for (a complaint at
+level L is due once reply_by + L × escalate_every_hours has passed; see domain.deadlines.sla_state).
+Both are index ranges (ix_complaints_sla_due), so a pass costs what it does, not the backlog.
+
+One process sweeps at a time on PostgreSQL (a transaction-level advisory lock: the others skip
+the pass), and rows are locked with SKIP LOCKED against anything else holding them; SQLite has
+one writer anyway. A pass is idempotent (a warning is deduplicated per deadline; an escalation
+happens only when the level rises).
 """
 
 from __future__ import annotations
@@ -17,29 +23,70 @@ from sqlalchemy.engine import Engine
 
 from tousu.domain.deadlines import sla_state
 from tousu.domain.policy import Policy
-from tousu.domain.workflow import CLOCK_RUNNING
 from tousu.services import complaints as store
-from tousu.services import timeline
-from tousu.storage.tables import complaints
+from tousu.services import queries, timeline
+from tousu.storage.tables import complaints, events
 
 log = logging.getLogger(__name__)
-CLOCKED = sorted(s.value for s in CLOCK_RUNNING)
+SWEEP_LOCK = 0x7F05_5A11
+"""The advisory lock key that one sweeping process holds for its pass (PostgreSQL)."""
+
+
+def _due_ids(conn: sa.Connection, *, now: datetime, policy: Policy) -> list[int]:
+    """The complaints whose next warning or escalation is due, and no others."""
+    step = timedelta(hours=policy.sla.escalate_every_hours)
+    behind = [
+        sa.and_(complaints.c.escalation_level == level, complaints.c.reply_by <= now - step * level)
+        for level in range(len(policy.escalation.ladder) - 1)
+    ]
+    escalations = conn.execute(sa.select(complaints.c.id).where(queries.CLOCKED, sa.or_(*behind))).scalars().all()
+    horizon = now + timedelta(hours=policy.sla.warn_before_hours)
+    window = conn.execute(
+        sa.select(complaints.c.id, complaints.c.reply_by).where(
+            queries.CLOCKED, complaints.c.reply_by > now, complaints.c.reply_by <= horizon
+        )
+    ).all()
+    warned: set[tuple[int, str | None]] = set()
+    if window:
+        warned = {
+            (int(e.complaint_id), e.dedup_key)
+            for e in conn.execute(
+                sa.select(events.c.complaint_id, events.c.dedup_key).where(
+                    events.c.complaint_id.in_([w.id for w in window]), events.c.dedup_key.like("warn:%")
+                )
+            )
+        }
+    warnings = [w.id for w in window if (w.id, f"warn:{w.reply_by.isoformat()}") not in warned]
+    return sorted({*escalations, *warnings})
+
+
+def _sweeping_alone(conn: sa.Connection) -> bool:
+    """Whether this transaction is the one sweeping now (always, on SQLite)."""
+    if conn.dialect.name != "postgresql":
+        return True
+    return bool(conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SWEEP_LOCK}).scalar_one())
 
 
 def sweep(conn: sa.Connection, *, now: datetime, policy: Policy) -> dict[str, int]:
-    """One pass over the complaints near or past their reply deadline."""
-    horizon = now + timedelta(hours=policy.sla.warn_before_hours)
-    query = sa.select(complaints).where(complaints.c.status.in_(CLOCKED), complaints.c.reply_by <= horizon)
+    """One pass over the complaints whose warning or escalation is due."""
+    counts = {"warned": 0, "escalated": 0}
+    if not _sweeping_alone(conn):
+        log.debug("SLA sweep skipped: another process is sweeping")
+        return counts
+    due = _due_ids(conn, now=now, policy=policy)
+    if not due:
+        return counts
+    # Locked in id order, as every locker does; re-read under the lock, still on the clock.
+    query = sa.select(complaints).where(complaints.c.id.in_(due), queries.CLOCKED).order_by(complaints.c.id)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ladder = policy.escalation.ladder
-    counts = {"warned": 0, "escalated": 0}
     for row in conn.execute(query).mappings().all():
         complaint = dict(row)
         state = sla_state(reply_by=complaint["reply_by"], now=now, policy=policy.sla, ladder_size=len(ladder))
         deadline = complaint["reply_by"].isoformat()
         if not state.breached:
-            if timeline.append(
+            if state.warn and timeline.append(
                 conn,
                 complaint_id=complaint["id"],
                 kind="sla_warning",
@@ -67,10 +114,15 @@ def sweep(conn: sa.Connection, *, now: datetime, policy: Policy) -> dict[str, in
 
 
 class Scheduler:
-    """Runs the sweep every `interval` seconds in a daemon thread of the server process."""
+    """Runs the sweep every `interval` seconds in a daemon thread of the server process, each pass
+    with the policy in force then (`policy()`: administrators change it without a restart)."""
 
     def __init__(
-        self, engine: Engine, policy: Policy, interval: float, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self,
+        engine: Engine,
+        policy: Callable[[], Policy],
+        interval: float,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._engine, self._policy, self._interval, self._clock = engine, policy, interval, clock
         self._stop = threading.Event()
@@ -87,7 +139,7 @@ class Scheduler:
         while not self._stop.wait(self._interval):
             try:
                 with self._engine.begin() as conn:
-                    counts = sweep(conn, now=self._clock(), policy=self._policy)
+                    counts = sweep(conn, now=self._clock(), policy=self._policy())
                 if any(counts.values()):
                     log.info("SLA sweep: %s", counts)
             except Exception:  # keep sweeping: one failed pass must not stop the scheduler

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from tousu.services import notifications
 from tousu.storage.tables import events
 
 
@@ -24,9 +25,10 @@ class Entry:
 # Built once: statements with their parameters passed separately are compiled once and cached.
 _INSERT = events.insert()
 _INSERT_ONCE = {
-    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(events).on_conflict_do_nothing(
-        index_elements=["complaint_id", "dedup_key"]
-    )
+    # RETURNING tells whether the row was written: psycopg's rowcount is -1 for this statement.
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(events)
+    .on_conflict_do_nothing(index_elements=["complaint_id", "dedup_key"])
+    .returning(events.c.id)
     for dialect in (postgresql, sqlite)
 }
 
@@ -48,8 +50,11 @@ def append(
     values = dict(complaint_id=complaint_id, kind=kind, actor_id=actor_id, at=at, data=data, dedup_key=dedup_key)
     if dedup_key is None:
         conn.execute(_INSERT, values)
-        return True
-    return conn.execute(_INSERT_ONCE[conn.dialect.name], values).rowcount == 1
+    elif conn.execute(_INSERT_ONCE[conn.dialect.name], values).first() is None:
+        return False
+    # Whoever the event concerns is told in this same transaction (bell and outbox rows).
+    notifications.on_event(conn, complaint_id=complaint_id, kind=kind, actor_id=actor_id, at=at, data=data)
+    return True
 
 
 def append_all(conn: sa.Connection, *, complaint_id: int, at: datetime, entries: list[Entry]) -> None:
@@ -61,6 +66,8 @@ def append_all(conn: sa.Connection, *, complaint_id: int, at: datetime, entries:
             for e in entries
         ],
     )
+    for e in entries:
+        notifications.on_event(conn, complaint_id=complaint_id, kind=e.kind, actor_id=e.actor_id, at=at, data=e.data)
 
 
 def change(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

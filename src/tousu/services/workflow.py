@@ -13,7 +13,7 @@ from tousu.domain.deadlines import business_time_between, compute_deadlines, dea
 from tousu.domain.policy import Policy
 from tousu.domain.urgency import priority
 from tousu.services import complaints as store
-from tousu.services import learning, timeline
+from tousu.services import improvement, learning, timeline, transfers
 from tousu.services.actors import Actor, require_role
 from tousu.services.errors import Conflict, Invalid, NotFound, ServiceError
 from tousu.storage.tables import complaint_links, users
@@ -65,6 +65,8 @@ def transition(
             for key in ("root_cause", "responsible_person", "improvement_measure"):
                 if fields.get(key):
                     changes[key] = fields[key].strip()
+            if (kind := improvement.chosen_kind(fields.get("root_cause_kind"))) is not None:
+                changes["root_cause_kind"] = kind
             merged = {**complaint, **changes}
             wf.check_close(
                 wf.ClosingFacts(
@@ -240,14 +242,26 @@ def update_details(
     changes: dict[str, Any],
     version: int,
     actor: Actor,
+    policy: Policy,
     now: datetime,
 ) -> dict[str, Any]:
-    """Correct classification or record root cause, responsible person and improvement measure.
+    """Correct classification or record root cause, responsible person and improvement measure,
+    or edit a transfer (services/transfers.py: it may move the reply deadline).
 
     A changed category, demands or emotion is also kept as a labelled example for the analyzer
     (services/learning). Complaints have no emotion column: it lives in those corrections."""
     complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
     emotion = changes.pop("emotion", None)
+    if transfers.FIELDS & changes.keys():
+        given = {k: changes.pop(k) for k in transfers.FIELDS if k in changes}
+        changes.update(transfers.changes(complaint, given, policy=policy))
+        only_transfer = not changes.keys() - transfers.FIELDS - {"reply_by"} and emotion is None
+        if not changes and emotion is None:  # a form saved as it was: no empty event
+            raise Invalid("nothing_to_change", "转办信息与现有记录相同，没有需要修改的内容。")
+    else:
+        only_transfer = False
+    if "root_cause_kind" in changes:  # classifying afterwards, e.g. a complaint closed before kinds existed
+        changes["root_cause_kind"] = improvement.chosen_kind(changes["root_cause_kind"])
     if "category" in changes:
         changes["category_source"] = "person"
     for name in ("category", "demands"):
@@ -262,7 +276,10 @@ def update_details(
         if learning.record_correction(
             conn, complaint=complaint, field="emotion", old=before, new=str(emotion), actor=actor, now=now
         ):
-            diff = timeline.change({k: complaint.get(k) for k in changes}, changes)
+            diff = timeline.change(
+                {k: store.jsonable(complaint.get(k)) for k in changes},
+                {k: store.jsonable(v) for k, v in changes.items()},
+            )
             data = {
                 "before": {**diff["before"], "emotion": before},
                 "after": {**diff["after"], "emotion": str(emotion)},
@@ -272,7 +289,7 @@ def update_details(
         complaint=complaint,
         expected_version=version,
         changes=changes,
-        kind="updated",
+        kind="transfer_updated" if only_transfer else "updated",
         actor=actor,
         now=now,
         data=data,

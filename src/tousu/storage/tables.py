@@ -8,6 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
+from tousu.domain.workflow import ACTIVE_STATUSES, CLOCK_RUNNING, OPEN_STATUSES
+
 metadata = sa.MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -123,7 +125,19 @@ batches = sa.Table(
     sa.Column("opened_at", UtcDateTime, nullable=False),
     sa.Column("last_at", UtcDateTime, nullable=False),
     sa.Column("member_count", sa.Integer, nullable=False),
-    sa.UniqueConstraint("issue_key", "opened_at"),
+    sa.Column("owner_id", sa.ForeignKey("users.id"), nullable=True, index=True),  # who coordinates the batch
+    sa.Column("fault_ticket", sa.String(200), nullable=True),  # the network fault ticket: its number or a link
+    sa.Column("closed_at", UtcDateTime, nullable=True),  # closed: takes in no new complaints
+    sa.Column("closed_by_id", sa.ForeignKey("users.id"), nullable=True),
+    # One open batch per issue and start; a closed one does not stop a new batch on its issue.
+    sa.Index(
+        "uq_batches_open_issue_key_opened_at",
+        "issue_key",
+        "opened_at",
+        unique=True,
+        sqlite_where=sa.text("closed_at IS NULL"),
+        postgresql_where=sa.text("closed_at IS NULL"),
+    ),
 )
 
 complaints = sa.Table(
@@ -153,7 +167,7 @@ complaints = sa.Table(
     sa.Column("transfer_reply_by", UtcDateTime, nullable=True),
     sa.Column("topic", sa.String(100), nullable=True),
     sa.Column("area", sa.String(100), nullable=True),
-    sa.Column("issue_key", sa.String(200), nullable=False, index=True),
+    sa.Column("issue_key", sa.String(200), nullable=False),  # indexed with received_at, below
     sa.Column("urgency_types", sa.JSON, nullable=False),
     sa.Column("manual_urgency", sa.JSON, nullable=False),
     sa.Column("priority", sa.Integer, nullable=False),
@@ -168,6 +182,8 @@ complaints = sa.Table(
     sa.Column("closed_at", UtcDateTime, nullable=True),
     sa.Column("work_quality", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("root_cause", sa.Text, nullable=True),
+    # One kind of tousu.domain.improvement.RootCauseKind, chosen at close; None: 未分类.
+    sa.Column("root_cause_kind", sa.String(32), nullable=True, index=True),
     sa.Column("responsible_person", sa.String(100), nullable=True),
     sa.Column("improvement_measure", sa.Text, nullable=True),
     sa.Column("satisfaction", sa.String(16), nullable=True),
@@ -180,6 +196,59 @@ complaints = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+)
+
+# Indexes for a province's complaints (migration 0013): each list's filter and order, the SLA
+# sweep's due rows, batch detection and merges. The queue order is (priority, reply_by, id); the
+# partial ones hold only the complaints someone still works on, a small share of the table.
+_ACTIVE = complaints.c.status.in_(sorted(s.value for s in ACTIVE_STATUSES))
+_CLOCKED = complaints.c.status.in_(sorted(s.value for s in CLOCK_RUNNING))
+sa.Index("ix_complaints_queue", complaints.c.priority, complaints.c.reply_by, complaints.c.id)
+sa.Index("ix_complaints_team_queue", complaints.c.team, complaints.c.priority, complaints.c.reply_by, complaints.c.id)
+sa.Index(
+    "ix_complaints_active_queue",
+    complaints.c.priority,
+    complaints.c.reply_by,
+    complaints.c.id,
+    postgresql_where=_ACTIVE,
+    sqlite_where=_ACTIVE,
+)
+sa.Index(
+    "ix_complaints_active_team_queue",
+    complaints.c.team,
+    complaints.c.priority,
+    complaints.c.reply_by,
+    complaints.c.id,
+    postgresql_where=_ACTIVE,
+    sqlite_where=_ACTIVE,
+)
+# The sweep's rows: a complaint at level L is due once reply_by + L steps has passed.
+sa.Index(
+    "ix_complaints_sla_due",
+    complaints.c.escalation_level,
+    complaints.c.reply_by,
+    postgresql_where=_CLOCKED,
+    sqlite_where=_CLOCKED,
+)
+# 我的待办: complaints escalated to a rung and still waiting, for a director (level) or a hall (team).
+_OPEN = complaints.c.status.in_(sorted(s.value for s in OPEN_STATUSES))
+sa.Index(
+    "ix_complaints_open_escalation",
+    complaints.c.escalation_level,
+    complaints.c.team,
+    postgresql_where=_OPEN,
+    sqlite_where=_OPEN,
+)
+sa.Index("ix_complaints_issue_key_received_at", complaints.c.issue_key, complaints.c.received_at)
+sa.Index("ix_complaints_received_by_id", complaints.c.received_by_id)
+sa.Index("ix_complaints_merged_into_id", complaints.c.merged_into_id)
+# The dashboard's satisfaction of the last weeks, read from the index alone.
+sa.Index(
+    "ix_complaints_satisfaction_received_at",
+    complaints.c.received_at,
+    complaints.c.satisfaction,
+    postgresql_where=complaints.c.satisfaction.is_not(None),
+    sqlite_where=complaints.c.satisfaction.is_not(None),
 )
 
 events = sa.Table(
@@ -217,6 +286,13 @@ settlements = sa.Table(
     sa.Column("items", sa.JSON, nullable=True),
     sa.Column("facts", sa.JSON, nullable=True),
     sa.Column("override_reason", sa.Text, nullable=True),
+    # 我的待办's approvals (services/todo.py), counted on every page: the pending few, by role.
+    sa.Index(
+        "ix_settlements_pending_approver_role",
+        "approver_role",
+        sqlite_where=sa.text("status = 'pending_approval'"),
+        postgresql_where=sa.text("status = 'pending_approval'"),
+    ),
 )
 
 complaint_links = sa.Table(
@@ -311,4 +387,110 @@ analyzer_model_events = sa.Table(
     sa.Column("actor_id", sa.ForeignKey("users.id"), nullable=True),  # None: the command line
     sa.Column("at", UtcDateTime, nullable=False),
     sa.Column("data", sa.JSON, nullable=False),
+)
+
+# In-app notifications (the bell): one row per person told, written with the event that caused it.
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    _id(),
+    sa.Column("user_id", sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),  # see services/notifications.py
+    sa.Column("complaint_id", sa.ForeignKey("complaints.id"), nullable=True, index=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("link", sa.String(200), nullable=False),  # a path of this site, e.g. /complaints/12
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("read_at", UtcDateTime, nullable=True),
+    sa.Index("ix_notifications_user_id_read_at", "user_id", "read_at"),
+)
+
+# How each person wants to be told besides the bell (always on); no row means the bell alone.
+notification_preferences = sa.Table(
+    "notification_preferences",
+    metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id"), primary_key=True),
+    sa.Column("email", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("webhook", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("email_address", sa.String(254), nullable=False, server_default=""),
+    sa.Column("webhook_url", sa.String(500), nullable=False, server_default=""),
+    sa.Column("daily_digest", sa.Boolean, nullable=False, server_default=sa.false()),  # one e-mail a day
+    # Scheduled reports by e-mail (services/scheduled_reports.py): 日报 daily, 周报 on Mondays.
+    sa.Column("daily_report", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("weekly_report", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Messages to send (e-mail, group-chat webhooks), written in the transaction of their cause and
+# sent by a dispatcher (services/outbox.py): retried with backoff, each claimed by one sender.
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    _id(),
+    sa.Column("channel", sa.String(16), nullable=False),  # email | webhook
+    sa.Column("recipient", sa.String(500), nullable=False),  # the address or the URL
+    sa.Column("user_id", sa.ForeignKey("users.id"), nullable=True, index=True),
+    sa.Column("notification_id", sa.ForeignKey("notifications.id"), nullable=True, index=True),
+    sa.Column("payload", sa.JSON, nullable=False),  # {"subject", "body"}
+    sa.Column("status", sa.String(16), nullable=False),  # pending | sending | sent | failed
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=False),  # for `sending`: when the claim lapses
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("sent_at", UtcDateTime, nullable=True),
+    # One message per notification and channel, one digest per person and day: never queued twice.
+    sa.Column("dedup_key", sa.String(100), nullable=False, unique=True),
+    sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+# Improvement measures (整改措施): what is done about one kind of root cause, by whom and by when.
+improvement_measures = sa.Table(
+    "improvement_measures",
+    metadata,
+    _id(),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("root_cause_kind", sa.String(32), nullable=False, index=True),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("owner_id", sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("team", sa.String(100), nullable=False, server_default=""),  # the hall it is for; "": every hall
+    sa.Column("due_on", sa.Date, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),  # open | in_progress | done | verified
+    sa.Column("evidence", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_by_id", sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("completed_at", UtcDateTime, nullable=True),
+    sa.Column("verified_by_id", sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("verified_at", UtcDateTime, nullable=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+# The complaints that caused a measure.
+improvement_measure_complaints = sa.Table(
+    "improvement_measure_complaints",
+    metadata,
+    sa.Column("measure_id", sa.ForeignKey("improvement_measures.id"), primary_key=True),
+    sa.Column("complaint_id", sa.ForeignKey("complaints.id"), primary_key=True, index=True),
+)
+
+# A measure's own history: created, status changes, evidence recorded.
+improvement_measure_events = sa.Table(
+    "improvement_measure_events",
+    metadata,
+    _id(),
+    sa.Column("measure_id", sa.ForeignKey("improvement_measures.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # created | status | evidence
+    sa.Column("actor_id", sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+)
+
+# The administrators' policy overrides (services/policy_settings.py): every change is a new row
+# holding the whole override document; the highest version is in force.
+policy_settings = sa.Table(
+    "policy_settings",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("overrides", sa.JSON, nullable=False),  # key (dotted path) -> value
+    sa.Column("changed_by_id", sa.ForeignKey("users.id"), nullable=True),  # None: the command line
+    sa.Column("changed_at", UtcDateTime, nullable=False),
 )

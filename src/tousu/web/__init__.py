@@ -11,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from tousu.web import admin, auth, documents, knowledge, model_admin, pages
+from tousu.web import admin, auth, documents, improvement, knowledge, model_admin, pages, policy_admin, reports, work
 from tousu.web.security import CsrfMiddleware
 
 STATIC = Path(__file__).parent / "static"
@@ -31,3 +31,7 @@ def register(app: FastAPI) -> None:
     app.include_router(knowledge.router)
     app.include_router(admin.router)
     app.include_router(model_admin.router)
+    app.include_router(policy_admin.router)
+    app.include_router(improvement.router)
+    app.include_router(work.router)
+    app.include_router(reports.router)

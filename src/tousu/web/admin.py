@@ -5,7 +5,7 @@ by the services in one transaction with its audit event."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -177,12 +177,19 @@ def change_role(
 
 
 def _tokens_page(
-    request: Request, state: State, actor: Actor, *, error: str | None = None, status: int = 200
+    request: Request,
+    state: State,
+    actor: Actor,
+    *,
+    error: str | None = None,
+    status: int = 200,
+    created: dict[str, Any] | None = None,
 ) -> Response:
     everything = request.query_params.get("all") == "1"
     now = state.clock()
     with state.read() as conn:
         tokens = users.list_tokens(conn, now=now, everything=everything, limit=500)
+        staff = [u for u in users.list_accounts(conn) if u["active"] and u["username"] != users.SYSTEM_USERNAME]
     revoked = request.query_params.get("revoked", "")
     return page(
         request,
@@ -190,6 +197,9 @@ def _tokens_page(
         status_code=status,
         actor=actor,
         tokens=tokens,
+        staff=staff,
+        created=created,
+        max_days=users.MAX_TOKEN_DAYS,
         everything=everything,
         notice=f"已撤销令牌 #{revoked}：从下一个请求起即被拒绝。" if revoked.isdigit() else None,
         error=error,
@@ -200,6 +210,35 @@ def _tokens_page(
 @router.get("/admin/tokens")
 def tokens_page(request: Request, state: State, actor: PageActor) -> Response:
     return _refusal(request, actor) or _tokens_page(request, state, actor)
+
+
+@router.post("/admin/tokens")
+def create_token(
+    request: Request,
+    state: State,
+    actor: PageActor,
+    csrf: Csrf = "",
+    username: Annotated[str, Form(max_length=64)] = "",
+    name: Annotated[str, Form(max_length=100)] = "",
+    days: Annotated[str, Form(max_length=10)] = "90",
+) -> Response:
+    """A new API token for another system; its secret is shown on this answer only (never in a URL)."""
+    refused = _refusal(request, actor)
+    if refused is not None:
+        return refused
+    if not csrf_valid(request, csrf):
+        return _tokens_page(request, state, actor, error=CSRF_FAILED, status=403)
+    try:
+        if not days.strip().isdigit():
+            raise Invalid("invalid_days", f"有效期请填写 1 到 {users.MAX_TOKEN_DAYS} 之间的天数。", "days")
+        with state.write() as conn:
+            token_id, secret = users.create_api_token(
+                conn, username=username, days=int(days), name=name.strip(), now=state.clock(), by=actor
+            )
+    except ServiceError as exc:
+        return _tokens_page(request, state, actor, error=exc.message, status=exc.status)
+    created = {"id": token_id, "secret": secret, "username": username, "days": int(days)}
+    return _tokens_page(request, state, actor, created=created)
 
 
 @router.post("/admin/tokens/{token_id}/revoke")

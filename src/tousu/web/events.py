@@ -13,10 +13,12 @@ from tousu.domain.codes import (
     DEMAND_NAMES,
     EMOTION_NAMES,
     ROLE_NAMES,
+    TRANSFER_SOURCE_NAMES,
     URGENCY_NAMES,
     VIP_NAMES,
 )
 from tousu.domain.deadlines import LOCAL
+from tousu.domain.improvement import ROOT_CAUSE_NAMES
 from tousu.domain.remedies import FACT_NAMES, SettlementType
 from tousu.domain.workflow import ACTION_NAMES, STATUS_NAMES
 from tousu.knowledge import KnowledgeBaseError
@@ -43,6 +45,12 @@ EVENT_NAMES: dict[str, str] = {
     "urgency_changed": "紧急程度变化",
     "customer_updated": "客户资料变更",
     "printed": "打印文书",
+    "batch_owner_changed": "批量投诉负责人变更",
+    "batch_ticket_changed": "批量投诉故障单变更",
+    "batch_closed": "批量投诉关闭",
+    "measure_created": "制定整改措施",
+    "measure_completed": "整改措施完成",
+    "transfer_updated": "转办信息变更",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -129,6 +137,18 @@ FIELD_LABELS: dict[str, str] = {
     # A printed document.
     "document": "打印",
     "case_number": "转办案件编号",
+    # A transfer's fields, edited after intake (services/transfers.py).
+    "transfer_source": "转办来源",
+    "transfer_case_number": "转办工单号",
+    "transfer_reply_by": "转办方答复时限",
+    # A batch handled as one (services/batch_handling.py).
+    "batch_owner": "批量投诉负责人",
+    "fault_ticket": "故障单",
+    # The improvement loop (整改).
+    "root_cause_kind": "根因类别",
+    "measure": "整改措施",
+    "due_on": "完成期限",
+    "evidence": "整改证据",
 }
 # Bookkeeping that means nothing to the people reading the timeline.
 HIDDEN_FIELDS = frozenset({"paused_seconds", "issue_key", "analyzer_version", "version", "updated_at", "search_tokens"})
@@ -148,6 +168,8 @@ CODE_NAMES: dict[str, dict[str, str]] = {
     "reason": {"batch": "形成批量投诉"},
     "facts": {f.value: n for f, n in FACT_NAMES.items()},
     "document": {"settlement": "处理确认单", "reply": "书面答复", "regulator": "申诉回复"},
+    "root_cause_kind": {k.value: n for k, n in ROOT_CAUSE_NAMES.items()},
+    "transfer_source": {s.value: n for s, n in TRANSFER_SOURCE_NAMES.items()},
 }
 ITEM_NAMES: dict[SettlementType, str] = {
     SettlementType.REFUND: "退费",
@@ -170,7 +192,7 @@ SATISFACTION = {"satisfied": "满意", "neutral": "一般", "dissatisfied": "不
 # Staff appear by their display names: by user id in changed fields, by username in the rest.
 _MONEY_FIELDS = frozenset({"refund", "compensation", "gift", "claimed_amount"})
 _PEOPLE_BY_ID = frozenset({"owner_id", "responsible_id", "received_by_id"})
-_PEOPLE_BY_USERNAME = frozenset({"owner", "to", "received_by", "username"})
+_PEOPLE_BY_USERNAME = frozenset({"owner", "to", "received_by", "username", "batch_owner"})
 _ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
 
 

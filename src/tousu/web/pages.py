@@ -3,6 +3,7 @@ every change goes through the JSON API from the browser."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,7 +22,7 @@ from tousu.services import analytics, customers, queries, settlements, users
 from tousu.services import complaints as store
 from tousu.services.actors import Actor
 from tousu.services.batches import open_batches
-from tousu.services.errors import NotFound
+from tousu.services.errors import Invalid, NotFound
 from tousu.web.auth import PageActor
 from tousu.web.knowledge import knowledge_base
 from tousu.web.render import page
@@ -82,14 +83,24 @@ def home(actor: PageActor) -> Response:
 def queue(request: Request, state: State, actor: PageActor) -> Response:
     params = dict(request.query_params)
     filters, chosen = _queue_filter(params, actor.id)
-    offset = _whole_number(params.get("offset")) or 0
+    # 下一页 follows a cursor (the last row shown), so a deep page costs what a first one does;
+    # an offset in an older link still works, as far as queries.MAX_OFFSET.
+    after = params.get("after") if re.fullmatch(r"[A-Za-z0-9_-]{1,200}", params.get("after") or "") else None
+    offset = 0 if after else min(_whole_number(params.get("offset")) or 0, queries.MAX_OFFSET)
+    start = (_whole_number(params.get("pos")) or 1) if after else offset + 1  # the first row's number, as shown
     now = state.clock()
     with state.read() as conn:
-        rows, total = queries.search(conn, actor=actor, filters=filters, now=now, limit=PAGE_SIZE, offset=offset)
+        try:
+            found = queries.list_page(
+                conn, actor=actor, filters=filters, now=now, limit=PAGE_SIZE, offset=offset, cursor=after
+            )
+        except Invalid:  # a damaged link: the first page rather than an error
+            after, start = None, 1
+            found = queries.list_page(conn, actor=actor, filters=filters, now=now, limit=PAGE_SIZE)
         batches, other_batches = queries.visible_batches(
             conn, actor=actor, batches=open_batches(conn, now=now, policy=state.policy)
         )
-        names = {u["id"]: u["display_name"] for u in users.list_users(conn)}
+        names = queries.display_names(conn, {r["owner_id"] for r in found.rows})
     items = [
         {
             **present.list_item_json(r),
@@ -97,23 +108,27 @@ def queue(request: Request, state: State, actor: PageActor) -> Response:
             # The countdown runs only while the clock does: not while waiting on the customer.
             "awaiting_reply": Status(r["status"]) in CLOCK_RUNNING,
         }
-        for r in rows
+        for r in found.rows
     ]
     kept = {k: v for k, v in chosen.items() if v}
     pages = {
+        "first": urlencode(kept) if after or offset else None,
         "prev": urlencode({**kept, "offset": max(0, offset - PAGE_SIZE)}) if offset else None,
-        "next": urlencode({**kept, "offset": offset + PAGE_SIZE}) if offset + PAGE_SIZE < total else None,
+        "next": urlencode({**kept, "after": found.next_cursor, "pos": start + len(items)})
+        if found.next_cursor
+        else None,
     }
     return page(
         request,
         "queue.html",
         actor=actor,
         items=items,
-        total=total,
+        total=found.total,
+        total_capped=found.total_capped,
         chosen=chosen,
         batches=batches,
         other_batches=other_batches,
-        offset=offset,
+        start=start,
         pages=pages,
         now=now,
         nav="queue",

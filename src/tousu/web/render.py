@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +28,10 @@ from tousu.domain.codes import (
     VipLevel,
 )
 from tousu.domain.deadlines import LOCAL
+from tousu.domain.improvement import ROOT_CAUSE_NAMES
 from tousu.domain.workflow import STATUS_NAMES, Status
+from tousu.services import todo
+from tousu.services.actors import Actor
 from tousu.web.events import event_lines, event_name
 from tousu.web.security import csrf_token
 
@@ -78,12 +82,26 @@ def templates() -> Jinja2Templates:
         VIP_NAMES={c.value: n for c, n in VIP_NAMES.items()},
         STATUS_NAMES={c.value: n for c, n in STATUS_NAMES.items()},
         TRANSFER_SOURCE_NAMES={c.value: n for c, n in TRANSFER_SOURCE_NAMES.items()},
+        ROOT_CAUSE_NAMES={c.value: n for c, n in ROOT_CAUSE_NAMES.items()},
     )
     return env
 
 
+def _todo_count(request: Request, actor: Actor) -> Callable[[], int]:
+    """The header's 我的待办 badge: one counting statement, run only if the page shows the header."""
+
+    def count() -> int:
+        state = request.app.state.tousu
+        with state.read() as conn:
+            return todo.badge(conn, actor=actor, now=state.clock(), policy=state.policy)
+
+    return count
+
+
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("actor", None)
+    if context["actor"] is not None:
+        context.setdefault("todo_count", _todo_count(request, context["actor"]))
     response = templates().TemplateResponse(
         request, name, {"csrf_token": csrf_token(request), **context}, status_code=status_code
     )

@@ -97,5 +97,24 @@ const tousu = (() => {
   }
 
   document.addEventListener("DOMContentLoaded", () => { restoreDraft(); tick(); setInterval(tick, 30000); });
+
+  // The bell: my unread notifications, polled without reloading the page. A plain fetch, not api():
+  // a background poll must never send someone who is typing to the login page.
+  async function pollBell() {
+    const count = document.getElementById("bell-count");
+    if (!count || document.hidden) return;
+    let data = null;
+    try {
+      const response = await fetch("/api/v1/notifications/unread-count",
+                                   { headers: { "Accept": "application/json" }, credentials: "same-origin" });
+      if (response.ok) data = await response.json();
+    } catch (err) { data = null; }
+    if (!data) return;
+    count.textContent = data.unread > 99 ? "99+" : String(data.unread);
+    count.hidden = !data.unread;
+    count.closest("a").setAttribute("aria-label", "我的通知，" + data.unread + " 条未读");
+  }
+  document.addEventListener("DOMContentLoaded", () => { pollBell(); setInterval(pollBell, 10000); });
+  document.addEventListener("visibilitychange", pollBell);
   return { api, errorText, el, tick, localTime, duration };
 })();

@@ -16,7 +16,7 @@
   }
 
   // Field values typed as the API expects: checkboxes as booleans (or a list for data-list groups),
-  // number inputs and data-type="int" selects as numbers; empty text is left out.
+  // number inputs and data-type="int" selects as numbers; empty text is left out (null for data-clear fields).
   function collect(form, submitter) {
     const data = {};
     form.querySelectorAll("input, select, textarea").forEach((input) => {
@@ -27,6 +27,9 @@
       } else if (input.type === "checkbox") data[input.name] = input.checked;
       else if (input.type === "number") data[input.name] = input.value === "" ? (input.min === "1" ? undefined : 0) : Number(input.value);
       else if (input.dataset.type === "int") data[input.name] = input.value === "" ? undefined : Number(input.value);
+      else if (input.value.trim() === "" && input.hasAttribute("data-clear")) data[input.name] = null;  // emptied: clear it
+      // A local date and time is Asia/Shanghai's (UTC+8 all year).
+      else if (input.type === "datetime-local") data[input.name] = input.value + (input.value.length === 16 ? ":00" : "") + "+08:00";
       else if (input.value.trim() !== "") data[input.name] = input.value;
     });
     if ("other_id_manual" in data) {  // the link form: a typed ID wins over the list

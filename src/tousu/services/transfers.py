@@ -1,0 +1,61 @@
+"""Editing a transfer after intake: its source, the transferring body's case number and its deadline.
+
+A transfer often arrives by phone first, its case number and deadline later, and a regulator may
+extend its deadline. The fields are checked as at intake (`intake.validate_transfer`), and the
+reply deadline is recomputed as at intake and on resuming (the earlier of ours and theirs), but
+only while the complaint still waits for its first reply: after the reply, or once reopened (a
+reopened complaint runs on a fresh deadline of its own), the fields are corrected and the reply
+deadline, now history, is left as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from tousu.domain.codes import Channel, TransferSource, UrgencyType
+from tousu.domain.deadlines import compute_deadlines, within_transfer_deadline
+from tousu.domain.policy import Policy
+from tousu.domain.workflow import OPEN_STATUSES, Status
+from tousu.services.intake import validate_transfer
+
+FIELDS = frozenset({"transfer_source", "transfer_case_number", "transfer_reply_by"})
+
+
+def deadline_matters(complaint: dict[str, Any]) -> bool:
+    """Whether the reply deadline still counts: waiting for the first reply (paused or not)."""
+    return complaint["replied_at"] is None and Status(complaint["status"]) in OPEN_STATUSES
+
+
+def changes(complaint: dict[str, Any], given: dict[str, Any], *, policy: Policy) -> dict[str, Any]:
+    """The columns that change with the transfer fields of a (partial) change, with the reply
+    deadline they move. A source cleared with nothing else given clears the whole transfer."""
+    clearing = "transfer_source" in given and given["transfer_source"] is None
+    kept = {k: None if clearing else complaint[k] for k in FIELDS}
+    merged = {**kept, **{k: v for k, v in given.items() if k in FIELDS}}
+    source = TransferSource(merged["transfer_source"]) if merged["transfer_source"] is not None else None
+    case_number = (merged["transfer_case_number"] or "").strip() or None
+    reply_by: datetime | None = merged["transfer_reply_by"]
+    validate_transfer(source, case_number, reply_by)
+    result: dict[str, Any] = {
+        "transfer_source": source.value if source else None,
+        "transfer_case_number": case_number,
+        "transfer_reply_by": reply_by,
+    }
+    if reply_by != complaint["transfer_reply_by"] and deadline_matters(complaint):
+        result["reply_by"] = within_transfer_deadline(_our_reply_by(complaint, policy), reply_by)
+    # A form sends every field again: only what differs is written and shown in the timeline
+    # (moments compared as moments, whatever their offset).
+    return {k: v for k, v in result.items() if v != complaint[k]}
+
+
+def _our_reply_by(complaint: dict[str, Any], policy: Policy) -> datetime | None:
+    """Our own reply deadline as intake and resuming compute it: from receipt, pushed back by the
+    time already spent waiting on the customer (a pause in progress is added when it ends)."""
+    return compute_deadlines(
+        received_at=complaint["received_at"],
+        channel=Channel(complaint["channel"]),
+        urgency=[UrgencyType(t) for t in complaint["urgency_types"]],
+        paused=timedelta(seconds=complaint["paused_seconds"]),
+        policy=policy.sla,
+    ).reply_by

@@ -1,0 +1,361 @@
+"""The administrators' rule pages (规则设置): authority limits, thresholds and deadlines, halls.
+
+Each page shows every setting's value in force and where it comes from (默认 / 配置文件 /
+管理员设置), saves what was changed as overrides (services/policy_settings.py: validated as a
+whole, audited) and brings a setting back to the file's value or the default. On a refusal
+nothing is saved and the page comes back with what was typed and the reason beside the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from tousu.api.deps import AppState, State
+from tousu.domain import policy_overrides as po
+from tousu.domain.codes import ROLE_NAMES, Role
+from tousu.domain.policy import Policy
+from tousu.services import audit, policy_settings
+from tousu.services.actors import Actor
+from tousu.services.errors import ServiceError
+from tousu.web.auth import PageActor
+from tousu.web.render import page
+from tousu.web.security import CSRF_FIELD, csrf_valid
+
+router = APIRouter(include_in_schema=False)
+
+Kind = Literal["number", "optional", "count", "time", "dates"]
+SECTIONS = {"authority": "岗位权限", "thresholds": "阈值与时限", "halls": "营业厅与班组"}
+FORBIDDEN = "规则设置仅限系统管理员使用。"
+CSRF_FAILED = "页面已失效（安全校验未通过），请刷新页面后重试。"
+SLA_COLUMNS = ("acknowledge_hours", "reply_hours", "follow_up_hours")
+AUTHORITY_COLUMNS = ("max_refund", "max_compensation", "max_gift", "monthly_gift_quota")
+
+
+@dataclass
+class Setting:
+    key: str
+    kind: Kind
+    text: str = ""  # what the input shows: the value in force, or what was typed
+    source: po.Source = "default"
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return po.label(self.key)
+
+    @property
+    def source_name(self) -> str:
+        if self.kind == "count" and self.source == "default":
+            return "未设置"  # no hall has a subscriber count by default
+        return po.SOURCE_NAMES[self.source]
+
+
+@dataclass
+class Row:
+    name: str
+    settings: list[Setting | None]  # None: no such setting in this column
+    note: str = ""
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[Row]
+    note: str = ""
+    id: str = ""
+
+    def settings(self) -> list[Setting]:
+        return [s for row in self.rows for s in row.settings if s is not None]
+
+
+@dataclass
+class Layout:
+    tables: list[Table] = field(default_factory=list)
+
+    def settings(self) -> dict[str, Setting]:
+        return {s.key: s for table in self.tables for s in table.settings()}
+
+
+def _authority(policy: Policy) -> Layout:
+    rows = [
+        Row(
+            ROLE_NAMES[role],
+            [
+                Setting(f"authority.by_role.{role.value}.{c}", "optional" if c == "monthly_gift_quota" else "number")
+                for c in AUTHORITY_COLUMNS
+            ],
+        )
+        for role in Role
+        if role in policy.authority.by_role
+    ]
+    note = (
+        "单件投诉中该岗位可直接给予的金额；超出即提交上一级审批，审批人也只能批准其额度之内的方案。"
+        "本厅每月赠送额度为全厅所有人员合计，留空表示不限。改后立即生效：已在等待审批的方案按新额度审批。"
+    )
+    columns = ["退费上限（元）", "赔偿上限（元）", "赠送上限（元）", "本厅每月赠送额度（元）"]
+    return Layout([Table("岗位权限（元，单件投诉）", columns, rows, note, "authority")])
+
+
+def _thresholds(policy: Policy) -> Layout:
+    urgency = Table(
+        "紧急投诉判定",
+        ["数值"],
+        [
+            Row(po.SEGMENT_NAMES[name], [Setting(f"urgency.{name}", "number")])
+            for name in ("batch_window_minutes", "batch_min_ordinary", "batch_min_vip", "repeat_window_months")
+        ],
+        "同一问题在批量时间窗内的投诉达到门槛即判定为批量投诉（普通客户或 VIP 客户其一达到即可）；"
+        "答复归档后在判定期内同一问题再次投诉即为重复投诉。对此后受理的投诉生效。",
+        "urgency",
+    )
+    sla = policy.sla
+    sla_rows = [Row("默认", [Setting(f"sla.default.{c}", "number") for c in SLA_COLUMNS])]
+    sla_rows += [
+        Row(
+            _row_name(f"sla.by_channel.{ch.value}"),
+            [Setting(f"sla.by_channel.{ch.value}.{c}", "number") for c in SLA_COLUMNS],
+        )
+        for ch in sla.by_channel
+    ]
+    sla_rows += [
+        Row(
+            _row_name(f"sla.by_urgency.{u.value}"),
+            [Setting(f"sla.by_urgency.{u.value}.{c}", "number") for c in SLA_COLUMNS],
+        )
+        for u in sla.by_urgency
+    ]
+    deadlines = Table(
+        "处理时限（小时）",
+        ["首次响应", "答复", "回访"],
+        sla_rows,
+        "紧急投诉取所属各紧急类型中最短的时限，否则按渠道，再否则按默认。对此后受理的投诉生效，已受理投诉的时限不变。",
+        "sla",
+    )
+    sweep = Table(
+        "预警与升级",
+        ["数值"],
+        [
+            Row(po.SEGMENT_NAMES[n], [Setting(f"sla.{n}", "number")])
+            for n in ("warn_before_hours", "escalate_every_hours")
+        ],
+        "答复时限到期前多少小时提醒处理人；超时后每隔多少小时沿升级链上升一级。下一次超时检查即按新值执行。",
+        "sweep",
+    )
+    return Layout([urgency, deadlines, sweep])
+
+
+def _halls(policy: Policy, teams: list[str]) -> Layout:
+    subscribers = Table(
+        "各营业厅（班组）用户数",
+        ["用户数"],
+        [Row(team, [Setting(f"subscribers.{team}", "count")]) for team in teams],
+        "报表中“百万用户申诉率”的分母；留空表示未设置（该厅的申诉率不计算）。列表包括账号、投诉和配置中出现过的全部营业厅（班组）。",
+        "subscribers",
+    )
+    rows = []
+    for name, calendar in policy.sla.calendars.items():
+        if calendar.hours is None:
+            continue  # around the clock: nothing to set
+        base = f"sla.calendars.{name}"
+        rows.append(
+            Row(
+                _row_name(base),
+                [
+                    Setting(f"{base}.hours.opens", "time"),
+                    Setting(f"{base}.hours.closes", "time"),
+                    Setting(f"{base}.holidays", "dates"),
+                    Setting(f"{base}.extra_workdays", "dates"),
+                ],
+                "按国家法定节假日和调休安排" if calendar.public_holidays else "不按国家法定节假日",
+            )
+        )
+    calendars = Table(
+        "营业时间与节假日",
+        ["开始", "结束", "额外休息日", "额外工作日"],
+        rows,
+        "营业时间按渠道统一设置，所有营业厅共用“营业厅”日历，信函、传真按“办公室”日历；目前不能为单个营业厅分别设置。"
+        "按国家法定节假日的日历，其节假日和调休日按国务院公布的日历自动计入；这里的额外休息日（如本单位停业日）"
+        "和额外工作日在其上生效。日期写作 2026-12-31，多个日期用逗号隔开。只有配置为按营业时间计算的时限受影响。",
+        "calendars",
+    )
+    return Layout([subscribers, calendars])
+
+
+def _row_name(key: str) -> str:
+    """A row's name within its table: the last part of the setting's name (渠道：信函, 营业厅)."""
+    return po.label(key).rsplit(" · ", 1)[-1]
+
+
+def _layout(section: str, policy: Policy, state: AppState) -> Layout:
+    if section == "authority":
+        return _authority(policy)
+    if section == "thresholds":
+        return _thresholds(policy)
+    with state.read() as conn:
+        teams = policy_settings.teams(conn, policy)
+    return _halls(policy, teams)
+
+
+def _text(value: Any, kind: Kind) -> str:
+    """A stored value as typed in the form."""
+    if value is None or value is po.MISSING:
+        return ""
+    if kind == "dates":
+        return ", ".join(sorted(value))
+    if kind == "time":
+        return str(value)[:5]  # HH:MM
+    return po.number(value)
+
+
+def _parsed(text: str, kind: Kind) -> Any:
+    """What was typed, for the policy model to validate (it turns "300" into 300.0)."""
+    text = text.strip()
+    if kind == "dates":
+        return [d for d in re.split(r"[\s,，、;；]+", text) if d]
+    if kind == "optional" and not text:
+        return None
+    if kind == "time" and re.fullmatch(r"\d:\d\d", text):
+        return "0" + text  # 9:00 as 09:00
+    return text
+
+
+def shown(value: Any) -> str:
+    """A value before or after a change, for the change history."""
+    if value is None:
+        return "（未设置）"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in sorted(value)) or "（无）"
+    if isinstance(value, dict):
+        return "，".join(f"{po.SEGMENT_NAMES.get(k, k)} {shown(v)}" for k, v in value.items())
+    return po.number(value)
+
+
+def _fill(layout: Layout, state: AppState, overrides: po.Overrides) -> None:
+    defaults = Policy().model_dump(mode="json")
+    file = state.policies.base.model_dump(mode="json")
+    current = policy_settings.effective(state.policies.base, overrides).model_dump(mode="json")
+    for s in layout.settings().values():
+        s.text = _text(po.value_at(current, s.key), s.kind)
+        s.source = po.source_of(s.key, defaults=defaults, file=file, overrides=overrides)
+
+
+def _render(
+    request: Request,
+    state: AppState,
+    actor: Actor,
+    section: str,
+    *,
+    typed: dict[str, str] | None = None,
+    errors: list[po.FieldError] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> Response:
+    with state.read() as conn:
+        stored = policy_settings.load(conn)
+        history = audit.recent(conn, limit=20, action="policy_changed")
+    policy = policy_settings.effective(state.policies.base, stored.overrides)
+    layout = _layout(section, policy, state)
+    _fill(layout, state, stored.overrides)
+    settings = layout.settings()
+    for key, text in (typed or {}).items():
+        if key in settings:
+            settings[key].text = text  # what was typed stays on the page
+    unplaced = []
+    for error in errors or []:
+        if error.key in settings:
+            settings[error.key].error = error.message
+        else:
+            unplaced.append(error.message)
+    saved = request.query_params.get("saved") == "1" and not errors and not message
+    return page(
+        request,
+        "admin_policy.html",
+        status_code=status,
+        actor=actor,
+        nav="policy",
+        section=section,
+        sections=SECTIONS,
+        layout=layout,
+        version=stored.version,
+        history=history,
+        shown=shown,
+        policy_file=state.settings.policy_file,
+        error=message or ("设置未保存，请按提示修改：" + "；".join(unplaced) if unplaced else None),
+        has_errors=bool(errors) or bool(message),
+        notice="已保存，立即生效。" if saved else None,
+    )
+
+
+def _refusal(request: Request, actor: Actor, section: str) -> Response | None:
+    if not actor.at_least(Role.ADMIN):
+        return page(request, "forbidden.html", status_code=403, actor=actor, message=FORBIDDEN)
+    if section not in SECTIONS:
+        return page(request, "forbidden.html", status_code=404, actor=actor, message="没有这个设置页面。")
+    return None
+
+
+@router.get("/admin/policy")
+def policy_home(request: Request, actor: PageActor) -> Response:
+    return _refusal(request, actor, "authority") or RedirectResponse("/admin/policy/authority", status_code=303)
+
+
+@router.get("/admin/policy/{section}")
+def policy_page(section: str, request: Request, state: State, actor: PageActor) -> Response:
+    return _refusal(request, actor, section) or _render(request, state, actor, section)
+
+
+@router.post("/admin/policy/{section}")
+async def save_policy(section: str, request: Request, state: State, actor: PageActor) -> Response:
+    form = await request.form()
+    typed = {k: v for k, v in form.items() if isinstance(v, str) and len(v) <= 2000}
+    return await run_in_threadpool(_save, section, request, state, actor, typed)
+
+
+def _save(section: str, request: Request, state: AppState, actor: Actor, typed: dict[str, str]) -> Response:
+    refused = _refusal(request, actor, section)
+    if refused is not None:
+        return refused
+    if not csrf_valid(request, typed.get(CSRF_FIELD, "")):
+        return _render(request, state, actor, section, typed=typed, message=CSRF_FAILED, status=403)
+    # Only what differs from the page as it was shown is set; everything else keeps its source.
+    with state.read() as conn:
+        stored = policy_settings.load(conn)
+    layout = _layout(section, policy_settings.effective(state.policies.base, stored.overrides), state)
+    _fill(layout, state, stored.overrides)
+    shown_settings = layout.settings()
+    reset = typed.get("reset", "")
+    resets = [reset] if reset in shown_settings else []
+    changes: dict[str, Any] = {}
+    for key, setting in shown_settings.items():
+        text = typed.get(key)
+        if text is None or key in resets or text.strip() == setting.text:
+            continue
+        if setting.kind == "count" and not text.strip():
+            resets.append(key)  # a hall's count emptied: no longer set by the administrator
+        else:
+            changes[key] = _parsed(text, setting.kind)
+    version = typed.get("version", "")
+    try:
+        with state.write() as conn:
+            policy_settings.change(
+                conn,
+                base=state.policies.base,
+                set_values=changes,
+                reset=resets,
+                expected_version=int(version) if version.isdigit() and len(version) < 10 else None,
+                actor=actor,
+                now=state.clock(),
+            )
+    except policy_settings.PolicyInvalid as exc:
+        return _render(request, state, actor, section, typed=typed, errors=exc.errors, status=422)
+    except ServiceError as exc:
+        return _render(request, state, actor, section, typed=typed, message=exc.message, status=exc.status)
+    state.policies.recheck()
+    return RedirectResponse(f"/admin/policy/{section}?saved=1", status_code=303)

@@ -1,0 +1,133 @@
+"""The rule pages (规则设置) in a real browser: an administrator sets a hall's subscriber count and
+a role's authority limit, sees them saved and in force through the API; a refused value shows its
+Chinese reason beside the field and keeps what was typed, and nothing is saved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.browser import served
+from tousu.api.app import create_app
+from tousu.domain.codes import Role
+from tousu.services import users
+from tousu.settings import Settings
+from tousu.storage.db import create_db_engine, upgrade
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "policy-e2e-pass-1"
+STAFF = [("root1", Role.ADMIN, "服务管理室"), ("agent7", Role.AGENT, "思明营业厅")]
+
+
+@pytest.fixture(scope="module")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('policy') / 'tousu.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def token(database_url: str) -> str:
+    engine = create_db_engine(database_url)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        for username, role, team in STAFF:
+            users.add_user(conn, username=username, password=PASSWORD, role=role, team=team, now=now)
+        secret = users.create_api_token(conn, username="root1", days=30, name="接口", now=now)[1]
+    engine.dispose()
+    return secret
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str, token: str) -> Iterator[str]:
+    settings = Settings(
+        database_url=database_url, secret_key="policy-e2e-secret-0123456789abcdef", scheduler_interval_seconds=0
+    )
+    with served(create_app(settings, with_scheduler=False)) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", base_url=server)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def login(tab: Page, username: str) -> None:
+    tab.goto("/login")
+    tab.fill("#username", username)
+    tab.fill("#password", PASSWORD)
+    tab.click("form[action='/login'] button[type=submit]")
+    tab.wait_for_load_state()
+
+
+def policy(server: str, token: str) -> Any:
+    answer = httpx.get(f"{server}/api/v1/admin/policy", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def test_an_admin_sets_a_subscriber_count_and_an_authority_limit(page: Page, server: str, token: str) -> None:
+    login(page, "root1")
+    page.get_by_role("link", name="规则设置").click()
+    expect(page.get_by_role("heading", name="岗位权限（元，单件投诉）")).to_be_visible()
+
+    refund = page.get_by_label("岗位权限 · 厅经理/店长 · 退费上限（元）")
+    expect(refund).to_have_value("300")
+    refund.fill("450")
+    page.get_by_role("button", name="保存修改").click()
+    expect(page.locator("#policy-notice")).to_contain_text("已保存")
+    expect(page.get_by_label("岗位权限 · 厅经理/店长 · 退费上限（元）")).to_have_value("450")
+    expect(page.locator("#authority tbody tr", has_text="厅经理/店长")).to_contain_text("管理员设置")
+    assert policy(server, token)["policy"]["authority"]["by_role"]["manager"]["max_refund"] == 450
+
+    page.get_by_role("link", name="营业厅与班组").click()
+    count = page.get_by_label("用户数 · 思明营业厅")
+    expect(count).to_have_value("")
+    count.fill("200000")
+    page.get_by_role("button", name="保存修改").click()
+    expect(page.locator("#policy-notice")).to_contain_text("已保存")
+    expect(page.get_by_label("用户数 · 思明营业厅")).to_have_value("200000")
+    assert policy(server, token)["policy"]["subscribers"] == {"思明营业厅": 200000}
+
+    # The change history names what changed, before and after.
+    expect(page.locator("#policy-history")).to_contain_text("用户数 · 思明营业厅：（未设置） → 200000")
+    expect(page.locator("#policy-history")).to_contain_text("退费上限（元）：300 → 450")
+
+
+def test_a_refused_value_shows_why_and_keeps_what_was_typed(page: Page, server: str, token: str) -> None:
+    before = policy(server, token)
+    login(page, "root1")
+    page.goto("/admin/policy/authority")
+    gift = page.get_by_label("岗位权限 · 一线客服/营业员 · 赠送上限（元）")
+    gift.fill("-20")
+    page.get_by_role("button", name="保存修改").click()
+    expect(page.locator("#policy-error")).to_contain_text("设置未保存")
+    expect(page.get_by_label("岗位权限 · 一线客服/营业员 · 赠送上限（元）")).to_have_value("-20")
+    expect(page.locator("#authority .field-error")).to_have_text(
+        "岗位权限 · 一线客服/营业员 · 赠送上限（元）：不能小于 0"
+    )
+    assert policy(server, token) == before
+
+    page.goto("/admin/policy/halls")
+    closes = page.get_by_label("处理时限 · 营业日历 · 营业厅 · 营业时间 · 结束")
+    closes.fill("8点")
+    page.get_by_role("button", name="保存修改").click()
+    expect(page.get_by_label("处理时限 · 营业日历 · 营业厅 · 营业时间 · 结束")).to_have_value("8点")
+    expect(page.locator("#calendars .field-error")).to_contain_text("请按“时:分”填写")
+    assert policy(server, token) == before
+
+
+def test_others_are_refused(page: Page) -> None:
+    login(page, "agent7")
+    expect(page.get_by_role("link", name="规则设置")).to_have_count(0)
+    response = page.goto("/admin/policy/authority")
+    assert response is not None and response.status == 403

@@ -1,0 +1,314 @@
+"""Administrators change the policy in force (authority limits, thresholds, deadlines, halls)
+through the API and the pages: validated, audited, and followed at once without a restart."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from tests.conftest import Clock
+from tests.integration.conftest import Api, complaint_body
+from tousu.api.app import create_app
+from tousu.services import users
+from tousu.settings import Settings
+from tousu.storage.tables import audit_events
+
+PLAIN = "宽带这两天网速很慢，晚上看视频一直卡，麻烦尽快处理。"
+ADMIN_PASSWORD = "admin-pass-2026"
+
+
+def _patch(api: Api, who: str, body: dict[str, Any]) -> Any:
+    return api.client.patch("/api/v1/admin/policy", json=body, headers=api.as_(who))
+
+
+def _policy_events(api: Api) -> list[dict[str, Any]]:
+    with api.client.app.state.tousu.read() as conn:
+        rows = conn.execute(
+            sa.select(audit_events).where(audit_events.c.action == "policy_changed").order_by(audit_events.c.id)
+        ).mappings()
+        return [dict(r) for r in rows]
+
+
+def _propose(api: Api, who: str, cid: int, **body: Any) -> Any:
+    current = api.get(f"/complaints/{cid}", who).json()
+    return api.post(
+        f"/complaints/{cid}/settlements", who, {"version": current["version"], "description": "退费", **body}
+    )
+
+
+def test_a_raised_authority_limit_lets_the_manager_approve_at_once(api: Api) -> None:
+    cid = api.post("/complaints", "agent1", complaint_body(content=PLAIN)).json()["id"]
+    proposal = _propose(api, "agent1", cid, refund=500).json()
+    assert proposal["status"] == "pending_approval" and proposal["approver_role"] == "director"
+    decision = f"/settlements/{proposal['id']}/decision"
+    beyond = api.post(decision, "manager1", {"approve": True})
+    assert beyond.status_code == 403 and beyond.json()["error"]["code"] == "beyond_authority"
+
+    changed = _patch(api, "admin1", {"set": {"authority.by_role.manager.max_refund": 600}})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["policy"]["authority"]["by_role"]["manager"]["max_refund"] == 600
+    approved = api.post(decision, "manager1", {"approve": True})
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+
+    [event] = _policy_events(api)
+    with api.client.app.state.tousu.read() as conn:
+        assert event["actor_id"] == users.require_user(conn, "admin1")["id"]
+    [change] = event["data"]["changes"]
+    assert change["key"] == "authority.by_role.manager.max_refund" and "退费上限" in change["name"]
+    assert (change["before"], change["after"], change["reset"]) == (300, 600, False)
+
+
+def test_a_shorter_reply_deadline_holds_from_the_next_intake(api: Api) -> None:
+    def reply_hours(created: dict[str, Any]) -> float:
+        received = datetime.fromisoformat(created["received_at"])
+        return (datetime.fromisoformat(created["deadlines"]["reply_by"]) - received) / timedelta(hours=1)
+
+    before = api.post("/complaints", "agent1", complaint_body(content=PLAIN)).json()
+    assert before["urgency_types"] == [] and reply_hours(before) == 48
+    assert _patch(api, "admin1", {"set": {"sla.default.reply_hours": 12}}).status_code == 200
+    after = api.post(
+        "/complaints",
+        "agent1",
+        complaint_body(content=PLAIN + "第二次", customer={"name": "李女士", "phone": "13900002222"}),
+    ).json()
+    assert reply_hours(after) == 12
+    # Resetting brings the file's (here the default) value back.
+    reset = _patch(api, "admin1", {"reset": ["sla.default.reply_hours"]})
+    assert reset.json()["overrides"] == [] and reset.json()["policy"]["sla"]["default"]["reply_hours"] == 48
+    third = api.post(
+        "/complaints",
+        "agent1",
+        complaint_body(content=PLAIN + "第三次", customer={"name": "赵先生", "phone": "13900003333"}),
+    ).json()
+    assert reply_hours(third) == 48
+    assert [e["data"]["changes"][0]["reset"] for e in _policy_events(api)] == [False, True]
+
+
+def test_a_lower_batch_threshold_makes_the_next_complaints_a_batch(api: Api) -> None:
+    outage = "小区宽带断网了，从早上到现在一直连不上。"
+    assert _patch(api, "admin1", {"set": {"urgency.batch_min_ordinary": 2}}).status_code == 200
+    first = api.post("/complaints", "agent1", complaint_body(content=outage, category="network"))
+    second = api.post(
+        "/complaints",
+        "agent2",
+        complaint_body(content=outage, category="network", customer={"name": "李女士", "phone": "13900002222"}),
+    )
+    assert first.status_code == second.status_code == 201
+    assert "batch" in second.json()["urgency_types"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "words"),
+    [
+        (
+            {"set": {"authority.by_role.manager.max_refund": -1, "sla.default.reply_hours": 10}},
+            "authority.by_role.manager.max_refund",
+            "退费上限",
+        ),
+        ({"set": {"sla.default.reply_hours": "很快"}}, "sla.default.reply_hours", "请填写数字"),
+        (
+            {"set": {"sla.calendars.service_hall.hours.closes": "08:00"}},
+            "sla.calendars.service_hall.hours.closes",
+            "结束时间须晚于开始时间",
+        ),
+        ({"set": {"escalation.ladder": []}}, "escalation.ladder", "配置文件"),
+        ({"set": {"authority.by_role.manager.max_refnd": 1}}, "authority.by_role.manager.max_refnd", "没有这一项"),
+    ],
+)
+def test_an_invalid_value_is_refused_and_nothing_changes(
+    api: Api, body: dict[str, Any], field: str, words: str
+) -> None:
+    before = api.get("/admin/policy", "admin1").json()
+    refused = _patch(api, "admin1", body)
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["field"] == field and words in error["message"], error
+    assert api.get("/admin/policy", "admin1").json() == before
+    assert _policy_events(api) == []
+
+
+def test_a_stale_version_is_refused(api: Api) -> None:
+    assert _patch(api, "admin1", {"set": {"urgency.batch_min_vip": 4}, "version": 0}).status_code == 200
+    stale = _patch(api, "admin1", {"set": {"urgency.batch_min_vip": 5}, "version": 0})
+    assert stale.status_code == 409
+    assert api.get("/admin/policy", "admin1").json()["policy"]["urgency"]["batch_min_vip"] == 4
+
+
+def test_only_administrators_read_or_change_the_policy(api: Api) -> None:
+    for who in ("agent1", "manager1", "director1"):
+        assert api.get("/admin/policy", who).status_code == 403
+        assert _patch(api, who, {"set": {"authority.by_role.agent.max_refund": 5000}}).status_code == 403
+        put = api.client.put("/api/v1/admin/policy", json={"overrides": {}}, headers=api.as_(who))
+        assert put.status_code == 403
+    assert api.get("/config", "agent1").json()["policy"]["authority"]["by_role"]["agent"]["max_refund"] == 50
+    assert _policy_events(api) == []
+
+
+def test_put_replaces_every_override(api: Api) -> None:
+    _patch(api, "admin1", {"set": {"urgency.batch_min_vip": 4, "subscribers.思明营业厅": 200000}})
+    put = api.client.put(
+        "/api/v1/admin/policy", json={"overrides": {"urgency.repeat_window_months": 6}}, headers=api.as_("admin1")
+    )
+    assert put.status_code == 200
+    answer = put.json()
+    assert [o["key"] for o in answer["overrides"]] == ["urgency.repeat_window_months"]
+    assert answer["policy"]["urgency"]["batch_min_vip"] == 6 and answer["policy"]["subscribers"] == {}
+    assert answer["version"] == 2
+
+
+def test_another_server_process_follows_the_change_within_seconds(api: Api, database_url: str, clock: Clock) -> None:
+    other = create_app(
+        Settings(
+            database_url=database_url, secret_key="integration-tests-secret-0123456789", scheduler_interval_seconds=0
+        ),
+        with_scheduler=False,
+    ).state.tousu
+    other.clock = clock
+    try:
+        assert other.policy.authority.by_role["manager"].max_refund == 300  # read and cached now
+        assert _patch(api, "admin1", {"set": {"authority.by_role.manager.max_refund": 800}}).status_code == 200
+        clock.now += timedelta(seconds=6)
+        assert other.policy.authority.by_role["manager"].max_refund == 800
+    finally:
+        other.engine.dispose()
+
+
+# The pages
+
+
+def _page_csrf(client: TestClient, path: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.fixture
+def admin_web(api: Api, clock: Clock) -> TestClient:
+    state = api.client.app.state.tousu
+    with state.write() as conn:
+        users.set_password(
+            conn, user_id=users.require_user(conn, "admin1")["id"], password=ADMIN_PASSWORD, now=clock.now
+        )
+    client = TestClient(api.client.app)
+    login = re.search(r'<meta name="csrf-token" content="([^"]+)">', client.get("/login").text)
+    assert login is not None
+    form = {"username": "admin1", "password": ADMIN_PASSWORD, "csrf_token": login.group(1), "next": "/"}
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
+    return client
+
+
+def test_the_authority_page_saves_a_limit_and_keeps_a_refused_one_as_typed(api: Api, admin_web: TestClient) -> None:
+    path = "/admin/policy/authority"
+    page = admin_web.get(path)
+    assert page.status_code == 200 and "厅经理/店长" in page.text and "max_refund" not in page.text.split("<form")[0]
+    csrf = _page_csrf(admin_web, path)
+    saved = admin_web.post(
+        path, data={"csrf_token": csrf, "authority.by_role.manager.max_refund": "450"}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    assert api.get("/config", "manager1").json()["policy"]["authority"]["by_role"]["manager"]["max_refund"] == 450
+    shown = admin_web.get(path).text
+    assert 'value="450"' in shown and "管理员设置" in shown
+
+    refused = admin_web.post(path, data={"csrf_token": csrf, "authority.by_role.agent.max_gift": "二十"})
+    assert refused.status_code == 422
+    assert 'value="二十"' in refused.text and "请填写数字" in refused.text
+    assert api.get("/config", "agent1").json()["policy"]["authority"]["by_role"]["agent"]["max_gift"] == 20
+    assert len(_policy_events(api)) == 1
+
+    reset = admin_web.post(
+        path, data={"csrf_token": csrf, "reset": "authority.by_role.manager.max_refund"}, follow_redirects=False
+    )
+    assert reset.status_code == 303
+    assert api.get("/config", "manager1").json()["policy"]["authority"]["by_role"]["manager"]["max_refund"] == 300
+
+
+def test_the_halls_page_lists_every_team_with_its_subscribers(api: Api, admin_web: TestClient) -> None:
+    path = "/admin/policy/halls"
+    page = admin_web.get(path).text
+    for team in ("思明营业厅", "湖里营业厅", "客户中心"):
+        assert f'name="subscribers.{team}"' in page
+    csrf = _page_csrf(admin_web, path)
+    saved = admin_web.post(path, data={"csrf_token": csrf, "subscribers.湖里营业厅": "150000"}, follow_redirects=False)
+    assert saved.status_code == 303
+    assert api.get("/admin/policy", "admin1").json()["policy"]["subscribers"] == {"湖里营业厅": 150000}
+    cleared = admin_web.post(path, data={"csrf_token": csrf, "subscribers.湖里营业厅": ""}, follow_redirects=False)
+    assert cleared.status_code == 303
+    assert api.get("/admin/policy", "admin1").json()["policy"]["subscribers"] == {}
+
+
+def test_the_pages_refuse_non_administrators(api: Api, clock: Clock) -> None:
+    client = TestClient(api.client.app)
+    login = re.search(r'<meta name="csrf-token" content="([^"]+)">', client.get("/login").text)
+    assert login is not None
+    form = {"username": "agent1", "password": "correct-horse-1", "csrf_token": login.group(1), "next": "/"}
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
+    for section in ("authority", "thresholds", "halls"):
+        assert client.get(f"/admin/policy/{section}").status_code == 403
+    refused = client.post(
+        "/admin/policy/authority",
+        data={"csrf_token": login.group(1), "authority.by_role.agent.max_refund": "9999"},
+    )
+    assert refused.status_code == 403
+    assert _policy_events(api) == []
+
+
+# The command line
+
+
+def test_the_command_line_sets_and_resets_with_the_same_checks(
+    api: Api, database_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from tousu.cli import app
+
+    monkeypatch.setenv("TOUSU_DATABASE_URL", database_url)
+    runner = CliRunner()
+    refused = runner.invoke(app, ["policy", "set", "--", "sla.default.reply_hours", "-3"])
+    assert refused.exit_code == 1 and "必须大于 0" in refused.output
+    assert runner.invoke(app, ["policy", "set", "authority.by_role.agent.max_refund", "80"]).exit_code == 0
+    shown = runner.invoke(app, ["policy", "show"]).output
+    assert "authority.by_role.agent.max_refund = 80" in shown and "退费上限" in shown
+    clock.now += timedelta(seconds=6)  # the server process looks again
+    assert api.get("/config", "agent1").json()["policy"]["authority"]["by_role"]["agent"]["max_refund"] == 80
+    assert runner.invoke(app, ["policy", "reset", "authority"]).exit_code == 0
+    events = _policy_events(api)
+    assert [e["actor_id"] for e in events] == [None, None]  # recorded as the command line's
+    assert events[1]["data"]["changes"][0] == {
+        "key": "authority.by_role.agent.max_refund",
+        "name": "岗位权限 · 一线客服/营业员 · 退费上限（元）",
+        "before": 80,
+        "after": 50,
+        "reset": True,
+    }
+
+
+# API tokens made in the browser
+
+
+def test_an_admin_makes_an_api_token_with_its_expiry_in_the_browser(
+    api: Api, admin_web: TestClient, clock: Clock
+) -> None:
+    csrf = _page_csrf(admin_web, "/admin/tokens")
+    made = admin_web.post(
+        "/admin/tokens", data={"csrf_token": csrf, "username": "agent_b", "name": "对接", "days": "7"}
+    )
+    assert made.status_code == 200
+    secret = re.search(r'<code id="token-secret">([^<]+)</code>', made.text)
+    assert secret is not None
+    headers = {"Authorization": f"Bearer {secret.group(1)}"}
+    assert api.client.get("/api/v1/me", headers=headers).json()["username"] == "agent_b"
+    assert secret.group(1) not in admin_web.get("/admin/tokens").text  # shown once
+    refused = admin_web.post("/admin/tokens", data={"csrf_token": csrf, "username": "agent_b", "days": "0"})
+    assert refused.status_code == 422 and "有效期" in refused.text
+    clock.now += timedelta(days=7, seconds=1)
+    assert api.client.get("/api/v1/me", headers=headers).status_code == 401
+    with api.client.app.state.tousu.read() as conn:
+        actions = conn.execute(sa.select(audit_events.c.action)).scalars().all()
+    assert actions.count("token_created") == 1
