@@ -236,14 +236,16 @@ def demo_data(
 ) -> None:
     """Load demo users and complaints once (skipped when demo users exist)."""
     from tousu.demo import load_demo
+    from tousu.services import policy_settings
     from tousu.services.analysis_port import load_analyzer
     from tousu.storage.db import create_db_engine
 
     settings = Settings()
     _, analyze = load_analyzer(settings.model_path)
-    created = load_demo(
-        create_db_engine(settings.database_url), settings.policy, count=count, seed=seed, analyze=analyze
-    )
+    engine = create_db_engine(settings.database_url)
+    with engine.connect() as conn:
+        policy = policy_settings.in_force(conn, settings.policy)  # the file's, with the admin's changes
+    created = load_demo(engine, policy, count=count, seed=seed, analyze=analyze)
     typer.echo(f"demo data: {created} complaints created" if created else "demo data already loaded")
 
 

@@ -27,7 +27,8 @@ from tousu.api.errors import _PYDANTIC_MESSAGES as PYDANTIC_MESSAGES
 from tousu.api.schemas import ComplaintIn
 from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES, DEMAND_NAMES
 from tousu.domain.deadlines import LOCAL
-from tousu.services import exports, intake, queries, users
+from tousu.domain.policy import Policy
+from tousu.services import exports, intake, policy_settings, queries, users
 from tousu.services.actors import Actor
 from tousu.services.analysis_port import TextAnalysis
 from tousu.services.customers import mask_numbers_in_text, mask_phone
@@ -328,10 +329,10 @@ def _already_imported(conn: sa.Connection, key: str) -> bool:
     return conn.execute(sa.select(import_keys.c.source_key).where(import_keys.c.source_key == key)).first() is not None
 
 
-def _store(conn: sa.Connection, *, record: dict[str, Any], key: str, actor: Actor, settings: Settings) -> None:
+def _store(conn: sa.Connection, *, record: dict[str, Any], key: str, actor: Actor, policy: Policy) -> None:
     new = ComplaintIn.model_validate(record).to_new_complaint()
     now = datetime.now(UTC)
-    created = intake.create(conn, new=new, analysis=TextAnalysis(), actor=actor, policy=settings.policy, now=now)
+    created = intake.create(conn, new=new, analysis=TextAnalysis(), actor=actor, policy=policy, now=now)
     conn.execute(import_keys.insert().values(source_key=key, complaint_id=created.complaint["id"], imported_at=now))
 
 
@@ -348,6 +349,7 @@ def _import(engine: sa.Engine, path: Path, *, settings: Settings, username: str,
     report = ImportReport(rejects_path=rejects or path.with_suffix(path.suffix + ".rejects.jsonl"))
     with engine.begin() as conn:
         row = users.get_by_username(conn, username)
+        policy = policy_settings.in_force(conn, settings.policy)  # the file's, with the admin's changes
     if row is None:
         raise ImportFailed(f"没有名为“{username}”的用户：请用 --user 指定一个已有账号，或先用 tousu user add 添加。")
     actor = users.actor_of(row)
@@ -360,7 +362,7 @@ def _import(engine: sa.Engine, path: Path, *, settings: Settings, username: str,
         task = bar.add_task("importing", total=total)
         for source in _source_rows(path, report):
             bar.advance(task)
-            outcome = _import_row(engine, write_lock, source, seen, actor=actor, settings=settings)
+            outcome = _import_row(engine, write_lock, source, seen, actor=actor, policy=policy)
             if outcome == "imported":
                 report.imported += 1
             elif outcome == "skipped":
@@ -381,7 +383,7 @@ def _import_row(
     seen: dict[str, int],
     *,
     actor: Actor,
-    settings: Settings,
+    policy: Policy,
 ) -> str | Rejected:
     """Imported, skipped (already imported) or rejected: one transaction per row."""
     key = None
@@ -393,7 +395,7 @@ def _import_row(
         with write_lock, engine.begin() as conn:
             if _already_imported(conn, key):
                 return "skipped"
-            _store(conn, record=source.record, key=key, actor=actor, settings=settings)
+            _store(conn, record=source.record, key=key, actor=actor, policy=policy)
         return "imported"
     except Exception as exc:
         if isinstance(exc, sa.exc.IntegrityError) and key is not None and _key_taken(engine, key):

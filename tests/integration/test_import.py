@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -182,3 +183,23 @@ def test_an_excel_workbook_is_read_with_chinese_codes_numbers_and_local_times(en
     engine.dispose()
     assert row.channel == "hall" and row.phone == "13900001111"
     assert str(row.occurred_at).startswith("2026-11-20 01:30")  # 09:30 in Beijing, stored in UTC
+
+
+def test_imported_complaints_follow_the_deadlines_an_administrator_set(env: str, tmp_path: Path) -> None:
+    """The policy in force is the file's with the admin's changes, for imports as for intake."""
+
+    def reply_hours(url: str) -> list[float]:
+        engine = create_db_engine(url)
+        try:
+            with engine.connect() as conn:
+                rows = conn.execute(sa.text("SELECT received_at, reply_by FROM complaints ORDER BY id")).all()
+        finally:
+            engine.dispose()
+        moments = [[m if isinstance(m, datetime) else datetime.fromisoformat(m) for m in row] for row in rows]
+        return [(reply_by - received).total_seconds() / 3600 for received, reply_by in moments]
+
+    _import(_jsonl(tmp_path / "one.jsonl", [_complaint(1)]))
+    changed = runner.invoke(app, ["policy", "set", "sla.default.reply_hours", "12"])
+    assert changed.exit_code == 0, changed.output
+    _import(_jsonl(tmp_path / "two.jsonl", [_complaint(2)]))
+    assert reply_hours(env) == [48, 12]

@@ -72,6 +72,11 @@ def effective(base: Policy, overrides: po.Overrides) -> Policy:
         return base
 
 
+def in_force(conn: sa.Connection, base: Policy) -> Policy:
+    """The policy in force now: `base` (the file's) with the overrides stored last."""
+    return effective(base, load(conn).overrides)
+
+
 def change(
     conn: sa.Connection,
     *,
