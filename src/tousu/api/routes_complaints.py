@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from tousu.api import present
 from tousu.api.deps import AppState, CurrentActor, Manager, State, current_actor, get_state
 from tousu.api.errors import documented
+from tousu.api.filters import Filters
 from tousu.api.schemas import (
     AssignIn,
     CloseIn,
@@ -22,9 +23,7 @@ from tousu.api.schemas import (
     FollowUpIn,
     HandOverIn,
     LinkIn,
-    LooseMoment,
     PathId,
-    QueryId,
     RejectIn,
     ReopenIn,
     ReplyIn,
@@ -33,9 +32,8 @@ from tousu.api.schemas import (
     Versioned,
     WaitIn,
 )
-from tousu.domain.codes import Category, Channel, UrgencyType
 from tousu.domain.remedies import Item, SettlementType
-from tousu.domain.workflow import Action, Status
+from tousu.domain.workflow import Action
 from tousu.services import analytics, customers, intake, queries, settlements, workflow
 from tousu.services import complaints as store
 from tousu.services.actors import Actor
@@ -108,17 +106,7 @@ async def create_complaint(
 def list_complaints(
     state: State,
     actor: CurrentActor,
-    status: Annotated[list[Status] | None, Query(max_length=20)] = None,
-    channel: Channel | None = None,
-    category: Category | None = None,
-    urgency_type: UrgencyType | None = None,
-    owner: QueryId = None,
-    overdue: bool | None = None,
-    customer_id: QueryId = None,
-    batch_id: QueryId = None,
-    received_from: LooseMoment | None = None,
-    received_to: LooseMoment | None = None,
-    q: Annotated[Text | None, Query(max_length=100, description="keyword in the complaint text")] = None,
+    filters: Filters,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[
         int, Query(ge=0, le=queries.MAX_OFFSET, description="rows to skip (a page by number); deeper, use cursor")
@@ -139,19 +127,6 @@ def list_complaints(
     the next page, however deep, and a complaint filed meanwhile never shifts a page. `total`
     counts up to 10,000 matches, and `total_capped` is true when there are more (for a common
     keyword, from 2,000). `offset` still skips rows, up to 10,000."""
-    filters = queries.ComplaintFilter(
-        status=[s.value for s in status] if status else None,
-        channel=channel,
-        category=category,
-        urgency_type=urgency_type,
-        owner=owner,
-        overdue=overdue,
-        received_from=received_from,
-        received_to=received_to,
-        customer_id=customer_id,
-        batch_id=batch_id,
-        q=q,
-    )
     with state.read() as conn:
         page = queries.list_page(
             conn, actor=actor, filters=filters, now=state.clock(), limit=limit, offset=offset, cursor=cursor
