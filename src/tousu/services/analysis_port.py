@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from tousu.analysis import Analyzer, load_model
+from tousu.services.recheck import Recheck
 
 logger = logging.getLogger(__name__)
 
@@ -97,9 +98,7 @@ class ActiveModel:
         self._engine = engine
         self._configured = Current(configured[0], configured[1], None)
         self._current = self._configured
-        self._interval = interval
-        self._checked_at: datetime | None = None
-        self._lock = threading.Lock()
+        self._recheck = Recheck(self._refresh, interval)
         self._failed: int | None = None
         self._loader: threading.Thread | None = None
 
@@ -115,18 +114,11 @@ class ActiveModel:
 
     def recheck(self) -> None:
         """Look at the database on the next use: this process made the change itself."""
-        self._checked_at = None
+        self._recheck.soon()
 
     def current(self, now: datetime) -> Current:
-        checked = self._checked_at
-        due = checked is None or not timedelta(0) <= now - checked < timedelta(seconds=self._interval)
-        # One thread checks; the others go on with the current analyzer meanwhile.
-        if due and self._engine is not None and self._lock.acquire(blocking=False):
-            try:
-                self._checked_at = now
-                self._refresh()
-            finally:
-                self._lock.release()
+        if self._engine is not None:
+            self._recheck(now)
         return self._current
 
     def _refresh(self) -> None:

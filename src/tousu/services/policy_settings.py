@@ -9,9 +9,8 @@ CHECK_SECONDS and rebuilds its policy when it moved, so a change holds everywher
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +22,7 @@ from tousu.domain.policy import Policy
 from tousu.services import audit
 from tousu.services.actors import Actor
 from tousu.services.errors import Conflict, Invalid
+from tousu.services.recheck import Recheck
 from tousu.storage.tables import policy_settings, users
 
 logger = logging.getLogger(__name__)
@@ -168,12 +168,10 @@ class ActivePolicy:
     def __init__(self, engine: Engine | None, base: Policy, *, interval: float = CHECK_SECONDS) -> None:
         self._engine = engine
         self._base = base
-        self._interval = interval
         self._version = 0
         self._overrides: po.Overrides = {}
         self._current = base
-        self._checked_at: datetime | None = None
-        self._lock = threading.Lock()
+        self._recheck = Recheck(self._refresh, interval)
 
     @property
     def base(self) -> Policy:
@@ -187,17 +185,11 @@ class ActivePolicy:
 
     def recheck(self) -> None:
         """Look at the database on the next use: this process made the change itself."""
-        self._checked_at = None
+        self._recheck.soon()
 
     def current(self, now: datetime) -> Policy:
-        checked = self._checked_at
-        due = checked is None or not timedelta(0) <= now - checked < timedelta(seconds=self._interval)
-        if due and self._engine is not None and self._lock.acquire(blocking=False):
-            try:
-                self._checked_at = now
-                self._refresh()
-            finally:
-                self._lock.release()
+        if self._engine is not None:
+            self._recheck(now)
         return self._current
 
     def _refresh(self) -> None:
