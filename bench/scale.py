@@ -228,7 +228,7 @@ def _complaints(
         types = set(_weighted(rng, URGENCY))
         status: Status = _weighted(rng, STATUSES)
         deadlines = compute_deadlines(
-            received_at=received, channel=channel, urgency=types, paused=timedelta(0), policy=policy.sla
+            received_at=received, channel=channel, team=team, urgency=types, paused=timedelta(0), policy=policy.sla
         )
         reply_by = deadlines.reply_by
         day = received.astimezone(LOCAL).strftime("%Y%m%d")

@@ -48,8 +48,10 @@ def _change(**kw: Any) -> None:
 @app.command("show")
 def show(
     everything: Annotated[bool, typer.Option("--all", help="print the whole policy in force as JSON")] = False,
+    halls: Annotated[bool, typer.Option("--halls", help="list the known halls (teams), one a line")] = False,
 ) -> None:
-    """List the overrides in force (key, value, Chinese name), or with --all the whole policy."""
+    """List the overrides in force (key, value, Chinese name), with --all the whole policy, with
+    --halls the halls a hall calendar may name."""
     from tousu.domain import policy_overrides as po
     from tousu.services import policy_settings
     from tousu.storage.db import create_db_engine
@@ -59,11 +61,15 @@ def show(
     try:
         with engine.connect() as conn:
             stored = policy_settings.load(conn)
+            policy = policy_settings.effective(settings.policy, stored.overrides)
+            known = policy_settings.teams(conn, policy)
     finally:
         engine.dispose()
     if everything:
-        policy = policy_settings.effective(settings.policy, stored.overrides)
         typer.echo(json.dumps(policy.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        return
+    if halls:
+        typer.echo("\n".join(known))
         return
     typer.echo(
         f"version {stored.version}" + (f", changed by {stored.changed_by or 'command line'}" if stored.version else "")
@@ -74,10 +80,18 @@ def show(
 
 @app.command("set")
 def set_value(
-    key: Annotated[str, typer.Argument(help="e.g. authority.by_role.manager.max_refund")],
-    value: Annotated[str, typer.Argument(help='e.g. 500, 09:00, null, or JSON such as ["2026-12-31"]')],
+    key: Annotated[str, typer.Argument(help="e.g. authority.by_role.manager.max_refund, sla.hall_calendars.HALL")],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help='e.g. 500, 09:00, null, or JSON such as ["2026-12-31"] or, for a hall\'s own calendar, '
+            '{"hours": {"opens": "08:30", "closes": "20:00"}, "weekdays": [0, 1, 2, 3, 4, 5, 6]}'
+        ),
+    ],
 ) -> None:
-    """Override one setting of the policy file (refused, with the reason, if the policy rejects it)."""
+    """Override one setting of the policy file (refused, with the reason, if the policy rejects it).
+
+    A hall's own calendar may name only a known hall (`tousu policy show --halls` lists them)."""
     _change(set_values={key: _value(value)})
 
 

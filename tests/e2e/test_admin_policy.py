@@ -1,6 +1,7 @@
-"""The rule pages (规则设置) in a real browser: an administrator sets a hall's subscriber count and
-a role's authority limit, sees them saved and in force through the API; a refused value shows its
-Chinese reason beside the field and keeps what was typed, and nothing is saved."""
+"""The rule pages (规则设置) in a real browser: an administrator sets a hall's subscriber count,
+a role's authority limit and a hall's own opening hours, sees them saved and in force through the
+API; a refused value shows its Chinese reason beside the field and keeps what was typed, and
+nothing is saved."""
 
 from __future__ import annotations
 
@@ -124,6 +125,40 @@ def test_a_refused_value_shows_why_and_keeps_what_was_typed(page: Page, server: 
     expect(page.get_by_label("处理时限 · 营业日历 · 营业厅 · 营业时间 · 结束")).to_have_value("8点")
     expect(page.locator("#calendars .field-error")).to_contain_text("请按“时:分”填写")
     assert policy(server, token) == before
+
+
+def test_an_admin_gives_a_hall_its_own_hours_then_removes_them(page: Page, server: str, token: str) -> None:
+    login(page, "root1")
+    page.goto("/admin/policy/halls")
+    expect(page.locator("#hall-calendar-list")).to_contain_text("暂无营业厅单独设置")
+    page.get_by_label("新增营业厅营业时间 · 营业厅", exact=True).select_option("思明营业厅")
+    page.get_by_label("新增营业厅营业时间 · 营业时间 · 开始", exact=True).fill("8:30")
+    page.get_by_label("新增营业厅营业时间 · 营业时间 · 结束", exact=True).fill("20:00")
+    page.get_by_label("新增营业厅营业时间 · 按国家法定节假日", exact=True).check()
+    page.get_by_role("button", name="保存修改").click()
+    expect(page.locator("#policy-notice")).to_contain_text("已保存")
+    row = "处理时限 · 各营业厅营业时间 · 思明营业厅"
+    expect(page.get_by_label(f"{row} · 营业时间 · 开始", exact=True)).to_have_value("08:30")
+    expect(page.get_by_label(f"{row} · 营业日 · 周日", exact=True)).to_be_checked()
+    calendar = policy(server, token)["policy"]["sla"]["hall_calendars"]["思明营业厅"]
+    assert calendar["hours"] == {"opens": "08:30:00", "closes": "20:00:00"} and calendar["public_holidays"] is True
+    expect(page.locator("#policy-history")).to_contain_text("思明营业厅：（未单独设置） → 营业时间 08:30–20:00")
+
+    # Closing before it opens is refused beside the field, with what was typed kept.
+    before = policy(server, token)
+    page.get_by_label(f"{row} · 营业时间 · 结束", exact=True).fill("08:00")
+    page.get_by_label(f"{row} · 营业日 · 周日", exact=True).uncheck()
+    page.get_by_role("button", name="保存修改").click()
+    expect(page.locator("#policy-error")).to_contain_text("设置未保存")
+    expect(page.get_by_label(f"{row} · 营业时间 · 结束", exact=True)).to_have_value("08:00")
+    expect(page.get_by_label(f"{row} · 营业日 · 周日", exact=True)).not_to_be_checked()
+    expect(page.locator("#hall-calendars .field-error")).to_have_text(f"{row} · 营业时间：结束时间须晚于开始时间")
+    assert policy(server, token) == before
+
+    page.locator("#hall-calendar-list tr", has_text="思明营业厅").get_by_role("button", name="删除").click()
+    expect(page.locator("#policy-notice")).to_contain_text("已保存")
+    expect(page.locator("#hall-calendar-list")).to_contain_text("暂无营业厅单独设置")
+    assert policy(server, token)["policy"]["sla"]["hall_calendars"] == {}
 
 
 def test_others_are_refused(page: Page) -> None:

@@ -4,7 +4,7 @@ through the API and the pages: validated, audited, and followed at once without 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import Clock
 from tests.integration.conftest import Api, complaint_body
 from tousu.api.app import create_app
+from tousu.domain.deadlines import LOCAL
 from tousu.services import users
 from tousu.settings import Settings
 from tousu.storage.tables import audit_events
@@ -117,6 +118,21 @@ def test_a_lower_batch_threshold_makes_the_next_complaints_a_batch(api: Api) -> 
             "结束时间须晚于开始时间",
         ),
         ({"set": {"escalation.ladder": []}}, "escalation.ladder", "配置文件"),
+        (
+            {"set": {"sla.hall_calendars.思明营业厅": {"hours": {"opens": "20:00", "closes": "08:30"}}}},
+            "sla.hall_calendars.思明营业厅.hours",
+            "思明营业厅 · 营业时间：结束时间须晚于开始时间",
+        ),
+        (
+            {"set": {"sla.hall_calendars.思明营业厅": {"holidays": ["2026-12-31"], "extra_workdays": ["2026-12-31"]}}},
+            "sla.hall_calendars.思明营业厅.extra_workdays",
+            "同一天不能既是休息日又是工作日：2026-12-31",
+        ),
+        (
+            {"set": {"sla.hall_calendars.鼓浪屿营业厅": {"hours": {"opens": "08:30", "closes": "20:00"}}}},
+            "sla.hall_calendars.鼓浪屿营业厅",
+            "没有这个营业厅",
+        ),
         ({"set": {"authority.by_role.manager.max_refnd": 1}}, "authority.by_role.manager.max_refnd", "没有这一项"),
     ],
 )
@@ -312,3 +328,169 @@ def test_an_admin_makes_an_api_token_with_its_expiry_in_the_browser(
     with api.client.app.state.tousu.read() as conn:
         actions = conn.execute(sa.select(audit_events.c.action)).scalars().all()
     assert actions.count("token_created") == 1
+
+
+# A hall's own calendar
+
+WALK_IN_REPLY_IN_BUSINESS_HOURS = {
+    "sla.by_channel.hall": {
+        "acknowledge_hours": 2,
+        "reply_hours": 8,
+        "follow_up_hours": 72,
+        "business_hours": ["reply"],
+    }
+}
+LATE_HALL = {"hours": {"opens": "08:30", "closes": "20:00"}, "weekdays": [0, 1, 2, 3, 4, 5, 6]}
+
+
+def _local(*args: int) -> datetime:
+    return datetime(*args, tzinfo=LOCAL)
+
+
+def _walk_in(api: Api, who: str, phone: str) -> dict[str, Any]:
+    created = api.post(
+        "/complaints",
+        who,
+        complaint_body(channel="hall", content=PLAIN + phone, customer={"name": "李女士", "phone": phone}),
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["urgency_types"] == []
+    return dict(created.json())
+
+
+def _reply_by(complaint: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(complaint["deadlines"]["reply_by"])
+
+
+def test_a_walk_in_of_a_hall_with_its_own_hours_is_counted_on_them(api: Api, clock: Clock) -> None:
+    clock.now = _local(2026, 11, 21, 19, 0).astimezone(UTC)  # Saturday evening
+    changed = _patch(
+        api, "admin1", {"set": {**WALK_IN_REPLY_IN_BUSINESS_HOURS, "sla.hall_calendars.思明营业厅": LATE_HALL}}
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["policy"]["sla"]["hall_calendars"]["思明营业厅"]["hours"]["closes"] == "20:00:00"
+    assert {"思明营业厅", "湖里营业厅"} <= set(changed.json()["halls"])
+    [event] = _policy_events(api)
+    assert "sla.hall_calendars.思明营业厅" in {c["key"] for c in event["data"]["changes"]}
+
+    ours = _walk_in(api, "agent1", "13900002222")
+    # An hour before 思明 closes at 20:00, then 7 hours from Sunday 08:30.
+    assert _reply_by(ours) == _local(2026, 11, 22, 15, 30)
+    theirs = _walk_in(api, "agent_b", "13900003333")
+    # 湖里 keeps the shared hall calendar (09:00–18:00): 8 hours from Sunday 09:00.
+    assert _reply_by(theirs) == _local(2026, 11, 22, 17, 0)
+    # The hotline keeps its 48 hours on the clock, whatever the hall.
+    hotline = api.post(
+        "/complaints",
+        "agent1",
+        complaint_body(content=PLAIN + "热线", customer={"name": "赵先生", "phone": "13900004444"}),
+    ).json()
+    assert _reply_by(hotline) == _local(2026, 11, 23, 19, 0)
+
+    # Waiting on the customer from 19:30 to Sunday 09:00 is 1 hour of 思明's (19:30–20:00, 08:30–09:00).
+    clock.now += timedelta(minutes=30)
+    waiting = api.post(f"/complaints/{ours['id']}/wait-customer", "agent1", {"version": 1, "waiting_for": "截图"})
+    assert waiting.status_code == 200, waiting.text
+    clock.now = _local(2026, 11, 22, 9, 0).astimezone(UTC)
+    resumed = api.post(f"/complaints/{ours['id']}/resume", "agent1", {"version": waiting.json()["version"]})
+    assert resumed.status_code == 200, resumed.text
+    assert _reply_by(resumed.json()) == _local(2026, 11, 22, 16, 30)
+
+    # Removed, the hall's next walk-in follows the shared calendar again: from Sunday 15:00, three
+    # hours to 18:00 and five from Monday 09:00 (on 思明's own it would be Monday 11:30).
+    assert _patch(api, "admin1", {"reset": ["sla.hall_calendars.思明营业厅"]}).status_code == 200
+    clock.now = _local(2026, 11, 22, 15, 0).astimezone(UTC)
+    assert _reply_by(_walk_in(api, "agent2", "13900005555")) == _local(2026, 11, 23, 14, 0)
+
+
+def test_the_halls_page_adds_edits_and_removes_a_hall_calendar(api: Api, admin_web: TestClient) -> None:
+    path = "/admin/policy/halls"
+    page = admin_web.get(path).text
+    assert "各营业厅营业时间" in page and '<option value="湖里营业厅"' in page
+    csrf = _page_csrf(admin_web, path)
+    every_day = {f"new_hall_calendar.weekdays.{d}": "1" for d in range(7)}
+    added = admin_web.post(
+        path,
+        data={
+            "csrf_token": csrf,
+            "new_hall_calendar.row": "1",
+            "new_hall_calendar.hall": "湖里营业厅",
+            "new_hall_calendar.hours.opens": "8:30",
+            "new_hall_calendar.hours.closes": "20:00",
+            **every_day,
+            "new_hall_calendar.public_holidays": "1",
+            "new_hall_calendar.holidays": "2026-12-31",
+            "new_hall_calendar.extra_workdays": "",
+        },
+        follow_redirects=False,
+    )
+    assert added.status_code == 303, added.text
+    calendars = api.get("/admin/policy", "admin1").json()["policy"]["sla"]["hall_calendars"]
+    assert calendars == {
+        "湖里营业厅": {
+            "hours": {"opens": "08:30:00", "closes": "20:00:00"},
+            "weekdays": [0, 1, 2, 3, 4, 5, 6],
+            "public_holidays": True,
+            "holidays": ["2026-12-31"],
+            "extra_workdays": [],
+        }
+    }
+    page = admin_web.get(path).text
+    assert '<option value="湖里营业厅"' not in page  # it has one now: edited in its own row
+    assert "营业时间 08:30–20:00，营业日 每天，按国家法定节假日" in page  # the change history, in words
+
+    row = "sla.hall_calendars.湖里营业厅"
+    edited = {
+        "csrf_token": csrf,
+        f"{row}.row": "1",
+        f"{row}.hours.opens": "08:30",
+        f"{row}.hours.closes": "08:00",
+        **{f"{row}.weekdays.{d}": "1" for d in range(6)},  # Sunday unticked
+        f"{row}.holidays": "2026-12-31",
+        f"{row}.extra_workdays": "",
+    }
+    refused = admin_web.post(path, data=edited)
+    assert refused.status_code == 422
+    assert 'value="08:00"' in refused.text
+    assert re.search(r'id="err-sla-hall_calendars-湖里营业厅-hours-closes">[^<]*结束时间须晚于开始时间', refused.text)
+    clash = admin_web.post(path, data={**edited, f"{row}.hours.closes": "20:00", f"{row}.extra_workdays": "2026-12-31"})
+    assert clash.status_code == 422
+    assert re.search(r'id="err-sla-hall_calendars-湖里营业厅-extra_workdays">[^<]*既是休息日又是工作日', clash.text)
+    unnamed = admin_web.post(
+        path, data={"csrf_token": csrf, "new_hall_calendar.row": "1", "new_hall_calendar.hours.opens": "07:00"}
+    )
+    assert unnamed.status_code == 422 and "请选择营业厅" in unnamed.text
+    assert api.get("/admin/policy", "admin1").json()["policy"]["sla"]["hall_calendars"] == calendars
+    assert len(_policy_events(api)) == 1
+
+    saved = admin_web.post(path, data={**edited, f"{row}.hours.closes": "21:00"}, follow_redirects=False)
+    assert saved.status_code == 303
+    now = api.get("/admin/policy", "admin1").json()["policy"]["sla"]["hall_calendars"]["湖里营业厅"]
+    assert now["hours"]["closes"] == "21:00:00" and now["weekdays"] == [0, 1, 2, 3, 4, 5]
+    assert now["public_holidays"] is False  # unticked in the row sent
+
+    removed = admin_web.post(path, data={"csrf_token": csrf, "reset": row}, follow_redirects=False)
+    assert removed.status_code == 303
+    assert api.get("/admin/policy", "admin1").json()["policy"]["sla"]["hall_calendars"] == {}
+    assert len(_policy_events(api)) == 3
+
+
+def test_the_command_line_sets_a_hall_calendar_for_a_known_hall_only(
+    api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from tousu.cli import app
+
+    monkeypatch.setenv("TOUSU_DATABASE_URL", database_url)
+    runner = CliRunner()
+    halls = runner.invoke(app, ["policy", "show", "--halls"]).output.splitlines()
+    assert {"思明营业厅", "湖里营业厅"} <= set(halls)
+    value = json.dumps(LATE_HALL)
+    refused = runner.invoke(app, ["policy", "set", "sla.hall_calendars.鼓浪屿营业厅", value])
+    assert refused.exit_code == 1 and "没有这个营业厅" in refused.output
+    assert runner.invoke(app, ["policy", "set", "sla.hall_calendars.湖里营业厅", value]).exit_code == 0
+    calendar = api.get("/admin/policy", "admin1").json()["policy"]["sla"]["hall_calendars"]["湖里营业厅"]
+    assert calendar["hours"] == {"opens": "08:30:00", "closes": "20:00:00"}

@@ -42,16 +42,18 @@ class PolicyPatch(BaseModel):
 
 
 def _answer(state: AppState) -> dict[str, Any]:
+    base = state.policies.base
     with state.read() as conn:
         stored = policy_settings.load(conn)
-    base = state.policies.base
-    effective = policy_settings.effective(base, stored.overrides)
+        effective = policy_settings.effective(base, stored.overrides)
+        halls = policy_settings.teams(conn, effective)
     defaults, file = Policy().model_dump(mode="json"), base.model_dump(mode="json")
     return {
         "version": stored.version,
         "changed_by": stored.changed_by,
         "changed_at": stored.changed_at,
         "policy": effective.model_dump(mode="json"),
+        "halls": halls,
         "overrides": [
             {
                 "key": key,
@@ -79,8 +81,8 @@ def _change(state: AppState, actor: Actor, **kw: Any) -> Any:
 @router.get("/policy", summary="当前生效的业务规则与管理员设置")
 def get_policy(state: State, actor: Admin) -> dict[str, Any]:
     """The policy in force (defaults ← policy file ← administrators' overrides), the override
-    document's `version`, who changed it last and when, and each override with the file's and
-    the default value it replaces."""
+    document's `version`, who changed it last and when, each override with the file's and the
+    default value it replaces, and the known `halls` (teams), the ones a hall calendar may name."""
     return _answer(state)
 
 
@@ -92,6 +94,9 @@ def put_policy(body: PolicyPut, state: State, actor: Admin) -> Any:
 
 @router.patch("/policy", summary="修改或恢复部分设置", responses=_WRITES)
 def patch_policy(body: PolicyPatch, state: State, actor: Admin) -> Any:
-    """Set the keys in `set` (e.g. `{"authority.by_role.manager.max_refund": 500}`) and bring
-    those in `reset` back to the file's value or the default."""
+    """Set the keys in `set` (e.g. `{"authority.by_role.manager.max_refund": 500}`, or a hall's
+    own calendar: `{"sla.hall_calendars.思明营业厅": {"hours": {"opens": "08:30", "closes": "20:00"},
+    "weekdays": [0, 1, 2, 3, 4, 5, 6]}}`, for one of the known `halls`) and bring those in
+    `reset` back to the file's value or the default (a hall calendar reset: the hall follows the
+    channel's calendar again)."""
     return _change(state, actor, set_values=body.set, reset=body.reset, expected_version=body.version)

@@ -1,8 +1,9 @@
 """SLA deadlines, with the clock paused while we wait on the customer.
 
 A deadline is counted in calendar hours ("48 小时" means 48 hours on the clock) unless the
-policy names it as counted in business hours; then it runs on the channel's business calendar,
-with China's public holidays and make-up working days (调休) when the calendar asks for them.
+policy names it as counted in business hours; then it runs on the complaint's business calendar
+(a walk-in's hall's own when the hall has one, else the channel's: see `calendar_for`), with
+China's public holidays and make-up working days (调休) when the calendar asks for them.
 All datetimes are timezone-aware; calendars are read in local (Asia/Shanghai) time.
 """
 
@@ -25,13 +26,16 @@ _MAX_DAYS = 3660  # a calendar with no open day at all must not loop forever
 
 
 @lru_cache(maxsize=4096)
-def official_workday(day: date) -> bool | None:
-    """The State Council calendar: True on a working day (调休 included), False on a day off,
-    None for a year the installed `chinese_calendar` does not cover yet."""
+def official_day(day: date) -> bool | None:
+    """The State Council calendar's word on a day: False on a public holiday, True on a make-up
+    working day (调休); None on any other day (the calendar's weekdays decide) and in a year the
+    installed `chinese_calendar` does not cover yet."""
     try:
-        return bool(chinese_calendar.is_workday(day))
+        holiday, name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:
         return None
+    # An ordinary weekend is a day off with no holiday's name: not a rule for a hall open on Sundays.
+    return None if name is None else not holiday
 
 
 @dataclass(frozen=True)
@@ -56,17 +60,22 @@ def sla_for(*, channel: Channel, urgency: Iterable[UrgencyType], policy: SlaPoli
     )
 
 
-def calendar_for(channel: Channel, policy: SlaPolicy) -> Calendar:
-    """The channel's business calendar (its opening hours and days)."""
+def calendar_for(*, channel: Channel, team: str, policy: SlaPolicy) -> Calendar:
+    """The business calendar (opening hours and days) of a complaint taken in on `channel` by the
+    hall `team`: a walk-in's is its hall's own calendar when the policy gives the hall one; every
+    other complaint, and a walk-in of a hall without one, follows the channel's calendar."""
+    if channel is Channel.HALL and team in policy.hall_calendars:
+        return policy.hall_calendars[team]
     return policy.calendars[policy.channel_calendar.get(channel, policy.default_calendar)]
 
 
 def deadline_calendar(
-    *, channel: Channel, urgency: Iterable[UrgencyType], deadline: DeadlineName, policy: SlaPolicy
+    *, channel: Channel, team: str, urgency: Iterable[UrgencyType], deadline: DeadlineName, policy: SlaPolicy
 ) -> Calendar:
-    """The calendar one deadline is counted on: the clock, or business hours where the policy says."""
+    """The calendar one deadline of a complaint is counted on: the clock, or its business calendar
+    (`calendar_for`) where the policy counts that deadline in business hours."""
     if deadline in sla_for(channel=channel, urgency=urgency, policy=policy).business_hours:
-        return calendar_for(channel, policy)
+        return calendar_for(channel=channel, team=team, policy=policy)
     return ROUND_THE_CLOCK
 
 
@@ -77,7 +86,7 @@ def is_open_day(day: date, calendar: Calendar) -> bool:
     if day in calendar.extra_workdays:
         return True
     if calendar.public_holidays:
-        official = official_workday(day)
+        official = official_day(day)
         if official is not None:
             return official
     return day.weekday() in calendar.weekdays
@@ -153,17 +162,18 @@ def compute_deadlines(
     *,
     received_at: datetime,
     channel: Channel,
+    team: str,
     urgency: Iterable[UrgencyType],
     paused: timedelta,
     policy: SlaPolicy,
 ) -> Deadlines:
-    """Deadlines from receipt, each on its own calendar (see `deadline_calendar`), pushed back by
-    the paused time."""
+    """Deadlines from receipt of a complaint of the hall `team` ("" for none), each on its own
+    calendar (see `deadline_calendar`), pushed back by the paused time."""
     urgency = list(urgency)
     sla = sla_for(channel=channel, urgency=urgency, policy=policy)
 
     def due(deadline: DeadlineName, hours: float) -> datetime:
-        calendar = deadline_calendar(channel=channel, urgency=urgency, deadline=deadline, policy=policy)
+        calendar = deadline_calendar(channel=channel, team=team, urgency=urgency, deadline=deadline, policy=policy)
         return add_business_time(received_at, timedelta(hours=hours) + paused, calendar)
 
     return Deadlines(

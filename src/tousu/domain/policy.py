@@ -7,9 +7,18 @@ the configuration layer reads and validates with these models. Pure data, no I/O
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from tousu.domain.codes import Channel, Role, UrgencyType
 
@@ -45,7 +54,8 @@ MAX_HOURS = 24 * 366  # a deadline beyond a year is a typing mistake
 
 class Sla(_Strict):
     """Hours to each deadline: calendar hours, but for the deadlines named in `business_hours`,
-    which are counted on the channel's business calendar."""
+    which are counted on the complaint's business calendar (its channel's, or its hall's own:
+    see deadlines.calendar_for)."""
 
     acknowledge_hours: float = Field(gt=0, le=MAX_HOURS)
     reply_hours: float = Field(gt=0, le=MAX_HOURS)
@@ -64,6 +74,12 @@ class OpeningHours(_Strict):
         return self
 
 
+Weekday = Annotated[int, Field(ge=0, le=6)]  # Monday = 0
+# A year of the organisation's own days is plenty; more could close a calendar for good.
+Days = Annotated[frozenset[date], Field(max_length=366)]
+HallName = Annotated[str, StringConstraints(min_length=1, max_length=100)]  # a team, as accounts name it
+
+
 class Calendar(_Strict):
     """Business time: `hours` None means around the clock.
 
@@ -74,17 +90,19 @@ class Calendar(_Strict):
     """
 
     hours: OpeningHours | None = None
-    weekdays: frozenset[int] = frozenset(range(7))  # Monday = 0
+    weekdays: Annotated[frozenset[Weekday], Field(min_length=1)] = frozenset(range(7))
     public_holidays: bool = False
-    holidays: frozenset[date] = frozenset()
-    extra_workdays: frozenset[date] = frozenset()
+    holidays: Days = frozenset()
+    extra_workdays: Days = frozenset()
 
-    @model_validator(mode="after")
-    def _disjoint(self) -> Calendar:
-        both = sorted(self.holidays & self.extra_workdays)
+    @field_validator("extra_workdays")
+    @classmethod
+    def _disjoint(cls, extra_workdays: frozenset[date], info: ValidationInfo) -> frozenset[date]:
+        # A field check, so that the refusal names the working days, where the clash is typed.
+        both = sorted(extra_workdays & info.data.get("holidays", frozenset()))
         if both:
             raise ValueError(f"days both holiday and working day: {', '.join(d.isoformat() for d in both)}")
-        return self
+        return extra_workdays
 
 
 class SlaPolicy(_Strict):
@@ -115,6 +133,8 @@ class SlaPolicy(_Strict):
         Channel.FAX: "office",
     }
     default_calendar: str = "around_the_clock"
+    # A hall's (team's) own calendar, for the walk-ins it takes in; a hall not named uses the channel's.
+    hall_calendars: dict[HallName, Calendar] = {}
     warn_before_hours: float = Field(4, ge=0, le=MAX_HOURS)
     escalate_every_hours: float = Field(24, gt=0, le=MAX_HOURS)
 

@@ -2,7 +2,8 @@
 the file policy, their Chinese names, and where each effective value comes from. Pure, no I/O.
 
 An override document maps a key, the dotted path of a setting in the policy
-(`authority.by_role.manager.max_refund`, `subscribers.思明营业厅`), to its JSON value. The
+(`authority.by_role.manager.max_refund`, `subscribers.思明营业厅`,
+`sla.hall_calendars.思明营业厅.hours.opens`), to its JSON value. The
 effective policy is the file policy (itself the defaults overridden by the policy file) with every
 override set in place, validated as a whole by the same model (domain.policy.Policy): a bad value
 is refused with the setting's Chinese name and nothing else changes.
@@ -10,6 +11,7 @@ is refused with the setting's Chinese name and nothing else changes.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -39,6 +41,7 @@ EDITABLE: tuple[tuple[str, ...], ...] = tuple(
         "sla.calendars.*.hours",
         "sla.calendars.*.holidays",
         "sla.calendars.*.extra_workdays",
+        "sla.hall_calendars.*",
         "authority.by_role.*",
         "subscribers.*",
     )
@@ -59,6 +62,9 @@ SEGMENT_NAMES: dict[str, str] = {
     "follow_up_hours": "回访（小时）",
     "business_hours": "按营业时间计的时限",
     "calendars": "营业日历",
+    "hall_calendars": "各营业厅营业时间",
+    "weekdays": "营业日",
+    "public_holidays": "按国家法定节假日",
     "service_hall": "营业厅",
     "office": "办公室（信函、传真）",
     "around_the_clock": "全天候",
@@ -101,12 +107,37 @@ class OverrideError(ValueError):
         super().__init__("；".join(e.message for e in errors))
 
 
+HALL_CALENDARS = "sla.hall_calendars."
+HALL_CALENDAR_FIELDS = (
+    "hours.opens",
+    "hours.closes",
+    "hours",
+    "weekdays",
+    "public_holidays",
+    "holidays",
+    "extra_workdays",
+)
+
+
 def split_key(key: str) -> tuple[str, ...]:
-    """A key's path; a hall's name after `subscribers.` is one segment, dots and all."""
+    """A key's path; a hall's name (after `subscribers.`, or after `sla.hall_calendars.` up to the
+    calendar's own fields) is one segment, dots and all."""
     head, _, rest = key.partition(".")
     if head == "subscribers" and rest:
         return (head, rest)
+    if key.startswith(HALL_CALENDARS) and len(key) > len(HALL_CALENDARS):
+        rest = key[len(HALL_CALENDARS) :]
+        for name in HALL_CALENDAR_FIELDS:
+            if rest.endswith("." + name) and len(rest) > len(name) + 1:
+                return ("sla", "hall_calendars", rest[: -len(name) - 1], *name.split("."))
+        return ("sla", "hall_calendars", rest)
     return tuple(key.split("."))
+
+
+def hall_of(key: str) -> str | None:
+    """The hall a key sets the calendar of, if it is a hall calendar's."""
+    path = split_key(key)
+    return path[2] if path[:2] == ("sla", "hall_calendars") and len(path) > 2 else None
 
 
 def join_key(path: tuple[str | int, ...]) -> str:
@@ -120,7 +151,7 @@ def label(key: str) -> str:
     for i, segment in enumerate(path):
         if segment in SKIPPED_SEGMENTS:
             continue
-        if path[0] == "subscribers" and i == 1:
+        if (path[0] == "subscribers" and i == 1) or (path[:2] == ("sla", "hall_calendars") and i == 2):
             names.append(segment)  # the hall's own name
         else:
             names.append(SEGMENT_NAMES.get(segment) or ENUM_NAMES.get(segment) or segment)
@@ -171,11 +202,12 @@ def apply(base: Policy, overrides: Overrides) -> Policy:
 
 
 def _field_error(err: Any, keys: list[str]) -> FieldError:
-    loc = tuple(str(p) for p in err["loc"] if p != "[key]")
-    # The override the error is about: the one containing the bad value, or one inside the
-    # section a whole-model check (opening hours, calendars) refused.
-    related = [k for k in keys if _prefix(split_key(k), loc) or _prefix(loc, split_key(k))]
-    key = max(related, key=lambda k: len(split_key(k))) if related else join_key(loc)
+    # The setting refused: where the bad value lies (not an item's position in a list), or, for
+    # a whole-model check (opening hours) on a section, the override set inside it.
+    loc = tuple(str(p) for p in err["loc"] if p != "[key]" and not isinstance(p, int))
+    inside = any(_prefix(split_key(k), loc) for k in keys)
+    related = [k for k in keys if _prefix(loc, split_key(k))]
+    key = max(related, key=lambda k: len(split_key(k))) if related and not inside else join_key(loc)
     return FieldError(key, f"{label(key)}：{_reason(err)}")
 
 
@@ -203,6 +235,12 @@ def _reason(err: Any) -> str:
         return "没有这一项设置"
     if kind == "missing":
         return "缺少必填的值"
+    if kind == "too_short":
+        return "至少选一项"
+    if kind == "too_long":
+        return f"最多 {ctx.get('max_length')} 项"
+    if kind.startswith("bool_"):
+        return "请填写 true（是）或 false（否）"
     if kind in ("enum", "literal_error"):
         return "不是可选的值"
     if kind == "value_error":
@@ -219,6 +257,18 @@ def number(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def unknown_halls(overrides: Overrides, known: Collection[str]) -> list[FieldError]:
+    """A hall calendar set for a hall that no account, complaint or policy names: a typing mistake."""
+    unknown = dict.fromkeys(h for h in map(hall_of, overrides) if h is not None and h not in known)
+    return [
+        FieldError(
+            f"{HALL_CALENDARS}{hall}",
+            f"{label(HALL_CALENDARS + hall)}：没有这个营业厅（班组），请从已有的营业厅中选择",
+        )
+        for hall in unknown
+    ]
 
 
 def source_of(key: str, *, defaults: Any, file: Any, overrides: Overrides) -> Source:

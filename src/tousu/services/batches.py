@@ -115,6 +115,7 @@ def _mark(conn: sa.Connection, ids: list[int], *, batch_id: int, policy: Policy,
         deadlines = compute_deadlines(
             received_at=row["received_at"],
             channel=Channel(row["channel"]),
+            team=row["team"],
             urgency=types,
             paused=timedelta(seconds=row["paused_seconds"]),
             policy=policy.sla,

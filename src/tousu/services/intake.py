@@ -182,7 +182,12 @@ def create(
         types.add(UrgencyType.BATCH)
     ordered = sorted(t.value for t in types)
     deadlines = compute_deadlines(
-        received_at=received_at, channel=new.channel, urgency=types, paused=timedelta(0), policy=policy.sla
+        received_at=received_at,
+        channel=new.channel,
+        team=actor.team,  # the complaint's hall, as stored below
+        urgency=types,
+        paused=timedelta(0),
+        policy=policy.sla,
     )
     # A transferring body's earlier deadline is the one to meet: the queue sorts and counts down by it.
     reply_by = within_transfer_deadline(deadlines.reply_by, new.transfer_reply_by)

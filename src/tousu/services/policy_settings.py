@@ -92,11 +92,16 @@ def change(
 
     `reset` removes a key's override and every override under it, bringing back the file's value
     (or the default). Refused values raise PolicyInvalid and nothing is stored; a version other
-    than `expected_version`, or another change stored meanwhile, raises Conflict.
+    than `expected_version`, or another change stored meanwhile, raises Conflict. A hall's
+    calendar may be set only for a hall `teams` knows.
     """
     stored = load(conn)
     if expected_version is not None and expected_version != stored.version:
         raise _stale()
+    if any(po.hall_of(key) is not None for key in set_values or {}):
+        unknown = po.unknown_halls(set_values or {}, teams(conn, effective(base, stored.overrides)))
+        if unknown:
+            raise PolicyInvalid(unknown)
     new = {} if replace else dict(stored.overrides)
     new.update(set_values or {})
     for key in reset or []:
@@ -154,7 +159,7 @@ def teams(conn: sa.Connection, policy: Policy) -> list[str]:
     """The halls (teams) known anywhere: staff's, complaints', and those the policy names."""
     from tousu.storage.tables import complaints
 
-    found = set(policy.subscribers)
+    found = set(policy.subscribers) | set(policy.sla.hall_calendars)
     for table in (users, complaints):
         found.update(t for t in conn.execute(sa.select(table.c.team).distinct()).scalars() if t)
     return sorted(found)

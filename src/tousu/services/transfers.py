@@ -55,6 +55,7 @@ def _our_reply_by(complaint: dict[str, Any], policy: Policy) -> datetime | None:
     return compute_deadlines(
         received_at=complaint["received_at"],
         channel=Channel(complaint["channel"]),
+        team=complaint["team"],
         urgency=[UrgencyType(t) for t in complaint["urgency_types"]],
         paused=timedelta(seconds=complaint["paused_seconds"]),
         policy=policy.sla,

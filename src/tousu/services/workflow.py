@@ -114,12 +114,14 @@ def _resume(complaint: dict[str, Any], policy: Policy, now: datetime) -> dict[st
     """Stop the pause: the time spent waiting (counted as the reply deadline is) pushes every deadline back."""
     channel = Channel(complaint["channel"])
     urgency = [UrgencyType(t) for t in complaint["urgency_types"]]
-    calendar = deadline_calendar(channel=channel, urgency=urgency, deadline="reply", policy=policy.sla)
+    team = complaint["team"]
+    calendar = deadline_calendar(channel=channel, team=team, urgency=urgency, deadline="reply", policy=policy.sla)
     waited = business_time_between(complaint["paused_since"], now, calendar)
     paused = timedelta(seconds=complaint["paused_seconds"]) + waited
     deadlines = compute_deadlines(
         received_at=complaint["received_at"],
         channel=channel,
+        team=team,
         urgency=[UrgencyType(t) for t in complaint["urgency_types"]],
         paused=paused,
         policy=policy.sla,
@@ -137,6 +139,7 @@ def _fresh_deadlines(complaint: dict[str, Any], policy: Policy, now: datetime) -
     deadlines = compute_deadlines(
         received_at=now,
         channel=Channel(complaint["channel"]),
+        team=complaint["team"],
         urgency=[UrgencyType(t) for t in complaint["urgency_types"]],
         paused=timedelta(0),
         policy=policy.sla,

@@ -1,4 +1,5 @@
-"""The administrators' rule pages (规则设置): authority limits, thresholds and deadlines, halls.
+"""The administrators' rule pages (规则设置): authority limits, thresholds and deadlines, halls
+(with the halls' own calendars: web/hall_calendars.py).
 
 Each page shows every setting's value in force and where it comes from (默认 / 配置文件 /
 管理员设置), saves what was changed as overrides (services/policy_settings.py: validated as a
@@ -8,7 +9,6 @@ nothing is saved and the page comes back with what was typed and the reason besi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,6 +23,7 @@ from tousu.domain.policy import Policy
 from tousu.services import audit, policy_settings
 from tousu.services.actors import Actor
 from tousu.services.errors import ServiceError
+from tousu.web import hall_calendars
 from tousu.web.auth import PageActor
 from tousu.web.render import page
 from tousu.web.security import CSRF_FIELD, csrf_valid
@@ -78,6 +79,8 @@ class Table:
 @dataclass
 class Layout:
     tables: list[Table] = field(default_factory=list)
+    halls: list[str] | None = None  # the known halls, on the page that sets their calendars
+    calendars: hall_calendars.HallCalendars | None = None  # filled in with the sources (_fill)
 
     def settings(self) -> dict[str, Setting]:
         return {s.key: s for table in self.tables for s in table.settings()}
@@ -180,12 +183,13 @@ def _halls(policy: Policy, teams: list[str]) -> Layout:
         "营业时间与节假日",
         ["开始", "结束", "额外休息日", "额外工作日"],
         rows,
-        "营业时间按渠道统一设置，所有营业厅共用“营业厅”日历，信函、传真按“办公室”日历；目前不能为单个营业厅分别设置。"
+        "营业时间按渠道设置：营业厅现场投诉按“营业厅”日历（下方“各营业厅营业时间”中单独设置了的营业厅按本厅的），"
+        "信函、传真按“办公室”日历。"
         "按国家法定节假日的日历，其节假日和调休日按国务院公布的日历自动计入；这里的额外休息日（如本单位停业日）"
         "和额外工作日在其上生效。日期写作 2026-12-31，多个日期用逗号隔开。只有配置为按营业时间计算的时限受影响。",
         "calendars",
     )
-    return Layout([subscribers, calendars])
+    return Layout([subscribers, calendars], halls=teams)
 
 
 def _row_name(key: str) -> str:
@@ -218,18 +222,24 @@ def _parsed(text: str, kind: Kind) -> Any:
     """What was typed, for the policy model to validate (it turns "300" into 300.0)."""
     text = text.strip()
     if kind == "dates":
-        return [d for d in re.split(r"[\s,，、;；]+", text) if d]
+        return hall_calendars.typed_dates(text)
     if kind == "optional" and not text:
         return None
-    if kind == "time" and re.fullmatch(r"\d:\d\d", text):
-        return "0" + text  # 9:00 as 09:00
+    if kind == "time":
+        return hall_calendars.typed_time(text)
     return text
 
 
-def shown(value: Any) -> str:
-    """A value before or after a change, for the change history."""
+def shown(value: Any, key: str = "") -> str:
+    """A value before or after a change of the setting `key`, for the change history."""
     if value is None:
-        return "（未设置）"
+        return "（未单独设置）" if po.hall_of(key) else "（未设置）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key.endswith(".weekdays") and isinstance(value, list):
+        return hall_calendars.weekdays_text(value)
+    if isinstance(value, dict) and "weekdays" in value:
+        return hall_calendars.described(value)
     if isinstance(value, list):
         return "、".join(str(v) for v in sorted(value)) or "（无）"
     if isinstance(value, dict):
@@ -240,10 +250,13 @@ def shown(value: Any) -> str:
 def _fill(layout: Layout, state: AppState, overrides: po.Overrides) -> None:
     defaults = Policy().model_dump(mode="json")
     file = state.policies.base.model_dump(mode="json")
-    current = policy_settings.effective(state.policies.base, overrides).model_dump(mode="json")
+    policy = policy_settings.effective(state.policies.base, overrides)
+    current = policy.model_dump(mode="json")
     for s in layout.settings().values():
         s.text = _text(po.value_at(current, s.key), s.kind)
         s.source = po.source_of(s.key, defaults=defaults, file=file, overrides=overrides)
+    if layout.halls is not None:
+        layout.calendars = hall_calendars.build(policy, layout.halls, defaults=defaults, file=file, overrides=overrides)
 
 
 def _render(
@@ -272,7 +285,10 @@ def _render(
         if error.key in settings:
             settings[error.key].error = error.message
         else:
-            unplaced.append(error.message)
+            unplaced.append(error)
+    if layout.calendars is not None:
+        layout.calendars.keep_typed(typed or {})
+        unplaced = layout.calendars.place(unplaced)
     saved = request.query_params.get("saved") == "1" and not errors and not message
     return page(
         request,
@@ -287,7 +303,7 @@ def _render(
         history=history,
         shown=shown,
         policy_file=state.settings.policy_file,
-        error=message or ("设置未保存，请按提示修改：" + "；".join(unplaced) if unplaced else None),
+        error=message or ("设置未保存，请按提示修改：" + "；".join(e.message for e in unplaced) if unplaced else None),
         has_errors=bool(errors) or bool(message),
         notice="已保存，立即生效。" if saved else None,
     )
@@ -331,7 +347,8 @@ def _save(section: str, request: Request, state: AppState, actor: Actor, typed: 
     _fill(layout, state, stored.overrides)
     shown_settings = layout.settings()
     reset = typed.get("reset", "")
-    resets = [reset] if reset in shown_settings else []
+    calendars = layout.calendars
+    resets = [reset] if reset in shown_settings or (calendars and reset in calendars.resettable()) else []
     changes: dict[str, Any] = {}
     for key, setting in shown_settings.items():
         text = typed.get(key)
@@ -341,6 +358,11 @@ def _save(section: str, request: Request, state: AppState, actor: Actor, typed: 
             resets.append(key)  # a hall's count emptied: no longer set by the administrator
         else:
             changes[key] = _parsed(text, setting.kind)
+    if calendars is not None:
+        found, problems = calendars.changes(typed)
+        if problems:
+            return _render(request, state, actor, section, typed=typed, errors=problems, status=422)
+        changes.update(found)
     version = typed.get("version", "")
     try:
         with state.write() as conn:
