@@ -21,6 +21,11 @@ from tousu.domain.workflow import Status
 from tousu.services import timeline
 from tousu.storage.tables import batches, complaints, customers
 
+SIMULTANEOUS = timedelta(minutes=1)
+"""How far a complaint's time may run ahead of another's and still count as the same moment.
+A server reads the clock before it queues for the issue's lock, and machines' clocks differ: a
+complaint may take the lock after one received a moment later (by its clock) formed the batch."""
+
 
 @dataclass(frozen=True)
 class BatchPlacement:
@@ -46,7 +51,7 @@ def place_new(
         .where(
             batches.c.issue_key == key,
             batches.c.last_at >= start,
-            batches.c.opened_at <= at,
+            batches.c.opened_at <= at + SIMULTANEOUS,
             batches.c.closed_at.is_(None),  # a closed batch takes in no one (services/batch_handling.py)
         )
         .order_by(batches.c.last_at.desc())
@@ -65,7 +70,7 @@ def place_new(
         .where(
             complaints.c.issue_key == key,
             complaints.c.received_at >= start,
-            complaints.c.received_at <= at,
+            complaints.c.received_at <= at + SIMULTANEOUS,
             complaints.c.status != Status.MERGED.value,
             # Members of a batch (one closed, since an open one was joined above) stay in theirs.
             complaints.c.batch_id.is_(None),
