@@ -306,6 +306,47 @@ def export(
     typer.echo(f"exported {count} complaints" + (" (phone numbers in full)" if unmasked else ""), err=True)
 
 
+@app.command("archive")
+def archive_cmd(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="only count what would be archived")] = False,
+) -> None:
+    """Archive the finished complaints unchanged for the policy's retention.archive_after_days, a chunk
+    per transaction, each with its 归档 event (for cron; the server's scheduler does it too)."""
+    from tousu.domain.deadlines import LOCAL
+    from tousu.services import archive, policy_settings
+    from tousu.settings import PolicyFileError
+
+    settings, now = Settings(), _now()
+    try:
+        base = settings.policy
+    except PolicyFileError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    engine = _engine()
+    try:
+        with engine.connect() as conn:
+            policy = policy_settings.in_force(conn, base)  # the file's, with the admin's changes
+            before = archive.cutoff(policy, now)
+            if before is None:
+                typer.echo("archiving is off (retention.archive_after_days is 0 or null): nothing archived")
+                return
+            due = archive.count_due(conn, now=now, policy=policy)
+        since = f"finished and unchanged since {before.astimezone(LOCAL):%Y-%m-%d %H:%M} (Beijing time)"
+        if dry_run:
+            typer.echo(f"{due} complaints {since} would be archived (dry run: nothing changed)")
+            return
+        archived = chunks = 0
+        while True:
+            with engine.begin() as conn:
+                done = archive.run_pass(conn, now=now, policy=policy, wait=True)
+            archived, chunks = archived + done.archived, chunks + 1
+            if not done.more:
+                break
+        typer.echo(f"archived {archived} complaints {since}, in {chunks} transaction(s)")
+    finally:
+        engine.dispose()
+
+
 @app.command("backup")
 def backup_cmd(
     target: Annotated[Path, typer.Argument(dir_okay=False, help="the backup file to write")],

@@ -13,7 +13,7 @@ from fastapi import Depends, Query
 from tousu.api.schemas import LooseMoment, QueryId, Text
 from tousu.domain.codes import Category, Channel, UrgencyType
 from tousu.domain.workflow import Status
-from tousu.services.queries import ComplaintFilter
+from tousu.services.queries import Archived, ComplaintFilter
 
 
 def complaint_filter(
@@ -28,6 +28,13 @@ def complaint_filter(
     received_from: LooseMoment | None = None,
     received_to: LooseMoment | None = None,
     q: Annotated[Text | None, Query(max_length=100, description="keyword in the complaint text")] = None,
+    archived: Annotated[
+        Archived | None,
+        Query(
+            description="archived complaints (finished long ago): `exclude` (the working set), `include` or "
+            "`only`; by default excluded, but included when `received_from` or `received_to` bounds the list"
+        ),
+    ] = None,
 ) -> ComplaintFilter:
     return ComplaintFilter(
         status=[s.value for s in status] if status else None,
@@ -41,6 +48,7 @@ def complaint_filter(
         customer_id=customer_id,
         batch_id=batch_id,
         q=q,
+        archived=archived,
     )
 
 

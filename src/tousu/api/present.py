@@ -142,6 +142,7 @@ def complaint_json(row: dict[str, Any], *, customer: dict[str, Any] | None, acto
         "escalation_level": row["escalation_level"],
         "replied_at": when(row["replied_at"]),
         "closed_at": when(row["closed_at"]),
+        "archived_at": when(row.get("archived_at")),  # out of the working set since (services/archive.py)
         "work_quality": row["work_quality"],
         "root_cause": row["root_cause"],
         "root_cause_kind": row.get("root_cause_kind"),  # none yet on a complaint just taken in
@@ -183,6 +184,7 @@ def list_item_json(row: dict[str, Any]) -> dict[str, Any]:
         "batch_id": row["batch_id"],
         "escalation_level": row["escalation_level"],
         "version": row["version"],
+        "archived_at": when(row.get("archived_at")),
         "summary": excerpt(row["content"]),
         "customer": {
             "name": row["customer_name"],

@@ -6,7 +6,7 @@ the configuration layer reads and validates with these models. Pure data, no I/O
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -182,6 +182,18 @@ class AdmissibilityPolicy(_Strict):
     operator_wait_days: int = Field(15, gt=0, le=3650)
 
 
+class RetentionPolicy(_Strict):
+    """How long finished complaints stay in the working set (services/archive.py): a closed,
+    rejected or merged complaint unchanged for `archive_after_days` is archived. 0 or None turns
+    archiving off."""
+
+    archive_after_days: int | None = Field(365, ge=0, le=36_500)
+
+    @property
+    def archive_after(self) -> timedelta | None:
+        return timedelta(days=self.archive_after_days) if self.archive_after_days else None
+
+
 class Policy(_Strict):
     urgency: UrgencyPolicy = UrgencyPolicy()
     sla: SlaPolicy = SlaPolicy()
@@ -190,3 +202,4 @@ class Policy(_Strict):
     admissibility: AdmissibilityPolicy = AdmissibilityPolicy()
     # Subscribers per hall (team name -> count), for the reports' 百万用户申诉率; a hall not named is blank.
     subscribers: dict[str, PositiveInt] = {}
+    retention: RetentionPolicy = RetentionPolicy()

@@ -53,6 +53,7 @@ COMPLAINT_HEADERS = [
     "客户电话",
     "投诉内容",
     "答复期限",
+    "归档时间",
 ]
 
 
@@ -88,6 +89,7 @@ def complaint_cells(row: Mapping[str, Any], *, masked: bool) -> list[Any]:
         mask_phone(phone) if masked else phone,
         mask_numbers_in_text(content) if masked else content,
         local_time(row["reply_by"]),
+        local_time(row.get("archived_at")),  # empty: in the working set
     ]
 
 

@@ -4,6 +4,10 @@ Every list costs what its page shows, however large the table: rows come in the 
 (priority, reply deadline, id) straight from an index that holds that order (see the indexes
 in storage/tables.py), the next page starts after the last row shown (a cursor) instead of
 counting past the earlier ones, and totals stop counting at TOTAL_CAP ("10000+").
+
+Lists are of the working set unless they ask for the archive (services/archive.py): the queue's
+and the search's indexes hold the working set and the archive apart, so a list reads the one it
+needs, or both as parts merged like the parts of a person's scope.
 """
 
 from __future__ import annotations
@@ -14,13 +18,13 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 import sqlalchemy as sa
 
 from tousu.domain.codes import UrgencyType
-from tousu.domain.workflow import CLOCK_RUNNING
+from tousu.domain.workflow import ACTIVE_STATUSES, CLOCK_RUNNING, Status
 from tousu.services.actors import Actor, can_see
 from tousu.services.errors import Invalid
 from tousu.storage.search import query_terms
@@ -33,6 +37,8 @@ MAX_OFFSET = 10_000
 SEARCH_CANDIDATES = 2_000
 """A keyword with at most this many matches is looked up in the search index and the matches
 sorted; a commoner one is found by reading the list in its order until the page is full."""
+Archived = Literal["exclude", "include", "only"]
+"""Whether a list leaves archived complaints out (the working set), takes them in, or lists them alone."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class ComplaintFilter:
     customer_id: int | None = None
     batch_id: int | None = None
     q: str | None = None
+    archived: Archived | None = None  # None: "exclude", but "include" for a list bounded by a receive period
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,7 @@ LIST_COLUMNS = (
     complaints.c.escalation_level,
     complaints.c.version,
     complaints.c.content,
+    complaints.c.archived_at,
     customers.c.name.label("customer_name"),
     customers.c.phone.label("customer_phone"),
     customers.c.vip_level.label("customer_vip_level"),
@@ -158,6 +166,34 @@ def _scopes(actor: Actor) -> list[sa.ColumnElement[bool] | None]:
     return [complaints.c.team == actor.team, sa.and_(complaints.c.team != actor.team, own)]
 
 
+LIVE = complaints.c.archived_at.is_(None)
+ARCHIVED = complaints.c.archived_at.is_not(None)
+ARCHIVABLE = sorted(s.value for s in Status if s not in ACTIVE_STATUSES)
+"""The statuses a complaint is archived in (services/archive.py): finished, nobody has work left on it."""
+
+
+def _shelves(f: ComplaintFilter) -> list[sa.ColumnElement[bool] | None]:
+    """The working set, the archive or both, as disjoint parts each served by its own indexes.
+
+    A list is of the working set unless it asks otherwise, but a list bounded by a receive period
+    covers the whole period: archiving never hides a complaint from a question about its time.
+    Only finished complaints are archived, so a list of other statuses needs no part (None)."""
+    choice = f.archived or ("include" if f.received_from or f.received_to else "exclude")
+    if f.status and not set(ARCHIVABLE) & set(f.status):
+        return [sa.false()] if choice == "only" else [None]
+    parts: dict[str, list[sa.ColumnElement[bool] | None]] = {
+        "exclude": [LIVE],
+        "only": [ARCHIVED],
+        "include": [LIVE, ARCHIVED],
+    }
+    return parts[choice]
+
+
+def _both(*conditions: sa.ColumnElement[bool] | None) -> sa.ColumnElement[bool] | None:
+    present = [c for c in conditions if c is not None]
+    return sa.and_(*present) if present else None
+
+
 def _urgency(conn: sa.Connection, kind: str) -> sa.ColumnElement[bool]:
     column = (
         complaints.c.urgency_types if conn.dialect.name == "sqlite" else sa.cast(complaints.c.urgency_types, sa.Text)
@@ -213,7 +249,11 @@ def _indexed_match(conn: sa.Connection, q: str) -> sa.ColumnElement[bool] | None
 
 
 def _keyword(
-    conn: sa.Connection, q: str, where: list[sa.ColumnElement[bool]], scopes: list[sa.ColumnElement[bool] | None]
+    conn: sa.Connection,
+    q: str,
+    where: list[sa.ColumnElement[bool]],
+    scopes: list[sa.ColumnElement[bool] | None],
+    shelves: list[sa.ColumnElement[bool] | None],
 ) -> tuple[sa.ColumnElement[bool], int | None]:
     """The keyword's condition, and the exact number of matches when it is SEARCH_CANDIDATES or
     fewer (-1: more; None: not known).
@@ -227,13 +267,14 @@ def _keyword(
         return exact, None  # too short for the index: counted like any list
     parts = [s for s in scopes if s is not None]
     visible = sa.or_(*parts) if len(parts) == len(scopes) else sa.true()
-    found = (
-        conn.execute(sa.select(complaints.c.id).where(*where, visible, indexed, exact).limit(SEARCH_CANDIDATES + 1))
-        .scalars()
-        .all()
-    )
-    if len(found) > SEARCH_CANDIDATES:
-        return exact, -1
+    found: list[int] = []
+    for shelf in shelves:  # the search index is partial on archived_at: each part reads its own
+        wanted = SEARCH_CANDIDATES + 1 - len(found)
+        shelf_where = LIVE if shelf is None else shelf  # no part: statuses never archived
+        query = sa.select(complaints.c.id).where(*where, visible, shelf_where, indexed, exact).limit(wanted)
+        found += conn.execute(query).scalars().all()
+        if len(found) > SEARCH_CANDIDATES:
+            return exact, -1
     return complaints.c.id.in_(found), len(found)
 
 
@@ -286,11 +327,12 @@ def list_page(
     after `cursor` (from the previous page), else `offset` rows down."""
     where = _conditions(conn, filters, now)
     scopes = _scopes(actor)
+    shelves = _shelves(filters)
     known: int | None = None
     if filters.q and filters.q.strip():
-        keyword, known = _keyword(conn, filters.q.strip(), where, scopes)
+        keyword, known = _keyword(conn, filters.q.strip(), where, scopes, shelves)
         where.append(keyword)
-    parts: list[Part] = [(scope, after) for scope in scopes for after in _after(cursor)]
+    parts: list[Part] = [(scope, shelf, after) for scope in scopes for shelf in shelves for after in _after(cursor)]
     ids = _branches(where, parts, offset + limit + 1).subquery()
     rows = [
         dict(r)
@@ -311,7 +353,7 @@ def list_page(
     elif known is not None:
         total, capped = known, False
     else:
-        total, capped = _capped_count(conn, where, scopes)
+        total, capped = _capped_count(conn, where, [_both(s, a) for s in scopes for a in shelves])
     return Page(rows=rows, total=total, total_capped=capped, next_cursor=encode_cursor(rows[-1]) if more else None)
 
 

@@ -23,8 +23,8 @@ from sqlalchemy.engine import Engine
 
 from tousu.domain.deadlines import sla_state
 from tousu.domain.policy import Policy
+from tousu.services import archive, queries, timeline
 from tousu.services import complaints as store
-from tousu.services import queries, timeline
 from tousu.storage.tables import complaints, events
 
 log = logging.getLogger(__name__)
@@ -114,8 +114,9 @@ def sweep(conn: sa.Connection, *, now: datetime, policy: Policy) -> dict[str, in
 
 
 class Scheduler:
-    """Runs the sweep every `interval` seconds in a daemon thread of the server process, each pass
-    with the policy in force then (`policy()`: administrators change it without a restart)."""
+    """Runs the sweep (and an archive pass: services/archive.py) every `interval` seconds in a
+    daemon thread of the server process, each pass with the policy in force then (`policy()`:
+    administrators change it without a restart)."""
 
     def __init__(
         self,
@@ -144,3 +145,5 @@ class Scheduler:
                     log.info("SLA sweep: %s", counts)
             except Exception:  # keep sweeping: one failed pass must not stop the scheduler
                 log.exception("SLA sweep failed")
+            # Then a chunk of the finished complaints due for the archive, in a transaction of its own.
+            archive.scheduled_pass(self._engine, now=self._clock(), policy=self._policy())

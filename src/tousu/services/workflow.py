@@ -91,6 +91,8 @@ def transition(
             extra["reason"] = _require_text(fields.get("reason") or fields.get("new_evidence"), "reason", "重开原因")
             changes.update(closed_at=None, satisfaction=None)
             changes.update(_fresh_deadlines(complaint, policy, now))
+            if complaint["archived_at"] is not None:  # back in the working set (services/archive.py)
+                changes["archived_at"] = None
         elif action is wf.Action.WAIT_CUSTOMER:
             extra["waiting_for"] = _require_text(fields.get("waiting_for"), "waiting_for", "需要客户补充的内容")
             changes["paused_since"] = now

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
-from tousu.domain.workflow import ACTIVE_STATUSES, CLOCK_RUNNING, OPEN_STATUSES
+from tousu.domain.workflow import ACTIVE_STATUSES, CLOCK_RUNNING, OPEN_STATUSES, Status
 
 metadata = sa.MetaData(
     naming_convention={
@@ -180,6 +180,8 @@ complaints = sa.Table(
     sa.Column("escalation_level", sa.Integer, nullable=False, server_default="0"),
     sa.Column("replied_at", UtcDateTime, nullable=True),
     sa.Column("closed_at", UtcDateTime, nullable=True),
+    # Set when a finished complaint leaves the working set (services/archive.py); reopening clears it.
+    sa.Column("archived_at", UtcDateTime, nullable=True),
     sa.Column("work_quality", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("root_cause", sa.Text, nullable=True),
     # One kind of tousu.domain.improvement.RootCauseKind, chosen at close; None: 未分类.
@@ -203,8 +205,36 @@ complaints = sa.Table(
 # partial ones hold only the complaints someone still works on, a small share of the table.
 _ACTIVE = complaints.c.status.in_(sorted(s.value for s in ACTIVE_STATUSES))
 _CLOCKED = complaints.c.status.in_(sorted(s.value for s in CLOCK_RUNNING))
-sa.Index("ix_complaints_queue", complaints.c.priority, complaints.c.reply_by, complaints.c.id)
-sa.Index("ix_complaints_team_queue", complaints.c.team, complaints.c.priority, complaints.c.reply_by, complaints.c.id)
+# The queue order of the working set and of the archive apart (migration 0016): the working
+# set's indexes stay small however many years the archive holds.
+_LIVE = complaints.c.archived_at.is_(None)
+_ARCHIVED = complaints.c.archived_at.is_not(None)
+for _prefix, _where in (("ix_complaints", _LIVE), ("ix_complaints_archived", _ARCHIVED)):
+    sa.Index(
+        f"{_prefix}_queue",
+        complaints.c.priority,
+        complaints.c.reply_by,
+        complaints.c.id,
+        postgresql_where=_where,
+        sqlite_where=_where,
+    )
+    sa.Index(
+        f"{_prefix}_team_queue",
+        complaints.c.team,
+        complaints.c.priority,
+        complaints.c.reply_by,
+        complaints.c.id,
+        postgresql_where=_where,
+        sqlite_where=_where,
+    )
+# The finished complaints not yet archived, oldest change first: what the next archive pass takes.
+_FINISHED = complaints.c.status.in_(sorted(s.value for s in Status if s not in ACTIVE_STATUSES))
+sa.Index(
+    "ix_complaints_archivable",
+    complaints.c.updated_at,
+    postgresql_where=sa.and_(_LIVE, _FINISHED),
+    sqlite_where=sa.and_(_LIVE, _FINISHED),
+)
 sa.Index(
     "ix_complaints_active_queue",
     complaints.c.priority,
@@ -239,6 +269,10 @@ sa.Index(
     postgresql_where=_OPEN,
     sqlite_where=_OPEN,
 )
+# Each person's complaints still worked on (an agent's queue, 我的待办): a few hundred rows each,
+# where the full indexes below hold years of them (migration 0017).
+for _column in (complaints.c.owner_id, complaints.c.responsible_id, complaints.c.received_by_id):
+    sa.Index(f"ix_complaints_active_{_column.name}", _column, postgresql_where=_ACTIVE, sqlite_where=_ACTIVE)
 sa.Index("ix_complaints_issue_key_received_at", complaints.c.issue_key, complaints.c.received_at)
 sa.Index("ix_complaints_received_by_id", complaints.c.received_by_id)
 sa.Index("ix_complaints_merged_into_id", complaints.c.merged_into_id)

@@ -51,6 +51,7 @@ EVENT_NAMES: dict[str, str] = {
     "measure_created": "制定整改措施",
     "measure_completed": "整改措施完成",
     "transfer_updated": "转办信息变更",
+    "archived": "归档",
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -149,6 +150,9 @@ FIELD_LABELS: dict[str, str] = {
     "measure": "整改措施",
     "due_on": "完成期限",
     "evidence": "整改证据",
+    # Archiving (services/archive.py).
+    "archived_at": "归档时间",
+    "archive_after_days": "办结后未变动满（天）",
 }
 # Bookkeeping that means nothing to the people reading the timeline.
 HIDDEN_FIELDS = frozenset({"paused_seconds", "issue_key", "analyzer_version", "version", "updated_at", "search_tokens"})

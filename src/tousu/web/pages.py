@@ -48,11 +48,15 @@ def _choice(value: str | None, kind: type) -> str | None:
 
 def _queue_filter(params: dict[str, str], actor_id: int) -> tuple[queries.ComplaintFilter, dict[str, str]]:
     """The filter from the query string; bad values are ignored rather than failing the page."""
+    archived = params.get("archived") if params.get("archived") in ("include", "only") else ""
     status = params.get("status") or "active"
+    if archived and status in ("active", "open"):
+        status = "all"  # archived complaints are all finished: 含已归档 looks among every status
     statuses = STATUS_CHOICES.get(status) if status in STATUS_CHOICES else [_choice(status, Status)]
     batch = params.get("batch_id", "")
     chosen = {
         "status": status,
+        "archived": archived or "",
         "channel": _choice(params.get("channel"), Channel) or "",
         "category": _choice(params.get("category"), Category) or "",
         "urgency_type": _choice(params.get("urgency_type"), UrgencyType) or "",
@@ -70,6 +74,7 @@ def _queue_filter(params: dict[str, str], actor_id: int) -> tuple[queries.Compla
         owner=actor_id if chosen["mine"] else None,
         batch_id=int(chosen["batch_id"]) if chosen["batch_id"] else None,
         q=chosen["q"] or None,
+        archived="include" if archived == "include" else "only" if archived == "only" else None,
     )
     return filters, chosen
 
