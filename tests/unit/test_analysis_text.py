@@ -12,17 +12,11 @@ import pytest
 
 from tousu.analysis.dialogue import DialogueSplitter, customer_text, customer_turns
 from tousu.analysis.literals import LiteralIndex, TriggeredRegexes
-from tousu.analysis.normalize import (
-    KEPT,
-    PHRASE_ONLY_CHANGES,
-    Normalizer,
-    convertible_characters,
-    has_content,
-    to_simplified,
-)
+from tousu.analysis.normalize import Normalizer, has_content
 from tousu.analysis.prefilter import may_match, required_literals
 from tousu.knowledge.source import data_dir
 from tousu.knowledge.taxonomy import Taxonomy, load_taxonomy
+from tousu.text import KEPT, PHRASE_ONLY_CHANGES, convertible_characters, to_simplified
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -166,10 +160,13 @@ def test_tags_are_found_as_a_plain_scan_finds_them(splitter: DialogueSplitter, n
         "a：b：c：",
         "我要找10086：你们",
         "客户" * 20 + "：",
+        "[10:02:03] 客户：你好\n[10:02:09] 值班经理：您好",
+        "a：你好 b：您好\nB：好\n 甲 1：嗯",
+        "。王先生说：好\n张主任：嗯【客服】：您好 我找了经理：",
     ]
     for text in (normalizer.normalize(t) for t in texts):
-        plain = [(m.start(), m.end(), splitter._speaker(m)) for m in splitter._tag.finditer(text)]
-        assert splitter._tags(text) == plain, text
+        plain = [splitter._read(text, m) for m in splitter._tag.finditer(text)]
+        assert splitter._tags(text) == [tag for tag in plain if tag is not None], text
 
 
 def test_literal_index_reports_positions_of_all_occurrences() -> None:

@@ -14,6 +14,7 @@ import pytest
 MODULES = [
     "tousu.domain.urgency",
     "tousu.storage.search",
+    "tousu.text",
     "tousu.quality.text",
     "tousu.quality.checker",
     "tousu.knowledge",

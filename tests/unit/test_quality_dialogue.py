@@ -128,6 +128,9 @@ def test_time_stamps_titles_and_posts_are_speaker_tags() -> None:
         ("王先生", "customer", False),
         ("张主任", "staff", True),
     ]
+    # A time stamp is nobody's words: not untagged text, not the end of the turn before it.
+    assert [t.text for t in result.turns[:2]] == ["我要投诉！", "您好，请问遇到什么问题了？"]
+    assert not any("没有标明说话人" in note for note in result.notes)
 
 
 def test_text_before_the_first_tag_is_skipped_with_a_note() -> None:

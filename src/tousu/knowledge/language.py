@@ -95,20 +95,6 @@ class DemandRule(_Entry):
     answered_by_senior: bool = False
 
 
-class SpeakerSide(_Entry):
-    tags: tuple[Text, ...] = Field(min_length=1)
-    titles: tuple[Text, ...] = ()
-
-
-class Speakers(_Entry):
-    customer: SpeakerSide
-    staff: SpeakerSide
-    senior: tuple[Text, ...]
-    anonymous: tuple[Text, ...]
-    staff_signals: Patterns
-    customer_signals: Patterns
-
-
 class PromiseRules(_Entry):
     deadlines: Patterns
     actions: Patterns
@@ -145,7 +131,6 @@ class LanguageRules:
     elements: tuple[ElementRule, ...]
     promises: PromiseRules
     demands: tuple[DemandRule, ...]
-    speakers: Speakers
     dialogue: DialogueRules
     _elements_by_code: dict[str, ElementRule] = field(init=False, repr=False, compare=False)
 
@@ -183,7 +168,8 @@ class LanguageRules:
 
 
 M = TypeVar("M", bound=BaseModel)
-_SECTIONS = {"variants", "phrases", "elements", "promises", "demands", "speakers", "dialogue"}
+# Speaker tags are not here: the analyzer and the checker share taxonomy.yaml `speakers`.
+_SECTIONS = {"variants", "phrases", "elements", "promises", "demands", "dialogue"}
 
 
 def _problems(exc: ValidationError) -> str:
@@ -276,7 +262,6 @@ def load_language_rules(path: Path) -> LanguageRules:
         elements=_entries(doc, "elements", ElementRule, file, context),
         promises=_section(doc, "promises", PromiseRules, file, context),
         demands=_entries(doc, "demands", DemandRule, file, context),
-        speakers=_section(doc, "speakers", Speakers, file, context),
         dialogue=_section(doc, "dialogue", DialogueRules, file, context),
     )
     _check_references(rules, file)

@@ -7,7 +7,6 @@ Any problem raises KnowledgeBaseError(file, entry, message).
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -30,6 +29,7 @@ from tousu.knowledge.models import (
 )
 from tousu.knowledge.source import data_dir, parse_entries
 from tousu.knowledge.taxonomy import Taxonomy, load_taxonomy
+from tousu.text import fold
 
 E = TypeVar("E", bound=Entry)
 
@@ -54,21 +54,15 @@ _KIND_NAME = {
 }
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> Any:
-    import opencc  # loaded on first use: it reads its dictionaries
-
-    return opencc.OpenCC("t2s")
-
-
 def normalize_text(text: str) -> str:
-    """Fold text for matching signals and names: full-width to half-width, traditional to
-    simplified, lower case.
+    """Fold text for matching signals and names: the shared folding (tousu.text.fold: half-width,
+    simplified, lower-case ASCII), which the analyzer's profile and scenario hints match too, so a
+    signal means the same in both. Nothing more: names and signals need no step of their own.
 
     >>> normalize_text("破唱片機法 ＡＢＣ")
     '破唱片机法 abc'
     """
-    return str(_t2s().convert(unicodedata.normalize("NFKC", text))).casefold()
+    return fold(text)
 
 
 class UnknownEntryError(LookupError):

@@ -135,15 +135,49 @@ class Negation(BaseModel):
     after_window: int = Field(default=6, ge=0, le=30)
 
 
-class Speakers(BaseModel):
-    """Speaker tags of a dialogue (客户：/客服：); other speakers are named by these words."""
+class SpeakerSide(BaseModel):
+    """The words that name one side of a dialogue (see tousu.analysis.dialogue)."""
 
     model_config = _STRICT
 
-    customer: tuple[Word, ...]
-    agent: tuple[Word, ...]
-    # A tag like 王先生：/李女士： is the customer's.
-    customer_suffixes: tuple[Word, ...] = ()
+    # Role words: a tag when a colon follows (客服：, 营业员1：, 【客户】：, 客户说：).
+    tags: tuple[Word, ...] = Field(min_length=1)
+    # Titles: a tag alone or after a name (经理：, 张主任：, 王先生：).
+    titles: tuple[Word, ...] = ()
+
+
+class Speakers(BaseModel):
+    """Who speaks in a dialogue: the one speaker vocabulary of the analyzer and the reply checker."""
+
+    model_config = _STRICT
+
+    customer: SpeakerSide
+    agent: SpeakerSide
+    # Staff whose taking over answers a customer's demand for a manager (值班经理, 张主任).
+    senior: tuple[Word, ...] = ()
+    # Labels that name no side (A：/B：, 甲：/乙：), tags only at the start of a line.
+    anonymous: tuple[Word, ...] = ()
+    # How each side speaks (regexes): the side of an anonymous label is guessed from them.
+    agent_signals: tuple[Word, ...] = Field(min_length=1)
+    customer_signals: tuple[Word, ...] = Field(min_length=1)
+
+    @field_validator("agent_signals", "customer_signals")
+    @classmethod
+    def _signals_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            if _compile(pattern).match(""):
+                raise ValueError(f"正则表达式不能匹配空串 (regex matches the empty string): {pattern!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _sides_apart(self) -> Speakers:
+        words = [*self.customer.tags, *self.customer.titles, *self.agent.tags, *self.agent.titles, *self.anonymous]
+        if any(not word.strip() for word in words):
+            raise ValueError("说话人用词不能为空 (a speaker word is empty)")
+        both = sorted({word for word in words if words.count(word) > 1})
+        if both:
+            raise ValueError(f"说话人用词只能出现一次 (a speaker word is listed twice): {', '.join(both)}")
+        return self
 
 
 class Topic(BaseModel):

@@ -27,7 +27,9 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from tousu.domain.codes import DEMAND_NAMES
+from tousu.knowledge import load_knowledge_base
 from tousu.knowledge.language import LanguageRules, packaged_language_rules
+from tousu.knowledge.taxonomy import Speakers
 from tousu.quality.checker import (
     find_problems,
     missing_deductions,
@@ -243,10 +245,15 @@ def _finding_deductions(findings: Sequence[Finding]) -> list[Deduction]:
 
 
 def check_dialogue(
-    transcript: str, *, rules: LanguageRules | None = None, read_demands: DemandReader | None = None
+    transcript: str,
+    *,
+    rules: LanguageRules | None = None,
+    read_demands: DemandReader | None = None,
+    speakers: Speakers | None = None,
 ) -> DialogueCheck:
     """Check a transcript with speaker tags; positions are offsets into `transcript`.
-    `read_demands` reads what the customer asks for (default: the analyzer with the bundled model).
+    `read_demands` reads what the customer asks for (default: the analyzer with the bundled model);
+    `speakers` are the speaker words (default: the knowledge base's, as the analyzer's).
 
     Raises ValueError (Chinese message) for empty or blank text. A transcript without any
     speaker tag gives a result with no turns, no score and a note saying why.
@@ -254,7 +261,7 @@ def check_dialogue(
     require_text(transcript, "对话")
     rules = rules or packaged_language_rules()
     folded = fold(transcript)
-    parsed = parse_transcript(transcript, folded, rules.speakers)
+    parsed = parse_transcript(transcript, folded, speakers or load_knowledge_base().taxonomy.speakers)
     turns = parsed.turns
     views = [MatchView.of(folded[turn.start : turn.end], turn.start) for turn in turns]
     staff = [turn for turn in turns if turn.role == "staff"]

@@ -1,9 +1,10 @@
-"""Matching form of Chinese text, and pattern lists compiled against it.
+"""The checker's matching form of Chinese text, and pattern lists compiled against it.
 
-Patterns in language.yaml are written once, against the *matching form* of a text:
-simplified Chinese (OpenCC t2s), half-width ASCII (，→, ！→! ？→? ：→:), with spaces,
-tabs and zero-width characters removed. Newlines are kept as sentence boundaries.
-Every match is mapped back to offsets in the original string.
+Patterns in language.yaml are written once, against the *matching form* of a text: the shared
+folding (tousu.text.fold: simplified Chinese, half-width ASCII with ，→, ！→! ？→? ：→:, lower-case
+ASCII, one kind of quotation mark), then, the checker's own step, spaces, tabs and zero-width
+characters removed (MatchView). Newlines are kept as sentence boundaries. Every match is mapped
+back to offsets in the original string.
 """
 
 from __future__ import annotations
@@ -12,43 +13,13 @@ import bisect
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-import opencc
+from tousu.text import fold as fold  # the checker's modules fold through here
 
-_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _REMOVED = re.compile("[^\\S\n]+|[\u200b-\u200d\u2060\ufeff]+")
 _PUNCTUATION = set(",.!?;:、。…~-—\"'“”‘’()（）《》【】")
 _PUNCTUATION_RUN = r"[,.!?;:、。…~\-—\"'“”‘’()（）]*"
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-def _convert_keeping_length(text: str) -> str:
-    converted = str(_t2s().convert(text))
-    if len(converted) == len(text):
-        return converted
-    # A phrase conversion changed the length: fall back to one character at a time.
-    singles = (_t2s().convert(char) for char in text)
-    return "".join(new if len(new) == 1 else old for old, new in zip(text, singles, strict=True))
-
-
-def fold(text: str) -> str:
-    """Simplified, half-width copy of `text` with exactly the same length.
-
-    >>> fold("您聽明白了嗎？")
-    '您听明白了吗?'
-    """
-    text = _SURROGATE.sub("\ufffd", text)
-    converted = str(_t2s().convert(text))
-    if len(converted) != len(text):
-        converted = "".join(_convert_keeping_length(line) for line in text.splitlines(keepends=True))
-    return converted.translate(_FULLWIDTH)
 
 
 @dataclass(frozen=True)
