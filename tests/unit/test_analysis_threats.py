@@ -1,6 +1,6 @@
 """Threats to go to the media or online and to regulators or courts, as the public phrases
 them (questions, conditions, Hong Kong and Taiwan wording), and the look-alikes that are no
-threat; plus category causes found on public complaints. Texts written for this file; none
+threat, and demands in the public's words. Texts written for this file, one rule each; none
 is in the evaluation sets."""
 
 from __future__ import annotations
@@ -66,36 +66,6 @@ THREAT_CASES = [
 @pytest.mark.parametrize(("expected", "text"), THREAT_CASES)
 def test_threats(analyzer: Analyzer, expected: set[str], text: str) -> None:
     assert _threats(analyzer, text) == expected
-
-
-# (expected category, industry, text)
-CATEGORY_CASES = [
-    # A suspension that is only about to happen is the consequence of the matter, not the matter.
-    ("recharge", "telecom", "在APP充了100话费，钱扣了余额没变，我手机马上就要停机了"),
-    ("recharge", "telecom", "帮老人充的话费充到我自己号上了，能不能转过去，不然他那边要停机了"),
-    # Amounts in Chinese numerals count like digits.
-    ("recharge", "telecom", "我交了两百块话费，系统只记成二十"),
-    # A verification code that cannot be received is an account matter, not fraud.
-    ("account", "telecom", "忘了服务密码，想重置又收不到验证码，因为卡在旧手机里"),
-    ("account", "telecom", "我的号码实名登记的名字写错了，麻烦帮我改过来"),
-    ("account", "telecom", "這張卡是用我身份證登記的，想轉到我媽自己名下"),
-    # Staff and queues, in Cantonese too.
-    ("service", "telecom", "排咗成个钟，得一个柜位开，叫经理出来加开柜位"),
-    ("service", "telecom", "你们这服务就是垃圾，说好的回电一个都没有"),
-    # Prepaid lessons and air miles belong with cards and points; gift thresholds with marketing.
-    ("points", "retail", "我买了50节私教课，教练离职后就没人管了，要求退剩下的钱"),
-    ("points", "retail", "航空里程兑换失败了，里程却扣了没退回来"),
-    ("marketing", "retail", "网店写着满300送保温杯，我买了400多，杯子没收到"),
-    ("network", "telecom", "家里光纤时断时续一个星期了，赶紧派人来修"),
-    # The matter, not its consequence: roaming that never worked, collectors who scold.
-    ("network", "telecom", "出国前开的漫游包，到了当地一直没有信号，回来包费照扣，能退吗"),
-    ("security", "telecom", "你们的催收天天打电话骂我，还打到我单位，我根本不欠费"),
-]
-
-
-@pytest.mark.parametrize(("category", "industry", "text"), CATEGORY_CASES)
-def test_category(analyzer: Analyzer, category: str, industry: str, text: str) -> None:
-    assert analyzer.analyze(text, industry=industry).category.code == category
 
 
 # (demand that must be found, text)
