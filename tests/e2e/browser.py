@@ -1,4 +1,4 @@
-"""Shared pieces of the browser tests: the app served in a thread, and Debian's chromium."""
+"""Shared pieces of the browser tests: a demo app, served in a thread, and Debian's chromium."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,11 @@ from fastapi import FastAPI
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.e2e.server import free_port
+from tousu.api.app import create_app
+from tousu.demo import load_demo
+from tousu.services import users
+from tousu.settings import Settings
+from tousu.storage.db import upgrade
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -26,6 +32,26 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+def demo_app(directory: Path) -> FastAPI:
+    """The app on a new SQLite database in `directory` with the demo staff and no complaints,
+    without its scheduler: the test decides what happens when."""
+    url = f"sqlite:///{directory / 'tousu.db'}"
+    upgrade(url)
+    settings = Settings(
+        database_url=url, secret_key="e2e-secret-0123456789abcdef0123456789", scheduler_interval_seconds=0
+    )
+    app = create_app(settings, with_scheduler=False)
+    load_demo(app.state.tousu.engine, settings.policy, count=0, seed=7)
+    return app
+
+
+def api_token(app: FastAPI, username: str) -> str:
+    """An API token of a demo account, to set up through the API what the browser then sees."""
+    with app.state.tousu.write() as conn:
+        user_id = users.require_user(conn, username)["id"]
+        return users.issue_token(conn, user_id=user_id, kind="api", now=datetime.now(UTC))
 
 
 @contextmanager

@@ -5,38 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import served
-from tousu.api.app import create_app
-from tousu.demo import DEMO_PASSWORD, load_demo
+from tests.e2e.browser import api_token, demo_app, served
+from tousu.demo import DEMO_PASSWORD
 from tousu.domain.deadlines import LOCAL
-from tousu.services import archive, users
-from tousu.settings import Settings
-from tousu.storage.db import upgrade
+from tousu.services import archive
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any], datetime]]:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('archive')) / 'tousu.db'}"
-    upgrade(url)
-    settings = Settings(
-        database_url=url, secret_key="archive-e2e-secret-0123456789abcdef", scheduler_interval_seconds=0
-    )
-    app = create_app(settings, with_scheduler=False)
+    app = demo_app(tmp_path_factory.mktemp("archive"))
     state = app.state.tousu
-    load_demo(state.engine, settings.policy, count=0, seed=7)
-    with state.write() as conn:
-        token = users.issue_token(
-            conn, user_id=users.require_user(conn, "agent1")["id"], kind="api", now=datetime.now(UTC)
-        )
+    token = api_token(app, "agent1")
     with served(app) as base:
         # A complaint handled to its end over a year ago.
         state.clock = lambda: datetime.now(UTC) - timedelta(days=400)

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import served
-from tousu.api.app import create_app
-from tousu.demo import DEMO_PASSWORD, load_demo
-from tousu.services import users
-from tousu.settings import Settings
-from tousu.storage.db import upgrade
+from tests.e2e.browser import api_token, demo_app, served
+from tousu.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -25,16 +19,8 @@ ADDRESS = "厦门市思明区湖滨南路100号"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('card')) / 'tousu.db'}"
-    upgrade(url)
-    settings = Settings(database_url=url, secret_key="card-e2e-secret-0123456789abcdef", scheduler_interval_seconds=0)
-    app = create_app(settings, with_scheduler=False)
-    state = app.state.tousu
-    load_demo(state.engine, settings.policy, count=0, seed=7)
-    with state.write() as conn:
-        token = users.issue_token(
-            conn, user_id=users.require_user(conn, "agent1")["id"], kind="api", now=datetime.now(UTC)
-        )
+    app = demo_app(tmp_path_factory.mktemp("card"))
+    token = api_token(app, "agent1")
     with served(app) as base:
         created = httpx.post(
             f"{base}/api/v1/complaints",

@@ -4,35 +4,21 @@ is beyond him; the director approves an exception only with its reason, which th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import served
-from tousu.api.app import create_app
-from tousu.demo import DEMO_PASSWORD, load_demo
-from tousu.services import users
-from tousu.settings import Settings
-from tousu.storage.db import upgrade
+from tests.e2e.browser import api_token, demo_app, served
+from tousu.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('settle')) / 'tousu.db'}"
-    upgrade(url)
-    settings = Settings(database_url=url, secret_key="settle-e2e-secret-0123456789abcdef", scheduler_interval_seconds=0)
-    app = create_app(settings, with_scheduler=False)
-    state = app.state.tousu
-    load_demo(state.engine, settings.policy, count=0, seed=7)
-    with state.write() as conn:
-        token = users.issue_token(
-            conn, user_id=users.require_user(conn, "agent1")["id"], kind="api", now=datetime.now(UTC)
-        )
+    app = demo_app(tmp_path_factory.mktemp("settle"))
+    token = api_token(app, "agent1")
     with served(app) as base:
         auth = {"Authorization": f"Bearer {token}"}
         created = httpx.post(

@@ -4,37 +4,24 @@ given after intake become the reply deadline the page counts down; a bad save ke
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import served
-from tousu.api.app import create_app
-from tousu.demo import DEMO_PASSWORD, load_demo
+from tests.e2e.browser import api_token, demo_app, served
+from tousu.demo import DEMO_PASSWORD
 from tousu.domain.deadlines import LOCAL
-from tousu.services import users
-from tousu.settings import Settings
-from tousu.storage.db import upgrade
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, Any]]]:
-    url = f"sqlite:///{Path(tmp_path_factory.mktemp('transfer')) / 'tousu.db'}"
-    upgrade(url)
-    settings = Settings(database_url=url, secret_key="transfer-e2e-secret-0123456789abc", scheduler_interval_seconds=0)
-    app = create_app(settings, with_scheduler=False)
-    state = app.state.tousu
-    load_demo(state.engine, settings.policy, count=0, seed=7)
-    with state.write() as conn:
-        token = users.issue_token(
-            conn, user_id=users.require_user(conn, "agent1")["id"], kind="api", now=datetime.now(UTC)
-        )
+    app = demo_app(tmp_path_factory.mktemp("transfer"))
+    token = api_token(app, "agent1")
     with served(app) as base:
         # Transferred by phone: the source is known, the case number is a placeholder, no deadline yet.
         created = httpx.post(

@@ -11,7 +11,8 @@ import pytest
 
 from tousu.analysis import Analyzer
 from tousu.analysis.datasets import read_jsonl
-from tousu.analysis.evaluate import cross_validate, evaluate
+from tousu.analysis.evaluate import evaluate, fold_of
+from tousu.analysis.model import train
 from tousu.knowledge import KnowledgeBase, load_knowledge_base
 
 REAL_SET = Path(__file__).resolve().parents[3] / "shared" / "real" / "complaints.jsonl"
@@ -41,13 +42,16 @@ def test_threats_from_the_rules_are_found_and_rarely_false(kb: KnowledgeBase, re
 
 @pytest.mark.slow
 def test_the_model_on_real_text_it_was_not_trained_on(kb: KnowledgeBase, real: list[dict[str, Any]]) -> None:
-    """Three folds: a model trained on the labelled sets and two thirds of the real texts scores
-    the third it did not see."""
+    """A fixed split: a model trained on the labelled sets and two thirds of the real texts
+    scores the third it did not see (one training; `make bench` cross-validates all five folds)."""
     base = [record for path in sorted(DATA.glob("analyzer_*.jsonl")) for record in read_jsonl(path)]
-    report = cross_validate(real, kb, base=base, folds=3)
-    assert report.records == len(real)
+    fold = fold_of(real, 3)
+    held = [record for index, record in enumerate(real) if fold[index] == 0]
+    model = train([*base, *(record for index, record in enumerate(real) if fold[index] != 0)], kb.taxonomy)
+    report = evaluate(Analyzer(kb, model=model), held)
+    assert report.records == len(held)
     summary = report.summary()
-    assert summary["category_macro_f1"] >= 0.50
-    assert summary["demand_micro_f1"] >= 0.62
-    assert summary["threat_recall"] >= 0.80 and summary["threat_precision"] >= 0.80
-    assert summary["emotion_accuracy"] >= 0.62
+    assert summary["category_macro_f1"] >= 0.56
+    assert summary["demand_micro_f1"] >= 0.68
+    assert summary["threat_recall"] >= 0.85 and summary["threat_precision"] >= 0.85
+    assert summary["emotion_accuracy"] >= 0.64

@@ -132,8 +132,7 @@ def cross_validate(
 
     if folds < 2 or len(records) < folds:
         raise ValueError(f"交叉验证需要至少 2 折且每折至少一条（{len(records)} 条记录，{folds} 折）")
-    order = sorted(range(len(records)), key=lambda i: (str(records[i].get("category") or ""), _shuffle(seed, i)))
-    assignment = {index: position % folds for position, index in enumerate(order)}
+    assignment = fold_of(records, folds, seed)
     scored: list[tuple[Mapping[str, Any], Analysis]] = []
     skipped: list[dict[str, Any]] = []
     for fold in range(folds):
@@ -143,6 +142,13 @@ def cross_validate(
         scored.extend(report_part.scored)
         skipped.extend(report_part.skipped)
     return score(scored, skipped)
+
+
+def fold_of(records: Sequence[Mapping[str, Any]], folds: int, seed: int = 0) -> dict[int, int]:
+    """Each record's fold (by index), stratified by category: every fold gets its share of
+    each category, in a fixed pseudo-random order."""
+    order = sorted(range(len(records)), key=lambda i: (str(records[i].get("category") or ""), _shuffle(seed, i)))
+    return {index: position % folds for position, index in enumerate(order)}
 
 
 def _shuffle(seed: int, index: int) -> int:
