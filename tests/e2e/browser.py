@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.e2e.server import free_port
 from tousu.api.app import create_app
-from tousu.demo import load_demo
+from tousu.demo import DEMO_PASSWORD, load_demo
 from tousu.services import users
 from tousu.settings import Settings
 from tousu.storage.db import upgrade
@@ -52,6 +52,22 @@ def api_token(app: FastAPI, username: str) -> str:
     with app.state.tousu.write() as conn:
         user_id = users.require_user(conn, username)["id"]
         return users.issue_token(conn, user_id=user_id, kind="api", now=datetime.now(UTC))
+
+
+def log_in(tab: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Through the login form, as a person would; the tab's context then holds the session."""
+    tab.goto("/login")
+    tab.fill("#username", username)
+    tab.fill("#password", password)
+    tab.click("form[action='/login'] button[type=submit]")
+    tab.wait_for_load_state()
+
+
+def signed_in_tab(browser: Browser, base: str, username: str) -> Page:
+    """A new browser context in Shanghai's time and Chinese, signed in as `username`."""
+    tab = browser.new_context(timezone_id="Asia/Shanghai", locale="zh-CN", base_url=base).new_page()
+    log_in(tab, username)
+    return tab
 
 
 @contextmanager

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import served
+from tests.e2e.browser import log_in, served
 from tousu.api.app import create_app
 from tousu.domain.codes import Role
 from tousu.services import users
@@ -68,14 +68,6 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
     context.close()
 
 
-def login(tab: Page, username: str) -> None:
-    tab.goto("/login")
-    tab.fill("#username", username)
-    tab.fill("#password", PASSWORD)
-    tab.click("form[action='/login'] button[type=submit]")
-    tab.wait_for_load_state()
-
-
 def me(server: str, token: str) -> int:
     return httpx.get(f"{server}/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code
 
@@ -93,7 +85,7 @@ def test_an_admin_disables_an_account_and_revokes_a_token(
     page: Page, server: str, tokens: dict[str, str], database_url: str
 ) -> None:
     assert me(server, tokens["agent7"]) == 200 and me(server, tokens["crm"]) == 200
-    login(page, "root1")
+    log_in(page, "root1", PASSWORD)
     page.get_by_role("link", name="账号与令牌").click()
     expect(page.get_by_role("heading", name="账号管理")).to_be_visible()
     row = page.locator("#user-agent7")
@@ -118,12 +110,12 @@ def test_an_admin_disables_an_account_and_revokes_a_token(
     expect(page.locator("#audit")).to_contain_text("撤销令牌")
 
     page.context.clear_cookies()
-    login(page, "agent7")
+    log_in(page, "agent7", PASSWORD)
     expect(page.locator("#login-error")).to_contain_text("已停用")
 
 
 def test_others_cannot_open_the_admin_pages(page: Page, server: str) -> None:
-    login(page, "crm")
+    log_in(page, "crm", PASSWORD)
     expect(page.get_by_role("link", name="账号与令牌")).to_have_count(0)
     response = page.goto("/admin/users")
     assert response is not None and response.status == 403

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import served
+from tests.e2e.browser import log_in, served
 from tousu.api.app import create_app
 from tousu.domain.codes import Role
 from tousu.services import users
@@ -62,14 +62,6 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
     context.close()
 
 
-def login(tab: Page, username: str) -> None:
-    tab.goto("/login")
-    tab.fill("#username", username)
-    tab.fill("#password", PASSWORD)
-    tab.click("form[action='/login'] button[type=submit]")
-    tab.wait_for_load_state()
-
-
 def policy(server: str, token: str) -> Any:
     answer = httpx.get(f"{server}/api/v1/admin/policy", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200
@@ -77,7 +69,7 @@ def policy(server: str, token: str) -> Any:
 
 
 def test_an_admin_sets_a_subscriber_count_and_an_authority_limit(page: Page, server: str, token: str) -> None:
-    login(page, "root1")
+    log_in(page, "root1", PASSWORD)
     page.get_by_role("link", name="规则设置").click()
     expect(page.get_by_role("heading", name="岗位权限（元，单件投诉）")).to_be_visible()
 
@@ -106,7 +98,7 @@ def test_an_admin_sets_a_subscriber_count_and_an_authority_limit(page: Page, ser
 
 def test_a_refused_value_shows_why_and_keeps_what_was_typed(page: Page, server: str, token: str) -> None:
     before = policy(server, token)
-    login(page, "root1")
+    log_in(page, "root1", PASSWORD)
     page.goto("/admin/policy/authority")
     gift = page.get_by_label("岗位权限 · 一线客服/营业员 · 赠送上限（元）")
     gift.fill("-20")
@@ -128,7 +120,7 @@ def test_a_refused_value_shows_why_and_keeps_what_was_typed(page: Page, server: 
 
 
 def test_an_admin_gives_a_hall_its_own_hours_then_removes_them(page: Page, server: str, token: str) -> None:
-    login(page, "root1")
+    log_in(page, "root1", PASSWORD)
     page.goto("/admin/policy/halls")
     expect(page.locator("#hall-calendar-list")).to_contain_text("暂无营业厅单独设置")
     page.get_by_label("新增营业厅营业时间 · 营业厅", exact=True).select_option("思明营业厅")
@@ -162,7 +154,7 @@ def test_an_admin_gives_a_hall_its_own_hours_then_removes_them(page: Page, serve
 
 
 def test_others_are_refused(page: Page) -> None:
-    login(page, "agent7")
+    log_in(page, "agent7", PASSWORD)
     expect(page.get_by_role("link", name="规则设置")).to_have_count(0)
     response = page.goto("/admin/policy/authority")
     assert response is not None and response.status == 403

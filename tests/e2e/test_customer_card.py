@@ -8,8 +8,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import api_token, demo_app, served
-from tousu.demo import DEMO_PASSWORD
+from tests.e2e.browser import api_token, demo_app, log_in, served
 
 pytestmark = pytest.mark.e2e
 
@@ -44,11 +43,7 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
 
 
 def _look_up(tab: Page, username: str) -> str:
-    tab.goto("/login")
-    tab.fill("#username", username)
-    tab.fill("#password", DEMO_PASSWORD)
-    tab.click("form[action='/login'] button[type=submit]")
-    tab.wait_for_load_state()
+    log_in(tab, username)
     tab.goto("/complaints/new")
     tab.fill("#phone", PHONE)
     tab.press("#phone", "Tab")

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.browser import api_token, demo_app, served
-from tousu.demo import DEMO_PASSWORD
+from tests.e2e.browser import api_token, demo_app, served, signed_in_tab
 
 pytestmark = pytest.mark.e2e
 
@@ -40,19 +39,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]
         yield base, int(created["id"])
 
 
-def _login(browser: Browser, base: str, username: str) -> Page:
-    tab = browser.new_context(timezone_id="Asia/Shanghai", locale="zh-CN", base_url=base).new_page()
-    tab.goto("/login")
-    tab.fill("#username", username)
-    tab.fill("#password", DEMO_PASSWORD)
-    tab.click("form[action='/login'] button[type=submit]")
-    tab.wait_for_load_state()
-    return tab
-
-
 def test_the_print_button_opens_the_settlement_confirmation(browser: Browser, server: tuple[str, int]) -> None:
     base, cid = server
-    tab = _login(browser, base, "agent1")
+    tab = signed_in_tab(browser, base, "agent1")
     errors: list[str] = []
     tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     tab.goto(f"/complaints/{cid}")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.browser import SHOTS, served
+from tests.e2e.browser import SHOTS, served, signed_in_tab
 from tousu.api.app import create_app
-from tousu.demo import DEMO_PASSWORD, load_demo
+from tousu.demo import load_demo
 from tousu.domain.deadlines import LOCAL
 from tousu.services import users
 from tousu.settings import Settings
@@ -65,19 +65,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
         yield base, ids
 
 
-def _login(browser: Browser, base: str, username: str) -> Page:
-    tab = browser.new_context(timezone_id="Asia/Shanghai", locale="zh-CN", base_url=base).new_page()
-    tab.goto("/login")
-    tab.fill("#username", username)
-    tab.fill("#password", DEMO_PASSWORD)
-    tab.click("form[action='/login'] button[type=submit]")
-    tab.wait_for_load_state()
-    return tab
-
-
 def test_from_root_causes_to_a_measure_and_its_effect(browser: Browser, server: tuple[str, list[int]]) -> None:
     base, ids = server
-    manager = _login(browser, base, "manager1")
+    manager = signed_in_tab(browser, base, "manager1")
     for cid, kind in zip(ids, KINDS, strict=True):
         manager.goto(f"/complaints/{cid}")
         manager.fill("#root-cause", "流量包计费规则配置错误，重复出账。")
@@ -141,7 +131,7 @@ def test_from_root_causes_to_a_measure_and_its_effect(browser: Browser, server: 
     manager.context.close()
 
     # An agent has no 整改 in the header and is refused the page.
-    agent = _login(browser, base, "agent2")
+    agent = signed_in_tab(browser, base, "agent2")
     expect(agent.locator("#nav-improvement")).to_have_count(0)
     agent.goto("/improvement")
     expect(agent.locator("#forbidden-message")).to_contain_text("厅经理")

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.browser import served
+from tests.e2e.browser import served, signed_in_tab
 from tests.receivers import SmtpSink, WebhookSink, smtp_server, webhook_server
 from tousu.api.app import create_app
-from tousu.demo import DEMO_PASSWORD, load_demo
+from tousu.demo import load_demo
 from tousu.services import inbox, users
 from tousu.services.actors import Actor
 from tousu.settings import Settings
@@ -63,16 +63,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             yield Site(base, {"Authorization": f"Bearer {token}"}, smtp, robot)
 
 
-def _login(browser: Browser, base: str, username: str) -> Page:
-    tab = browser.new_context(timezone_id="Asia/Shanghai", locale="zh-CN", base_url=base).new_page()
-    tab.goto("/login")
-    tab.fill("#username", username)
-    tab.fill("#password", DEMO_PASSWORD)
-    tab.click("form[action='/login'] button[type=submit]")
-    tab.wait_for_load_state()
-    return tab
-
-
 def _complaint(site: Site, phone: str) -> dict[str, object]:
     created = httpx.post(
         f"{site.base}/api/v1/complaints",
@@ -89,7 +79,7 @@ def _complaint(site: Site, phone: str) -> dict[str, object]:
 
 
 def test_the_managers_bell_counts_up_without_a_reload_and_leads_to_the_complaint(browser: Browser, site: Site) -> None:
-    manager = _login(browser, site.base, "manager1")
+    manager = signed_in_tab(browser, site.base, "manager1")
     manager.goto("/queue")
     expect(manager.locator("#bell")).to_be_visible()
     expect(manager.locator("#bell-count")).to_be_hidden()

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import SHOTS, served
+from tests.e2e.browser import SHOTS, log_in, served
 from tousu import web
 from tousu.api.app import create_app
 from tousu.demo import DEMO_PASSWORD, load_demo
@@ -97,14 +97,6 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
     context.close()
 
 
-def login(tab: Page, username: str = "agent1") -> None:
-    tab.goto("/login")
-    tab.fill("#username", username)
-    tab.fill("#password", DEMO_PASSWORD)
-    tab.click("form[action='/login'] button[type=submit]")
-    tab.wait_for_load_state()
-
-
 def api_client(server: str, database_url: str, username: str) -> httpx.Client:
     engine = create_db_engine(database_url)
     with engine.begin() as conn:
@@ -183,7 +175,7 @@ def test_the_complaint_page_after_a_whole_workflow_speaks_chinese(page: Page, se
     assert swept["escalated"] >= 1
     engine.dispose()
 
-    login(page, "manager1")
+    log_in(page, "manager1")
     for shown in (complaint_id, late):
         page.goto(f"/complaints/{shown}")
         expect(page.locator("ol.timeline li").first).to_be_visible()
@@ -255,7 +247,7 @@ def _contrast(tab: Page, selector: str) -> float:
 
 
 def test_the_copy_button_beside_each_script_can_be_read(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     page.goto("/complaints/new")
     page.fill("#content", THREATENING)
     copy = page.locator("#analysis-panel blockquote button").first
@@ -272,7 +264,7 @@ def test_the_copy_button_beside_each_script_can_be_read(page: Page) -> None:
 
 
 def test_the_read_back_confirms_the_facts_and_the_demand_without_the_threats(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     page.goto("/complaints/new")
     page.fill("#phone", "13900007777")
     page.fill("#name", "吴女士")

@@ -10,9 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import served
+from tests.e2e.browser import log_in, served
 from tousu.api.app import create_app
-from tousu.demo import DEMO_PASSWORD, HALL, load_demo
+from tousu.demo import HALL, load_demo
 from tousu.settings import Settings
 from tousu.storage.db import upgrade
 
@@ -46,16 +46,8 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
     context.close()
 
 
-def login(tab: Page, username: str) -> None:
-    tab.goto("/login")
-    tab.fill("#username", username)
-    tab.fill("#password", DEMO_PASSWORD)
-    tab.click("form[action='/login'] button[type=submit]")
-    tab.wait_for_load_state()
-
-
 def test_a_manager_reads_the_report_drills_into_a_bar_and_downloads_it(page: Page, tmp_path: Path) -> None:
-    login(page, "manager1")
+    log_in(page, "manager1")
     page.click("nav >> text=报表")
     expect(page.locator("h1")).to_have_text("报表")
     table = page.locator("#report-table")

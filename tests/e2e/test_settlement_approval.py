@@ -7,10 +7,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.browser import api_token, demo_app, served
-from tousu.demo import DEMO_PASSWORD
+from tests.e2e.browser import api_token, demo_app, served, signed_in_tab
 
 pytestmark = pytest.mark.e2e
 
@@ -41,21 +40,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]
         yield base, int(created["id"])
 
 
-def _login(browser: Browser, base: str, username: str) -> Page:
-    tab = browser.new_context(timezone_id="Asia/Shanghai", locale="zh-CN", base_url=base).new_page()
-    tab.goto("/login")
-    tab.fill("#username", username)
-    tab.fill("#password", DEMO_PASSWORD)
-    tab.click("form[action='/login'] button[type=submit]")
-    tab.wait_for_load_state()
-    return tab
-
-
 def test_the_manager_forwards_and_the_director_approves_with_a_reason(
     browser: Browser, server: tuple[str, int]
 ) -> None:
     base, cid = server
-    manager = _login(browser, base, "manager1")
+    manager = signed_in_tab(browser, base, "manager1")
     manager.goto(f"/complaints/{cid}")
     decision = manager.locator("form.decision")
     expect(decision.locator("button[name=forward]")).to_have_text("上报")
@@ -63,7 +52,7 @@ def test_the_manager_forwards_and_the_director_approves_with_a_reason(
     expect(manager.locator("text=待客户中心主任审批")).to_be_visible()
     manager.context.close()
 
-    director = _login(browser, base, "director1")
+    director = signed_in_tab(browser, base, "director1")
     director.goto(f"/complaints/{cid}")
     director.click("form.decision button[name=approve][value=true]")
     expect(director.locator("form.decision .field-error, #action-error:not([hidden])").first).to_contain_text("理由")

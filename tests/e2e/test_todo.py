@@ -8,10 +8,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.browser import api_token, demo_app, served
-from tousu.demo import DEMO_PASSWORD
+from tests.e2e.browser import api_token, demo_app, served, signed_in_tab
 
 pytestmark = pytest.mark.e2e
 
@@ -63,21 +62,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         yield base, {"approval": str(refund["reference"]), "escalation": str(angry["reference"])}
 
 
-def _login(browser: Browser, base: str, username: str) -> Page:
-    tab = browser.new_context(timezone_id="Asia/Shanghai", locale="zh-CN", base_url=base).new_page()
-    tab.goto("/login")
-    tab.fill("#username", username)
-    tab.fill("#password", DEMO_PASSWORD)
-    tab.click("form[action='/login'] button[type=submit]")
-    tab.wait_for_load_state()
-    return tab
-
-
 def test_the_manager_finds_acts_on_and_no_longer_sees_the_approval(
     browser: Browser, server: tuple[str, dict[str, str]]
 ) -> None:
     base, references = server
-    manager = _login(browser, base, "manager1")
+    manager = signed_in_tab(browser, base, "manager1")
     badge = manager.locator("#todo-count")
     expect(badge).to_have_text("2")
 
@@ -102,7 +91,7 @@ def test_the_manager_finds_acts_on_and_no_longer_sees_the_approval(
     manager.context.close()
 
     # The agent who proposed it has nothing of the kind waiting.
-    agent = _login(browser, base, "agent1")
+    agent = signed_in_tab(browser, base, "agent1")
     agent.goto("/todo")
     expect(agent.locator("#todo-list tr[data-kind=approval]")).to_have_count(0)
     expect(agent.locator("#todo-list tr[data-kind=escalation]")).to_have_count(0)
@@ -111,7 +100,7 @@ def test_the_manager_finds_acts_on_and_no_longer_sees_the_approval(
 
 def test_a_batch_is_taken_answered_once_and_closed_on_its_page(browser: Browser, server: tuple[str, object]) -> None:
     base, _ = server
-    director = _login(browser, base, "director1")
+    director = signed_in_tab(browser, base, "director1")
     director.goto("/queue")
     banner = director.locator(".banner", has_text="湖滨街道")
     banner.get_by_role("link", name="批量处理（负责人、故障单、统一答复）").click()

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import SHOTS, served
+from tests.e2e.browser import SHOTS, log_in, served
 from tousu import web
 from tousu.api.app import create_app
 from tousu.demo import DEMO_PASSWORD, load_demo
@@ -61,14 +61,6 @@ def page(browser: Browser, server: str) -> Iterator[Page]:
 def shot(tab: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(SHOTS / f"{name}.png"))
-
-
-def login(tab: Page, username: str = "agent1", password: str = DEMO_PASSWORD) -> None:
-    tab.goto("/login")
-    tab.fill("#username", username)
-    tab.fill("#password", password)
-    tab.click("form[action='/login'] button[type=submit]")
-    tab.wait_for_load_state()
 
 
 def login_form_token(client: httpx.Client) -> str:
@@ -164,13 +156,13 @@ def test_repeated_wrong_passwords_are_throttled(server: str) -> None:
 
 
 def test_a_wrong_password_shows_a_clear_message(page: Page) -> None:
-    login(page, password="not-the-password")
+    log_in(page, "agent1", password="not-the-password")
     assert "用户名或密码错误" in page.text_content("#login-error")
     shot(page, "login-wrong-password")
 
 
 def test_the_agent_sees_the_queue_and_the_batch_banner(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     assert page.url.endswith("/queue")
     rows = page.locator("table.queue tbody tr a")
     assert rows.count() > 0
@@ -185,7 +177,7 @@ def test_the_agent_sees_the_queue_and_the_batch_banner(page: Page) -> None:
 
 
 def test_logout_ends_the_session(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     page.click("text=退出")
     page.wait_for_load_state()
     assert "您已安全退出" in page.content()
@@ -194,7 +186,7 @@ def test_logout_ends_the_session(page: Page) -> None:
 
 
 def test_an_agent_records_a_complaint_and_reads_back_the_reference(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     page.goto("/complaints/new")
     page.fill("#phone", "13900001111")
     page.fill("#content", "宽带从周一开始断网，报修两次没人来，要求退这几天的费用。")
@@ -217,7 +209,7 @@ def test_an_agent_records_a_complaint_and_reads_back_the_reference(page: Page) -
 def test_a_script_in_the_complaint_text_stays_text(page: Page) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    login(page)
+    log_in(page, "agent1")
     page.goto("/complaints/new")
     hostile = "<script>alert('xss')</script><img src=x onerror=alert(2)>扣费不明"
     page.fill("#phone", "13900002222")
@@ -247,7 +239,7 @@ def _record(tab: Page, content: str) -> None:
 
 
 def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: Page, browser: Browser, server: str) -> None:
-    login(page)
+    log_in(page, "agent1")
     _record(page, "上个月的流量包重复扣了两次，一共多扣了40元，要求退还。")
     url = page.url
     assert "开始处理" in page.text_content(".actions")
@@ -287,7 +279,7 @@ def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: Page,
     manager = browser.new_context(
         viewport={"width": 1366, "height": 768}, base_url=server, timezone_id="Asia/Shanghai"
     ).new_page()
-    login(manager, "manager1")
+    log_in(manager, "manager1")
     manager.goto(url)
     manager.click("form.decision button.primary")
     manager.wait_for_selector("text=已批准")
@@ -295,7 +287,7 @@ def test_the_complaint_page_walks_the_workflow_and_reports_conflicts(page: Page,
 
 
 def test_the_manager_dashboard_charts_the_overview_and_links_to_the_queue(page: Page) -> None:
-    login(page, "director1")
+    log_in(page, "director1")
     page.goto("/dashboard")
     today = int(page.text_content("#period-today .total"))
     week = int(page.text_content("#period-week .total"))
@@ -313,7 +305,7 @@ def test_the_manager_dashboard_charts_the_overview_and_links_to_the_queue(page: 
 
 
 def test_an_agent_is_told_plainly_that_the_dashboard_is_for_managers(page: Page) -> None:
-    login(page, "agent1")
+    log_in(page, "agent1")
     assert page.locator("nav a[href='/dashboard']").count() == 0
     response = page.goto("/dashboard")
     assert response is not None and response.status == 403
@@ -322,7 +314,7 @@ def test_an_agent_is_told_plainly_that_the_dashboard_is_for_managers(page: Page)
 
 
 def test_the_knowledge_base_can_be_searched_and_read(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     page.goto("/knowledge?q=破唱片")
     page.click("table a >> nth=0")
     page.wait_for_load_state()
@@ -349,7 +341,7 @@ def test_pages_fit_a_tablet_without_sideways_scrolling(browser: Browser, server:
         has_touch=True,
     )
     tab = context.new_page()
-    login(tab, "manager1")
+    log_in(tab, "manager1")
     for path, name in (
         ("/queue", "tablet-queue"),
         ("/complaints/new", "tablet-intake"),
@@ -370,7 +362,7 @@ def test_pages_fit_a_tablet_without_sideways_scrolling(browser: Browser, server:
 
 
 def test_the_keyboard_reaches_the_intake_fields_in_order(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     page.goto("/complaints/new")
     assert page.evaluate("document.activeElement.id") == "phone"  # the call starts with the number
     order = ["phone"]
@@ -386,7 +378,7 @@ def test_the_keyboard_reaches_the_intake_fields_in_order(page: Page) -> None:
 
 
 def test_an_amount_typed_in_conversation_order_lands_in_the_amount(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     page.goto("/complaints/new")
     page.keyboard.type("13900008888")
     page.keyboard.press("Tab")
@@ -406,19 +398,19 @@ def test_an_amount_typed_in_conversation_order_lands_in_the_amount(page: Page) -
 
 
 def test_every_complaint_form_field_has_a_label(page: Page) -> None:
-    login(page, "manager1")
+    log_in(page, "manager1")
     page.goto("/complaints/1")
     assert page.locator(".actions textarea").count() >= 5
     assert _unlabelled(page, ".actions") == []
 
 
 def test_a_manager_corrects_hands_over_and_links_from_the_complaint_page(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     _record(page, "宽带每天晚上都断网，已经报修三次了，要求尽快修好。")
     first = page.url
     _record(page, "家里宽带还是断，上次报修后一直没人处理。")
     second_id = page.url.rsplit("/", 1)[1]
-    login(page, "manager1")
+    log_in(page, "manager1")
     page.goto(first)
 
     page.click("summary:has-text('更正分类')")
@@ -446,7 +438,7 @@ def test_a_manager_corrects_hands_over_and_links_from_the_complaint_page(page: P
 
 
 def test_what_was_typed_survives_a_lost_session(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     page.goto("/complaints/new")
     page.fill("#phone", "13911112222")
     page.fill("#name", "赵女士")
@@ -464,7 +456,7 @@ def test_what_was_typed_survives_a_lost_session(page: Page) -> None:
 
 
 def test_the_complaint_page_shows_what_to_do_and_say(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     _record(page, "你们乱扣我话费还不认账，再不退钱我就去工信部投诉，还要发到网上曝光！")
     advice = page.locator("#advice")
     expect(advice).to_contain_text("越级风险")
@@ -474,21 +466,21 @@ def test_the_complaint_page_shows_what_to_do_and_say(page: Page) -> None:
 
 
 def test_only_the_admin_sees_the_configuration(page: Page) -> None:
-    login(page, "admin1")
+    log_in(page, "admin1")
     page.goto("/admin/config")
     expect(page.locator("h1")).to_contain_text("系统配置")
     expect(page.locator("#sla-title")).to_be_visible()
     expect(page.locator("main")).to_contain_text("48")  # the default reply time
     shot(page, "admin-config")
     page.context.clear_cookies()
-    login(page, "manager1")
+    log_in(page, "manager1")
     response = page.goto("/admin/config")
     assert response is not None and response.status == 403
     expect(page.locator("main")).to_contain_text("仅限系统管理员")
 
 
 def test_the_intake_panel_checks_the_appeal_time_limit_and_copies_scripts(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     page.goto("/complaints/new")
     page.fill("#occurred_at", "2025-01-05T10:00")
     page.fill("#content", "去年一月份的话费多扣了我两百块，你们到现在也没给说法，我要求退钱。")
@@ -500,7 +492,7 @@ def test_the_intake_panel_checks_the_appeal_time_limit_and_copies_scripts(page: 
 
 
 def test_an_unsure_category_is_offered_for_the_agent_to_pick_not_filled_in(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     page.goto("/complaints/new")
     page.fill("#content", "麻烦帮我看一下")  # no matter named: the analyzer cannot tell
     choices = page.locator("[data-role='category-choices']")
@@ -514,7 +506,7 @@ def test_an_unsure_category_is_offered_for_the_agent_to_pick_not_filled_in(page:
 
 
 def test_a_similar_open_complaint_of_the_same_number_is_pointed_out(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     page.goto("/complaints/new")
     page.fill("#phone", "13900007777")
     page.fill("#name", "钱先生")
@@ -539,7 +531,7 @@ def test_a_similar_open_complaint_of_the_same_number_is_pointed_out(page: Page) 
 
 
 def test_a_reply_typed_during_someone_elses_save_survives_the_conflict(page: Page) -> None:
-    login(page)
+    log_in(page, "agent1")
     _record(page, "手机套餐被改了，没有经过我同意，要求恢复原套餐。")
     url = page.url
     other = page.context.new_page()

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy.engine import make_url
 
-from tests.e2e.browser import SHOTS, served
+from tests.e2e.browser import SHOTS, log_in, served
 from tousu.api.app import create_app
 from tousu.demo import DEMO_PASSWORD, STAFF
 from tousu.services import users
@@ -93,14 +93,6 @@ def shot(tab: Page, name: str, backend: str) -> None:
     tab.screenshot(path=str(SHOTS / f"scenario-{backend}-{name}.png"), full_page=True)
 
 
-def login(tab: Page, username: str, password: str = DEMO_PASSWORD) -> None:
-    tab.goto("/login")
-    tab.fill("#username", username)
-    tab.fill("#password", password)
-    tab.click("form[action='/login'] button[type=submit]")
-    tab.wait_for_load_state()
-
-
 def _intake(tab: Page, phone: str, name: str, content: str) -> None:
     tab.goto("/complaints/new")
     tab.fill("#phone", phone)
@@ -119,10 +111,10 @@ def test_the_whole_story_in_the_browser(browser: Browser, server: str, database_
     agent, manager = agent_ctx.new_page(), manager_ctx.new_page()
 
     # A wrong password gets a plain message.
-    login(agent, "agent1", "wrong-password")
+    log_in(agent, "agent1", "wrong-password")
     expect(agent.locator("#login-error")).to_contain_text("用户名或密码错误")
     shot(agent, "login-wrong-password", backend)
-    login(agent, "agent1")
+    log_in(agent, "agent1")
     assert agent.url.endswith("/queue")
 
     # The agent takes a complaint threatening the media over a double charge.
@@ -143,7 +135,7 @@ def test_the_whole_story_in_the_browser(browser: Browser, server: str, database_
     shot(agent, "complaint-new", backend)
 
     # The manager sees it as urgent in the queue.
-    login(manager, "manager1")
+    log_in(manager, "manager1")
     row = manager.locator("table.queue tbody tr", has_text=reference.group(0))
     expect(row).to_have_class(re.compile("urgent"))
     expect(row.locator(".badge")).to_contain_text(["重大"])
