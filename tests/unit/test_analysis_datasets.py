@@ -98,7 +98,7 @@ def test_a_model_trained_on_categories_alone_takes_the_rest_from_the_bundled_one
     model_path = tmp_path / "own.npz"
     trained = CliRunner().invoke(app, ["train", str(path), "--map", str(_mapping(tmp_path)), "--out", str(model_path)])
     assert trained.exit_code == 0, trained.output
-    assert "category (2)" in trained.output and "demands" not in trained.output.split("features,")[1]
+    assert "category (2" in trained.output and "demands" not in trained.output.split("features,")[1]
     model = load_model(model_path)
     assert isinstance(model, LayeredModel) and model.fallback.version == load_model(BUNDLED_MODEL).version
     line = json.dumps({"id": "x", "text": "宽带又掉线了，不修好我就去工信部投诉"}, ensure_ascii=False) + "\n"

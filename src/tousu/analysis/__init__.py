@@ -28,13 +28,14 @@ BUNDLED_MODEL = Path(__file__).parent / "data" / "model.npz"
 
 
 def load_model(path: Path | str) -> Model | LayeredModel:
-    """Load a model artefact written by `tousu train` (see tousu.analysis.model). A model
-    trained on some labels only is completed by the bundled model for the others."""
-    from tousu.analysis.model import LayeredModel, lacks_heads
+    """Load a model artefact written by `tousu train` (see tousu.analysis.model). An
+    organisation's model is layered over the bundled one: it takes from it the labels its
+    history lacked, and blends with it the ones it was trained on."""
+    from tousu.analysis.model import LayeredModel, needs_bundled
     from tousu.analysis.model import load_model as load
 
     model = load(Path(path))
-    if lacks_heads(model) and Path(path).resolve() != BUNDLED_MODEL.resolve():
+    if needs_bundled(model) and Path(path).resolve() != BUNDLED_MODEL.resolve():
         return LayeredModel(model, load(BUNDLED_MODEL))
     return model
 

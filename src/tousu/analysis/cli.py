@@ -139,6 +139,9 @@ def train(
     out: Annotated[Path | None, typer.Option("--out", dir_okay=False, help="where to write the model file")] = None,
     mapping: MapOption = None,
     c: Annotated[float, typer.Option("--c", help="inverse regularisation strength")] = 8.0,
+    standalone: Annotated[
+        bool, typer.Option("--standalone", help="without the bundled model as a prior (how that model itself is made)")
+    ] = False,
     from_db: Annotated[
         bool, typer.Option("--from-db", help="train on the organisation's history in TOUSU_DATABASE_URL instead")
     ] = False,
@@ -149,7 +152,9 @@ def train(
 
     Records may carry only some labels (a category alone, say): each part of the model learns
     from the records that have its label, and `tousu analyze --model` takes the parts a model
-    lacks from the bundled one. With --from-db, the same as `tousu model retrain`: train on the
+    lacks from the bundled one. The category and the emotion are blended with the bundled
+    model's, with the weight that predicts the records' own labels best (out of fold), unless
+    --standalone. With --from-db, the same as `tousu model retrain`: train on the
     organisation's corrected and imported history, activate the model only if it is not worse."""
     if from_db:
         if data or out is not None:
@@ -162,20 +167,29 @@ def train(
     if not data or out is None:
         typer.echo("error: name the labelled files and --out FILE (or use --from-db)", err=True)
         raise typer.Exit(1)
-    from tousu.analysis.model import ModelError, save_model
+    from tousu.analysis import BUNDLED_MODEL
+    from tousu.analysis.model import ModelError, load_model, save_model
     from tousu.analysis.model import train as fit
     from tousu.knowledge import load_knowledge_base
 
     try:
         records = _read(data, mapping)
-        model = fit(records, load_knowledge_base().taxonomy, c=c, sources=[path.name for path in data])
+        prior = None if standalone else load_model(BUNDLED_MODEL)
+        model = fit(records, load_knowledge_base().taxonomy, c=c, sources=[path.name for path in data], prior=prior)
     except (ModelError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     out.parent.mkdir(parents=True, exist_ok=True)
     save_model(model, out)
     meta = model.metadata
-    heads = ", ".join(f"{name} ({len(classes)})" for name, classes in meta["heads"].items() if classes)
+    weights = (meta.get("prior") or {}).get("weights") or {}
+    heads = ", ".join(
+        f"{name} ({len(classes)}"
+        + (f", own {weights[name]:.0%} + bundled {1 - weights[name]:.0%}" if name in weights else "")
+        + ")"
+        for name, classes in meta["heads"].items()
+        if classes
+    )
     typer.echo(
         f"model {meta['model_version']}: {meta['records']} records, {meta['features']} features, {heads} -> {out}"
     )

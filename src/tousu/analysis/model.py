@@ -139,36 +139,80 @@ class Model:
 
 
 class LayeredModel:
-    """An organisation's model for the labels it was trained on, another (the bundled one) for
-    the labels its history lacks: a history labelled with categories alone still gets demands
-    and emotion from the model tousu ships."""
+    """An organisation's model over the bundled one. A label its history lacks comes from the
+    bundled model alone (a history labelled with categories alone still gets demands and
+    emotion). A category or emotion it was trained on blends both, with the weight training
+    measured on the organisation's own texts (see `train`'s `prior`): a short history leans on
+    the bundled model, a long one on itself."""
 
     def __init__(self, own: Model, fallback: Model) -> None:
         self.own = own
         self.fallback = fallback
         self.version = f"{own.version}+{fallback.version}"
         self.metadata = own.metadata
+        self._weights = prior_weights(own)
 
     def predict(self, text: str) -> ModelPrediction:
         own = self.own.predict(text)
         other = self.fallback.predict(text)
         return ModelPrediction(
-            category=own.category or other.category,
+            category=self._blend("category", own.category, other.category),
             demands=own.demands or other.demands,
-            emotion=own.emotion or other.emotion,
+            emotion=self._blend("emotion", own.emotion, other.emotion),
             version=self.version,
         )
 
+    def _blend(self, head: str, own: Mapping[str, float], other: Mapping[str, float]) -> Mapping[str, float]:
+        if not own:
+            return other
+        weight = self._weights.get(head, 1.0)
+        return own if weight >= 1.0 else blend(own, other, weight)
 
-def lacks_heads(model: Model) -> bool:
-    return any(not head.classes for head in model.heads.values())
+
+def blend(own: Mapping[str, float], prior: Mapping[str, float], weight: float) -> dict[str, float]:
+    """`own`'s classes, scored by a weighted geometric mean of the two distributions: the
+    prior's probabilities are renormalised over `own`'s classes (an organisation may use a few
+    of tousu's categories only)."""
+    logits = [
+        weight * math.log(max(own[code], _FLOOR)) + (1.0 - weight) * math.log(max(prior.get(code, 0.0), _FLOOR))
+        for code in own
+    ]
+    top = max(logits)
+    exps = [math.exp(x - top) for x in logits]
+    total = sum(exps)
+    return {code: e / total for code, e in zip(own, exps, strict=True)}
+
+
+_FLOOR = 1e-9
+
+
+def prior_weights(model: Model) -> dict[str, float]:
+    """The weight of each head of `model` against the bundled model, 1.0 (itself alone) unless
+    it was trained with the bundled model as its prior."""
+    prior = model.metadata.get("prior") or {}
+    return {head: float(weight) for head, weight in (prior.get("weights") or {}).items()}
+
+
+def needs_bundled(model: Model) -> bool:
+    """Whether `model` is meant to be used over the bundled one: it lacks a head, or it was
+    trained with the bundled model as its prior."""
+    return any(not head.classes for head in model.heads.values()) or any(w < 1.0 for w in prior_weights(model).values())
 
 
 def train(
-    records: Iterable[Mapping[str, Any]], taxonomy: Taxonomy, *, c: float = 8.0, sources: Sequence[str] = ()
+    records: Iterable[Mapping[str, Any]],
+    taxonomy: Taxonomy,
+    *,
+    c: float = 8.0,
+    sources: Sequence[str] = (),
+    prior: Model | None = None,
 ) -> Model:
     """Fit the model on records with `text` and any of `category`, `demands`, `emotion`;
-    `sources` names where they came from (kept in the metadata)."""
+    `sources` names where they came from (kept in the metadata).
+
+    With a `prior` (the bundled model, for an organisation's own history), the category and
+    emotion heads are meant to be blended with it (LayeredModel): each head's weight against
+    the prior is the one that predicts the history's own labels best out of fold."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -185,6 +229,7 @@ def train(
     counts: dict[str, dict[str, int]] = {}
     temperatures: dict[str, float] = {}
 
+    weights: dict[str, float] = {}
     for name, allowed in (("category", {c.value for c in Category}), ("emotion", {e.value for e in Emotion})):
         picked = [i for i, r in enumerate(rows) if r.get(name) in allowed]
         labels = [rows[i][name] for i in picked]
@@ -194,9 +239,15 @@ def train(
             continue
         fitted = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(matrix[picked], labels)
         labelled = tuple(str(c) for c in fitted.classes_)
-        t = _temperature(matrix[picked], np.array(labels), labelled, c)
+        gold = np.array([labelled.index(label) for label in labels])
+        scores = _out_of_fold(matrix[picked], np.array(labels), labelled, c)
+        t = fit_temperature(scores, gold, binary=len(labelled) == 2) if scores is not None else 1.0
         temperatures[name] = round(t, 3)
         heads[name] = LinearHead(labelled, fitted.coef_ / t, fitted.intercept_ / t, True)
+        if prior is not None and scores is not None and prior.heads[name].classes:
+            own = [heads[name].probabilities(row) for row in (scores / t).tolist()]
+            theirs = [getattr(prior.predict(texts[i]), name) for i in picked]
+            weights[name] = _prior_weight(own, theirs, labels)
 
     with_demands = [i for i, r in enumerate(rows) if isinstance(r.get("demands"), list)]
     demand_sets = [set(rows[i]["demands"]) for i in with_demands]
@@ -207,7 +258,8 @@ def train(
         if target.sum() < _MIN_POSITIVES or target.all():
             continue
         fitted = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(matrix[with_demands], target)
-        t = _temperature(matrix[with_demands], target, (False, True), c)
+        scores = _out_of_fold(matrix[with_demands], target, (False, True), c)
+        t = fit_temperature(scores, target.astype(int), binary=True) if scores is not None else 1.0
         temperatures[demand.value] = round(t, 3)
         classes.append(demand.value)
         coefs.append(fitted.coef_[0] / t)
@@ -236,6 +288,8 @@ def train(
         "params": {"C": c, "ngram_range": [1, 3], "min_df": 2, "words": len(featurizer.words)},
         "temperatures": temperatures,
     }
+    if prior is not None:
+        metadata["prior"] = {"version": prior.version, "weights": weights}
     metadata["model_version"] = f"{trained_at:%Y%m%d%H%M%S}-{_digest(vocabulary, heads)}"
     return Model(vocabulary=vocabulary, idf=vectorizer.idf_, heads=heads, metadata=metadata, featurizer=featurizer)
 
@@ -244,33 +298,56 @@ _CALIBRATION_FOLDS = 3
 _TEMPERATURES = np.exp(np.linspace(np.log(0.1), np.log(10.0), 81))
 
 
-def _temperature(matrix: Any, target: np.ndarray, classes: Sequence[Any], c: float) -> float:
-    """The temperature that makes the head's probabilities honest: scores divided by it give the
-    least log-loss on texts the fit did not see (out-of-fold). A head fitted with C=8 is sure of
-    itself on its training texts and would otherwise claim 0.9 where it is right six times in ten.
-    Dividing the weights by it changes no decision made at 0.5 or by the highest score."""
+def _out_of_fold(matrix: Any, target: np.ndarray, classes: Sequence[Any], c: float) -> np.ndarray | None:
+    """A head's scores on texts its fit did not see (texts × classes, one column for a binary
+    head), or None when there are too few texts to hold any out. They make its probabilities
+    honest: a head fitted with C=8 is sure of itself on its training texts and would otherwise
+    claim 0.9 where it is right six times in ten (see fit_temperature). A class with fewer texts
+    than folds is missed by some folds and scores as unknown there, as it would on new text."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import KFold, StratifiedKFold
 
     counts = Counter(target.tolist())
-    if len(counts) < 2 or min(counts.values()) < _CALIBRATION_FOLDS:
-        return 1.0
+    if len(counts) < 2 or len(target) < 2 * _CALIBRATION_FOLDS:
+        return None
     index = {label: i for i, label in enumerate(classes)}
     gold = np.array([index[label] for label in target.tolist()])
     binary = len(classes) == 2
     scores = np.zeros((len(gold), 1 if binary else len(classes)))
-    folds = StratifiedKFold(_CALIBRATION_FOLDS, shuffle=True, random_state=0)
+    splitter = StratifiedKFold if min(counts.values()) >= _CALIBRATION_FOLDS else KFold
+    folds = splitter(_CALIBRATION_FOLDS, shuffle=True, random_state=0)
     for train_rows, test_rows in folds.split(np.zeros(len(gold)), gold):
-        fitted = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
-        fitted.fit(matrix[train_rows], target[train_rows])
-        decision = fitted.decision_function(matrix[test_rows])
-        if binary:
-            scores[test_rows, 0] = decision
-            continue
+        seen = sorted(set(gold[train_rows].tolist()))
         block = np.full((len(test_rows), len(classes)), -30.0)  # a class the fold lacks
-        block[:, [index[label] for label in fitted.classes_.tolist()]] = decision
-        scores[test_rows] = block
-    return fit_temperature(scores, gold, binary=binary)
+        if len(seen) < 2:
+            block[:, seen] = 0.0
+        else:
+            fitted = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+            fitted.fit(matrix[train_rows], target[train_rows])
+            decision = fitted.decision_function(matrix[test_rows])
+            if binary:
+                scores[test_rows, 0] = decision
+                continue
+            block[:, [index[label] for label in fitted.classes_.tolist()]] = decision
+        scores[test_rows] = block[:, 1:] - block[:, :1] if binary else block
+    return scores
+
+
+_PRIOR_WEIGHTS = tuple(i / 10 for i in range(11))
+
+
+def _prior_weight(
+    own: Sequence[Mapping[str, float]], prior: Sequence[Mapping[str, float]], gold: Sequence[str]
+) -> float:
+    """The weight of the organisation's own head against the prior (0 = the prior alone, 1 =
+    itself alone) that gives its labels the least log-loss, from out-of-fold predictions."""
+
+    def loss(weight: float) -> float:
+        return -sum(
+            math.log(max(blend(o, p, weight)[label], _FLOOR)) for o, p, label in zip(own, prior, gold, strict=True)
+        )
+
+    return min(_PRIOR_WEIGHTS, key=loss)
 
 
 def fit_temperature(scores: np.ndarray, gold: np.ndarray, *, binary: bool) -> float:

@@ -318,12 +318,13 @@ def prepare(conn: sa.Connection, *, holdout_share: float = 0.2, seed: int = 0) -
 def fit(data: TrainingSet, *, configured: Analyzer) -> Candidate:
     """Train on the training slice; score the candidate and the baseline (the active model, else
     the configured analyzer) on the held-out slice. CPU only, no database."""
-    from tousu.analysis import Analyzer
+    from tousu.analysis import BUNDLED_MODEL, Analyzer
     from tousu.analysis.evaluate import evaluate
-    from tousu.analysis.model import ModelError, train
+    from tousu.analysis.model import ModelError, load_model, train
 
     try:
-        model = train(data.training, configured.kb.taxonomy, sources=["database"])
+        prior = load_model(BUNDLED_MODEL)
+        model = train(data.training, configured.kb.taxonomy, sources=["database"], prior=prior)
     except ModelError as exc:
         raise Invalid("training_failed", f"训练失败：{exc}。请补充更多已标注的投诉后再试。") from None
     artifact = serialize(model)
@@ -339,6 +340,7 @@ def fit(data: TrainingSet, *, configured: Analyzer) -> Candidate:
         "train_records": len(data.training),
         "held_out_records": len(data.held),
         "labels": model.metadata.get("labels", {}),
+        "own_weights": model.metadata.get("prior", {}).get("weights", {}),
         "candidate": _scores(candidate.to_dict()),
         "baseline": {
             "model_id": data.baseline_id,

@@ -86,6 +86,7 @@ def _model_page(
         active=active,
         per_label=_per_label(active["metrics"] if active else None),
         known=known,
+        head_names=HEAD_NAMES,
         missing=[c.value for c in Category if c.value not in known],
         models=models,
         weeks=weeks,
