@@ -15,7 +15,7 @@ from tests.conftest import Clock
 from tests.integration.conftest import Api, complaint_body
 from tousu.api.app import create_app
 from tousu.domain.deadlines import LOCAL
-from tousu.services import users
+from tousu.services import archive, users
 from tousu.settings import Settings
 from tousu.storage.tables import audit_events
 
@@ -494,3 +494,30 @@ def test_the_command_line_sets_a_hall_calendar_for_a_known_hall_only(
     assert runner.invoke(app, ["policy", "set", "sla.hall_calendars.湖里营业厅", value]).exit_code == 0
     calendar = api.get("/admin/policy", "admin1").json()["policy"]["sla"]["hall_calendars"]["湖里营业厅"]
     assert calendar["hours"] == {"opens": "08:30:00", "closes": "20:00:00"}
+
+
+def test_the_thresholds_page_sets_when_finished_complaints_are_archived(
+    api: Api, admin_web: TestClient, clock: Clock
+) -> None:
+    path = "/admin/policy/thresholds"
+    page = admin_web.get(path).text
+    field = 'name="retention.archive_after_days" value="365"'
+    assert (
+        field in page and "办结后未变动满（天）" in page and "retention" not in page.split("<main")[1].split("<form")[0]
+    )
+    csrf = _page_csrf(admin_web, path)
+    state = api.client.app.state.tousu
+
+    refused = admin_web.post(path, data={"csrf_token": csrf, "retention.archive_after_days": "-5"})
+    assert refused.status_code == 422 and 'value="-5"' in refused.text and "办结后未变动满" in refused.text
+    assert state.policy.retention.archive_after_days == 365 and _policy_events(api) == []
+
+    saved = admin_web.post(
+        path, data={"csrf_token": csrf, "retention.archive_after_days": "30"}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    assert archive.cutoff(state.policy, clock.now) == clock.now - timedelta(days=30)  # the next pass uses it
+    assert "办结后 30 天未变动即归档" in admin_web.get("/admin/config").text
+    off = admin_web.post(path, data={"csrf_token": csrf, "retention.archive_after_days": ""}, follow_redirects=False)
+    assert off.status_code == 303 and archive.cutoff(state.policy, clock.now) is None
+    assert [e["data"]["changes"][0]["name"] for e in _policy_events(api)] == ["归档 · 办结后未变动满（天）"] * 2

@@ -44,11 +44,14 @@ EDITABLE: tuple[tuple[str, ...], ...] = tuple(
         "sla.hall_calendars.*",
         "authority.by_role.*",
         "subscribers.*",
+        "retention.archive_after_days",
     )
 )
 
 SEGMENT_NAMES: dict[str, str] = {
     "urgency": "紧急投诉判定",
+    "retention": "归档",
+    "archive_after_days": "办结后未变动满（天）",
     "batch_window_minutes": "批量时间窗（分钟）",
     "batch_min_ordinary": "批量门槛：普通客户数",
     "batch_min_vip": "批量门槛：VIP 客户数",

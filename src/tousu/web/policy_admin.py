@@ -151,7 +151,15 @@ def _thresholds(policy: Policy) -> Layout:
         "答复时限到期前多少小时提醒处理人；超时后每隔多少小时沿升级链上升一级。下一次超时检查即按新值执行。",
         "sweep",
     )
-    return Layout([urgency, deadlines, sweep])
+    archive = Table(
+        "归档",
+        ["天数"],
+        [Row(po.SEGMENT_NAMES["archive_after_days"], [Setting("retention.archive_after_days", "optional")])],
+        "已结案、不予受理或已合并的投诉，办结后这么多天没有任何变动即归档：不再出现在工作台、队列和默认搜索中，"
+        "仍可打开、打印、导出，并照常计入报表；重新打开即回到工作中。留空或填 0 表示不归档。下一次归档即按新值执行。",
+        "retention",
+    )
+    return Layout([urgency, deadlines, sweep, archive])
 
 
 def _halls(policy: Policy, teams: list[str]) -> Layout:
