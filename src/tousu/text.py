@@ -14,7 +14,7 @@ Who matches what:
 - the analyzer's cues (taxonomy.yaml) match `fold` plus its same-length typo fixes
   (tousu.analysis.normalize.Normalizer);
 - the reply checker's patterns (language.yaml) match `fold` with spaces and zero-width
-  characters then dropped (tousu.quality.text.MatchView);
+  characters then dropped (tousu.matching.MatchView);
 - the knowledge base's names and its profile and scenario signals match `fold` alone
   (tousu.knowledge.normalize_text);
 - dialogue speaker tags are found in `fold`ed text (tousu.analysis.dialogue).

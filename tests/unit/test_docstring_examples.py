@@ -15,7 +15,7 @@ MODULES = [
     "tousu.domain.urgency",
     "tousu.storage.search",
     "tousu.text",
-    "tousu.quality.text",
+    "tousu.matching",
     "tousu.quality.checker",
     "tousu.knowledge",
     "tousu.knowledge.loader",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tousu.knowledge.language import packaged_language_rules
 from tousu.quality import check_reply
-from tousu.quality.text import fold
+from tousu.text import fold
 
 GOOD_REPLY = (
     "王先生，非常抱歉给您添麻烦了，我理解您的心情。我马上为您核查这笔扣费，今天下午5点前给您回电。"

@@ -12,7 +12,8 @@ import yaml
 from tousu.knowledge.errors import KnowledgeBaseError
 from tousu.knowledge.language import LanguageRules, load_language_rules, packaged_language_rules
 from tousu.knowledge.source import data_dir
-from tousu.quality.text import MatchView, fold
+from tousu.matching import MatchView
+from tousu.text import fold
 
 
 @pytest.fixture(scope="module")

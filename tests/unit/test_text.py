@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from tousu.analysis.normalize import Normalizer
 from tousu.knowledge import normalize_text
+from tousu.matching import MatchView
 from tousu.quality import check_dialogue
-from tousu.quality.text import MatchView
 from tousu.text import fold
 
 AWKWARD = [

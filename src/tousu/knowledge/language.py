@@ -1,7 +1,7 @@
 """Service-language rules (服务用语): phrases to avoid, elements of a good reply, dialogue cues.
 
 `load_language_rules(path)` reads language.yaml, compiles every pattern against the
-matching form of a text (see tousu.quality.text) and checks each rule against its own
+matching form of a text (see tousu.matching) and checks each rule against its own
 examples; any problem raises KnowledgeBaseError(file, entry, message).
 """
 
@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from tousu.domain.codes import Demand
 from tousu.knowledge.errors import KnowledgeBaseError
 from tousu.knowledge.source import data_dir, read_yaml
-from tousu.quality.text import Matcher, MatchView, fold, variant_classes
+from tousu.matching import Matcher, MatchView, variant_classes
+from tousu.text import fold
 
 
 def _to_matcher(value: Any, info: ValidationInfo) -> Matcher:

@@ -12,9 +12,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 from tousu.knowledge.language import LanguageRules, PhraseRule, packaged_language_rules
+from tousu.matching import MatchView
 from tousu.quality.promises import find_promises
 from tousu.quality.results import Deduction, MissingElement, Problem, ReplyCheck, grade_for
-from tousu.quality.text import MatchView, fold
+from tousu.text import fold
 
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _SOFT_PUNCTUATION = "，,、；;：: \t"

@@ -30,6 +30,7 @@ from tousu.domain.codes import DEMAND_NAMES
 from tousu.knowledge import load_knowledge_base
 from tousu.knowledge.language import LanguageRules, packaged_language_rules
 from tousu.knowledge.taxonomy import Speakers
+from tousu.matching import MatchView
 from tousu.quality.checker import (
     find_problems,
     missing_deductions,
@@ -42,8 +43,8 @@ from tousu.quality.checker import (
 )
 from tousu.quality.promises import deadline_spans, find_promises, sentence_around, sentence_boundaries
 from tousu.quality.results import Deduction, DemandStatus, DialogueCheck, Finding, Problem, Promise, Turn, grade_for
-from tousu.quality.text import MatchView, fold
 from tousu.quality.transcript import parse_transcript
+from tousu.text import fold
 
 if TYPE_CHECKING:
     from tousu.analysis import Analyzer

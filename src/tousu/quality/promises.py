@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 
 from tousu.knowledge.language import LanguageRules
+from tousu.matching import MatchView
 from tousu.quality.results import Promise
-from tousu.quality.text import MatchView
 
 _SENTENCE_END = re.compile(r"[。!?;\n]")
 

@@ -1,4 +1,5 @@
-"""The checker's matching form of Chinese text, and pattern lists compiled against it.
+"""The matching form of Chinese text, and pattern lists compiled against it: the reply
+checker's patterns, written in the knowledge base (language.yaml).
 
 Patterns in language.yaml are written once, against the *matching form* of a text: the shared
 folding (tousu.text.fold: simplified Chinese, half-width ASCII with ，→, ！→! ？→? ：→:, lower-case
@@ -15,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tousu.text import fold as fold  # the checker's modules fold through here
+from tousu.text import fold
 
 _REMOVED = re.compile("[^\\S\n]+|[\u200b-\u200d\u2060\ufeff]+")
 _PUNCTUATION = set(",.!?;:、。…~-—\"'“”‘’()（）《》【】")
