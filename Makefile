@@ -80,7 +80,7 @@ bench-scale: install-test
 REAL_SET := $(wildcard ../shared/real/complaints.jsonl)
 model: install
 	$(BIN)/tousu train $(wildcard tests/data/analyzer_*.jsonl) $(REAL_SET) \
-	  --standalone --out src/tousu/analysis/data/model.npz
+	  $(if $(REAL_SET),--calibrate-on $(REAL_SET)) --standalone --out src/tousu/analysis/data/model.npz
 
 clean:
 	./scripts/test-postgres stop

@@ -47,7 +47,8 @@ def test_the_model_on_real_text_it_was_not_trained_on(kb: KnowledgeBase, real: l
     base = [record for path in sorted(DATA.glob("analyzer_*.jsonl")) for record in read_jsonl(path)]
     fold = fold_of(real, 3)
     held = [record for index, record in enumerate(real) if fold[index] == 0]
-    model = train([*base, *(record for index, record in enumerate(real) if fold[index] != 0)], kb.taxonomy)
+    rest = [record for index, record in enumerate(real) if fold[index] != 0]
+    model = train([*base, *rest], kb.taxonomy, calibrate_on=[False] * len(base) + [True] * len(rest))  # as `make model`
     report = evaluate(Analyzer(kb, model=model), held)
     assert report.records == len(held)
     summary = report.summary()
@@ -55,3 +56,5 @@ def test_the_model_on_real_text_it_was_not_trained_on(kb: KnowledgeBase, real: l
     assert summary["demand_micro_f1"] >= 0.68
     assert summary["threat_recall"] >= 0.85 and summary["threat_precision"] >= 0.85
     assert summary["emotion_accuracy"] >= 0.64
+    # Calibrated on the written sets as well, it claimed 0.14 more than it got right.
+    assert summary["category_calibration_error"] <= 0.11

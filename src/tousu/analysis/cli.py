@@ -139,6 +139,16 @@ def train(
     out: Annotated[Path | None, typer.Option("--out", dir_okay=False, help="where to write the model file")] = None,
     mapping: MapOption = None,
     c: Annotated[float, typer.Option("--c", help="inverse regularisation strength")] = 8.0,
+    calibrate_on: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--calibrate-on",
+            exists=True,
+            dir_okay=False,
+            help="of the files given, those most like the texts the model will meet: their records set how sure it "
+            "may be (default: all)",
+        ),
+    ] = None,
     standalone: Annotated[
         bool, typer.Option("--standalone", help="without the bundled model as a prior (how that model itself is made)")
     ] = False,
@@ -172,10 +182,23 @@ def train(
     from tousu.analysis.model import train as fit
     from tousu.knowledge import load_knowledge_base
 
+    calibrating = {path.resolve() for path in calibrate_on or ()}
+    if calibrating - {path.resolve() for path in data}:
+        typer.echo("error: --calibrate-on names a file that is not among the training files", err=True)
+        raise typer.Exit(1)
     try:
-        records = _read(data, mapping)
+        parts = [(path, _read([path], mapping)) for path in data]
+        records = [record for _, part in parts for record in part]
+        flags = [not calibrating or path.resolve() in calibrating for path, part in parts for _ in part]
         prior = None if standalone else load_model(BUNDLED_MODEL)
-        model = fit(records, load_knowledge_base().taxonomy, c=c, sources=[path.name for path in data], prior=prior)
+        model = fit(
+            records,
+            load_knowledge_base().taxonomy,
+            c=c,
+            sources=[path.name for path in data],
+            prior=prior,
+            calibrate_on=flags,
+        )
     except (ModelError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None

@@ -127,7 +127,8 @@ def cross_validate(
     seed: int = 0,
 ) -> Report:
     """Score a model trained on `base` plus the other folds on each fold of `records`, so no
-    record is scored by a model that saw it. Folds are stratified by category."""
+    record is scored by a model that saw it. Folds are stratified by category. The model's
+    probabilities are calibrated on the other folds (text of the kind scored), not on `base`."""
     from tousu.analysis.model import train
 
     if folds < 2 or len(records) < folds:
@@ -138,7 +139,9 @@ def cross_validate(
     for fold in range(folds):
         held = [records[i] for i in range(len(records)) if assignment[i] == fold]
         rest = [records[i] for i in range(len(records)) if assignment[i] != fold]
-        report_part = evaluate(Analyzer(kb, model=train([*base, *rest], kb.taxonomy)), held)
+        flags = [False] * len(base) + [True] * len(rest)
+        model = train([*base, *rest], kb.taxonomy, calibrate_on=flags)
+        report_part = evaluate(Analyzer(kb, model=model), held)
         scored.extend(report_part.scored)
         skipped.extend(report_part.skipped)
     return score(scored, skipped)

@@ -206,17 +206,29 @@ def train(
     c: float = 8.0,
     sources: Sequence[str] = (),
     prior: Model | None = None,
+    calibrate_on: Sequence[bool] | None = None,
 ) -> Model:
     """Fit the model on records with `text` and any of `category`, `demands`, `emotion`;
     `sources` names where they came from (kept in the metadata).
 
     With a `prior` (the bundled model, for an organisation's own history), the category and
     emotion heads are meant to be blended with it (LayeredModel): each head's weight against
-    the prior is the one that predicts the history's own labels best out of fold."""
+    the prior is the one that predicts the history's own labels best out of fold.
+
+    `calibrate_on` (one flag per record) names the records whose out-of-fold scores set each
+    head's temperature: the texts most like those the model will meet. Calibrated on all, a
+    model trained mostly on written examples is as sure of itself on real complaints as on
+    them, and is right there far less often."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    rows = [r for r in records if isinstance(r.get("text"), str) and r["text"].strip()]
+    records = list(records)
+    flags = list(calibrate_on) if calibrate_on is not None else [True] * len(records)
+    if len(flags) != len(records):
+        raise ValueError("calibrate_on needs one flag per record")
+    kept = [i for i, r in enumerate(records) if isinstance(r.get("text"), str) and r["text"].strip()]
+    rows = [records[i] for i in kept]
+    calibrating = np.array([flags[i] for i in kept], dtype=bool)
     if len(rows) < 10:
         raise ModelError(f"训练数据太少 (need at least 10 labelled texts, got {len(rows)})")
     prepare = TextPreparer(taxonomy)
@@ -241,7 +253,7 @@ def train(
         labelled = tuple(str(c) for c in fitted.classes_)
         gold = np.array([labelled.index(label) for label in labels])
         scores = _out_of_fold(matrix[picked], np.array(labels), labelled, c)
-        t = fit_temperature(scores, gold, binary=len(labelled) == 2) if scores is not None else 1.0
+        t = _calibrated(scores, gold, calibrating[picked], binary=len(labelled) == 2)
         temperatures[name] = round(t, 3)
         heads[name] = LinearHead(labelled, fitted.coef_ / t, fitted.intercept_ / t, True)
         if prior is not None and scores is not None and prior.heads[name].classes:
@@ -259,7 +271,7 @@ def train(
             continue
         fitted = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(matrix[with_demands], target)
         scores = _out_of_fold(matrix[with_demands], target, (False, True), c)
-        t = fit_temperature(scores, target.astype(int), binary=True) if scores is not None else 1.0
+        t = _calibrated(scores, target.astype(int), calibrating[with_demands], binary=True)
         temperatures[demand.value] = round(t, 3)
         classes.append(demand.value)
         coefs.append(fitted.coef_[0] / t)
@@ -287,6 +299,7 @@ def train(
         "sources": list(sources),
         "params": {"C": c, "ngram_range": [1, 3], "min_df": 2, "words": len(featurizer.words)},
         "temperatures": temperatures,
+        "calibrated_on": int(calibrating.sum()),
     }
     if prior is not None:
         metadata["prior"] = {"version": prior.version, "weights": weights}
@@ -331,6 +344,19 @@ def _out_of_fold(matrix: Any, target: np.ndarray, classes: Sequence[Any], c: flo
             block[:, [index[label] for label in fitted.classes_.tolist()]] = decision
         scores[test_rows] = block[:, 1:] - block[:, :1] if binary else block
     return scores
+
+
+_MIN_CALIBRATION = 30
+
+
+def _calibrated(scores: np.ndarray | None, gold: np.ndarray, flags: np.ndarray, *, binary: bool) -> float:
+    """The temperature from the out-of-fold scores of the flagged records, or of all when fewer
+    than `_MIN_CALIBRATION` are flagged or they hold a single label (nothing to learn from)."""
+    if scores is None:
+        return 1.0
+    if flags.sum() >= _MIN_CALIBRATION and len(set(gold[flags].tolist())) > 1:
+        return fit_temperature(scores[flags], gold[flags], binary=binary)
+    return fit_temperature(scores, gold, binary=binary)
 
 
 _PRIOR_WEIGHTS = tuple(i / 10 for i in range(11))
