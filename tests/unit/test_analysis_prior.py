@@ -60,3 +60,16 @@ def test_the_bundled_model_is_trained_standalone(bundled: Model) -> None:
 
 def _top(probabilities: dict[str, float]) -> str:
     return max(probabilities, key=lambda code: probabilities[code])
+
+
+def test_demands_the_history_never_taught_still_come_from_the_bundled_model(bundled: Model) -> None:
+    taught = {"refund", "cancel"}
+    rows = read_jsonl(DEV_SET)
+    history = [{"text": r["text"], "demands": sorted(taught & set(r["demands"]))} for r in rows]
+    taxonomy = load_knowledge_base().taxonomy
+    own = train(history, taxonomy, prior=bundled)
+    assert set(own.heads["demands"].classes) == taught and 0.0 <= own.metadata["prior"]["weights"]["demands"] <= 1.0
+    text = TextPreparer(taxonomy)("宽带坏了三天没人修，再不修好我就去工信部投诉，月租也要退给我")
+    predicted = LayeredModel(own, bundled).predict(text).demands
+    assert set(predicted) == set(bundled.heads["demands"].classes)
+    assert predicted["fix"] == pytest.approx(bundled.predict(text).demands["fix"])

@@ -141,7 +141,7 @@ class Model:
 class LayeredModel:
     """An organisation's model over the bundled one. A label its history lacks comes from the
     bundled model alone (a history labelled with categories alone still gets demands and
-    emotion). A category or emotion it was trained on blends both, with the weight training
+    emotion). A category, emotion or demand it was trained on blends both, with the weight training
     measured on the organisation's own texts (see `train`'s `prior`): a short history leans on
     the bundled model, a long one on itself."""
 
@@ -157,10 +157,20 @@ class LayeredModel:
         other = self.fallback.predict(text)
         return ModelPrediction(
             category=self._blend("category", own.category, other.category),
-            demands=own.demands or other.demands,
+            demands=self._blend_demands(own.demands, other.demands),
             emotion=self._blend("emotion", own.emotion, other.emotion),
             version=self.version,
         )
+
+    def _blend_demands(self, own: Mapping[str, float], other: Mapping[str, float]) -> Mapping[str, float]:
+        """Each demand the organisation's history taught blended, the others from the bundled model."""
+        weight = self._weights.get("demands", 1.0)
+        if weight >= 1.0:
+            return {**other, **own}
+        return {
+            **other,
+            **{code: blend(_yes_no(p), _yes_no(other.get(code, p)), weight)["yes"] for code, p in own.items()},
+        }
 
     def _blend(self, head: str, own: Mapping[str, float], other: Mapping[str, float]) -> Mapping[str, float]:
         if not own:
@@ -184,6 +194,12 @@ def blend(own: Mapping[str, float], prior: Mapping[str, float], weight: float) -
 
 
 _FLOOR = 1e-9
+
+
+def _yes_no(probability: float) -> dict[str, float]:
+    """A demand's probability as a distribution, for `blend`: for two classes, the blend is the
+    weighted sum of the two models' log-odds."""
+    return {"yes": probability, "no": 1.0 - probability}
 
 
 def prior_weights(model: Model) -> dict[str, float]:
@@ -265,6 +281,11 @@ def train(
     demand_sets = [set(rows[i]["demands"]) for i in with_demands]
     counts["demands"] = {d.value: sum(d.value in s for s in demand_sets) for d in Demand}
     classes, coefs, intercepts = [], [], []
+    # Out-of-fold answers of every demand head, pooled: one weight for the demands.
+    own_answers: list[Mapping[str, float]] = []
+    prior_answers: list[Mapping[str, float]] = []
+    gold_answers: list[str] = []
+    theirs_demands = [prior.predict(texts[i]).demands for i in with_demands] if prior is not None else []
     for demand in Demand:
         target = np.array([demand.value in s for s in demand_sets])
         if target.sum() < _MIN_POSITIVES or target.all():
@@ -273,9 +294,15 @@ def train(
         scores = _out_of_fold(matrix[with_demands], target, (False, True), c)
         t = _calibrated(scores, target.astype(int), calibrating[with_demands], binary=True)
         temperatures[demand.value] = round(t, 3)
+        if scores is not None and prior is not None and demand.value in prior.heads["demands"].classes:
+            own_answers += [_yes_no(_sigmoid(score / t)) for score in scores[:, 0].tolist()]
+            prior_answers += [_yes_no(demands[demand.value]) for demands in theirs_demands]
+            gold_answers += ["yes" if wanted else "no" for wanted in target.tolist()]
         classes.append(demand.value)
         coefs.append(fitted.coef_[0] / t)
         intercepts.append(fitted.intercept_[0] / t)
+    if gold_answers:
+        weights["demands"] = _prior_weight(own_answers, prior_answers, gold_answers)
     heads["demands"] = LinearHead(
         tuple(classes),
         np.vstack(coefs) if coefs else np.zeros((0, matrix.shape[1])),
