@@ -427,6 +427,10 @@ def test_a_manager_corrects_hands_over_and_links_from_the_complaint_page(page: P
     page.wait_for_selector("ol.timeline :text('关联投诉')")
 
     page.click("summary:has-text('移交责任')")
+    # People grouped by hall, the complaint's own first: a province has hundreds of them.
+    halls = page.eval_on_selector_all("#handover-user optgroup", "groups => groups.map(g => g.label)")
+    team = page.text_content("dl.facts dd:has-text('（')") or ""
+    assert len(halls) >= 2 and halls[0].endswith("（本投诉所属）") and halls[0].split("（")[0] in team
     page.select_option("#handover-user", "agent2")
     page.click("form[data-endpoint=hand-over] button[type=submit]")
     assert page.evaluate("document.getElementById('handover-note').validity.valueMissing")  # required: not sent

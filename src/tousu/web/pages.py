@@ -189,6 +189,15 @@ def _settlement_view(s: dict[str, Any], *, complaint: Any, actor: Actor, state: 
     return {**s, "item_views": items, "exceptions": exceptions, "may_approve": may_approve}
 
 
+def _by_hall(staff: list[dict[str, Any]], *, first: str) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Staff grouped by hall for the pickers, the complaint's own hall first: a province has
+    hundreds of people, and the right one is nearly always in the complaint's hall."""
+    halls: dict[str, list[dict[str, Any]]] = {}
+    for person in staff:
+        halls.setdefault(person["team"] or "", []).append(person)
+    return sorted(halls.items(), key=lambda hall: (hall[0] != first, hall[0] == "", hall[0]))
+
+
 @router.get("/complaints/{complaint_id}")
 def complaint_page(complaint_id: int, request: Request, state: State, actor: PageActor) -> Response:
     if not 1 <= complaint_id <= MAX_ID:  # no stored complaint has such a number
@@ -218,7 +227,7 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
         settlements=settled,
         names=names,
         people={u["username"]: u["display_name"] for u in staff},
-        staff=[u for u in staff if u["active"]],
+        staff=_by_hall([u for u in staff if u["active"]], first=row["team"]),
         is_manager=actor.at_least(Role.MANAGER),
         awaiting_reply=status in OPEN_STATUSES,
         active=status in ACTIVE_STATUSES,
