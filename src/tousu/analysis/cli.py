@@ -162,9 +162,9 @@ def train(
 
     Records may carry only some labels (a category alone, say): each part of the model learns
     from the records that have its label, and `tousu analyze --model` takes the parts a model
-    lacks from the bundled one. The category and the emotion are blended with the bundled
-    model's, with the weight that predicts the records' own labels best (out of fold), unless
-    --standalone. With --from-db, the same as `tousu model retrain`: train on the
+    lacks from the bundled one. The category, the emotion and the demands are blended with the
+    bundled model's, with the weight that predicts the records' own labels best (out of fold),
+    unless --standalone. With --from-db, the same as `tousu model retrain`: train on the
     organisation's corrected and imported history, activate the model only if it is not worse."""
     if from_db:
         if data or out is not None:

@@ -227,9 +227,10 @@ def train(
     """Fit the model on records with `text` and any of `category`, `demands`, `emotion`;
     `sources` names where they came from (kept in the metadata).
 
-    With a `prior` (the bundled model, for an organisation's own history), the category and
-    emotion heads are meant to be blended with it (LayeredModel): each head's weight against
-    the prior is the one that predicts the history's own labels best out of fold.
+    With a `prior` (the bundled model, for an organisation's own history), the heads are meant
+    to be blended with it (LayeredModel): the weight of the category, of the emotion and of the
+    demands (one for all) against the prior is the one that predicts the history's own labels
+    best out of fold.
 
     `calibrate_on` (one flag per record) names the records whose out-of-fold scores set each
     head's temperature: the texts most like those the model will meet. Calibrated on all, a
