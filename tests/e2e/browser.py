@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -52,6 +54,15 @@ def api_token(app: FastAPI, username: str) -> str:
     with app.state.tousu.write() as conn:
         user_id = users.require_user(conn, username)["id"]
         return users.issue_token(conn, user_id=user_id, kind="api", now=datetime.now(UTC))
+
+
+def file_complaint(base: str, token: str, **body: Any) -> dict[str, Any]:
+    """Take a complaint in through the API (a walk-in unless `channel` says otherwise)."""
+    created = httpx.post(
+        f"{base}/api/v1/complaints", headers={"Authorization": f"Bearer {token}"}, json={"channel": "hall", **body}
+    )
+    assert created.status_code == 201, created.text
+    return dict(created.json())
 
 
 def log_in(tab: Page, username: str, password: str = DEMO_PASSWORD) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import api_token, demo_app, log_in, served
+from tests.e2e.browser import api_token, demo_app, file_complaint, log_in, served
 
 pytestmark = pytest.mark.e2e
 
@@ -21,16 +20,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = demo_app(tmp_path_factory.mktemp("card"))
     token = api_token(app, "agent1")
     with served(app) as base:
-        created = httpx.post(
-            f"{base}/api/v1/complaints",
-            headers={"Authorization": f"Bearer {token}"},
-            json={
-                "channel": "hall",
-                "customer": {"name": "周先生", "phone": PHONE, "address": ADDRESS},
-                "content": "宽带断网三天，要求减免月租。",
-            },
+        file_complaint(
+            base,
+            token,
+            customer={"name": "周先生", "phone": PHONE, "address": ADDRESS},
+            content="宽带断网三天，要求减免月租。",
         )
-        assert created.status_code == 201, created.text
         yield base
 
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.browser import api_token, demo_app, served, signed_in_tab
+from tests.e2e.browser import api_token, demo_app, file_complaint, served, signed_in_tab
 
 pytestmark = pytest.mark.e2e
 
@@ -20,16 +20,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]
     token = api_token(app, "agent1")
     with served(app) as base:
         auth = {"Authorization": f"Bearer {token}"}
-        created = httpx.post(
-            f"{base}/api/v1/complaints",
-            headers=auth,
-            json={
-                "channel": "hall",
-                "category": "billing",
-                "customer": {"name": "吴女士", "phone": "13955551234"},
-                "content": "这个月重复扣费30元，要求退还。",
-            },
-        ).json()
+        created = file_complaint(
+            base,
+            token,
+            category="billing",
+            customer={"name": "吴女士", "phone": "13955551234"},
+            content="这个月重复扣费30元，要求退还。",
+        )
         proposal = httpx.post(
             f"{base}/api/v1/complaints/{created['id']}/settlements",
             headers=auth,

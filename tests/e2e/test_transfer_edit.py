@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import api_token, demo_app, served
+from tests.e2e.browser import api_token, demo_app, file_complaint, served
 from tousu.demo import DEMO_PASSWORD
 from tousu.domain.deadlines import LOCAL
 
@@ -24,19 +23,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     token = api_token(app, "agent1")
     with served(app) as base:
         # Transferred by phone: the source is known, the case number is a placeholder, no deadline yet.
-        created = httpx.post(
-            f"{base}/api/v1/complaints",
-            headers={"Authorization": f"Bearer {token}"},
-            json={
-                "channel": "hotline",
-                "customer": {"name": "郑女士", "phone": "13955551234"},
-                "content": "套餐被擅自变更，多扣了30元，要求退还。",
-                "transfer_source": "12300",
-                "transfer_case_number": "待补",
-            },
+        yield (
+            base,
+            file_complaint(
+                base,
+                token,
+                channel="hotline",
+                customer={"name": "郑女士", "phone": "13955551234"},
+                content="套餐被擅自变更，多扣了30元，要求退还。",
+                transfer_source="12300",
+                transfer_case_number="待补",
+            ),
         )
-        assert created.status_code == 201, created.text
-        yield base, created.json()
 
 
 @pytest.fixture
