@@ -36,16 +36,16 @@ CHROMIUM_ARGS = [
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-def demo_app(directory: Path) -> FastAPI:
-    """The app on a new SQLite database in `directory` with the demo staff and no complaints,
-    without its scheduler: the test decides what happens when."""
+def demo_app(directory: Path, *, complaints: int = 0, seed: int = 7) -> FastAPI:
+    """The app on a new SQLite database in `directory` with the demo staff and `complaints`
+    demo complaints, without its scheduler: the test decides what happens when."""
     url = f"sqlite:///{directory / 'tousu.db'}"
     upgrade(url)
     settings = Settings(
         database_url=url, secret_key="e2e-secret-0123456789abcdef0123456789", scheduler_interval_seconds=0
     )
     app = create_app(settings, with_scheduler=False)
-    load_demo(app.state.tousu.engine, settings.policy, count=0, seed=7)
+    load_demo(app.state.tousu.engine, settings.policy, count=complaints, seed=seed)
     return app
 
 

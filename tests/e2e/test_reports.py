@@ -10,24 +10,15 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import log_in, served
-from tousu.api.app import create_app
-from tousu.demo import HALL, load_demo
-from tousu.settings import Settings
-from tousu.storage.db import upgrade
+from tests.e2e.browser import demo_app, log_in, served
+from tousu.demo import HALL
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('reports') / 'tousu.db'}"
-    upgrade(url)
-    settings = Settings(
-        database_url=url, secret_key="reports-e2e-secret-0123456789abcdef", scheduler_interval_seconds=0
-    )
-    app = create_app(settings, with_scheduler=False)
-    load_demo(app.state.tousu.engine, settings.policy, count=60, seed=11)
+    app = demo_app(tmp_path_factory.mktemp("reports"), complaints=60, seed=11)
     with served(app) as base:
         yield base
 
