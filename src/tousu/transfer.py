@@ -414,7 +414,8 @@ def _key_taken(engine: sa.Engine, key: str) -> bool:
 def export_complaints(settings: Settings, out: IO[bytes], *, fmt: str, masked: bool = True) -> int:
     """Every complaint: JSON Lines (every column, codes as stored) or, through the one export
     writer of the API and the pages, CSV or a workbook with Chinese headers. Phone numbers, and
-    numbers typed in any text, are masked unless `masked` is False (an administrator's `--unmasked`)."""
+    numbers typed in any text, are masked (and addresses left out) unless `masked` is False (an
+    administrator's `--unmasked`)."""
     if fmt not in ("jsonl", "csv", "xlsx"):
         raise SystemExit("error: --format must be jsonl, csv or xlsx")
     engine = create_db_engine(settings.database_url)
@@ -447,7 +448,8 @@ def _export_jsonl(conn: sa.Connection, out: IO[bytes], *, masked: bool) -> int:
             k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items() if k not in ("search_tokens",)
         }
         if masked:
-            record = {k: _masked(v) for k, v in record.items()} | {"customer_phone": mask_phone(row["customer_phone"])}
+            masked_contact = {"customer_phone": mask_phone(row["customer_phone"]), "customer_address": ""}
+            record = {k: _masked(v) for k, v in record.items()} | masked_contact
         out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
         count += 1
     return count

@@ -81,16 +81,33 @@ def test_a_caller_known_elsewhere_gets_only_the_limited_card(api: Api, world: di
 
 def test_in_scope_history_lists_only_what_the_actor_can_see(api: Api, world: dict[str, Any]) -> None:
     # The customer now calls 湖里营业厅: its agent files a complaint and so may see the customer,
-    # but still not 思明营业厅's complaint or its settlement.
-    own = api.post("/complaints", "agent_b", complaint_body(content="宽带又断了", channel="hall")).json()
+    # but still not 思明营业厅's complaint, its settlement, what it was told or its notes.
+    own = api.post("/complaints", "agent_b", complaint_body(content="宽带又断了", channel="hall"))
+    assert ADDRESS not in own.text and "1234" not in own.text and "下午方便" not in own.text
+    own = own.json()
     body = api.get("/customers", "agent_b", params={"phone": PHONE}).json()
     assert body["scope"] == "full"
-    assert body["customer"]["address"] == ADDRESS and body["customer"]["id_number"] == "350***********1234"
+    assert body["customer"]["address"] == "" and body["customer"]["id_number"] is None
     assert [c["reference"] for c in body["history"]["complaints"]] == [own["reference"]]
     assert body["history"]["settlements"] == []
-    assert [n["kind"] for n in body["history"]["notes"]] == ["note"]
+    assert body["history"]["notes"] == []
     assert body["elsewhere"]["complaints"] == 1
-    assert world["complaint"]["reference"] not in api.get(f"/customers/{world['customer_id']}", "agent_b").text
+    for path in (f"/customers/{world['customer_id']}", f"/complaints/{own['id']}"):
+        seen = api.get(path, "agent_b").text
+        assert world["complaint"]["reference"] not in seen and ADDRESS not in seen and "1234" not in seen
+    page = _page(api, f"/complaints/{own['id']}", "agent_b").text
+    assert ADDRESS not in page and "下午方便" not in page
+    # What 湖里营业厅 is told and writes is its own, and 思明营业厅 sees its own only.
+    assert api.post(f"/customers/{world['customer_id']}/notes", "agent_b", {"text": "周末可上门"}).status_code == 201
+    told = complaint_body(content="宽带第三次断了", customer={"name": "王先生", "phone": PHONE, "address": "湖里区2号"})
+    second = api.post("/complaints", "agent_b", told).json()
+    assert second["customer"]["address"] == "湖里区2号"
+    mine = api.get(f"/customers/{world['customer_id']}", "agent_b").json()
+    assert mine["customer"]["address"] == "湖里区2号"
+    assert [n["text"] for n in mine["history"]["notes"]] == ["周末可上门"]
+    theirs = api.get(f"/customers/{world['customer_id']}", "agent1").json()
+    assert theirs["customer"]["address"] == ADDRESS
+    assert [n["text"] for n in theirs["history"]["notes"]] == ["下午方便接电话"]
 
     as_manager_a = api.get(f"/customers/{world['customer_id']}", "manager1").json()
     assert [c["reference"] for c in as_manager_a["history"]["complaints"]] == [world["complaint"]["reference"]]
@@ -100,10 +117,11 @@ def test_in_scope_history_lists_only_what_the_actor_can_see(api: Api, world: dic
         everything = api.get(f"/customers/{world['customer_id']}", who).json()
         assert {c["reference"] for c in everything["history"]["complaints"]} == {
             own["reference"],
+            second["reference"],
             world["complaint"]["reference"],
         }
         assert len(everything["history"]["settlements"]) == 1
-        assert sorted(n["kind"] for n in everything["history"]["notes"]) == ["filing", "note"]
+        assert sorted(n["kind"] for n in everything["history"]["notes"]) == ["filing", "note", "note"]
         assert everything["elsewhere"]["complaints"] == 0
 
 
@@ -138,9 +156,12 @@ def test_changing_a_customers_flags_is_recorded_in_their_complaints_timelines(ap
         f"/customers/{customer_id}", "manager1", {"version": 1, "sensitive": True, "address": "厦门市湖里区1号"}
     )
     assert changed.status_code == 200 and changed.json()["sensitive"] is True
-    event = api.get(f"/complaints/{complaint_id}/events", "agent1").json()["events"][-1]
-    assert event["kind"] == "customer_updated" and event["actor"] == "manager1"
-    assert event["data"] == {"before": {"sensitive": False}, "after": {"sensitive": True, "address": "（已修改）"}}
+    assert changed.json()["address"] == "厦门市湖里区1号"
+    flags, address = api.get(f"/complaints/{complaint_id}/events", "agent1").json()["events"][-2:]
+    assert flags["kind"] == address["kind"] == "customer_updated" and flags["actor"] == "manager1"
+    assert flags["data"] == {"before": {"sensitive": False}, "after": {"sensitive": True}}
+    assert address["data"] == {"before": {}, "after": {"address": "（已修改）"}}
+    assert api.get(f"/complaints/{complaint_id}", "agent1").json()["customer"]["address"] == "厦门市湖里区1号"
     page = _page(api, f"/complaints/{complaint_id}", "agent1").text
     assert "客户资料变更" in page and "敏感客户 是" in page and "customer_updated" not in page
     nothing = api.patch(f"/customers/{customer_id}", "manager1", {"version": 2})

@@ -82,7 +82,8 @@ def customer_lookup_json(row: dict[str, Any], found: dict[str, Any], actor: Acto
     for item in history["complaints"]:
         item["received_at"] = when(item["received_at"])
         item["replied_at"] = when(item["replied_at"])
-    return {"scope": "full", "customer": customer_json(row, actor, full=True), "history": history, **body}
+    customer = customer_json({**row, **found["contact"]}, actor, full=True)
+    return {"scope": "full", "customer": customer, "history": history, **body}
 
 
 def excerpt(content: str, length: int = 80) -> str:

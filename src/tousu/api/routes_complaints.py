@@ -46,7 +46,7 @@ router = APIRouter(prefix="/api/v1", tags=["complaints"], responses=documented(4
 def _complaint(state: AppState, actor: Actor, complaint_id: int) -> dict[str, Any]:
     with state.read() as conn:
         row = store.load(conn, complaint_id=complaint_id, actor=actor)
-        customer = customers.get(conn, customer_id=row["customer_id"])
+        customer = customers.view(conn, customer_id=row["customer_id"], actor=actor, complaint=row)
     return present.complaint_json(row, customer=customer, actor=actor)
 
 

@@ -1,10 +1,14 @@
 """Customers: found by phone, with their complaint history and notes, seen within the actor's scope.
 
 A customer is *in scope* for an actor who sees everything, or who can see at least one of the
-customer's complaints (the complaint rule, `actors.can_see`). In scope: the full record, the
-complaints the actor can see, their settlements, and the notes. Out of scope: only the card an
-agent needs when the customer calls (name, masked phone, VIP level and flags) and how much
-history there is elsewhere.
+customer's complaints (the complaint rule, `actors.can_see`). In scope: the record, the
+complaints the actor can see, their settlements, and the notes written in the actor's hall.
+Out of scope: only the card an agent needs when the customer calls (name, masked phone, VIP
+level and flags) and how much history there is elsewhere.
+
+The address and ID number are not on the record: each complaint keeps those given for it, and
+they are seen where the complaint is seen (`contact_details`). Filing a complaint for a phone
+number brings its customer into scope, but not what other halls were told.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from tousu.domain.workflow import ACTIVE_STATUSES
 from tousu.services import timeline
 from tousu.services.actors import Actor, can_see, require_role
 from tousu.services.errors import Conflict, Invalid, NotFound
-from tousu.storage.tables import complaints, customer_notes, customers, settlements
+from tousu.storage.tables import complaints, customer_notes, customers, settlements, users
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 """Mainland mobiles and landlines with their area code: a number we can call back."""
@@ -84,14 +88,9 @@ def find_or_create(conn: sa.Connection, *, data: dict[str, Any], now: datetime) 
     the insert yields to the unique phone index and the winner's row is read back.
     """
     phone = normalise_phone(data["phone"])
-    id_number = data.get("id_number")
-    if id_number is not None and not ID_NUMBER.match(id_number):
-        raise Invalid("invalid_id_number", "身份证号码应为18位（最后一位可为X）。", "customer.id_number")
     values = {
         "name": data["name"],
         "phone": phone,
-        "address": data.get("address") or "",
-        "id_number": id_number,
         "vip_level": VipLevel(data.get("vip_level") or "normal").value,
         "important": bool(data.get("important")),
         "sensitive": bool(data.get("sensitive")),
@@ -102,6 +101,51 @@ def find_or_create(conn: sa.Connection, *, data: dict[str, Any], now: datetime) 
     if created is not None:
         return dict(created), True
     return dict(conn.execute(_BY_PHONE, {"phone": phone}).mappings().one()), False
+
+
+def given_details(data: dict[str, Any]) -> dict[str, Any]:
+    """The address and ID number given at intake, checked, as the complaint stores them."""
+    id_number = data.get("id_number") or None
+    if id_number is not None and not ID_NUMBER.match(id_number):
+        raise Invalid("invalid_id_number", "身份证号码应为18位（最后一位可为X）。", "customer.id_number")
+    return {"customer_address": (data.get("address") or "").strip(), "customer_id_number": id_number}
+
+
+def contact_details(
+    conn: sa.Connection, *, customer_id: int, actor: Actor, complaint: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The customer's address and ID number as far as the actor may know them: those given for
+    `complaint`, else the latest given for a complaint of theirs the actor can see."""
+    found: dict[str, Any] = {"address": "", "id_number": None}
+    if complaint is not None:
+        found = {"address": complaint["customer_address"], "id_number": complaint["customer_id_number"]}
+    if found["address"] and found["id_number"]:
+        return found
+    rows = conn.execute(
+        sa.select(complaints.c.customer_address, complaints.c.customer_id_number, *_SCOPE_COLUMNS)
+        .where(
+            complaints.c.customer_id == customer_id,
+            sa.or_(complaints.c.customer_address != "", complaints.c.customer_id_number.is_not(None)),
+        )
+        .order_by(complaints.c.received_at.desc(), complaints.c.id.desc())
+    ).mappings()
+    for row in rows:
+        if can_see(actor, dict(row)):
+            found["address"] = found["address"] or row["customer_address"]
+            found["id_number"] = found["id_number"] or row["customer_id_number"]
+            if found["address"] and found["id_number"]:
+                break
+    return found
+
+
+def view(
+    conn: sa.Connection, *, customer_id: int, actor: Actor, complaint: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The customer record with the contact details the actor may know (see `contact_details`)."""
+    return {
+        **get(conn, customer_id=customer_id),
+        **contact_details(conn, customer_id=customer_id, actor=actor, complaint=complaint),
+    }
 
 
 _BY_PHONE = sa.select(customers).where(customers.c.phone == sa.bindparam("phone"))
@@ -191,13 +235,19 @@ def _elsewhere(unseen: list[dict[str, Any]]) -> dict[str, Any]:
 def lookup(conn: sa.Connection, *, customer_id: int, actor: Actor) -> dict[str, Any]:
     """What the actor may know of a customer who is on the line.
 
-    `in_scope` with the full `history` when the actor may see the customer, else only the
-    counts of the history `elsewhere` (the caller shows the limited card).
+    `in_scope` with the full `history` and the `contact` details the actor may know when the
+    actor may see the customer, else only the counts of the history `elsewhere` (the caller
+    shows the limited card).
     """
     seen, unseen = _complaints_of(conn, customer_id, actor)
     if not (actor.sees_everything or seen):
         return {"in_scope": False, "elsewhere": _elsewhere(unseen)}
-    return {"in_scope": True, "history": _history(conn, customer_id, actor, seen), "elsewhere": _elsewhere(unseen)}
+    return {
+        "in_scope": True,
+        "history": _history(conn, customer_id, actor, seen),
+        "contact": contact_details(conn, customer_id=customer_id, actor=actor),
+        "elsewhere": _elsewhere(unseen),
+    }
 
 
 def _history(conn: sa.Connection, customer_id: int, actor: Actor, seen: list[dict[str, Any]]) -> dict[str, Any]:
@@ -216,6 +266,11 @@ def _history(conn: sa.Connection, customer_id: int, actor: Actor, seen: list[dic
     notes_query = sa.select(customer_notes).where(customer_notes.c.customer_id == customer_id)
     if not actor.at_least(Role.MANAGER):
         notes_query = notes_query.where(customer_notes.c.kind != "filing")
+    if not actor.sees_everything:  # a hall's notes are its own
+        hall = sa.select(users.c.id).where(users.c.team == actor.team) if actor.team else sa.select(sa.null())
+        notes_query = notes_query.where(
+            sa.or_(customer_notes.c.author_id == actor.id, customer_notes.c.author_id.in_(hall))
+        )
     notes = conn.execute(notes_query.order_by(customer_notes.c.created_at.desc())).mappings().all()
     return {
         "complaints": seen,
@@ -237,23 +292,25 @@ def add_note(
     return {"id": note_id, **values}
 
 
-FLAG_FIELDS = ("vip_level", "important", "sensitive", "address")
+FLAG_FIELDS = ("vip_level", "important", "sensitive")
 
 
 def update_flags(
     conn: sa.Connection, *, customer_id: int, changes: dict[str, Any], version: int, actor: Actor, now: datetime
 ) -> dict[str, Any]:
-    """Change the VIP level, flags or address (managers and up), recorded in the timeline of
-    each of the customer's complaints: the flags change how those complaints are handled."""
+    """Change the VIP level or flags (managers and up), recorded in the timeline of each of the
+    customer's complaints: the flags change how those complaints are handled. A new address is
+    recorded on the latest complaint of theirs the manager can see, and seen with it."""
     before = get_in_scope(conn, customer_id=customer_id, actor=actor)
     require_role(actor, Role.MANAGER)
-    if unknown := set(changes) - set(FLAG_FIELDS):
+    if unknown := set(changes) - {*FLAG_FIELDS, "address"}:
         raise Invalid("not_changeable", "只能修改客户级别、重要/敏感标记和地址。", sorted(unknown)[0])
     if not changes:
         raise Invalid("nothing_to_change", "没有需要修改的内容。")
     stale = Conflict("stale_version", "客户资料已被他人修改，请刷新后重试。", "version")
     if before["version"] != version:
         raise stale
+    address = changes.pop("address", None)
     result = conn.execute(
         customers.update()
         .where(customers.c.id == customer_id, customers.c.version == version)
@@ -263,18 +320,33 @@ def update_flags(
         raise stale
     after = get(conn, customer_id=customer_id)
     _audit(conn, before=before, after=after, actor=actor, now=now)
-    return after
+    if address is not None:
+        _record_address(conn, customer_id=customer_id, address=address.strip(), actor=actor, now=now)
+    return {**after, **contact_details(conn, customer_id=customer_id, actor=actor)}
 
 
 def _audit(conn: sa.Connection, *, before: dict[str, Any], after: dict[str, Any], actor: Actor, now: datetime) -> None:
     diff = timeline.change({k: before[k] for k in FLAG_FIELDS}, {k: after[k] for k in FLAG_FIELDS})
     if not diff["after"]:
         return
-    # The address itself stays on the customer record, not copied into every timeline.
-    if "address" in diff["after"]:
-        diff["before"].pop("address")
-        diff["after"]["address"] = "（已修改）"
     ids = conn.execute(sa.select(complaints.c.id).where(complaints.c.customer_id == after["id"])).scalars().all()
     entry = timeline.Entry(kind="customer_updated", actor_id=actor.id, data=diff)
     for complaint_id in ids:
         timeline.append_all(conn, complaint_id=complaint_id, at=now, entries=[entry])
+
+
+def _record_address(conn: sa.Connection, *, customer_id: int, address: str, actor: Actor, now: datetime) -> None:
+    rows = conn.execute(
+        sa.select(complaints.c.id, complaints.c.customer_address, *_SCOPE_COLUMNS)
+        .where(complaints.c.customer_id == customer_id)
+        .order_by(complaints.c.received_at.desc(), complaints.c.id.desc())
+    ).mappings()
+    latest = next((row for row in rows if can_see(actor, dict(row))), None)
+    if latest is None or latest["customer_address"] == address:
+        return
+    conn.execute(complaints.update().where(complaints.c.id == latest["id"]).values(customer_address=address))
+    # The address itself is not copied into the timeline.
+    entry = timeline.Entry(
+        kind="customer_updated", actor_id=actor.id, data={"before": {}, "after": {"address": "（已修改）"}}
+    )
+    timeline.append_all(conn, complaint_id=latest["id"], at=now, entries=[entry])

@@ -143,6 +143,7 @@ def create(
 ) -> Created:
     """Record the complaint with its classification and deadlines."""
     validate(new, now=now)
+    details = customer_service.given_details(new.customer)
     customer, first_contact = customer_service.find_or_create(conn, data=new.customer, now=now)
     received_at = new.received_at or now
     category = new.category.value if new.category else analysis.category
@@ -195,6 +196,7 @@ def create(
         "reference": next_reference(conn, now=received_at),
         "channel": new.channel.value,
         "customer_id": customer["id"],
+        **details,
         "received_by_id": actor.id,
         "responsible_id": actor.id,
         "owner_id": actor.id,
@@ -295,7 +297,13 @@ def create(
                 "request_digest": request_digest,
             },
         )
-    return Created(complaint=row, customer=customer)
+    # What the filer may know of them: given now, or for an earlier complaint the filer can see.
+    known = (
+        {"address": row["customer_address"], "id_number": row["customer_id_number"]}
+        if first_contact
+        else customer_service.contact_details(conn, customer_id=customer["id"], actor=actor, complaint=row)
+    )
+    return Created(complaint=row, customer={**customer, **known})
 
 
 def _record_corrections(

@@ -97,8 +97,6 @@ customers = sa.Table(
     _id(),
     sa.Column("name", sa.String(100), nullable=False),
     sa.Column("phone", sa.String(20), nullable=False, index=True, unique=True),  # the customer's identity
-    sa.Column("address", sa.String(300), nullable=False, server_default=""),
-    sa.Column("id_number", sa.String(18), nullable=True),
     sa.Column("vip_level", sa.String(16), nullable=False, server_default="normal"),
     sa.Column("important", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("sensitive", sa.Boolean, nullable=False, server_default=sa.false()),
@@ -159,6 +157,9 @@ complaints = sa.Table(
     sa.Column("claimed_amount", Money, nullable=True),
     sa.Column("occurred_at", UtcDateTime, nullable=True),
     sa.Column("received_at", UtcDateTime, nullable=False, index=True),
+    # What the customer gave for this complaint: seen where the complaint is seen (migration 0018).
+    sa.Column("customer_address", sa.String(300), nullable=False, server_default=""),
+    sa.Column("customer_id_number", sa.String(18), nullable=True),
     sa.Column("proxy_name", sa.String(100), nullable=True),
     sa.Column("proxy_authorisation", sa.Text, nullable=True),
     # Transferred by 12300/12315/the ministry: their case number and the reply deadline they set.

@@ -113,7 +113,7 @@ def _context(
         raise NotFound("complaint_not_found", "投诉不存在。")
     with state.read() as conn:
         row = store.load(conn, complaint_id=complaint_id, actor=actor)
-        customer = customers.get(conn, customer_id=row["customer_id"])
+        customer = customers.view(conn, customer_id=row["customer_id"], actor=actor, complaint=row)
         events = store.timeline_of(conn, complaint_id=complaint_id)
         granted = _granted_items(settlements.for_complaint(conn, complaint_id=complaint_id))
     replies = [e for e in events if e["kind"] == "reply" and (e["data"] or {}).get("reply")]

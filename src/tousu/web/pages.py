@@ -205,7 +205,7 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
     try:
         with state.read() as conn:
             row = store.load(conn, complaint_id=complaint_id, actor=actor)
-            customer = customers.get(conn, customer_id=row["customer_id"])
+            customer = customers.view(conn, customer_id=row["customer_id"], actor=actor, complaint=row)
             events = [present.event_json(e) for e in store.timeline_of(conn, complaint_id=complaint_id)]
             settled = settlements.for_complaint(conn, complaint_id=complaint_id)
             staff = users.list_users(conn)
