@@ -395,6 +395,13 @@ def test_security_headers_on_pages_api_static_and_refusals(api: Api) -> None:
         assert "strict-transport-security" not in response.headers  # plain http: HSTS would be ignored
 
 
+def test_api_answers_are_not_kept_in_the_browser_cache_but_static_files_are(api: Api) -> None:
+    created = api.post("/complaints", "agent1", complaint_body())
+    for response in (created, api.get(f"/complaints/{created.json()['id']}", "agent1"), api.client.get("/api/v1/me")):
+        assert response.headers["cache-control"] == "no-store"
+    assert "no-store" not in api.client.get("/static/app.js").headers.get("cache-control", "")
+
+
 def test_pages_have_no_inline_script_or_style_the_policy_would_block(api: Api) -> None:
     templates = Path(__file__).resolve().parents[2] / "src" / "tousu" / "web" / "templates"
     for template in templates.glob("*.html"):

@@ -37,3 +37,10 @@ def test_the_formatter_writes_masked_key_value_lines_with_tracebacks() -> None:
     line = MaskingFormatter().format(record)
     assert "level=ERROR logger=tousu.test saving 139****5678" in line
     assert "ValueError: phone 139****5678 refused" in line and "13912345678" not in line
+
+
+def test_request_ids_stay_whole_so_a_quoted_one_can_be_found() -> None:
+    request_id = "a94333d8fec84a5f88b7d13578677867"  # digits inside that look like a mobile number
+    line = f"request_id={request_id} user=agent1 path=/api/v1/complaints note=13912345678"
+    masked = mask_text(line)
+    assert f"request_id={request_id} " in masked and "13912345678" not in masked

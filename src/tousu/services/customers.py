@@ -52,17 +52,22 @@ def mask_id_number(id_number: str | None) -> str | None:
     return None if id_number is None else f"{id_number[:3]}{'*' * 11}{id_number[-4:]}"
 
 
-# Numbers typed inside free text, half- or full-width, with or without separators; never part
-# of a longer run of digits (an order number is not a phone number).
+# Numbers typed inside free text, half- or full-width, grouped with spaces, dashes, dots,
+# slashes or brackets as people write them (139.1111.2222, (0592)5551234, 3502 0319 9001 …);
+# never part of a longer run of digits (an order number is not a phone number).
 _D = "[0-9０-９]"
-_SEP = r"[\s\-－]?"
+_SEP = r"[\s\-－.．/／—–·]?"
+_OPEN, _CLOSE = "[(（]?", "[)）]?"
+_LAST = "[0-9０-９XxＸｘ]"
 _NUMBERS_IN_TEXT = re.compile(
     rf"(?<![0-9０-９])(?:"
-    rf"(?P<id>{_D}{{6}}{_SEP}{_D}{{8}}{_SEP}{_D}{{3}}[0-9０-９XxＸｘ])"
-    rf"|(?P<mobile>(?:[+＋]?86{_SEP})?[1１][3-9３-９]{_D}{_SEP}{_D}{{4}}{_SEP}{_D}{{4}})"
-    rf"|(?P<landline>[0０]{_D}{{2,3}}[\-－]?{_D}{{7,8}})"
-    rf")(?![0-9０-９XxＸｘ])"
+    rf"(?P<id>(?:(?:{_D}{{6}}{_SEP}{_D}{{8}}|{_D}{{6}}{_SEP}{_D}{{4}}{_SEP}{_D}{{4}}){_SEP}{_D}{{3}}{_LAST}"
+    rf"|{_D}{{4}}(?:{_SEP}{_D}{{4}}){{3}}{_SEP}{_D}{_LAST})(?!{_LAST})|{_D}{{15}}(?![0-9０-９]))"
+    rf"|(?P<mobile>(?:[+＋]?86{_SEP})?{_OPEN}[1１][3-9３-９]{_D}{_CLOSE}{_SEP}{_D}{{4}}{_SEP}{_D}{{4}}(?![0-9０-９]))"
+    rf"|(?P<landline>{_OPEN}[0０]{_D}{{2,3}}{_CLOSE}{_SEP}{_D}{{3,4}}{_SEP}{_D}{{4}}(?![0-9０-９]))"
+    rf")"
 )
+_NOT_DIGITS = re.compile(r"[^0-9０-９XxＸｘ]")
 
 
 def mask_numbers_in_text(text: str) -> str:
@@ -73,10 +78,10 @@ def mask_numbers_in_text(text: str) -> str:
     """
 
     def masked(match: re.Match[str]) -> str:
-        digits = re.sub(r"[\s\-－]", "", match.group())
+        digits = _NOT_DIGITS.sub("", match.group())
         if match.group("id"):
             return str(mask_id_number(digits))
-        return mask_phone(re.sub(r"^[+＋]?86(?=\d{11}$)", "", digits))
+        return mask_phone(re.sub(r"^86(?=\d{11}$)", "", digits))
 
     return _NUMBERS_IN_TEXT.sub(masked, text)
 

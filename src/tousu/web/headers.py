@@ -16,6 +16,9 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 HSTS = (b"strict-transport-security", b"max-age=31536000")
+# The API's answers carry customers' data, and hall counters are shared computers: no copy is
+# kept in the browser's cache (the pages set the same header themselves, web/render.py).
+NO_STORE = (b"cache-control", b"no-store")
 
 _ALWAYS = (
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
@@ -43,12 +46,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         https = self.always_https or scope.get("scheme") == "https"
+        private = scope["path"].startswith("/api/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
                 headers += [header for header in _ALWAYS if header[0] not in present]
+                if private and b"cache-control" not in present:
+                    headers.append(NO_STORE)
                 if https:
                     headers = [(n, _secure_cookie(v) if n.lower() == b"set-cookie" else v) for n, v in headers]
                     headers += [HSTS] if HSTS[0] not in present else []
