@@ -65,7 +65,20 @@ def test_escalating_to_the_province_makes_it_an_escalated_complaint(api: Api) ->
     ).json()
     assert "escalated" in escalated["urgency_types"] and escalated["escalation_level"] == 1
     event = api.get(f"/complaints/{created['id']}/events", "agent1").json()["events"][-1]
-    assert event["kind"] == "escalated" and event["data"]["to"] == "厅经理"
+    assert event["kind"] == "escalated" and event["data"]["to"] == "省公司"
+    assert event["data"]["to_role"] == "manager"  # followed in-house by the hall's manager
+
+
+def test_a_manager_escalates_above_himself(api: Api) -> None:
+    created = api.post("/complaints", "agent1", complaint_body(content="宽带故障一直没修好")).json()
+    escalated = api.post(
+        f"/complaints/{created['id']}/escalate",
+        "manager1",
+        {"version": created["version"], "reason": "本厅无法协调装维，需主任出面"},
+    ).json()
+    assert escalated["escalation_level"] == 2
+    event = api.get(f"/complaints/{created['id']}/events", "manager1").json()["events"][-1]
+    assert event["data"]["to"] == "客户中心主任" and event["data"]["to_role"] == "director"
 
 
 def test_linking_relates_both_complaints(api: Api) -> None:

@@ -83,8 +83,12 @@ def test_the_operator_may_not_reject_citing_the_appeal_time_limit() -> None:
         ("电信用户申诉处理办法第十一条", "收费争议已超过5个月"),
         ("申诉时效", "法院已受理"),
         ("电信条例第39条", "已过时效，无法处理"),
+        ("电信用户申诉处理办法第十一条", "费用发生时间太久，已过投诉时效，系统已查不到记录。"),
+        ("公司规定", "投诉期限已过"),
+        ("公司规定", "这是太久以前的费用，不予处理"),
     ):
         with pytest.raises(TransitionRefused) as refused:
             check_reject(legal_basis=basis, reasons=reasons)
         assert refused.value.code == "appeal_limit_not_for_operator"
     check_reject(legal_basis="电信用户申诉处理办法第十一条", reasons="法院已受理同一争议")
+    check_reject(legal_basis="电信条例", reasons="客户欠费超过3个月，号码已依约销户，不属于本次争议")

@@ -19,8 +19,15 @@ APPEAL_RULES = "《电信用户申诉处理办法》（工信部令第35号，20
 ART_10 = f"{APPEAL_RULES}第十条"
 ART_11 = f"{APPEAL_RULES}第十一条"
 
+# However it is worded: the appeal limits by name or by their length, a lapse of time as the
+# reason (时效, 期限已过, 时间太久), or the operator's own invented limit.
 _TIME_LIMIT = re.compile(
-    r"申诉(处理)?(时效|时限|期限)|(超过|超出|已过|过了|逾)(了)?\s*([5五]个?月|[2两二]年|(申诉)?(时效|时限|期限))"
+    r"(申诉|投诉|处理|受理|追诉)(的)?(时效|时限|期限)"
+    r"|(超过|超出|已过|过了|逾期?|早过)(了)?\s*([5五]个?月|[2两二]年|(申诉|投诉|处理|受理)?(的)?(时效|时限|期限))"
+    r"|时效"
+    r"|(时效|时限|期限)(已过|已满|届满|过了|已到)"
+    r"|(时间|年代|日子)(太|过于|比较|实在)?(久|长|早|久远)了?"
+    r"|(太|很|好)久(以前|之前)?的(事|费用|账|账单|记录|问题)"
 )
 
 OPERATOR_MAY_NOT_CITE = (

@@ -219,11 +219,15 @@ def escalate(
     policy: Policy,
     now: datetime,
 ) -> dict[str, Any]:
-    """Move up one rung of the ladder; to the province company it becomes an 升级 complaint."""
+    """Move up the ladder, to the first rung above both the complaint's and the escalating
+    person's own (a manager escalates to the director, not to himself); to the province company
+    it becomes an 升级 complaint, followed in-house by that rung."""
     complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
     if wf.Status(complaint["status"]) not in wf.ACTIVE_STATUSES:
         raise Invalid("not_active", "已结案、不予受理或已合并的投诉不能升级。", "status")
-    level = min(complaint["escalation_level"] + 1, len(policy.escalation.ladder) - 1)
+    ladder = policy.escalation.ladder
+    own = max((i for i, (_, role) in enumerate(ladder) if actor.at_least(role)), default=0)
+    level = min(max(complaint["escalation_level"], own) + 1, len(ladder) - 1)
     changes: dict[str, Any] = {"escalation_level": level}
     if to_province:
         types = {UrgencyType(t) for t in complaint["urgency_types"]} | {UrgencyType.ESCALATED}
@@ -236,7 +240,11 @@ def escalate(
         kind="escalated",
         actor=actor,
         now=now,
-        data={"to": policy.escalation.ladder[level][0], "reason": _require_text(reason, "reason", "升级原因")},
+        data={
+            "to": "省公司" if to_province else ladder[level][0],
+            "to_role": ladder[level][1].value,
+            "reason": _require_text(reason, "reason", "升级原因"),
+        },
     )
 
 
