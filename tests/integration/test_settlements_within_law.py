@@ -67,6 +67,22 @@ def test_an_outage_gets_a_fee_waiver_not_a_double_refund(api: Api) -> None:
     assert waiver.status_code == 201 and waiver.json()["status"] == "granted"
 
 
+def test_mental_damages_written_into_the_description_are_checked_as_such(api: Api) -> None:
+    billing = _complaint(api, "billing")
+    before = len(_events(api, billing["id"]))
+    refused = _propose(
+        api,
+        "manager1",
+        billing,
+        items=[{"type": "compensation", "amount": 100, "basis": "civil_code_584"}],
+        facts=["proven_loss"],
+        description="精神损失费100元",
+    )
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "not_allowed_by_law"
+    assert "财产纠纷不适用" in refused.json()["error"]["message"]
+    assert len(_events(api, billing["id"])) == before  # nothing recorded
+
+
 def test_compensation_without_a_basis_goes_to_the_director_and_needs_his_reason(api: Api) -> None:
     billing = _complaint(api, "billing")
     proposal = _propose(api, "manager1", billing, compensation=80)  # within a manager's amount, but no basis

@@ -66,3 +66,26 @@ def test_the_readme_table_is_the_one_the_knowledge_base_generates() -> None:
     found = re.search(r"<!-- remedies-table:start[^>]*-->\n(.*?)<!-- remedies-table:end -->", text, re.S)
     assert found, "README lacks the remedies table markers"
     assert found.group(1) == render_table(), "regenerate the README table with tousu.knowledge.remedies.render_table()"
+
+
+def _described(description: str, *items: Item, category: str = "billing") -> list[str]:
+    facts = (Fact.PROVEN_LOSS, Fact.PERSONAL_RIGHTS)
+    return [f.code for f in check_items(items, category=category, facts=facts, rules=RULES, description=description)]
+
+
+def test_money_named_in_the_description_is_checked_under_its_own_rules() -> None:
+    contract = Item(SettlementType.COMPENSATION, 100, "civil_code_584")
+    # 精神损失费 paid as a contract compensation would skip the law on mental damages.
+    assert _described("赔偿精神损失费100元", contract) == ["described_as_mental_damages"]
+    assert _described("客户有票据的实际损失100元", contract) == []
+    assert _described("不予精神损失赔偿，按实际损失赔偿100元", contract) == []
+    on_its_basis = Item(SettlementType.COMPENSATION, 100, "civil_code_1183")
+    assert _described("精神抚慰金100元", on_its_basis, category="security") == []
+    # 误工费 as 赔偿, 双倍 as 退费: each has conditions of its own.
+    assert _described("补偿误工费80元", contract) == ["described_as_other_item"]
+    assert _described("双倍返还多收的40元", Item(SettlementType.REFUND, 40)) == ["described_as_other_item"]
+    double = Item(SettlementType.DOUBLE_REFUND, 40, "policy_double_refund")
+    assert "described_as_other_item" not in _described("双倍返还多收的40元", double)
+    assert all(
+        f.refused for f in check_items([contract], category="billing", facts=(), rules=RULES, description="精神损失费")
+    )

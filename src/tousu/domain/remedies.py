@@ -9,6 +9,7 @@ with a reason recorded in the timeline.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -118,13 +119,53 @@ def check_items(
     category: str | None,
     facts: Iterable[Fact],
     rules: Mapping[SettlementType, RemedyRule],
+    description: str = "",
 ) -> list[Finding]:
-    """Everything the law or policy says against these items, for this complaint."""
+    """Everything the law or policy says against these items, for this complaint; and against a
+    `description` that names money the items do not carry under its own rules."""
+    items = list(items)
     known = frozenset(facts)
     findings: list[Finding] = []
     for item in items:
         rule = rules[item.type]
         findings.extend(_check(item, rule, category, known))
+    return findings + _check_description(description, items, rules)
+
+
+# What a settlement's description may call its money, and the item that money must be.
+# 精神损失费 paid as a plain 赔偿 on a contract basis would skip the conditions of the law on
+# mental damages; 误工费 as 赔偿, those on lost wages; 双倍 as 退费, those on double refunds.
+_NAMED: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("mental", re.compile(r"精神(损失|损害|赔偿|补偿|抚慰)")),
+    (SettlementType.TRANSPORT_LOST_WAGES, re.compile(r"误工|交通费|车费|路费|打车")),
+    (SettlementType.DOUBLE_REFUND, re.compile(r"双倍|加倍|两倍|2倍")),
+)
+_NOT_PAID = re.compile(r"(不|无|没有|不予|不含|不包括|不涉及|未)[^，。；;,]{0,4}$")
+
+
+def _named(description: str, pattern: re.Pattern[str]) -> bool:
+    """Is this money named as paid (not refused: 不予精神损失赔偿)?"""
+    return any(not _NOT_PAID.search(description[: m.start()]) for m in pattern.finditer(description))
+
+
+def _check_description(
+    description: str, items: list[Item], rules: Mapping[SettlementType, RemedyRule]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for named, pattern in _NAMED:
+        if not _named(description, pattern):
+            continue
+        if named == "mental":
+            rule = rules[SettlementType.COMPENSATION]
+            mental = {b.code for b in rule.bases if Fact.PERSONAL_RIGHTS in b.requires}
+            if not any(i.type == SettlementType.COMPENSATION and i.basis in mental for i in items):
+                titles = "、".join(b.title for b in rule.bases if b.code in mental)
+                message = f"方案说明写有精神损害赔偿：须作为{rule.name}并以{titles}为依据提出（人身权益受侵害且后果严重），话费、扣费等财产纠纷不适用。"
+                findings.append(Finding(SettlementType.COMPENSATION, "described_as_mental_damages", message))
+        elif not any(i.type == named for i in items):
+            rule = rules[SettlementType(named)]
+            message = f"方案说明写有{rule.name}：请按“{rule.name}”一项提出，它有自己的法规条件，不能记作其他项目。"
+            findings.append(Finding(SettlementType(named), "described_as_other_item", message))
     return findings
 
 

@@ -52,9 +52,11 @@ def items_of(settlement: Mapping[str, Any]) -> list[Item]:
     return [i for i in legacy if i.amount > 0]
 
 
-def _legal_findings(items: list[Item], category: str | None, facts: list[Fact], rules: Rules) -> list[Finding]:
+def _legal_findings(
+    items: list[Item], category: str | None, facts: list[Fact], rules: Rules, description: str
+) -> list[Finding]:
     """What the law and policy say against the items; a refusal is raised with its reasons."""
-    findings = check_items(items, category=category, facts=facts, rules=rules)
+    findings = check_items(items, category=category, facts=facts, rules=rules, description=description)
     refused = [f.message for f in findings if f.refused]
     if refused:
         raise Invalid("not_allowed_by_law", "处理方案不符合法规或公司制度：" + "；".join(refused), "items")
@@ -121,7 +123,7 @@ def propose(
     complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
     if Status(complaint["status"]) not in ACTIVE_STATUSES:
         raise Invalid("not_active", "已结案、不予受理或已合并的投诉不能再提出处理方案。", "status")
-    findings = _legal_findings(items, complaint["category"], facts, _rules(rules))
+    findings = _legal_findings(items, complaint["category"], facts, _rules(rules), description)
     exception_by = override_role(findings)
     reason = (override_reason or "").strip()
     offer = offer_of(items)
@@ -260,7 +262,9 @@ def decide_approval(
         ):
             raise Forbidden("beyond_authority", "该方案也超出您的审批权限，请上报更高层级审批。")
         facts = [Fact(f) for f in settlement.get("facts") or []]
-        findings = _legal_findings(items_of(settlement), complaint["category"], facts, _rules(rules))
+        findings = _legal_findings(
+            items_of(settlement), complaint["category"], facts, _rules(rules), settlement.get("description") or ""
+        )
         if findings:
             if not all(actor.role in f.override_roles for f in findings):
                 who = ROLE_NAMES[override_role(findings) or Role.ADMIN]
@@ -326,7 +330,13 @@ def can_approve(
 def exceptions_of(settlement: Mapping[str, Any], *, category: str | None, rules: Rules | None = None) -> list[Finding]:
     """What approving this settlement would have to override (or what the law now refuses)."""
     facts = [Fact(f) for f in settlement.get("facts") or []]
-    return check_items(items_of(settlement), category=category, facts=facts, rules=_rules(rules))
+    return check_items(
+        items_of(settlement),
+        category=category,
+        facts=facts,
+        rules=_rules(rules),
+        description=settlement.get("description") or "",
+    )
 
 
 def forward_approval(
