@@ -521,3 +521,13 @@ def test_the_thresholds_page_sets_when_finished_complaints_are_archived(
     off = admin_web.post(path, data={"csrf_token": csrf, "retention.archive_after_days": ""}, follow_redirects=False)
     assert off.status_code == 303 and archive.cutoff(state.policy, clock.now) is None
     assert [e["data"]["changes"][0]["name"] for e in _policy_events(api)] == ["归档 · 办结后未变动满（天）"] * 2
+
+
+def test_the_settings_page_says_which_deadlines_run_in_business_hours(api: Api, admin_web: TestClient) -> None:
+    def hall_row() -> str:
+        page = admin_web.get("/admin/config").text
+        return page.split("渠道：营业厅")[1].split("</tr>")[0]
+
+    assert "（营业时间）" not in admin_web.get("/admin/config").text  # calendar hours by default
+    assert _patch(api, "admin1", {"set": WALK_IN_REPLY_IN_BUSINESS_HOURS}).status_code == 200
+    assert "8（营业时间）" in hall_row() and "2（营业时间）" not in hall_row()
