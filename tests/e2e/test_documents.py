@@ -58,5 +58,39 @@ def test_the_print_button_opens_the_settlement_confirmation(browser: Browser, se
     assert not errors, errors  # no script or stylesheet blocked by the CSP
 
     tab.goto(f"/complaints/{cid}")
-    expect(tab.locator("ol.timeline")).to_contain_text("打印：处理确认单")
+    expect(tab.locator("ol.timeline")).to_contain_text("文书：处理确认单")
+    expect(tab.locator("ol.timeline")).to_contain_text("方式：打印")
+    tab.context.close()
+
+
+# The nearest element around `node` that a page break may not split, if any.
+_UNBROKEN = """(node) => {
+  for (let n = node; n && n !== document.body; n = n.parentElement) {
+    if (getComputedStyle(n).breakInside === "avoid") return n;
+  }
+  return null;
+}"""
+
+
+def test_the_printed_page_keeps_each_note_with_its_items_and_the_closing_with_the_signatures(
+    browser: Browser, server: tuple[str, int]
+) -> None:
+    base, cid = server
+    tab = signed_in_tab(browser, base, "agent1")
+    tab.goto(f"/complaints/{cid}/documents/settlement")
+    tab.emulate_media(media="print")
+    kept = tab.evaluate(
+        f"""() => {{
+          const unbroken = {_UNBROKEN};
+          const notes = [...document.querySelectorAll("#document p")].filter((p) => p.textContent.startsWith("方案说明"));
+          const signatures = document.querySelector(".signatures");
+          const closing = unbroken(signatures.previousElementSibling);
+          return {{
+            notes: notes.map((p) => {{ const box = unbroken(p); return !!box && !!box.querySelector("td.amount"); }}),
+            closing: !!closing && closing.contains(signatures) && closing.textContent.includes("客户已知悉"),
+          }};
+        }}"""
+    )
+    assert kept["notes"] == [True]  # the one settlement's 方案说明 stays with its items
+    assert kept["closing"]  # the closing words stay with the signature lines
     tab.context.close()

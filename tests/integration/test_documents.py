@@ -82,7 +82,7 @@ def test_the_settlement_confirmation_shows_the_items_and_the_signature_lines(api
     assert [e["data"]["document"] for e in printed] == ["settlement"]
     assert _version(api, complaint["id"]) == version  # a print changes nothing of the complaint
     timeline = _page(api, f"/complaints/{complaint['id']}", "agent1").text
-    assert "打印文书" in timeline and "打印：处理确认单" in timeline
+    assert "打印文书" in timeline and "文书：处理确认单" in timeline and "方式：打印" in timeline
 
 
 def test_the_written_reply_and_the_regulator_reply_need_a_recorded_reply(api: Api) -> None:
@@ -145,3 +145,62 @@ def test_the_pdf_is_printed_by_chromium(api: Api) -> None:
     assert answer.headers["content-type"] == "application/pdf"
     assert answer.content.startswith(b"%PDF")
     assert [e["data"]["document"] for e in _printed(api, complaint["id"])] == ["settlement"]
+
+
+def _transferred(api: Api, **overrides: Any) -> dict[str, Any]:
+    body = complaint_body(
+        channel="hall",
+        category="billing",
+        demands=["refund", "media_threat"],
+        transfer_source="12300",
+        transfer_case_number="闽12300-2026-0815",
+        **overrides,
+    )
+    created = api.post("/complaints", "agent1", body)
+    assert created.status_code == 201, created.text
+    return dict(created.json())
+
+
+def test_the_regulator_reply_takes_the_case_number_of_the_transfer(api: Api) -> None:
+    transferred = _transferred(api)
+    _reply(api, transferred, "经核查，重复扣取的58元已于今日退回您的账户。")
+    regulator = _page(api, f"/complaints/{transferred['id']}/documents/regulator", "agent1")
+    assert regulator.status_code == 200, regulator.text
+    assert "申诉回复" in regulator.text and "闽12300-2026-0815" in regulator.text
+    typed = _page(api, f"/complaints/{transferred['id']}/documents/regulator?case_number=GX-9", "agent1")
+    assert typed.status_code == 200 and "GX-9" in typed.text  # a number typed in wins
+    cases = [e["data"]["case_number"] for e in _printed(api, transferred["id"])]
+    assert cases == ["闽12300-2026-0815", "GX-9"]
+
+
+def test_the_regulator_reply_is_refused_for_a_complaint_nobody_transferred(api: Api) -> None:
+    walk_in = _complaint(api)
+    _reply(api, walk_in, "已为您退回重复扣费。")
+    refused = _page(api, f"/complaints/{walk_in['id']}/documents/regulator", "agent1")
+    assert refused.status_code == 422
+    assert "不是由12300、12315或工信部/通信管理局转办的投诉" in refused.text
+    assert "转办信息" in refused.text  # and where to record the transfer if there is one
+    assert _printed(api, walk_in["id"]) == []
+
+
+def test_the_letters_state_the_complaint_neutrally_without_the_customers_threats(api: Api) -> None:
+    words = "这个月被重复扣费两次，每次58元，要求双倍返还，不处理我就找记者曝光。"
+    complaint = _transferred(api, content=words, claimed_amount=58, occurred_at="2026-11-20T09:30:00+08:00")
+    _reply(api, complaint, "经核查，重复扣取的58元已于今日退回您的账户。")
+    base = f"/complaints/{complaint['id']}/documents"
+    for kind in ("reply", "regulator"):
+        letter = _page(api, f"{base}/{kind}", "agent1")
+        assert letter.status_code == 200, letter.text
+        assert words not in letter.text and "记者" not in letter.text and "曝光" not in letter.text
+        for fact in ("计费/扣费争议", "58.00 元", "2026年11月20日", "退费"):
+            assert fact in letter.text, (kind, fact)
+
+
+def test_the_timeline_tells_a_print_from_a_pdf_download(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    complaint = _complaint(api)
+    _reply(api, complaint, "已为您退回重复扣费。")
+    monkeypatch.setattr(documents, "_pdf", lambda html: b"%PDF-1.4 test")
+    assert _page(api, f"/complaints/{complaint['id']}/documents/reply", "agent1").status_code == 200
+    assert _page(api, f"/complaints/{complaint['id']}/documents/reply.pdf", "agent1").status_code == 200
+    timeline = _page(api, f"/complaints/{complaint['id']}", "agent1").text
+    assert "方式：打印" in timeline and "方式：下载PDF" in timeline

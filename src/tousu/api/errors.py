@@ -49,7 +49,7 @@ _PYDANTIC_MESSAGES = {
 }
 
 
-def _message(kind: str, ctx: dict[str, Any]) -> str:
+def message_for(kind: str, ctx: dict[str, Any]) -> str:
     """The Chinese message for one pydantic error, with its limit (e.g. 最多 5000 字) filled in."""
     if kind == "value_error" and ctx.get("error"):
         return str(ctx["error"])  # our validators raise Chinese messages
@@ -118,7 +118,7 @@ async def validation_error(_: Request, exc: Exception) -> JSONResponse:
         kind = str(err.get("type", ""))
         if kind == "json_invalid":
             return JSONResponse(error_body("malformed_json", "请求体不是合法的 JSON。"), status_code=400)
-        text = _message(kind, err.get("ctx") or {})
+        text = message_for(kind, err.get("ctx") or {})
         problems.append({"field": _field(tuple(err.get("loc", ()))), "code": kind, "message": text})
     first = problems[0] if problems else {"field": None, "message": "请求内容不正确"}
     message = f"{first['field']}：{first['message']}" if first["field"] else str(first["message"])
@@ -146,11 +146,11 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     else:
         code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "请求无法处理。"))
     if exc.status_code == 405:
-        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+        headers = {**(headers or {}), "Allow": allowed_methods(request)}
     return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=headers)
 
 
-def _allowed_methods(request: Request) -> str:
+def allowed_methods(request: Request) -> str:
     """Every method the path accepts: the router names only those of the first route it tried."""
     routes = request.app.router.routes
     return ", ".join(

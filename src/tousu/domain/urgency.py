@@ -84,10 +84,14 @@ def static_urgency(
     signals: Iterable[str] = (),
     demands: Iterable[str] = (),
     manual: Iterable[UrgencyType] = (),
+    transferred: bool = False,
     policy: UrgencyPolicy,
 ) -> set[UrgencyType]:
+    """The urgency types the complaint and its customer alone decide. A complaint `transferred` by
+    a regulator (12300, 12315, 工信部/通信管理局) is 越级 whatever channel it was entered on: the
+    customer already went over our heads, however the transfer reached the hall."""
     types = set(manual)
-    if channel in policy.over_level_channels:
+    if channel in policy.over_level_channels or transferred:
         types.add(UrgencyType.OVER_LEVEL)
     raised = set(signals) | {DEMAND_SIGNALS[d] for d in demands if d in DEMAND_SIGNALS}
     if channel in policy.major_channels or MAJOR_SIGNALS & raised:

@@ -159,6 +159,7 @@ def create(
         signals=analysis.signals,
         demands=demands,
         manual=new.manual_urgency,
+        transferred=new.transfer_source is not None,
         policy=policy.urgency,
     )
     # A customer met for the first time has no earlier complaint to repeat.

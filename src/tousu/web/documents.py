@@ -2,8 +2,15 @@
 signature, the written reply (书面答复) and the reply to a transferring regulator (申诉回复).
 
 Each is an HTML page with a print stylesheet, or a PDF printed from it by headless Chromium when
-the server has it. Every view is recorded in the complaint's timeline as a `printed` event; it does
-not change the complaint, so it does not bump its version (an open complaint page stays current).
+the server has it. Every view is recorded in the complaint's timeline as a `printed` event that says
+which (`output`: the page to print, or the PDF downloaded); it does not change the complaint, so it
+does not bump its version (an open complaint page stays current).
+
+The two letters (书面答复, 申诉回复) state the complaint as a neutral summary (its category, amount,
+date and what the customer asks for), never the customer's own words: those may hold threats or
+insults that have no place in a formal letter. The 处理确认单 the customer signs keeps their words.
+The 申诉回复 answers a transfer: it takes the case number recorded with the transfer unless another
+is given, and is refused for a complaint that nobody transferred.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from tousu.api.deps import AppState, State
 from tousu.api.schemas import MAX_ID, printable
+from tousu.domain.codes import CATEGORY_NAMES, DEMAND_NAMES, Category, Demand
 from tousu.domain.deadlines import LOCAL
 from tousu.knowledge import KnowledgeBaseError
 from tousu.knowledge.remedies import load_remedy_rules
@@ -71,13 +79,52 @@ def chinese_date(value: datetime | None) -> str:
     return f"{local.year}年{local.month}月{local.day}日"
 
 
-def _case_number(value: str | None) -> str:
-    number = (value or "").strip()
+class Output(StrEnum):
+    """How a document left the system, as its timeline event says: 打印 or 下载PDF."""
+
+    PRINT = "print"
+    PDF = "pdf"
+
+
+# What the customer asks for, by name; threats are not demands a letter repeats.
+DEMANDS = {d.value: n for d, n in DEMAND_NAMES.items() if d not in (Demand.MEDIA_THREAT, Demand.REGULATOR_THREAT)}
+
+
+def _case_number(given: str | None, transferred: str | None) -> str:
+    """The transferring body's case number: the one typed in before printing, else the transfer's."""
+    number = (given or "").strip() or (transferred or "").strip()
     if not number:
-        raise Refused("申诉回复须填写转办机构的案件编号（case_number），请在投诉页面填写后再打印。", 422)
+        raise Refused(
+            "该投诉没有登记转办来源和案件编号，不是由12300、12315或工信部/通信管理局转办的投诉，"
+            "不能打印申诉回复。如确属转办，请先在投诉页面“转办信息”中填写来源和案件编号；"
+            "答复客户本人请打印“书面答复”。",
+            422,
+        )
     if len(number) > MAX_CASE_NUMBER or not printable(number):
         raise Refused(f"案件编号不超过 {MAX_CASE_NUMBER} 个字符，且不能含控制字符，请核对后重新填写。", 422)
     return number
+
+
+def neutral_summary(complaint: dict[str, Any], *, who: str = "客户") -> str:
+    """The complaint as a formal letter states it: its category, the facts recorded (business,
+    amount, date) and what the customer asks for, never their words nor their threats.
+
+    '客户反映计费/扣费争议方面的问题，涉及金额 58.00 元，发生于2026年11月20日；诉求：退费。'
+    """
+    try:
+        kind = CATEGORY_NAMES[Category(complaint["category"])]
+    except ValueError:
+        kind = CATEGORY_NAMES[Category.OTHER]
+    facts = [f"{who}反映{kind}方面的问题"]
+    if complaint.get("topic") and complaint["topic"] != kind:
+        facts.append(f"涉及业务：{complaint['topic']}")
+    if complaint.get("claimed_amount") is not None:
+        facts.append(f"涉及金额 {complaint['claimed_amount']:.2f} 元")
+    if complaint.get("occurred_at") is not None:
+        facts.append(f"发生于{chinese_date(complaint['occurred_at'])}")
+    asked = [DEMANDS[code] for code in complaint.get("demands") or [] if code in DEMANDS]
+    text = "，".join(facts)
+    return text + (f"；诉求：{'、'.join(asked)}。" if asked else "。")
 
 
 def _granted_items(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -118,7 +165,7 @@ def _context(
         granted = _granted_items(settlements.for_complaint(conn, complaint_id=complaint_id))
     replies = [e for e in events if e["kind"] == "reply" and (e["data"] or {}).get("reply")]
     reply = replies[-1] if replies else None
-    number = _case_number(case_number) if kind is DocumentKind.REGULATOR else None
+    number = _case_number(case_number, row["transfer_case_number"]) if kind is DocumentKind.REGULATOR else None
     if kind is DocumentKind.SETTLEMENT and not granted:
         raise Refused("该投诉还没有已生效或已批准的处理方案，不能打印处理确认单。请先提出处理方案并待其生效。")
     if kind in (DocumentKind.REPLY, DocumentKind.REGULATOR) and reply is None:
@@ -130,7 +177,12 @@ def _context(
         "hall": row["team"] or "客户服务中心",
         "customer_name": customer["name"],
         "customer_phone": mask_phone(customer["phone"]),
-        "summary": mask_numbers_in_text(row["content"]),
+        # The customer's words on what they sign; a neutral summary in the letters.
+        "summary": (
+            mask_numbers_in_text(row["content"])
+            if kind is DocumentKind.SETTLEMENT
+            else neutral_summary(row, who="您" if kind is DocumentKind.REPLY else "客户")
+        ),
         "received_on": chinese_date(row["received_at"]),
         "occurred_on": chinese_date(row["occurred_at"]),
         "reply_text": (reply["data"]["reply"] if reply else ""),
@@ -141,16 +193,12 @@ def _context(
     }
 
 
-def _record(state: AppState, *, complaint_id: int, kind: DocumentKind, actor: Actor, case_number: str | None) -> None:
+def _record(
+    state: AppState, *, complaint_id: int, kind: DocumentKind, output: Output, actor: Actor, case_number: str | None
+) -> None:
+    data = {"document": kind.value, "output": output.value, **({"case_number": case_number} if case_number else {})}
     with state.write() as conn:
-        timeline.append(
-            conn,
-            complaint_id=complaint_id,
-            kind="printed",
-            actor_id=actor.id,
-            at=state.clock(),
-            data={"document": kind.value, **({"case_number": case_number} if case_number else {})},
-        )
+        timeline.append(conn, complaint_id=complaint_id, kind="printed", actor_id=actor.id, at=state.clock(), data=data)
 
 
 def _refusal(request: Request, actor: Actor, exc: Refused, complaint_id: int) -> Response:
@@ -213,7 +261,9 @@ def document_pdf(
             Refused("服务器暂时无法生成 PDF。请打开文书页面，点击“打印”，在打印窗口中选择“另存为 PDF”。", 503),
             complaint_id,
         )
-    _record(state, complaint_id=complaint_id, kind=kind, actor=actor, case_number=context["case_number"])
+    _record(
+        state, complaint_id=complaint_id, kind=kind, output=Output.PDF, actor=actor, case_number=context["case_number"]
+    )
     name = f"{context['c']['reference']}-{kind.value}.pdf"
     return Response(
         data,
@@ -232,7 +282,14 @@ def document_page(
         return page(request, "missing.html", status_code=404, actor=actor)
     except Refused as exc:
         return _refusal(request, actor, exc, complaint_id)
-    _record(state, complaint_id=complaint_id, kind=kind, actor=actor, case_number=context["case_number"])
+    _record(
+        state,
+        complaint_id=complaint_id,
+        kind=kind,
+        output=Output.PRINT,
+        actor=actor,
+        case_number=context["case_number"],
+    )
     query = "?" + urlencode({"case_number": context["case_number"]}) if context["case_number"] else ""
     response: HTMLResponse = page(request, "documents/document.html", actor=actor, pdf=False, query=query, **context)
     return response

@@ -135,8 +135,9 @@ FIELD_LABELS: dict[str, str] = {
     "facts": "已核实事实",
     "override_reason": "例外理由",
     "exception": "例外情形",
-    # A printed document.
-    "document": "打印",
+    # A printed document, and whether it was printed or downloaded as a PDF.
+    "document": "文书",
+    "output": "方式",
     "case_number": "转办案件编号",
     # A transfer's fields, edited after intake (services/transfers.py).
     "transfer_source": "转办来源",
@@ -172,6 +173,7 @@ CODE_NAMES: dict[str, dict[str, str]] = {
     "reason": {"batch": "形成批量投诉"},
     "facts": {f.value: n for f, n in FACT_NAMES.items()},
     "document": {"settlement": "处理确认单", "reply": "书面答复", "regulator": "申诉回复"},
+    "output": {"print": "打印", "pdf": "下载PDF"},
     "root_cause_kind": {k.value: n for k, n in ROOT_CAUSE_NAMES.items()},
     "transfer_source": {s.value: n for s, n in TRANSFER_SOURCE_NAMES.items()},
 }

@@ -69,10 +69,12 @@
   }
 
   // The same caller with a similar complaint still open (same category or same business, not finished):
-  // said beside the phone with a link, so the agent can add to it or link it rather than open a duplicate.
+  // said beside the phone with a link that opens it in a new tab (the form stays as typed), so the
+  // agent can add to it rather than open a duplicate, or tick 保存时关联 to link the new one to it.
   // Only complaints this agent may see are in `history`; the others are only counted in the panel.
   const FINISHED = ["closed", "rejected", "merged"];
   let analyzed = { category: "", topic: "" };
+  const linkTo = new Set();  // ids of the open complaints ticked to link on saving
   function similar() {
     const box = $("open-similar");
     const category = $("category").value || analyzed.category;
@@ -88,11 +90,40 @@
       link.href = "/complaints/" + c.id;
       link.target = "_blank";
       link.rel = "noopener";
+      link.title = "在新标签页打开投诉 " + c.reference + "，本页填写的内容不受影响";
       line.append("该号码已有未结投诉 ", link, "（" + nameOf("category", c.category || "") + (c.category ? "" : "未分类") +
-        "），可能是同一问题：请先打开核对，同一问题请在原投诉中补充或受理后关联，不要重复立单。");
+        "），可能是同一问题：请点编号打开核对（新标签页），同一问题请在原投诉中补充，不要重复立单。");
+      const tick = el("input");
+      tick.type = "checkbox";
+      tick.dataset.linkId = String(c.id);
+      tick.dataset.linkReference = c.reference;
+      tick.checked = linkTo.has(c.id);
+      tick.addEventListener("change", () => { if (tick.checked) linkTo.add(c.id); else linkTo.delete(c.id); });
+      const option = el("label", undefined, "link-on-save");
+      option.append(tick, " 确属另一件事、需要另行受理的，保存时与 " + c.reference + " 关联");
+      line.append(el("br"), option);
       return line;
     }));
     box.hidden = false;
+  }
+
+  // The open complaints ticked in the warning, as shown now: one hidden since is not linked.
+  function ticked() {
+    if ($("open-similar").hidden) return [];
+    return Array.from($("open-similar").querySelectorAll("input[data-link-id]:checked"))
+      .map((tick) => ({ id: Number(tick.dataset.linkId), reference: tick.dataset.linkReference }));
+  }
+
+  // Links the saved complaint to each ticked one, in turn (each link moves its version on).
+  async function linkSaved(saved, others) {
+    const done = [];
+    let version = saved.version;
+    for (const other of others) {
+      const result = await api("POST", "/api/v1/complaints/" + saved.id + "/links", { version, other_id: other.id });
+      if (result.ok) version = result.body.version;
+      done.push({ reference: other.reference, ok: result.ok, why: result.ok ? "" : errorText(result) });
+    }
+    return done;
   }
 
   // Live analysis while the agent types; the analyzer is optional (404/503 when it is not there).
@@ -199,6 +230,60 @@
     return quote;
   }
 
+  // The amount as typed: half-width digits, at most two decimals (88, 88.5, 88.50). Anything else is
+  // refused, saying what is wrong and how to write it, rather than guessed at; a text field, so no
+  // wheel or arrow key changes it behind the agent's back.
+  const AMOUNT = /^\d+(\.\d{1,2})?$/;
+  function amountProblem() {
+    const text = $("claimed_amount").value.trim();
+    if (!text || AMOUNT.test(text)) {
+      return text && Number(text) > 10000000 ? "金额超过 1000 万元，请核对后重新填写。" : "";
+    }
+    const wrong = [];
+    if (/[\uFF01-\uFF5E\u3002]/.test(text)) wrong.push("用了全角数字或符号（如“８８”“．”）");
+    if (/[元块角分圆¥￥]|rmb/i.test(text)) wrong.push("带了单位或货币符号（如“元”）");
+    if (/^[-－]/.test(text)) wrong.push("不能是负数");
+    if (/[,，]/.test(text)) wrong.push("不要用逗号分隔");
+    if (/\s/.test(text)) wrong.push("中间有空格");
+    if (/^\d+\.\d{3,}$/.test(text)) wrong.push("最多两位小数（精确到分）");
+    if (!wrong.length) wrong.push("只能填数字");
+    return "金额格式不对：" + wrong.join("，") + "。请用半角数字填写，最多两位小数，例如 88 或 88.50。";
+  }
+
+  // A date-time input half filled (only the day, say) reads as empty: saving would drop it silently.
+  function dateProblem(id, label) {
+    return $(id).validity.badInput
+      ? label + "没有填完整：请把年、月、日、时、分都填上（不清楚几点可填 00:00），或把这一栏清空后再保存。"
+      : "";
+  }
+
+  const CHECKS = {
+    claimed_amount: amountProblem,
+    occurred_at: () => dateProblem("occurred_at", "问题发生时间"),
+    transfer_reply_by: () => dateProblem("transfer_reply_by", "转办方要求答复时限"),
+  };
+
+  function showFieldError(field, text) {
+    form.querySelector('[data-error-for="' + field + '"]').textContent = text;
+    $(field).setAttribute("aria-invalid", "true");
+  }
+
+  function clearFieldError(field) {
+    form.querySelector('[data-error-for="' + field + '"]').textContent = "";
+    $(field).removeAttribute("aria-invalid");
+  }
+
+  // What the form itself can tell is wrong, each said beside its field; the first one gets the focus.
+  function checkFields() {
+    const wrong = Object.keys(CHECKS).filter((field) => {
+      const problem = CHECKS[field]();
+      if (problem) showFieldError(field, problem);
+      return Boolean(problem);
+    });
+    if (wrong.length) $(wrong[0]).focus();
+    return wrong.length === 0;
+  }
+
   function clearErrors() {
     form.querySelectorAll("[data-error-for]").forEach((node) => { node.textContent = ""; });
     form.querySelectorAll("[aria-invalid]").forEach((node) => node.removeAttribute("aria-invalid"));
@@ -229,7 +314,7 @@
     if (value("vip")) customer.vip_level = value("vip");
     const data = { channel: value("channel"), customer, content: $("content").value };
     if (value("occurred_at")) data.occurred_at = value("occurred_at") + ":00+08:00";
-    if (value("claimed_amount")) data.claimed_amount = Number(value("claimed_amount"));
+    if (value("claimed_amount")) data.claimed_amount = Number(value("claimed_amount"));  // checked by amountProblem
     if (value("category")) data.category = value("category");
     if (value("topic")) data.topic = value("topic");
     if (value("address")) customer.address = value("address");
@@ -267,7 +352,7 @@
     return parts.join("");
   }
 
-  function readBack(c) {
+  function readBack(c, linked) {
     const box = $("result");
     const link = el("a", "打开投诉详情");
     link.href = "/complaints/" + c.id;
@@ -275,7 +360,7 @@
     again.type = "button";
     again.addEventListener("click", () => {
       form.reset(); box.hidden = true; lastPhone = ""; idempotencyKey = newKey();
-      history = []; analyzed = { category: "", topic: "" }; similar();
+      history = []; analyzed = { category: "", topic: "" }; linkTo.clear(); similar();
       $("customer-panel").textContent = "输入电话后自动查询客户历史。";
       $("analysis-panel").textContent = "输入投诉内容后自动分析。";
       $("phone").focus();
@@ -287,6 +372,8 @@
       el("p", "答复时限：" + localTime(c.deadlines.reply_by) + urgent, "deadline"),
       el("h3", "复述确认（请向客户读出）"),
       el("p", readBackText(c), "readback"),
+      ...linked.map((l) => el("p", l.ok ? "已与投诉 " + l.reference + " 关联。"
+        : "未能与投诉 " + l.reference + " 关联：" + l.why + " 请在投诉详情页的“关联/合并”中再试。", l.ok ? "linked" : "error")),
       link, " ", again);
     box.hidden = false;
     box.focus();
@@ -295,11 +382,25 @@
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors();
+    if (!checkFields()) return;  // nothing is saved while a field is wrong
     const save = $("save");
     save.disabled = true;
+    const others = ticked();
     const result = await api("POST", "/api/v1/complaints", body(), { "Idempotency-Key": idempotencyKey });
+    const linked = result.ok ? await linkSaved(result.body, others) : [];
     save.disabled = false;
-    if (result.ok) readBack(result.body); else showError(result);
+    if (result.ok) readBack(result.body, linked); else showError(result);
+  });
+  // Each check said as soon as the agent leaves the field, and cleared once the field is right; not
+  // when leaving for 保存受理: the message would push the button away from under the mouse before
+  // the click lands, and saving checks every field anyway.
+  Object.keys(CHECKS).forEach((field) => {
+    $(field).addEventListener("blur", (event) => {
+      if (event.relatedTarget === $("save")) return;
+      const problem = CHECKS[field]();
+      if (problem) showFieldError(field, problem); else clearFieldError(field);
+    });
+    $(field).addEventListener("input", () => { if (!CHECKS[field]()) clearFieldError(field); });
   });
   $("phone").addEventListener("blur", lookUp);
   $("phone").addEventListener("input", debounce(lookUp, 700));

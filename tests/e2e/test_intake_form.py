@@ -1,0 +1,144 @@
+"""The intake form in a real browser: an amount that nothing changes behind the agent's back, typing
+mistakes refused beside their field before anything is saved, and a new complaint linked on saving
+to the caller's open one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.browser import api_token, demo_app, file_complaint, served, signed_in_tab
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    app = demo_app(tmp_path_factory.mktemp("intake"))
+    with served(app) as base:
+        yield base, api_token(app, "agent1")
+
+
+@pytest.fixture
+def tab(browser: Browser, server: tuple[str, str]) -> Iterator[Page]:
+    tab = signed_in_tab(browser, server[0], "agent1")
+    tab.goto("/complaints/new")
+    yield tab
+    tab.context.close()
+
+
+def _saves(tab: Page) -> list[str]:
+    """Every request that files a complaint, as the page sends them from now on."""
+    sent: list[str] = []
+    tab.on(
+        "request",
+        lambda r: sent.append(r.url) if r.method == "POST" and r.url.endswith("/api/v1/complaints") else None,
+    )
+    return sent
+
+
+def _fill(tab: Page, phone: str) -> None:
+    tab.fill("#phone", phone)
+    tab.fill("#name", "孙女士")
+    tab.fill("#content", "这个月话费里多扣了一笔钱，我没订过这个业务，要求退还。")
+
+
+def test_the_amount_stays_as_typed_under_the_wheel_and_the_arrow_keys(tab: Page) -> None:
+    tab.click("#claimed_amount")
+    tab.keyboard.type("88")
+    tab.keyboard.press("ArrowDown")
+    tab.keyboard.press("ArrowUp")
+    tab.keyboard.press("ArrowDown")
+    tab.mouse.wheel(0, 300)
+    expect(tab.locator("#claimed_amount")).to_have_value("88")
+    assert tab.get_attribute("#claimed_amount", "inputmode") == "decimal"  # the phone's number pad
+
+
+def test_an_amount_with_full_width_digits_and_a_unit_is_refused_saying_how_to_write_it(tab: Page) -> None:
+    sent = _saves(tab)
+    _fill(tab, "13900006601")
+    tab.fill("#claimed_amount", "８８元")
+    tab.click("#save")
+    error = tab.locator('[data-error-for="claimed_amount"]')
+    expect(error).to_contain_text("全角")
+    expect(error).to_contain_text("元")
+    expect(error).to_contain_text("例如 88 或 88.50")
+    assert tab.evaluate("document.activeElement.id") == "claimed_amount"
+    assert sent == [] and tab.locator("#result").is_hidden()
+
+    tab.fill("#claimed_amount", "88.5")
+    expect(error).to_be_empty()  # cleared as soon as the amount is right
+    tab.click("#save")
+    expect(tab.locator("#result .readback")).to_contain_text("涉及金额 88.50 元")
+    assert len(sent) == 1
+
+
+def test_an_amount_with_more_than_two_decimals_is_refused(tab: Page) -> None:
+    sent = _saves(tab)
+    _fill(tab, "13900006602")
+    tab.fill("#claimed_amount", "88.123")
+    tab.click("#save")
+    expect(tab.locator('[data-error-for="claimed_amount"]')).to_contain_text("最多两位小数")
+    assert sent == []
+
+
+def test_a_half_typed_date_is_refused_and_nothing_is_saved(tab: Page) -> None:
+    sent = _saves(tab)
+    _fill(tab, "13900006603")
+    tab.focus("#occurred_at")
+    tab.keyboard.type("15")  # one part of the date, the rest left blank
+    tab.click("#save")
+    error = tab.locator('[data-error-for="occurred_at"]')
+    expect(error).to_contain_text("没有填完整")
+    expect(error).to_contain_text("清空")
+    assert tab.evaluate("document.activeElement.id") == "occurred_at"
+    assert sent == [] and tab.locator("#result").is_hidden()
+
+    tab.fill("#occurred_at", "2026-11-20T09:30")
+    tab.click("#save")
+    expect(tab.locator("#result .readback")).to_contain_text("时间是2026-11-20")
+    assert len(sent) == 1
+
+
+def test_a_half_typed_transfer_deadline_is_refused(tab: Page) -> None:
+    sent = _saves(tab)
+    _fill(tab, "13900006604")
+    tab.select_option("#transfer_source", "12300")
+    tab.fill("#transfer_case_number", "闽12300-2026-0815")
+    tab.focus("#transfer_reply_by")
+    tab.keyboard.type("2026")
+    tab.click("#save")
+    expect(tab.locator('[data-error-for="transfer_reply_by"]')).to_contain_text("没有填完整")
+    assert sent == []
+
+
+def test_the_new_complaint_is_linked_on_saving_to_the_callers_open_one(tab: Page, server: tuple[str, str]) -> None:
+    base, token = server
+    earlier = file_complaint(
+        base,
+        token,
+        category="billing",
+        customer={"name": "孙女士", "phone": "13900006605"},
+        content="上个月被多扣了20元。",
+    )
+    _fill(tab, "13900006605")
+    warning = tab.locator("#open-similar")
+    expect(warning).to_contain_text(f"该号码已有未结投诉 {earlier['reference']}", timeout=10_000)
+    opened = warning.locator("a")
+    assert opened.get_attribute("target") == "_blank"  # opens beside the form, which stays as typed
+    assert opened.get_attribute("href") == f"/complaints/{earlier['id']}"
+    tab.select_option("#category", "billing")
+    warning.get_by_label(f"保存时与 {earlier['reference']} 关联").check()
+    tab.click("#save")
+    expect(tab.locator("#result")).to_contain_text(f"已与投诉 {earlier['reference']} 关联")
+
+    reference = (tab.text_content("#result .reference") or "").removeprefix("受理编号：").strip()
+    events = httpx.get(
+        f"{base}/api/v1/complaints/{earlier['id']}/events", headers={"Authorization": f"Bearer {token}"}
+    ).json()["events"]
+    assert {"kind": "linked", "other": reference} in [
+        {"kind": e["kind"], "other": (e["data"] or {}).get("other")} for e in events
+    ]
