@@ -163,18 +163,20 @@ def test_a_stale_version_is_refused_and_another_hall_sees_nothing(api: Api) -> N
 def test_each_change_is_in_the_timeline_in_chinese(api: Api) -> None:
     c = _plain(api)
     ours = _reply_by(c)
-    theirs = ours - timedelta(hours=10)
+    theirs = ours - timedelta(hours=40)  # earlier than ours even as 越级
     set_ = _edit(api, c, transfer_source="12300", transfer_case_number="GX-7", transfer_reply_by=theirs).json()
     _edit(api, set_, transfer_source=None)
     events = api.get(f"/complaints/{c['id']}/events", "agent1").json()["events"]
     changes = [e["data"] for e in events if e["kind"] == "transfer_updated"]
     assert len(changes) == 2
-    assert changes[0]["before"] == {
+    assert {k: v for k, v in changes[0]["before"].items() if k.startswith("transfer_")} == {
         "transfer_source": None,
         "transfer_case_number": None,
         "transfer_reply_by": None,
-        "reply_by": changes[0]["before"]["reply_by"],
     }
+    # Recorded as 越级 with the transfer, and no longer once it is cleared.
+    assert "over_level" in changes[0]["after"]["urgency_types"]
+    assert "over_level" not in changes[1]["after"]["urgency_types"]
     assert datetime.fromisoformat(changes[0]["before"]["reply_by"]) == ours
     assert changes[0]["after"]["transfer_source"] == "12300"
     assert datetime.fromisoformat(changes[0]["after"]["reply_by"]) == theirs

@@ -35,3 +35,20 @@ def test_a_regulators_transfer_entered_as_a_walk_in_is_urgent_over_level(api: Ap
     queue = api.get("/complaints?status=received", "agent1").json()["items"]
     order = [item["id"] for item in queue]
     assert order.index(transferred["id"]) < order.index(walk_in["id"])
+
+
+def test_a_transfer_recorded_after_intake_makes_it_over_level_too(api: Api) -> None:
+    walk_in = _hall_complaint(api, "13900002003")
+    changed = api.patch(
+        f"/complaints/{walk_in['id']}",
+        "agent1",
+        {"version": walk_in["version"], "transfer_source": "12300", "transfer_case_number": "12300-2026-0901"},
+    )
+    assert changed.status_code == 200, changed.text
+    after = changed.json()
+    assert "over_level" in after["urgency_types"] and after["priority"] < walk_in["priority"]
+    assert datetime.fromisoformat(after["deadlines"]["reply_by"]) < datetime.fromisoformat(
+        walk_in["deadlines"]["reply_by"]
+    )
+    event = api.get(f"/complaints/{walk_in['id']}/events", "agent1").json()["events"][-1]
+    assert "over_level" in event["data"]["after"]["urgency_types"]

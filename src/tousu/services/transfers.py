@@ -5,7 +5,8 @@ extend its deadline. The fields are checked as at intake (`intake.validate_trans
 reply deadline is recomputed as at intake and on resuming (the earlier of ours and theirs), but
 only while the complaint still waits for its first reply: after the reply, or once reopened (a
 reopened complaint runs on a fresh deadline of its own), the fields are corrected and the reply
-deadline, now history, is left as it was.
+deadline, now history, is left as it was. A transfer recorded after intake makes the complaint
+越级, as one recorded at intake does, and clearing it takes that back.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from typing import Any
 from tousu.domain.codes import Channel, TransferSource, UrgencyType
 from tousu.domain.deadlines import compute_deadlines, within_transfer_deadline
 from tousu.domain.policy import Policy
+from tousu.domain.urgency import priority
 from tousu.domain.workflow import OPEN_STATUSES, Status
 from tousu.services.intake import validate_transfer
 
 FIELDS = frozenset({"transfer_source", "transfer_case_number", "transfer_reply_by"})
+FOLLOWING = frozenset({"reply_by", "urgency_types", "priority"})
+"""What a change of the transfer fields may move with them."""
 
 
 def deadline_matters(complaint: dict[str, Any]) -> bool:
@@ -42,8 +46,20 @@ def changes(complaint: dict[str, Any], given: dict[str, Any], *, policy: Policy)
         "transfer_case_number": case_number,
         "transfer_reply_by": reply_by,
     }
-    if reply_by != complaint["transfer_reply_by"] and deadline_matters(complaint):
-        result["reply_by"] = within_transfer_deadline(_our_reply_by(complaint, policy), reply_by)
+    # A regulator's transfer is 越级, as at intake: the customer already went over our heads. A
+    # transfer cleared (entered by mistake) takes that back, unless 越级 stands on its own.
+    types = {UrgencyType(t) for t in complaint["urgency_types"]}
+    over_level = source is not None or (
+        Channel(complaint["channel"]) in policy.urgency.over_level_channels
+        or UrgencyType.OVER_LEVEL.value in (complaint["manual_urgency"] or [])
+    )
+    moved = over_level != (UrgencyType.OVER_LEVEL in types)
+    if moved:
+        types ^= {UrgencyType.OVER_LEVEL}
+        result.update(urgency_types=sorted(t.value for t in types), priority=priority(types))
+    if (moved or reply_by != complaint["transfer_reply_by"]) and deadline_matters(complaint):
+        ours = _our_reply_by({**complaint, "urgency_types": sorted(t.value for t in types)}, policy)
+        result["reply_by"] = within_transfer_deadline(ours, reply_by)
     # A form sends every field again: only what differs is written and shown in the timeline
     # (moments compared as moments, whatever their offset).
     return {k: v for k, v in result.items() if v != complaint[k]}

@@ -268,7 +268,7 @@ def update_details(
     if transfers.FIELDS & changes.keys():
         given = {k: changes.pop(k) for k in transfers.FIELDS if k in changes}
         changes.update(transfers.changes(complaint, given, policy=policy))
-        only_transfer = not changes.keys() - transfers.FIELDS - {"reply_by"} and emotion is None
+        only_transfer = not changes.keys() - transfers.FIELDS - transfers.FOLLOWING and emotion is None
         if not changes and emotion is None:  # a form saved as it was: no empty event
             raise Invalid("nothing_to_change", "转办信息与现有记录相同，没有需要修改的内容。")
     else:
