@@ -531,3 +531,22 @@ def test_the_settings_page_says_which_deadlines_run_in_business_hours(api: Api, 
     assert "（营业时间）" not in admin_web.get("/admin/config").text  # calendar hours by default
     assert _patch(api, "admin1", {"set": WALK_IN_REPLY_IN_BUSINESS_HOURS}).status_code == 200
     assert "8（营业时间）" in hall_row() and "2（营业时间）" not in hall_row()
+
+
+def test_which_deadlines_run_in_business_hours_is_chosen_on_the_page(api: Api, admin_web: TestClient) -> None:
+    path = "/admin/policy/thresholds"
+    page = admin_web.get(path).text
+    assert 'name="sla.default.business_hours"' in page and "无（全部按日历小时）" in page
+    csrf = _page_csrf(admin_web, path)
+    state = api.client.app.state.tousu
+    refused = admin_web.post(path, data={"csrf_token": csrf, "sla.default.business_hours": "reply,lunch"})
+    assert refused.status_code == 422 and state.policy.sla.default.business_hours == frozenset()
+    saved = admin_web.post(
+        path, data={"csrf_token": csrf, "sla.default.business_hours": "reply,follow_up"}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    assert state.policy.sla.default.business_hours == {"reply", "follow_up"}
+    history = admin_web.get(path).text.split('id="policy-history"')[1]
+    assert "按营业时间计的时限：无（全部按日历小时） → 答复、回访" in history
+    assert "8（营业时间）" not in admin_web.get("/admin/config").text.split("默认")[0]
+    assert "48（营业时间）" in admin_web.get("/admin/config").text  # the default row's reply, now so counted

@@ -30,11 +30,24 @@ from tousu.web.security import CSRF_FIELD, csrf_valid
 
 router = APIRouter(include_in_schema=False)
 
-Kind = Literal["number", "optional", "count", "time", "dates"]
+Kind = Literal["number", "optional", "count", "time", "dates", "deadlines"]
 SECTIONS = {"authority": "岗位权限", "thresholds": "阈值与时限", "halls": "营业厅与班组"}
 FORBIDDEN = "规则设置仅限系统管理员使用。"
 CSRF_FAILED = "页面已失效（安全校验未通过），请刷新页面后重试。"
 SLA_COLUMNS = ("acknowledge_hours", "reply_hours", "follow_up_hours")
+DEADLINE_NAMES = {"acknowledge": "首次响应", "reply": "答复", "follow_up": "回访"}
+# Which deadlines of a row run in business hours: one choice among the subsets, in this order.
+BUSINESS_HOURS_CHOICES = [
+    ",".join(chosen)
+    for chosen in ((), ("reply",), ("acknowledge", "reply"), ("reply", "follow_up"), tuple(DEADLINE_NAMES))
+]
+
+
+def deadlines_text(codes: str) -> str:
+    """A choice of deadlines as people read it: 答复、回访, or 无（全部按日历小时）."""
+    return "、".join(DEADLINE_NAMES.get(c, c) for c in codes.split(",") if c) or "无（全部按日历小时）"
+
+
 AUTHORITY_COLUMNS = ("max_refund", "max_compensation", "max_gift", "monthly_gift_quota")
 
 
@@ -119,26 +132,23 @@ def _thresholds(policy: Policy) -> Layout:
         "urgency",
     )
     sla = policy.sla
-    sla_rows = [Row("默认", [Setting(f"sla.default.{c}", "number") for c in SLA_COLUMNS])]
+
+    def sla_row(base: str, name: str) -> Row:
+        hours = [Setting(f"{base}.{c}", "number") for c in SLA_COLUMNS]
+        return Row(name, [*hours, Setting(f"{base}.business_hours", "deadlines")])
+
+    sla_rows = [sla_row("sla.default", "默认")]
     sla_rows += [
-        Row(
-            _row_name(f"sla.by_channel.{ch.value}"),
-            [Setting(f"sla.by_channel.{ch.value}.{c}", "number") for c in SLA_COLUMNS],
-        )
-        for ch in sla.by_channel
+        sla_row(f"sla.by_channel.{ch.value}", _row_name(f"sla.by_channel.{ch.value}")) for ch in sla.by_channel
     ]
-    sla_rows += [
-        Row(
-            _row_name(f"sla.by_urgency.{u.value}"),
-            [Setting(f"sla.by_urgency.{u.value}.{c}", "number") for c in SLA_COLUMNS],
-        )
-        for u in sla.by_urgency
-    ]
+    sla_rows += [sla_row(f"sla.by_urgency.{u.value}", _row_name(f"sla.by_urgency.{u.value}")) for u in sla.by_urgency]
     deadlines = Table(
         "处理时限（小时）",
-        ["首次响应", "答复", "回访"],
+        ["首次响应", "答复", "回访", "按营业时间计的时限"],
         sla_rows,
-        "紧急投诉取所属各紧急类型中最短的时限，否则按渠道，再否则按默认。对此后受理的投诉生效，已受理投诉的时限不变。",
+        "紧急投诉取所属各紧急类型中最短的时限，否则按渠道，再否则按默认。时限按日历小时连续计算，"
+        "选为“按营业时间计”的只在该渠道（或营业厅）的营业时间内计时，并跳过法定节假日、计入调休工作日。"
+        "对此后受理的投诉生效，已受理投诉的时限不变。",
         "sla",
     )
     sweep = Table(
@@ -194,7 +204,7 @@ def _halls(policy: Policy, teams: list[str]) -> Layout:
         "营业时间按渠道设置：营业厅现场投诉按“营业厅”日历（下方“各营业厅营业时间”中单独设置了的营业厅按本厅的），"
         "信函、传真按“办公室”日历。"
         "按国家法定节假日的日历，其节假日和调休日按国务院公布的日历自动计入；这里的额外休息日（如本单位停业日）"
-        "和额外工作日在其上生效。日期写作 2026-12-31，多个日期用逗号隔开。只有配置为按营业时间计算的时限受影响。",
+        "和额外工作日在其上生效。日期写作 2026-12-31，多个日期用逗号隔开。只有选为按营业时间计的时限受影响（在“阈值与时限”页的处理时限中选择）。",
         "calendars",
     )
     return Layout([subscribers, calendars], halls=teams)
@@ -221,6 +231,8 @@ def _text(value: Any, kind: Kind) -> str:
         return ""
     if kind == "dates":
         return ", ".join(sorted(value))
+    if kind == "deadlines":
+        return ",".join(c for c in DEADLINE_NAMES if c in value)
     if kind == "time":
         return str(value)[:5]  # HH:MM
     return po.number(value)
@@ -231,6 +243,8 @@ def _parsed(text: str, kind: Kind) -> Any:
     text = text.strip()
     if kind == "dates":
         return hall_calendars.typed_dates(text)
+    if kind == "deadlines":
+        return [c for c in text.split(",") if c]  # the policy model refuses any other code
     if kind == "optional" and not text:
         return None
     if kind == "time":
@@ -246,6 +260,8 @@ def shown(value: Any, key: str = "") -> str:
         return "是" if value else "否"
     if key.endswith(".weekdays") and isinstance(value, list):
         return hall_calendars.weekdays_text(value)
+    if key.endswith(".business_hours") and isinstance(value, list):
+        return deadlines_text(",".join(c for c in DEADLINE_NAMES if c in value))
     if isinstance(value, dict) and "weekdays" in value:
         return hall_calendars.described(value)
     if isinstance(value, list):
@@ -310,6 +326,8 @@ def _render(
         version=stored.version,
         history=history,
         shown=shown,
+        business_hours_choices=BUSINESS_HOURS_CHOICES,
+        deadlines_text=deadlines_text,
         policy_file=state.settings.policy_file,
         error=message or ("设置未保存，请按提示修改：" + "；".join(e.message for e in unplaced) if unplaced else None),
         has_errors=bool(errors) or bool(message),
