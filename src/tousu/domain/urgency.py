@@ -64,17 +64,18 @@ def may_form_batch(
 
 
 def describe_issue_key(key: str) -> str:
-    """The issue key as people read it.
+    """The issue key as people read it; the key is lower-cased, and the Latin letters in a
+    topic or an area are acronyms (4G, IPTV, APP), so they are shown in capitals.
 
     >>> describe_issue_key("network|4g网络|思明区")
-    '网络/信号 · 4g网络 · 思明区'
+    '网络/信号 · 4G网络 · 思明区'
     """
     category, *rest = key.split("|")
     try:
         name = CATEGORY_NAMES[Category(category)]
     except ValueError:
         name = category
-    return " · ".join([name, *(part for part in rest if part != "-")])
+    return " · ".join([name, *(part.upper() for part in rest if part != "-")])
 
 
 def static_urgency(
