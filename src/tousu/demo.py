@@ -194,14 +194,17 @@ CHANNEL_WEIGHTS = [
 ]
 
 
-def _text(rng: random.Random, template: str) -> str:
-    return template.format(
-        amt=rng.choice([18, 30, 58, 88, 120, 200, 356, 1200]),
+def _text(rng: random.Random, template: str) -> tuple[str, float | None]:
+    """The complaint's words, and the amount they name (the amount recorded with it)."""
+    amount = rng.choice([18, 30, 58, 88, 120, 200, 356, 1200])
+    text = template.format(
+        amt=amount,
         pkg=rng.choice(PACKAGES),
         area=rng.choice(AREAS),
         n=rng.randint(2, 9),
         day=f"{rng.randint(1, 12)}月{rng.randint(1, 28)}日",
     )
+    return text, float(amount) if "{amt}" in template else None
 
 
 def load_demo(
@@ -231,6 +234,7 @@ def load_demo(
         category, demands, topic, templates = rng.choice(TEMPLATES)
         agent = actors[rng.choice(["agent1", "agent2", "agent3"])]
         person = f"{rng.choice(SURNAMES)}{rng.choice(TITLES)}"
+        content, amount = _text(rng, rng.choice(templates))
         new = intake.NewComplaint(
             channel=rng.choices(channels, weights)[0],
             customer={
@@ -239,10 +243,10 @@ def load_demo(
                 "vip_level": rng.choices(["normal", "silver", "gold", "diamond"], [80, 10, 7, 3])[0],
                 "sensitive": rng.random() < 0.02,
             },
-            content=_text(rng, rng.choice(templates)),
+            content=content,
             category=category,
             demands=demands,
-            claimed_amount=float(rng.choice([0, 30, 58, 120, 200])) or None,
+            claimed_amount=amount,
             occurred_at=received - timedelta(days=rng.randint(0, 20)),
             received_at=received,
             topic=topic,
@@ -308,7 +312,7 @@ def _outage(
                 "name": f"{rng.choice(SURNAMES)}{rng.choice(TITLES)}",
                 "phone": f"138{rng.randint(0, 99999999):08d}",
             },
-            content=_text(rng, "我们{area}这边从下午开始手机完全没信号，打不了电话也上不了网，什么时候能恢复？"),
+            content=_text(rng, "我们{area}这边从下午开始手机完全没信号，打不了电话也上不了网，什么时候能恢复？")[0],
             category=Category.NETWORK,
             demands=["fix"],
             received_at=start + timedelta(minutes=4 * index),
