@@ -151,7 +151,10 @@ def test_the_whole_story_in_the_browser(browser: Browser, server: str, database_
     expect(agent.locator("#settle-over")).to_contain_text("超出本岗位权限")
     expect(agent.locator("#settle-submit")).to_have_text("提交审批申请")
     agent.fill("#settle-desc", "退还重复扣除的38元流量包费用，并按承诺双倍返还")
-    agent.select_option("#settle-basis", "telecom_reg_39")
+    # Money the description names is checked under its own rules: a double refund is proposed as one.
+    agent.select_option("#refund-type", "double_refund")
+    agent.select_option("#settle-basis", "policy_double_refund")
+    agent.check("input[name=facts][value=our_fault]")
     agent.click("#settle-submit")
     expect(agent.locator("#action-notice")).to_contain_text("审批")
     expect(agent.locator("text=待审批")).to_be_visible()

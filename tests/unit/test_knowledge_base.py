@@ -268,6 +268,41 @@ BROKEN = {
     ),
     "two default industries": ("industries.yaml", _set("industries", "retail", "default", True), "retail", "default"),
     "law without a date": ("laws.yaml", _drop("laws", "consumer_law_24", "effective"), "consumer_law_24", "effective"),
+    "law for an unknown category": (
+        "laws.yaml",
+        _set("laws", "telecom_reg_39", "categories", ["pharmacy"]),
+        "telecom_reg_39",
+        "categories",
+    ),
+    "script fitting an unknown industry": (
+        "strategies.yaml",
+        _set("strategies", "hinting", "examples", [{"text": "您好", "fits": {"industries": ["bank"]}}, "您好啊"]),
+        "hinting",
+        "bank",
+    ),
+    "script fitting an unknown category": (
+        "strategies.yaml",
+        _set("strategies", "hinting", "examples", [{"text": "您好", "fits": {"categories": ["pharmacy"]}}, "您好啊"]),
+        "hinting",
+        "categories",
+    ),
+    "misspelt key of a fitted script": (
+        "strategies.yaml",
+        _set("strategies", "hinting", "examples", [{"text": "您好", "fit": {"demands": ["refund"]}}, "您好啊"]),
+        "hinting",
+        "fit",
+    ),
+    "playbook line naming a basis its remedy lacks": (
+        "demands.yaml",
+        _set(
+            "demands",
+            "refund",
+            "may_grant",
+            [{"text": "减免", "remedy": "fee_waiver", "bases": ["policy_double_refund"]}],
+        ),
+        "refund",
+        "policy_double_refund",
+    ),
 }
 
 

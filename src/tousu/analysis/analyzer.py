@@ -187,6 +187,8 @@ class Analyzer:
             industry=industry_entry.code,
             role=role,
             authority=authority,
+            category=category.code,
+            known_customer=bool(history),
         )
         return Analysis(
             category=category,

@@ -1,12 +1,19 @@
 """Recommendations: strategies in order with why, scripts with slots filled, the legal basis,
-what not to say, and what the handling role may offer within its authority.
+what not to say, what the handling role may offer within its authority and what it may not.
 
 Strategy order: each demand playbook, matched scenario and matched profile lists strategies in
 its own order of preference; a strategy earns points from every list that names it (more for
 earlier places, more for demands than for scenarios, more for scenarios than for profiles).
 Two rules of the training material adjust that: with an angry customer or an urgent signal
 the feelings come first (先处理心情), and the broken-record method is dropped back because
-it should stop when the customer's emotion is rising.
+it should stop when the customer's emotion is rising. Every strategy that earned points is
+returned, best first; how many to show at once is the page's business.
+
+What fits this complaint: a script or a playbook line says what it fits (`Fits`: category,
+industry, the demands or threats it speaks to, what it presumes of the customer). A line that
+gives a settlement item (退费, 费用减免, 双倍返还…) is offered only where laws.yaml `remedies`
+allow that item for the complaint's category, through the same check a settlement goes through
+(`tousu.domain.remedies.check_items`): advice never offers what a settlement would refuse.
 """
 
 from __future__ import annotations
@@ -16,13 +23,13 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
-from tousu.analysis.results import Hint, LegalBasis, Offer, Recommendations, StrategyAdvice
+from tousu.analysis.results import Hint, LegalBasis, Offer, Recommendations, Refusal, StrategyAdvice
 from tousu.domain.codes import CATEGORY_NAMES, DEMAND_NAMES, Demand, Role
+from tousu.domain.remedies import FACT_NAMES, Basis, Fact, Item, SettlementType, check_items, offer_of
 from tousu.knowledge import KnowledgeBase, render_script, script_slots
+from tousu.knowledge.models import DemandPlaybook, Fits, FittedScript, Grant, ScriptNeed
 
-MAX_STRATEGIES = 5
 MAX_SCRIPTS = 2
-MAX_LAWS = 6
 MAX_AVOID = 8
 MAX_REASONS = 3
 
@@ -44,18 +51,19 @@ DEMAND_PRIORITY: tuple[str, ...] = (
     "explanation",
 )
 _SOURCE_WEIGHT = {"demand": 1.0, "scenario": 0.8, "profile": 0.6}
-_MONEY_OFFERS = {
-    "refund": ("refund", "max_refund"),
-    "double_refund": ("refund", "max_refund"),
-    "high_compensation": ("compensation", "max_compensation"),
-    "mental_damages": ("gift", "max_gift"),
-    "transport_lost_wages": ("gift", "max_gift"),
-}
+_LIMITS = {"refund": "max_refund", "compensation": "max_compensation", "gift": "max_gift"}
+# Profiles read from a customer who says he has been with us for years (老用户, 用了十几年).
+_SAYS_LONG_STANDING = frozenset({"loyal_supporter"})
 _SENIOR_ROLES = frozenset({Role.MANAGER.value, Role.DIRECTOR.value, Role.ADMIN.value})
+# Whether a settlement item can be given at all in a category does not hang on the facts; with
+# every fact granted, what the checker still refuses is refused for the category itself.
+_EVERY_FACT = frozenset(Fact)
 # Slots that state a fact of the complaint. Without the fact a script shows a visible blank for
 # the agent to fill in (【金额】), never a made-up stand-in ("被扣了相关费用" to a customer who
 # complained of rudeness). The other slots take neutral wording (您, 相关部门, 48小时…).
 FACT_SLOTS: tuple[str, ...] = ("金额", "日期", "套餐", "业务")
+# Sentence ends and commas a phrase list must not double ("也一样。、你去曝光啊").
+_PHRASE_END = "。．.！!？?，,、；;：: "
 
 
 def blank(slot: str) -> str:
@@ -68,7 +76,12 @@ _BLANKS = {slot: blank(slot) for slot in FACT_SLOTS}
 
 @dataclass(frozen=True, slots=True)
 class Situation:
-    """What the recommender needs to know about the analysed complaint."""
+    """What the recommender needs to know about the analysed complaint.
+
+    `known_customer`: the caller has the customer's earlier complaints on record. A script that
+    presumes a past with us ("多年的老客户", "上次") needs that, or the customer's own words
+    saying so (the loyal-supporter profile).
+    """
 
     demands: Sequence[str]
     emotion: str
@@ -80,15 +93,41 @@ class Situation:
     industry: str
     role: str | None
     authority: Mapping[str, Any] | None
+    category: str = "other"
+    known_customer: bool = False
 
 
 def recommend(kb: KnowledgeBase, situation: Situation) -> Recommendations:
     demands = sorted(map(Demand, situation.demands), key=DEMAND_PRIORITY.index)
+    offers, refusals = _offers(kb, situation, demands)
     return Recommendations(
         strategies=_strategies(kb, situation, demands),
         legal_basis=_legal_basis(kb, situation, demands),
         avoid_phrases=_avoid(kb, situation, demands),
-        may_offer=_offers(kb, situation, demands),
+        may_offer=offers,
+        may_not_offer=refusals,
+    )
+
+
+def _known_customer(situation: Situation) -> bool:
+    return situation.known_customer or any(hint.code in _SAYS_LONG_STANDING for hint in situation.profiles)
+
+
+def fits(line: Fits, situation: Situation) -> bool:
+    """Whether a script or a playbook line is meant for this complaint (see `Fits`)."""
+    if line.categories and situation.category not in line.categories:
+        return False
+    if line.industries and situation.industry not in line.industries:
+        return False
+    if ScriptNeed.HISTORY in line.needs and not _known_customer(situation):
+        return False
+    if not line.topical:
+        return True
+    return bool(
+        set(line.demands) & set(situation.demands)
+        or set(line.signals) & set(situation.signals)
+        or {hint.code for hint in situation.scenarios} & set(line.scenarios)
+        or {hint.code for hint in situation.profiles} & set(line.profiles)
     )
 
 
@@ -131,11 +170,14 @@ def _strategies(kb: KnowledgeBase, situation: Situation, demands: Sequence[Deman
         points["safety_first"] = max(points.values(), default=0.0) + 2.0
         reasons.setdefault("safety_first", []).insert(0, "现场可能有冲突，先保证人身安全")
     ranked = sorted(points, key=lambda code: -points[code])
-    # Every demand gets its playbook: safety and mood first, then each demand's own first
-    # strategy (one demand's points must not crowd out another's), then the best of the rest.
+    # Every demand gets its playbook: safety and mood first, then the demands' playbooks in turn
+    # (first of each, then second of each…: one demand's points must not crowd out another's),
+    # those to be used with restraint after them, then what scenarios and profiles add.
     first_aid = [code for code in ranked[:1] if code in ("safety_first", "mood_first")]
-    own = [next((c for c in kb.demands[d].strategies if c in points and c not in damped), "") for d in demands]
-    ordered = list(dict.fromkeys([*first_aid, *filter(None, own), *ranked]))[:MAX_STRATEGIES]
+    playbooks = zip_longest(*(kb.demands[d].strategies for d in demands))
+    demanded = [code for row in playbooks for code in row if code is not None and code in points]
+    held_back = [code for code in demanded if code in damped]
+    ordered = list(dict.fromkeys([*first_aid, *(c for c in demanded if c not in damped), *held_back, *ranked]))
     industry = kb.industries.get(situation.industry) or kb.industry(situation.industry)
     slots = script_facts(kb, situation.slots)
     wording = {**industry.slot_defaults, **_BLANKS}
@@ -146,7 +188,8 @@ def _strategies(kb: KnowledgeBase, situation: Situation, demands: Sequence[Deman
         usage_note = _usage_note(strategy.usage.value, situation.role)
         if usage_note:
             why = f"{why}；{usage_note}" if why else usage_note
-        scripts = tuple(render_script(example, slots, wording) for example in _fitting(strategy.examples, slots))
+        fitting = _fitting(strategy.fitted, situation, slots)
+        scripts = tuple(render_script(script.text, slots, wording) for script in fitting)
         advice.append(StrategyAdvice(code, strategy.name, why, scripts))
     return tuple(advice)
 
@@ -165,14 +208,19 @@ def _category_names(kb: KnowledgeBase) -> frozenset[str]:
     return frozenset({*CATEGORY_NAMES.values(), *labels})
 
 
-def _fitting(examples: Sequence[str], slots: Mapping[str, str]) -> list[str]:
-    """A strategy's first scripts, those the complaint's facts fill preferred: a script about a
-    charge is a poor first choice for a complaint without one. Ties keep the knowledge base's order."""
+def _fitting(scripts: Sequence[FittedScript], situation: Situation, slots: Mapping[str, str]) -> list[FittedScript]:
+    """A strategy's scripts meant for this complaint, those its facts fill preferred (a script
+    about a charge is a poor first choice for a complaint without one), then those written for
+    its category or demands over the general ones. Ties keep the knowledge base's order."""
 
-    def blanks(example: str) -> int:
-        return sum(1 for name in script_slots(example) if name in _BLANKS and name not in slots)
+    def blanks(script: FittedScript) -> int:
+        return sum(1 for name in script_slots(script.text) if name in _BLANKS and name not in slots)
 
-    return sorted(examples, key=blanks)[:MAX_SCRIPTS]
+    def general(script: FittedScript) -> bool:
+        return not (script.fits.topical or script.fits.categories)
+
+    meant = [script for script in scripts if fits(script.fits, situation)]
+    return sorted(meant, key=lambda script: (blanks(script), general(script)))[:MAX_SCRIPTS]
 
 
 def _usage_note(usage: str, role: str | None) -> str:
@@ -186,9 +234,18 @@ def _usage_note(usage: str, role: str | None) -> str:
 
 def _legal_basis(kb: KnowledgeBase, situation: Situation, demands: Sequence[Demand]) -> tuple[LegalBasis, ...]:
     """Each demand's and scenario's laws in turn (first of each, then second of each…), so a
-    long list for one demand does not crowd out the only law another one has."""
-    lists = [list(kb.demands[demand].laws) for demand in demands]
-    lists += [list(kb.scenarios[hint.code].laws) for hint in situation.scenarios]
+    long list for one demand does not crowd out the only law another one has. A demand's list
+    starts with the grounds of what may be offered for it, then the reason for what may not,
+    then the playbook's own laws; a law meant for other categories is left out (see _law_fits)."""
+    lists: list[list[str]] = []
+    for demand in demands:
+        playbook = kb.demands[demand]
+        cited = [code for grant in _grants(kb, playbook, situation) for code in _ground_codes(kb, grant, situation)]
+        reasons = _claim_laws(kb, playbook, situation)
+        own = [code for code in playbook.laws if _law_fits(kb, code, situation.category)]
+        lists.append([*cited, *reasons, *own])
+    for hint in situation.scenarios:
+        lists.append([code for code in kb.scenarios[hint.code].laws if _law_fits(kb, code, situation.category)])
     ordered = [law_id for row in zip_longest(*lists) for law_id in row if law_id is not None]
     found = []
     for law_id in dict.fromkeys(ordered):
@@ -198,9 +255,21 @@ def _legal_basis(kb: KnowledgeBase, situation: Situation, demands: Sequence[Dema
             continue
         effective = law.effective.isoformat() if law.effective else ""
         found.append(LegalBasis(law.id, law.title, law.article, law.summary, law.kind.value, effective))
-        if len(found) == MAX_LAWS:
-            break
     return tuple(found)
+
+
+def _law_fits(kb: KnowledgeBase, law_id: str, category: str) -> bool:
+    """A law cited for this category: one the knowledge base limits to other categories is not,
+    nor one that grounds only settlement items `remedies` do not allow here (the double-refund
+    promise on an outage, the arrears rules on a fault)."""
+    law = kb.laws[law_id]
+    if law.categories and category not in law.categories:
+        return False
+    uses = [(rule, basis) for rule in kb.remedies.values() for basis in rule.bases if basis.code == law_id]
+    return not uses or any(
+        category not in rule.excluded and (basis.categories is None or category in basis.categories)
+        for rule, basis in uses
+    )
 
 
 def _avoid(kb: KnowledgeBase, situation: Situation, demands: Sequence[Demand]) -> tuple[str, ...]:
@@ -212,32 +281,146 @@ def _avoid(kb: KnowledgeBase, situation: Situation, demands: Sequence[Demand]) -
     for hint in situation.profiles:
         phrases.extend(kb.profiles[hint.code].avoid)
     phrases.extend(rule.examples[0] for rule in kb.language.phrases if rule.severity == "forbidden")
-    return tuple(dict.fromkeys(phrases))[:MAX_AVOID]
+    kept: list[str] = []
+    for phrase in (p.strip().rstrip(_PHRASE_END) for p in phrases):
+        # "向上投诉也一样" says nothing "您向上投诉也一样" has not.
+        if phrase and not any(phrase in other or other in phrase for other in kept):
+            kept.append(phrase)
+    return tuple(kept[:MAX_AVOID])
 
 
-def _offers(kb: KnowledgeBase, situation: Situation, demands: Sequence[Demand]) -> tuple[Offer, ...]:
-    offers = []
+@dataclass(frozen=True, slots=True)
+class _Assessment:
+    """What the settlement checks say of an item in a category: the bases that can ground it
+    there (`None` for an item that needs none) and why the others cannot."""
+
+    grounds: tuple[Basis | None, ...]
+    refusals: tuple[str, ...]
+    excluded: bool
+
+
+# Assessments depend on the knowledge base, the item and the category only: computed once each.
+# The knowledge base is kept with its entries, so an id reused by another one never matches.
+_ASSESSED: dict[tuple[int, str, tuple[str, ...], str], tuple[KnowledgeBase, _Assessment]] = {}
+
+
+def _assess(kb: KnowledgeBase, remedy: SettlementType, bases: Sequence[str], category: str) -> _Assessment:
+    key = (id(kb), remedy.value, tuple(bases), category)
+    known = _ASSESSED.get(key)
+    if known is not None and known[0] is kb:
+        return known[1]
+    assessment = _assessed(kb, remedy, bases, category)
+    _ASSESSED[key] = (kb, assessment)
+    return assessment
+
+
+def _assessed(kb: KnowledgeBase, remedy: SettlementType, bases: Sequence[str], category: str) -> _Assessment:
+    rule = kb.remedies[remedy]
+    candidates: list[Basis | None] = [b for b in rule.bases if not bases or b.code in bases]
+    if not candidates:
+        candidates = [None]
+    grounds: list[Basis | None] = []
+    refusals: list[str] = []
+    for basis in candidates:
+        item = Item(remedy, 0.0, basis.code if basis is not None else None)
+        findings = check_items([item], category=category, facts=_EVERY_FACT, rules=kb.remedies)
+        if all(not finding.refused for finding in findings):
+            grounds.append(basis)
+        refusals.extend(finding.message for finding in findings if finding.refused)
+    return _Assessment(tuple(grounds), tuple(dict.fromkeys(refusals)), category in rule.excluded)
+
+
+def _grants(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situation) -> list[Grant]:
+    """The playbook's may_grant lines meant for this complaint and allowed in its category."""
+    return [
+        grant
+        for grant in playbook.grants
+        if fits(grant.fits, situation)
+        and (grant.remedy is None or _assess(kb, grant.remedy, grant.bases, situation.category).grounds)
+    ]
+
+
+def _ground_codes(kb: KnowledgeBase, grant: Grant, situation: Situation) -> list[str]:
+    if grant.remedy is None:
+        return []
+    grounds = _assess(kb, grant.remedy, grant.bases, situation.category).grounds
+    return [b.code for b in grounds if b is not None and _law_fits(kb, b.code, situation.category)]
+
+
+def _claim_laws(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situation) -> list[str]:
+    """The laws that decide the demand's own claim in this category: its grounds, or the reason
+    it is refused. None when the category is excluded outright (the double-refund promise is no
+    reason to cite on an outage; the grants' grounds say what applies instead)."""
+    claim = playbook.claim
+    if claim is None:
+        return []
+    rule = kb.remedies[claim.remedy]
+    if situation.category in rule.excluded:
+        return []
+    refused = not _assess(kb, claim.remedy, claim.bases, situation.category).grounds
+    return [
+        b.code
+        for b in rule.bases
+        if (not claim.bases or b.code in claim.bases) and (refused or _law_fits(kb, b.code, situation.category))
+    ]
+
+
+def _claim_refusal(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situation) -> str | None:
+    """What the settlement checks say against the demand's own claim: refused in this category,
+    or not to be promised before its facts are confirmed."""
+    claim = playbook.claim
+    if claim is None:
+        return None
+    assessment = _assess(kb, claim.remedy, claim.bases, situation.category)
+    if not assessment.grounds:
+        return assessment.refusals[0] if assessment.refusals else None
+    if any(basis is None or not basis.requires for basis in assessment.grounds):
+        return None
+    first = assessment.grounds[0]
+    assert first is not None
+    findings = check_items(
+        [Item(claim.remedy, 0.0, first.code)], category=situation.category, facts=(), rules=kb.remedies
+    )
+    return findings[0].message if findings else None
+
+
+def _offers(
+    kb: KnowledgeBase, situation: Situation, demands: Sequence[Demand]
+) -> tuple[tuple[Offer, ...], tuple[Refusal, ...]]:
+    offers: list[Offer] = []
+    refusals: list[Refusal] = []
     for demand in demands:
         playbook = kb.demands[demand]
-        note = playbook.may_grant[0]
-        if demand in _MONEY_OFFERS:
-            kind, limit_key = _MONEY_OFFERS[demand]
-            limit = _limit(situation.authority, limit_key)
-            if kind == "gift":
-                note = f"{playbook.may_not_grant[0]}不予支持；{playbook.may_grant[-1]}"
-            requested = situation.requested_yuan if kind != "gift" else None
-            if limit is None:
-                needs_approval = True
-                note += "（未提供本岗位权限，须请示上级）"
-            else:
-                needs_approval = requested > limit if requested is not None else limit <= 0
-                if needs_approval:
-                    note += f"（超出本岗位 {limit:g} 元权限，须上级审批）"
-            offers.append(Offer(demand.value, kind, limit, requested, needs_approval, note))
-        else:
-            needs_approval = demand == "manager" and situation.role not in _SENIOR_ROLES
-            offers.append(Offer(demand.value, "action", None, None, needs_approval, note))
-    return tuple(offers)
+        grant = next(iter(_grants(kb, playbook, situation)), None)
+        if grant is not None:
+            offers.append(_offer(kb, demand, grant, situation))
+        refusal = _claim_refusal(kb, playbook, situation) or next(
+            (line.text for line in playbook.refusals if fits(line.fits, situation)), None
+        )
+        if refusal:
+            refusals.append(Refusal(demand.value, refusal))
+    return tuple(offers), tuple(refusals)
+
+
+def _offer(kb: KnowledgeBase, demand: Demand, grant: Grant, situation: Situation) -> Offer:
+    if grant.remedy is None:
+        needs_approval = demand == "manager" and situation.role not in _SENIOR_ROLES
+        return Offer(demand.value, "action", None, None, needs_approval, grant.text)
+    kind = _authority_kind(grant.remedy)
+    limit = _limit(situation.authority, _LIMITS[kind])
+    requested = situation.requested_yuan if kind != "gift" else None
+    # Without the role's limits nobody knows what it may give: ask the superior.
+    needs_approval = limit is None or (requested > limit if requested is not None else limit <= 0)
+    grounds = _assess(kb, grant.remedy, grant.bases, situation.category).grounds
+    first = grounds[0] if grounds else None
+    requires = tuple(FACT_NAMES[fact] for fact in sorted(first.requires)) if first is not None else ()
+    return Offer(demand.value, kind, limit, requested, needs_approval, grant.text, grant.remedy.value, requires)
+
+
+def _authority_kind(remedy: SettlementType) -> str:
+    """The authority limit a settlement item counts against, as the settlement counts it."""
+    counted = offer_of([Item(remedy, 1.0)])
+    return next(kind for kind in _LIMITS if getattr(counted, kind))
 
 
 def _limit(authority: Mapping[str, Any] | None, key: str) -> float | None:

@@ -205,24 +205,50 @@ class LegalBasis:
 
 @dataclass(frozen=True, slots=True)
 class Offer:
-    """What the handling role may offer for a demand, within its authority limit."""
+    """What the handling role may offer for a demand, within its authority limit.
+
+    `kind` is the authority limit the offer counts against (refund, compensation, gift) or
+    "action"; `remedy` the settlement item it would be (fee_waiver, double_refund…, "" for an
+    action); `requires` the facts to confirm first, as the settlement checks name them."""
 
     demand: str
-    kind: str  # refund, compensation, gift, none
+    kind: str
     limit_yuan: float | None
     requested_yuan: float | None
     needs_approval: bool
     note: str
+    remedy: str = ""
+    requires: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "demand": self.demand,
             "kind": self.kind,
-            "limit_yuan": self.limit_yuan,
-            "requested_yuan": self.requested_yuan,
+            "remedy": self.remedy,
+            "limit_yuan": _yuan(self.limit_yuan),
+            "requested_yuan": _yuan(self.requested_yuan),
             "needs_approval": self.needs_approval,
+            "requires": list(self.requires),
             "note": self.note,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """What must not be granted or promised for a demand, with the reason (不予支持/不可承诺)."""
+
+    demand: str
+    note: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"demand": self.demand, "note": self.note}
+
+
+def _yuan(value: float | None) -> float | int | None:
+    """An amount as JSON shows it: 20, not 20.0."""
+    if value is not None and float(value).is_integer():
+        return int(value)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +257,7 @@ class Recommendations:
     legal_basis: tuple[LegalBasis, ...] = ()
     avoid_phrases: tuple[str, ...] = ()
     may_offer: tuple[Offer, ...] = ()
+    may_not_offer: tuple[Refusal, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -238,6 +265,7 @@ class Recommendations:
             "legal_basis": [b.to_dict() for b in self.legal_basis],
             "avoid_phrases": list(self.avoid_phrases),
             "may_offer": [o.to_dict() for o in self.may_offer],
+            "may_not_offer": [r.to_dict() for r in self.may_not_offer],
         }
 
 

@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tousu.domain.codes import Demand
+from tousu.domain.remedies import RemedyRule, SettlementType
 from tousu.knowledge.errors import KnowledgeBaseError
 from tousu.knowledge.language import LanguageRules, load_language_rules
 from tousu.knowledge.models import (
     DemandPlaybook,
     Entry,
+    Fits,
     Industry,
     Law,
     Profile,
@@ -92,6 +94,8 @@ class KnowledgeBase:
     scenarios: dict[str, Scenario]
     laws: dict[str, Law]
     industries: dict[str, Industry]
+    # laws.yaml `remedies`: what a settlement may hold, by category (tousu.knowledge.remedies).
+    remedies: Mapping[SettlementType, RemedyRule] = field(default_factory=dict)
     _names: dict[str, dict[str, Entry]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -233,8 +237,13 @@ def _load(directory: Path) -> KnowledgeBase:
         _name_index(_FILE[kind], entries.values())
     # The shared files come last: a mistake in ours is reported without parsing theirs.
     taxonomy = load_taxonomy(directory / "taxonomy.yaml")
-    _check_industry_categories(industries, {category.code for category in taxonomy.categories})
+    categories = {category.code for category in taxonomy.categories}
+    _check_industry_categories(industries, categories)
     _check_derived_hints(taxonomy, profiles, scenarios)
+    from tousu.knowledge.remedies import build_remedy_rules  # it reads laws.yaml with our models
+
+    remedies = build_remedy_rules(directory, laws, categories)
+    _check_fits(taxonomy, strategies, playbooks, profiles, scenarios, industries, remedies)
     language = load_language_rules(directory / "language.yaml")
     kb = KnowledgeBase(
         taxonomy=taxonomy,
@@ -245,6 +254,7 @@ def _load(directory: Path) -> KnowledgeBase:
         scenarios=scenarios,
         laws=laws,
         industries=industries,
+        remedies=remedies,
     )
     _check_scripts_language(kb)
     return kb
@@ -306,6 +316,45 @@ def _check_references(
         _refer(_FILE["scenario"], scenario.key, "strategies", scenario.strategies, strategies, "策略 strategy")
         _refer(_FILE["scenario"], scenario.key, "laws", scenario.laws, laws, "法规 law")
         _refer(_FILE["scenario"], scenario.key, "industries", scenario.industries, industries, "行业 industry")
+
+
+def _check_fits(
+    taxonomy: Taxonomy,
+    strategies: Mapping[str, Strategy],
+    playbooks: Mapping[str, DemandPlaybook],
+    profiles: Mapping[str, Profile],
+    scenarios: Mapping[str, Scenario],
+    industries: Mapping[str, Industry],
+    remedies: Mapping[SettlementType, RemedyRule],
+) -> None:
+    """What a script or a playbook line says it fits must exist, and a line's remedy must have
+    the bases it names (as laws.yaml `remedies` give them)."""
+    signals = {label.code: label for label in taxonomy.urgency}
+
+    def check(file: str, entry: str, fits: Fits) -> None:
+        _refer(file, entry, "fits.industries", fits.industries, industries, "行业 industry")
+        _refer(file, entry, "fits.scenarios", fits.scenarios, scenarios, "场景 scenario")
+        _refer(file, entry, "fits.profiles", fits.profiles, profiles, "客户类型 profile")
+        _refer(file, entry, "fits.signals", fits.signals, signals, "紧急信号 signal")
+
+    def check_remedy(entry: str, remedy: SettlementType | None, bases: Sequence[str]) -> None:
+        if remedy is None:
+            return
+        known = {basis.code for basis in remedies[remedy].bases}
+        unknown = [code for code in bases if code not in known]
+        if unknown:
+            message = f"bases 中的 {unknown[0]} 不是 remedies 中“{remedies[remedy].name}”的依据 (not a basis of {remedy.value})"
+            raise KnowledgeBaseError(_FILE["demand"], entry, message)
+
+    for strategy in strategies.values():
+        for script in strategy.fitted:
+            check(_FILE["strategy"], strategy.key, script.fits)
+    for playbook in playbooks.values():
+        for line in [*playbook.grants, *playbook.refusals]:
+            check(_FILE["demand"], playbook.key, line.fits)
+            check_remedy(playbook.key, line.remedy, line.bases)
+        if playbook.claim is not None:
+            check_remedy(playbook.key, playbook.claim.remedy, playbook.claim.bases)
 
 
 def _refer(file: str, entry: str, field_name: str, codes: Sequence[str], known: Mapping[str, Any], what: str) -> None:

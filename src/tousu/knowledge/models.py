@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 from functools import cached_property, lru_cache
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from tousu.domain.codes import DEMAND_NAMES, Category, Channel, Demand
+from tousu.domain.remedies import SettlementType
 
 # The only placeholders a script may contain, with the neutral wording used when the
 # caller has no value for one. Industries may override the defaults (see Industry).
@@ -137,6 +138,95 @@ def _check_slot_name(name: str) -> str:
 SlotName = Annotated[str, AfterValidator(_check_slot_name)]
 
 
+class ScriptNeed(StrEnum):
+    """What a line may presume about the customer beyond the complaint's own words."""
+
+    HISTORY = "history"  # the customer's past with us is known (earlier complaints, a loyal customer)
+
+
+class Fits(BaseModel):
+    """The complaints a script or a line of a playbook is meant for. Empty fits every complaint.
+
+    `categories`, `industries` and `needs` must all hold when given. `demands`, `signals`,
+    `scenarios` and `profiles` name what the line speaks to (a threat, a claim, a situation):
+    when any is given, the complaint must have at least one of them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    categories: list[Category] = Field(default_factory=list)
+    industries: list[Code] = Field(default_factory=list)
+    needs: list[ScriptNeed] = Field(default_factory=list)
+    demands: list[Demand] = Field(default_factory=list)
+    signals: list[Code] = Field(default_factory=list)
+    scenarios: list[Code] = Field(default_factory=list)
+    profiles: list[Code] = Field(default_factory=list)
+
+    @property
+    def topical(self) -> bool:
+        return bool(self.demands or self.signals or self.scenarios or self.profiles)
+
+
+class FittedScript(BaseModel):
+    """A script with the complaints it fits, as written in YAML (`{text: ..., fits: {...}}`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: Script
+    fits: Fits = Field(default_factory=Fits)
+
+
+class Grant(BaseModel):
+    """A line of a playbook's may_grant or may_not_grant with when it applies. `remedy` names the
+    settlement item the line gives (laws.yaml `remedies` then decide for which categories it
+    can be given, as for a settlement); `bases` narrows the remedy to these laws."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: Text
+    fits: Fits = Field(default_factory=Fits)
+    remedy: SettlementType | None = None
+    bases: list[Code] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _bases_need_remedy(self) -> Grant:
+        if self.bases and self.remedy is None:
+            raise ValueError("写了 bases 就必须写 remedy (bases narrow a remedy)")
+        return self
+
+
+class Claim(BaseModel):
+    """The settlement item a demand asks for, to check against laws.yaml `remedies`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    remedy: SettlementType
+    bases: list[Code] = Field(default_factory=list)
+
+
+def _split_lines(data: Any, field: str, derived: str, shape: tuple[str, ...]) -> Any:
+    """Let a YAML list hold plain lines and `{text: ..., fits: ...}` mappings: the texts stay in
+    `field` (what the browser and the command line show), the mappings go to `derived`, one per
+    line in the same order."""
+    if not isinstance(data, dict) or not isinstance(data.get(field), list):
+        return data
+    if derived in data:
+        raise ValueError(f"{derived} 由 {field} 生成，不能直接填写 ({derived} is derived from {field})")
+    texts: list[Any] = []
+    lines: list[Any] = []
+    for item in data[field]:
+        if isinstance(item, dict):
+            unknown = sorted(set(item) - set(shape))
+            if unknown:
+                raise ValueError(f"{field} 中有未知字段 (unknown key) {unknown[0]}，可用: {', '.join(shape)}")
+            texts.append(item.get("text"))
+            lines.append(item)
+        else:
+            texts.append(item)
+            lines.append({"text": item})
+    return {**data, field: texts, derived: lines}
+
+
 class Entry(BaseModel, ABC):
     """Common shape: a stable key, a Chinese label, and text the KB browser searches."""
 
@@ -227,6 +317,9 @@ class Law(Entry):
     # Numbers other modules may read (time limits, multiples); company policies are meant
     # to be edited here by service management.
     parameters: dict[Code, int | float | str] = Field(default_factory=dict)
+    # The complaint categories the article speaks to; empty: any. Advice cites it only there
+    # (a charging-basis article is no basis for an outage).
+    categories: list[Category] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _law_has_date(self) -> Law:
@@ -277,7 +370,14 @@ class Strategy(NamedEntry):
     steps: list[Text] = Field(min_length=1)
     usage: StrategyUsage = StrategyUsage.ALL
     caution: Text | None = None
+    # A script is a line or `{text, fits}`; `fitted` holds each with what it fits, in order.
     examples: list[Script] = Field(min_length=2)
+    fitted: list[FittedScript] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fitted_examples(cls, data: Any) -> Any:
+        return _split_lines(data, "examples", "fitted", ("text", "fits"))
 
     def lookup_names(self) -> list[str]:
         return [self.code, self.name, *self.aliases]
@@ -293,12 +393,23 @@ class DemandPlaybook(Entry):
     code: Demand
     summary: Text
     laws: list[Code] = Field(default_factory=list)
+    # What the customer asks for as a settlement item, checked as a settlement would be.
+    claim: Claim | None = None
+    # Each line is text or `{text, fits, remedy, bases}`; `grants`/`refusals` hold them whole.
     may_grant: list[Text] = Field(min_length=1)
     may_not_grant: list[Text] = Field(default_factory=list)
+    grants: list[Grant] = Field(default_factory=list)
+    refusals: list[Grant] = Field(default_factory=list)
     strategies: list[Code] = Field(min_length=1)
     scripts: list[Script] = Field(min_length=2)
     avoid_saying: list[Text] = Field(min_length=1)
     escalate_when: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fitted_lines(cls, data: Any) -> Any:
+        shape = ("text", "fits", "remedy", "bases")
+        return _split_lines(_split_lines(data, "may_grant", "grants", shape), "may_not_grant", "refusals", shape)
 
     @property
     def key(self) -> str:

@@ -17,7 +17,8 @@ from tousu.domain.codes import Role
 from tousu.domain.remedies import FACT_NAMES, Basis, Fact, RemedyRule, SettlementType
 from tousu.knowledge.errors import KnowledgeBaseError
 from tousu.knowledge.loader import KnowledgeBase, load_knowledge_base
-from tousu.knowledge.source import data_dir, parse_entries
+from tousu.knowledge.models import Law
+from tousu.knowledge.source import parse_entries
 
 _FILE = "laws.yaml"
 
@@ -43,23 +44,24 @@ class RemedyEntry(_Strict):
 
 
 def load_remedy_rules(directory: Path | None = None) -> dict[SettlementType, RemedyRule]:
-    """The remedy rules of the packaged knowledge base (cached), or of the one in `directory`."""
+    """The remedy rules of the packaged knowledge base (cached), or of the one in `directory`.
+    They are read with the knowledge base, whose advice applies them too."""
     if directory is None:
         return _packaged()
-    return _load(Path(directory), load_knowledge_base(Path(directory)))
+    return dict(load_knowledge_base(Path(directory)).remedies)
 
 
 @lru_cache(maxsize=1)
 def _packaged() -> dict[SettlementType, RemedyRule]:
-    return _load(data_dir(), load_knowledge_base())
+    return dict(load_knowledge_base().remedies)
 
 
-def _load(directory: Path, kb: KnowledgeBase) -> dict[SettlementType, RemedyRule]:
+def build_remedy_rules(directory: Path, laws: dict[str, Law], categories: set[str]) -> dict[SettlementType, RemedyRule]:
+    """Read and check `remedies` in laws.yaml against the laws and the taxonomy's categories."""
     entries = parse_entries(directory / _FILE, "remedies", RemedyEntry, id_field="type")
-    categories = {c.code for c in kb.taxonomy.categories}
     rules: dict[SettlementType, RemedyRule] = {}
     for entry in entries:
-        rules[entry.type] = _rule(entry, kb, categories)
+        rules[entry.type] = _rule(entry, laws, categories)
     missing = [t.value for t in SettlementType if t not in rules]
     if missing:
         raise KnowledgeBaseError(
@@ -68,9 +70,9 @@ def _load(directory: Path, kb: KnowledgeBase) -> dict[SettlementType, RemedyRule
     return rules
 
 
-def _rule(entry: RemedyEntry, kb: KnowledgeBase, categories: set[str]) -> RemedyRule:
+def _rule(entry: RemedyEntry, laws: dict[str, Law], categories: set[str]) -> RemedyRule:
     def law_title(code: str) -> str:
-        law = kb.laws.get(code)
+        law = laws.get(code)
         if law is None:
             raise KnowledgeBaseError(_FILE, entry.type.value, f"引用了不存在的法规 (unknown law): {code}")
         return law.label
@@ -99,7 +101,7 @@ def _rule(entry: RemedyEntry, kb: KnowledgeBase, categories: set[str]) -> Remedy
     exception_policy = ""
     if entry.exception is not None:
         exception_policy = law_title(entry.exception)
-        raw = str(kb.laws[entry.exception].parameters.get("exception_roles", ""))
+        raw = str(laws[entry.exception].parameters.get("exception_roles", ""))
         try:
             exception_roles = frozenset(Role(r.strip()) for r in raw.split(",") if r.strip())
         except ValueError:

@@ -1,0 +1,228 @@
+"""The advice agrees with the settlement rules and fits the complaint it is given for.
+
+What may be offered, refused and cited comes from the knowledge base's applicability rules (laws.yaml
+`remedies`, each script's and playbook line's `fits`); these tests hold the advice to them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from tousu.analysis import Analyzer, PastComplaint
+from tousu.analysis.results import Analysis
+from tousu.domain.remedies import Fact, Item, SettlementType, check_items
+from tousu.knowledge import load_knowledge_base
+
+AGENT = {"max_refund": 50, "max_compensation": 0, "max_gift": 20, "monthly_gift_quota": 1000}
+BASE_STATION_DOWN = "你们基站故障，我家这边没信号已经两天了，打电话都打不出去，这个月的月租费你们得给我减免！"
+BROADBAND_DOWN = "我家宽带断网5天了，报修了也没人来修，耽误我在家办公，你们必须给个说法。"
+OUTAGE_DOUBLE = "宽带断了一个星期，你们必须双倍返还这个月的宽带费！"
+RUDE_STAFF = "你们营业厅那个营业员态度太差了，我问了两句就不耐烦，还翻白眼，我要投诉她，让她给我道歉！"
+DOUBLE_MENTAL_MEDIA = "你们乱扣我88元，必须双倍返还，再赔我精神损失费，不然我就找记者曝光你们！"
+REGULATOR = "乱扣我话费也不给解释，你们再不处理我就去工信部投诉！"
+MEDIA = "乱扣我话费也不给解释，你们再不处理我就找电视台曝光！"
+LOST_WAGES = "你们的宽带坏了三天，我请假在家等维修，误工费200元你们得赔，还要赔精神损失！"
+CANCEL = "你们的服务越来越差，我要销号，不用了。"
+RESTAURANT = "你们店的菜里吃出了头发，服务员态度还很差，我要求你们给我道歉！"
+# Complaints of several categories, for the properties every piece of advice must have.
+SAMPLES = (
+    BASE_STATION_DOWN,
+    BROADBAND_DOWN,
+    OUTAGE_DOUBLE,
+    RUDE_STAFF,
+    DOUBLE_MENTAL_MEDIA,
+    REGULATOR,
+    LOST_WAGES,
+    "这个月话费多扣了我三十块，要求退还，不退就双倍返还！",
+    "欠费停机了，我已经补缴了，两天了还没给我复机，停机期间的月租要退给我。",
+    "充值充错号码了，100元，帮我追回来。",
+    "手机刚买三天就黑屏了，要求退货，再赔我误工费。",
+)
+BILLING_WORDS = ("扣", "话费", "10086", "第三方软件", "消费提醒")
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+def advise(analyzer: Analyzer, text: str, **kw: object) -> Analysis:
+    return analyzer.analyze(text, role="agent", authority=AGENT, **kw)  # type: ignore[arg-type]
+
+
+def scripts(analysis: Analysis, strategy: str | None = None) -> list[str]:
+    return [
+        line
+        for advice in analysis.recommendations.strategies
+        if strategy is None or advice.code == strategy
+        for line in advice.scripts
+    ]
+
+
+def offered_text(analysis: Analysis) -> str:
+    return " ".join(offer.note for offer in analysis.recommendations.may_offer)
+
+
+# 1. Outages: the fee reduction the telecom regulations give, never a refund or double refund.
+
+
+@pytest.mark.parametrize("text", [BASE_STATION_DOWN, OUTAGE_DOUBLE])
+def test_an_outage_is_offered_the_fee_reduction_not_a_refund(analyzer: Analyzer, text: str) -> None:
+    analysis = advise(analyzer, text)
+    assert analysis.category.code == "network"
+    remedies = {offer.remedy for offer in analysis.recommendations.may_offer}
+    assert SettlementType.FEE_WAIVER.value in remedies
+    assert remedies.isdisjoint({SettlementType.REFUND.value, SettlementType.DOUBLE_REFUND.value})
+    assert "双倍返还" not in offered_text(analysis)
+
+
+def test_an_outage_cites_the_outage_rules_first_and_no_refund_promise(analyzer: Analyzer) -> None:
+    laws = [basis.code for basis in advise(analyzer, BASE_STATION_DOWN).recommendations.legal_basis]
+    assert laws[0] in {"telecom_reg_32", "telecom_reg_35"}
+    assert {"policy_double_refund", "telecom_reg_39", "telecom_reg_34"}.isdisjoint(laws)
+
+
+def test_a_double_refund_asked_for_an_outage_is_refused_with_the_settlement_rules_reason(analyzer: Analyzer) -> None:
+    analysis = advise(analyzer, OUTAGE_DOUBLE)
+    rule = load_knowledge_base().remedies[SettlementType.DOUBLE_REFUND]
+    refusals = [r.note for r in analysis.recommendations.may_not_offer if r.demand == "double_refund"]
+    assert refusals and rule.excluded["network"] in refusals[0]
+
+
+@pytest.mark.parametrize("text", [BASE_STATION_DOWN, BROADBAND_DOWN])
+def test_no_arrears_reconnection_on_an_outage(analyzer: Analyzer, text: str) -> None:
+    recommendations = advise(analyzer, text).recommendations
+    said = json.dumps(recommendations.to_dict(), ensure_ascii=False)
+    assert "复机" not in said and "欠费" not in said
+    assert "telecom_reg_34" not in [basis.code for basis in recommendations.legal_basis]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_nothing_is_offered_that_a_settlement_would_refuse(analyzer: Analyzer, text: str) -> None:
+    analysis = advise(analyzer, text)
+    rules = load_knowledge_base().remedies
+    for offer in analysis.recommendations.may_offer:
+        if not offer.remedy:
+            continue
+        remedy = SettlementType(offer.remedy)
+        candidates = [basis.code for basis in rules[remedy].bases] or [None]
+        verdicts = [
+            check_items([Item(remedy, 1.0, code)], category=analysis.category.code, facts=set(Fact), rules=rules)
+            for code in candidates
+        ]
+        assert any(not any(f.refused for f in findings) for findings in verdicts), (text, offer.note)
+
+
+# 2. Refusals under their own heading; limits only for what can be given; amounts as people write them.
+
+
+def test_a_refusal_is_never_listed_as_something_to_offer(analyzer: Analyzer) -> None:
+    recommendations = advise(analyzer, DOUBLE_MENTAL_MEDIA).recommendations
+    assert not any("不予支持" in o.note or "精神损害赔偿" in o.note for o in recommendations.may_offer)
+    mental = [r.note for r in recommendations.may_not_offer if r.demand == "mental_damages"]
+    assert mental and "财产纠纷不适用" in mental[0]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_limits_belong_to_money_offers_and_are_said_once(analyzer: Analyzer, text: str) -> None:
+    for offer in advise(analyzer, text).recommendations.may_offer:
+        assert (offer.limit_yuan is None) == (offer.kind == "action")
+        assert "本岗位" not in offer.note and "审批" not in offer.note
+
+
+def test_amounts_are_whole_numbers_when_they_are_whole(analyzer: Analyzer) -> None:
+    offers = advise(analyzer, DOUBLE_MENTAL_MEDIA).to_dict()["recommendations"]["may_offer"]
+    money = [offer for offer in offers if offer["limit_yuan"] is not None]
+    assert money and all(isinstance(offer["limit_yuan"], int) for offer in money)
+    assert ".0" not in json.dumps(money)
+
+
+# 3. Scripts fit the complaint's category, industry, demands and what is known of the customer.
+
+
+def test_a_rude_staff_complaint_gets_no_billing_restaurant_or_points_script(analyzer: Analyzer) -> None:
+    analysis = advise(analyzer, RUDE_STAFF)
+    assert analysis.category.code == "service"
+    lines = scripts(analysis)
+    assert lines
+    for word in (*BILLING_WORDS, "菜", "甜品", "积分"):
+        assert not any(word in line for line in lines), word
+
+
+@pytest.mark.parametrize("text", [BASE_STATION_DOWN, BROADBAND_DOWN, LOST_WAGES])
+def test_billing_wording_only_for_billing_complaints(analyzer: Analyzer, text: str) -> None:
+    analysis = advise(analyzer, text)
+    assert analysis.category.code == "network"
+    for word in (*BILLING_WORDS, "关闭"):
+        assert not any(word in line for line in scripts(analysis)), word
+
+
+def test_a_first_time_caller_is_not_called_an_old_customer(analyzer: Analyzer) -> None:
+    first_time = advise(analyzer, CANCEL)
+    assert "make_valued" in {s.code for s in first_time.recommendations.strategies}
+    assert not any("老客户" in line or "一直这么支持" in line for line in scripts(first_time))
+    earlier = [PastComplaint(datetime(2025, 3, 1, tzinfo=UTC), "network", closed=True)]
+    known = advise(analyzer, CANCEL, history=earlier, now=datetime(2026, 12, 1, tzinfo=UTC))
+    assert any("老客户" in line for line in scripts(known, "make_valued"))
+
+
+def test_purpose_guiding_speaks_of_the_threat_actually_made(analyzer: Analyzer) -> None:
+    regulator = advise(analyzer, REGULATOR)
+    media = advise(analyzer, MEDIA)
+    assert scripts(regulator, "purpose_guiding") and scripts(media, "purpose_guiding")
+    assert not any("记者" in line or "媒体" in line for line in scripts(regulator, "purpose_guiding"))
+    assert any("记者" in line for line in scripts(media, "purpose_guiding"))
+
+
+def test_hinting_does_not_speak_of_courts_on_a_media_threat(analyzer: Analyzer) -> None:
+    lines = scripts(advise(analyzer, MEDIA), "hinting")
+    assert lines and not any("法院" in line or "诉讼" in line for line in lines)
+
+
+def test_scripts_of_one_industry_are_not_given_in_another(analyzer: Analyzer) -> None:
+    shop = analyzer.analyze(RESTAURANT, industry="retail")
+    telecom = advise(analyzer, RUDE_STAFF)
+    assert not any(word in line for line in scripts(shop) for word in ("话费", "10086", "电信条例"))
+    assert not any(word in line for line in scripts(telecom) for word in ("菜", "甜品", "本店"))
+
+
+def test_a_lost_wages_demand_is_not_told_about_a_charge(analyzer: Analyzer) -> None:
+    lines = scripts(advise(analyzer, LOST_WAGES))
+    assert not any("扣费" in line or "这笔" in line for line in lines)
+
+
+# 4. Every strategy the doctrine prescribes, and no promise before anything is verified.
+
+
+def test_a_customer_pressing_money_demands_with_a_media_threat_gets_the_whole_doctrine(analyzer: Analyzer) -> None:
+    analysis = advise(analyzer, DOUBLE_MENTAL_MEDIA)
+    codes = [s.code for s in analysis.recommendations.strategies]
+    assert {"broken_record", "direct_refusal", "change_topic", "hinting", "purpose_guiding"} <= set(codes)
+    assert len(codes) == len(set(codes))
+
+
+def test_direct_refusal_promises_nothing_unverified_and_answers_only_what_was_asked(analyzer: Analyzer) -> None:
+    analysis = advise(analyzer, DOUBLE_MENTAL_MEDIA)
+    refusal = scripts(analysis, "direct_refusal")
+    assert refusal and not any("如数补偿" in line for line in refusal)
+    assert not any("误工费" in line or "交通费" in line for line in scripts(analysis))
+
+
+def test_every_legal_basis_carries_its_summary(analyzer: Analyzer) -> None:
+    laws = advise(analyzer, DOUBLE_MENTAL_MEDIA).recommendations.legal_basis
+    assert {"civil_code_1183", "policy_double_refund", "civil_code_1024_1025"} <= {law.code for law in laws}
+    assert all(law.summary for law in laws)
+
+
+# 5. Phrases never to say, listed without doubled punctuation.
+
+
+@pytest.mark.parametrize("text", [REGULATOR, DOUBLE_MENTAL_MEDIA, RUDE_STAFF])
+def test_phrases_to_avoid_end_without_punctuation_and_do_not_repeat(analyzer: Analyzer, text: str) -> None:
+    phrases = advise(analyzer, text).recommendations.avoid_phrases
+    assert phrases
+    assert not any(phrase[-1] in "。.！!？?，,、" for phrase in phrases)
+    assert not any(a != b and a in b for a in phrases for b in phrases)
