@@ -204,3 +204,11 @@ def test_the_timeline_tells_a_print_from_a_pdf_download(api: Api, monkeypatch: p
     assert _page(api, f"/complaints/{complaint['id']}/documents/reply.pdf", "agent1").status_code == 200
     timeline = _page(api, f"/complaints/{complaint['id']}", "agent1").text
     assert "方式：打印" in timeline and "方式：下载PDF" in timeline
+
+
+def test_the_complaint_page_offers_the_regulator_reply_only_for_a_transfer_with_its_number(api: Api) -> None:
+    transferred = _transferred(api)
+    page = _page(api, f"/complaints/{transferred['id']}", "agent1").text
+    assert 'id="print-regulator"' in page and 'value="闽12300-2026-0815"' in page
+    walk_in = _page(api, f"/complaints/{_complaint(api)['id']}", "agent1").text
+    assert 'id="print-regulator"' not in walk_in and 'id="no-regulator-reply"' in walk_in

@@ -247,6 +247,14 @@ def test_the_range_is_stated_in_chinese(api: Api) -> None:
     assert response.json()["error"]["message"] == "complaint_id：数值太大（最大 2147483647）"
 
 
+def test_a_limit_is_stated_as_people_write_it(api: Api) -> None:
+    created = api.post("/complaints", "agent1", complaint_body()).json()
+    body = {"version": created["version"], "refund": -5, "description": "退费"}
+    refused = api.post(f"/complaints/{created['id']}/settlements", "agent1", body)
+    assert refused.status_code == 422
+    assert "数值太小（最小 0）" in refused.json()["error"]["message"] and "0.0" not in refused.text
+
+
 def test_versions_and_linked_ids_beyond_the_range_are_refused(api: Api) -> None:
     cid = api.post("/complaints", "agent1", complaint_body()).json()["id"]
     assert api.post(f"/complaints/{cid}/start", "agent1", {"version": 2**63}).status_code == 422

@@ -53,8 +53,10 @@ def message_for(kind: str, ctx: dict[str, Any]) -> str:
     """The Chinese message for one pydantic error, with its limit (e.g. 最多 5000 字) filled in."""
     if kind == "value_error" and ctx.get("error"):
         return str(ctx["error"])  # our validators raise Chinese messages
+    # A limit as people write it: 0, not 0.0 (a float field's limit is a float).
+    shown = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in ctx.items()}
     try:
-        return _PYDANTIC_MESSAGES.get(kind, "取值不正确").format(**ctx)
+        return _PYDANTIC_MESSAGES.get(kind, "取值不正确").format(**shown)
     except (KeyError, IndexError, ValueError):
         return "取值不正确"
 
