@@ -142,3 +142,16 @@ def test_the_new_complaint_is_linked_on_saving_to_the_callers_open_one(tab: Page
     assert {"kind": "linked", "other": reference} in [
         {"kind": e["kind"], "other": (e["data"] or {}).get("other")} for e in events
     ]
+
+
+def test_the_advice_lists_what_cannot_be_promised_and_folds_the_strategies_past_the_first_few(tab: Page) -> None:
+    tab.fill("#phone", "13900007777")
+    tab.fill("#content", "上个月多扣了我88元，必须双倍返还，还要赔我精神损失费，不然我就找记者曝光你们！")
+    tab.press("#content", "Tab")
+    expect(tab.locator("#analysis-panel.muted")).to_have_count(0, timeout=30_000)
+    panel = tab.locator("#analysis-panel")
+    expect(panel).to_contain_text("不予支持 / 不可承诺")
+    expect(panel).to_contain_text("破唱片机法")
+    assert tab.locator("#analysis-panel > h3").count() <= 5
+    if tab.locator("#intake-more-strategies").count():
+        expect(tab.locator("#intake-more-strategies summary")).to_contain_text("其他适用策略")

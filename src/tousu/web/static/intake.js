@@ -6,6 +6,7 @@
   const { api, errorText, el, localTime } = tousu;
   const $ = (id) => document.getElementById(id);
   const nameOf = (kind, code) => (names[kind] && names[kind][code]) || code;
+  const SHOWN_STRATEGIES = 5;  // the rest are folded (as on the complaint page)
   const newKey = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
   let idempotencyKey = newKey();
 
@@ -202,14 +203,29 @@
     });
     nodes.push(adopt);
     const rec = a.recommendations || {};
-    // Every strategy the demands call for: one demand's playbook must not hide another's.
-    (rec.strategies || []).forEach((s) => {
-      nodes.push(el("h3", "建议：" + s.name), el("p", s.why, "muted"));
-      (s.scripts || []).slice(0, 2).forEach((line) => nodes.push(scriptWithCopy(line)));
-    });
-    (rec.may_offer || []).forEach((o) => nodes.push(el("p", "可给予：" + (o.note || o.kind) +
-      (o.limit_yuan !== null && o.limit_yuan !== undefined ? "（本岗位上限 " + o.limit_yuan + " 元）" : "") +
-      (o.needs_approval ? "，需审批" : ""))));
+    // Every strategy the demands call for: one demand's playbook must not hide another's. The
+    // first few are shown, the rest folded, as on the complaint page.
+    const strategy = (s, into) => {
+      into.push(el("h3", "建议：" + s.name), el("p", s.why, "muted"));
+      (s.scripts || []).slice(0, 2).forEach((line) => into.push(scriptWithCopy(line)));
+    };
+    const strategies = rec.strategies || [];
+    strategies.slice(0, SHOWN_STRATEGIES).forEach((s) => strategy(s, nodes));
+    if (strategies.length > SHOWN_STRATEGIES) {
+      const more = el("details");
+      more.id = "intake-more-strategies";
+      more.append(el("summary", "其他适用策略（" + (strategies.length - SHOWN_STRATEGIES) + " 条）"));
+      const folded = [];
+      strategies.slice(SHOWN_STRATEGIES).forEach((s) => strategy(s, folded));
+      more.append(...folded);
+      nodes.push(more);
+    }
+    (rec.may_offer || []).forEach((o) => nodes.push(el("p", "可给予：" + o.note +
+      ((o.requires || []).length ? "（须先确认：" + o.requires.join("、") + "）" : "") +
+      (o.limit_yuan !== null && o.limit_yuan !== undefined
+        ? "（本岗位上限 " + o.limit_yuan + " 元" + (o.needs_approval ? "，本次须上级审批" : "") + "）"
+        : (o.needs_approval ? "（须上级审批）" : "")))));
+    (rec.may_not_offer || []).forEach((r) => nodes.push(el("p", "不予支持 / 不可承诺：" + r.note, "flag")));
     if ((rec.avoid_phrases || []).length) nodes.push(el("p", "忌语：" + rec.avoid_phrases.join("、"), "flag"));
     (rec.legal_basis || []).forEach((b) => nodes.push(
       el("p", "依据：" + b.title + (b.article || "") + (b.summary ? "——" + b.summary : ""), "muted")));
