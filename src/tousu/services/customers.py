@@ -14,6 +14,7 @@ number brings its customer into scope, but not what other halls were told.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -126,21 +127,30 @@ def contact_details(
         found = {"address": complaint["customer_address"], "id_number": complaint["customer_id_number"]}
     if found["address"] and found["id_number"]:
         return found
+    given = sa.or_(complaints.c.customer_address != "", complaints.c.customer_id_number.is_not(None))
+    columns = (complaints.c.customer_address, complaints.c.customer_id_number)
+    for row in _visible(conn, customer_id, actor, columns, given):
+        found["address"] = found["address"] or row["customer_address"]
+        found["id_number"] = found["id_number"] or row["customer_id_number"]
+        if found["address"] and found["id_number"]:
+            break
+    return found
+
+
+def _visible(
+    conn: sa.Connection,
+    customer_id: int,
+    actor: Actor,
+    columns: Sequence[sa.ColumnElement[Any]],
+    *where: sa.ColumnElement[bool],
+) -> Iterator[sa.RowMapping]:
+    """The customer's complaints the actor can see (the complaint rule, `can_see`), newest first."""
     rows = conn.execute(
-        sa.select(complaints.c.customer_address, complaints.c.customer_id_number, *_SCOPE_COLUMNS)
-        .where(
-            complaints.c.customer_id == customer_id,
-            sa.or_(complaints.c.customer_address != "", complaints.c.customer_id_number.is_not(None)),
-        )
+        sa.select(*columns, *_SCOPE_COLUMNS)
+        .where(complaints.c.customer_id == customer_id, *where)
         .order_by(complaints.c.received_at.desc(), complaints.c.id.desc())
     ).mappings()
-    for row in rows:
-        if can_see(actor, dict(row)):
-            found["address"] = found["address"] or row["customer_address"]
-            found["id_number"] = found["id_number"] or row["customer_id_number"]
-            if found["address"] and found["id_number"]:
-                break
-    return found
+    return (row for row in rows if can_see(actor, dict(row)))
 
 
 def view(
@@ -341,12 +351,7 @@ def _audit(conn: sa.Connection, *, before: dict[str, Any], after: dict[str, Any]
 
 
 def _record_address(conn: sa.Connection, *, customer_id: int, address: str, actor: Actor, now: datetime) -> None:
-    rows = conn.execute(
-        sa.select(complaints.c.id, complaints.c.customer_address, *_SCOPE_COLUMNS)
-        .where(complaints.c.customer_id == customer_id)
-        .order_by(complaints.c.received_at.desc(), complaints.c.id.desc())
-    ).mappings()
-    latest = next((row for row in rows if can_see(actor, dict(row))), None)
+    latest = next(_visible(conn, customer_id, actor, (complaints.c.id, complaints.c.customer_address)), None)
     if latest is None or latest["customer_address"] == address:
         return
     conn.execute(complaints.update().where(complaints.c.id == latest["id"]).values(customer_address=address))
