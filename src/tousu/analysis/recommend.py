@@ -18,16 +18,18 @@ allow that item for the complaint's category, through the same check a settlemen
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from tousu.analysis.results import Hint, LegalBasis, Offer, Recommendations, Refusal, StrategyAdvice
 from tousu.domain.codes import CATEGORY_NAMES, DEMAND_NAMES, Demand, Role
 from tousu.domain.remedies import FACT_NAMES, Basis, Fact, Item, SettlementType, check_items, offer_of
 from tousu.knowledge import KnowledgeBase, render_script, script_slots
 from tousu.knowledge.models import DemandPlaybook, Fits, FittedScript, Grant, ScriptNeed
+
+T = TypeVar("T")
 
 MAX_SCRIPTS = 2
 MAX_AVOID = 8
@@ -100,13 +102,47 @@ class Situation:
 def recommend(kb: KnowledgeBase, situation: Situation) -> Recommendations:
     demands = sorted(map(Demand, situation.demands), key=DEMAND_PRIORITY.index)
     offers, refusals = _offers(kb, situation, demands)
+    kind = _kind(kb, situation)
     return Recommendations(
-        strategies=_strategies(kb, situation, demands),
-        legal_basis=_legal_basis(kb, situation, demands),
-        avoid_phrases=_avoid(kb, situation, demands),
+        strategies=_strategies(kb, situation, demands, kind),
+        legal_basis=_remember(kb, ("legal_basis", *kind), lambda: _legal_basis(kb, situation, demands)),
+        avoid_phrases=_remember(kb, ("avoid", *kind), lambda: _avoid(kb, situation, demands)),
         may_offer=offers,
         may_not_offer=refusals,
     )
+
+
+def _kind(kb: KnowledgeBase, situation: Situation) -> tuple[Any, ...]:
+    """What the choice of scripts, laws and phrases depends on, the words aside: they are chosen
+    once per kind of complaint and remembered (`_remember`)."""
+    slots = script_facts(kb, situation.slots)
+    return (
+        situation.category,
+        situation.industry,
+        frozenset(situation.demands),
+        frozenset(situation.signals),
+        tuple(hint.code for hint in situation.scenarios),  # in order: it orders the laws
+        tuple(hint.code for hint in situation.profiles),
+        _known_customer(situation),
+        frozenset(name for name in _BLANKS if name in slots),
+    )
+
+
+_MEMORY: dict[tuple[Any, ...], tuple[KnowledgeBase, Any]] = {}
+_KEPT = 20_000  # kinds remembered; beyond, the memory starts again
+
+
+def _remember(kb: KnowledgeBase, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """`compute()` for this knowledge base and key, computed once. The knowledge base is kept
+    with its entries, so an id reused by another one never matches."""
+    known = _MEMORY.get((id(kb), *key))
+    if known is not None and known[0] is kb:
+        return cast(T, known[1])
+    if len(_MEMORY) >= _KEPT:
+        _MEMORY.clear()
+    value = compute()
+    _MEMORY[(id(kb), *key)] = (kb, value)
+    return value
 
 
 def _known_customer(situation: Situation) -> bool:
@@ -131,7 +167,26 @@ def fits(line: Fits, situation: Situation) -> bool:
     )
 
 
-def _strategies(kb: KnowledgeBase, situation: Situation, demands: Sequence[Demand]) -> tuple[StrategyAdvice, ...]:
+def _strategies(
+    kb: KnowledgeBase, situation: Situation, demands: Sequence[Demand], kind: tuple[Any, ...]
+) -> tuple[StrategyAdvice, ...]:
+    """The strategies with their scripts filled from this complaint's facts; which strategies,
+    why and which scripts are chosen once per kind of complaint (`_chosen`)."""
+    key = ("strategies", situation.emotion, situation.role, *kind)
+    chosen = _remember(kb, key, lambda: _chosen(kb, situation, demands))
+    industry = kb.industries.get(situation.industry) or kb.industry(situation.industry)
+    slots = script_facts(kb, situation.slots)
+    wording = {**industry.slot_defaults, **_BLANKS}
+    return tuple(
+        StrategyAdvice(code, name, why, tuple(render_script(script.text, slots, wording) for script in scripts))
+        for code, name, why, scripts in chosen
+    )
+
+
+def _chosen(
+    kb: KnowledgeBase, situation: Situation, demands: Sequence[Demand]
+) -> list[tuple[str, str, str, list[FittedScript]]]:
+    """Every applicable strategy, in order, with why and the scripts meant for this complaint."""
     points: dict[str, float] = {}
     reasons: dict[str, list[str]] = {}
 
@@ -178,27 +233,23 @@ def _strategies(kb: KnowledgeBase, situation: Situation, demands: Sequence[Deman
     demanded = [code for row in playbooks for code in row if code is not None and code in points]
     held_back = [code for code in demanded if code in damped]
     ordered = list(dict.fromkeys([*first_aid, *(c for c in demanded if c not in damped), *held_back, *ranked]))
-    industry = kb.industries.get(situation.industry) or kb.industry(situation.industry)
     slots = script_facts(kb, situation.slots)
-    wording = {**industry.slot_defaults, **_BLANKS}
-    advice = []
+    chosen = []
     for code in ordered:
         strategy = kb.strategies[code]
         why = "；".join(reasons.get(code, [])[:MAX_REASONS])
         usage_note = _usage_note(strategy.usage.value, situation.role)
         if usage_note:
             why = f"{why}；{usage_note}" if why else usage_note
-        fitting = _fitting(strategy.fitted, situation, slots)
-        scripts = tuple(render_script(script.text, slots, wording) for script in fitting)
-        advice.append(StrategyAdvice(code, strategy.name, why, scripts))
-    return tuple(advice)
+        chosen.append((code, strategy.name, why, _fitting(strategy.fitted, situation, slots)))
+    return chosen
 
 
 def script_facts(kb: KnowledgeBase, slots: Mapping[str, str]) -> dict[str, str]:
     """The slots as scripts may use them. A category name is no service: pasted into a script it
     reads "计费/扣费争议扣费问题", so 业务 holding one is left blank."""
     filled = {name: value.strip() for name, value in slots.items() if value and value.strip()}
-    if filled.get("业务") in _category_names(kb):
+    if "业务" in filled and filled["业务"] in _category_names(kb):
         del filled["业务"]
     return filled
 
@@ -261,7 +312,11 @@ def _legal_basis(kb: KnowledgeBase, situation: Situation, demands: Sequence[Dema
 def _law_fits(kb: KnowledgeBase, law_id: str, category: str) -> bool:
     """A law cited for this category: one the knowledge base limits to other categories is not,
     nor one that grounds only settlement items `remedies` do not allow here (the double-refund
-    promise on an outage, the arrears rules on a fault)."""
+    promise on an outage, the arrears rules on a fault). Computed once per law and category."""
+    return _remember(kb, ("law_fits", law_id, category), lambda: _law_fits_now(kb, law_id, category))
+
+
+def _law_fits_now(kb: KnowledgeBase, law_id: str, category: str) -> bool:
     law = kb.laws[law_id]
     if law.categories and category not in law.categories:
         return False
@@ -299,19 +354,10 @@ class _Assessment:
     excluded: bool
 
 
-# Assessments depend on the knowledge base, the item and the category only: computed once each.
-# The knowledge base is kept with its entries, so an id reused by another one never matches.
-_ASSESSED: dict[tuple[int, str, tuple[str, ...], str], tuple[KnowledgeBase, _Assessment]] = {}
-
-
 def _assess(kb: KnowledgeBase, remedy: SettlementType, bases: Sequence[str], category: str) -> _Assessment:
-    key = (id(kb), remedy.value, tuple(bases), category)
-    known = _ASSESSED.get(key)
-    if known is not None and known[0] is kb:
-        return known[1]
-    assessment = _assessed(kb, remedy, bases, category)
-    _ASSESSED[key] = (kb, assessment)
-    return assessment
+    """What the settlement checks say of an item in a category (computed once each)."""
+    key = ("assess", remedy.value, tuple(bases), category)
+    return _remember(kb, key, lambda: _assessed(kb, remedy, bases, category))
 
 
 def _assessed(kb: KnowledgeBase, remedy: SettlementType, bases: Sequence[str], category: str) -> _Assessment:

@@ -44,9 +44,10 @@ SLOT_DEFAULTS: dict[str, str] = {
 _SLOT = re.compile(r"\{([^{}]*)\}")
 
 
-def script_slots(template: str) -> list[str]:
-    """The slot names a script uses, in order of appearance."""
-    return _SLOT.findall(template)
+@lru_cache(maxsize=4096)
+def script_slots(template: str) -> tuple[str, ...]:
+    """The slot names a script uses, in order of appearance (parsed once per script)."""
+    return tuple(_SLOT.findall(template))
 
 
 # An address without a name reads better dropped ("{称呼}，您好" → "您好") than defaulted.
@@ -69,7 +70,7 @@ def render_script(
     '相关费用会在48小时内退回。'
     """
     given = slots or {}
-    fallback = {**SLOT_DEFAULTS, **(defaults or {})}
+    wording = defaults or {}
 
     def value(name: str) -> str:
         return str(given.get(name) or "").strip()
@@ -78,7 +79,7 @@ def render_script(
     rendered = [pieces[0]]
     for at in range(1, len(pieces), 2):
         name = pieces[at]
-        rendered.append(value(name) or fallback.get(name, name))
+        rendered.append(value(name) or (wording[name] if name in wording else SLOT_DEFAULTS.get(name, name)))
         rendered.append(pieces[at + 1])
     return "".join(rendered)
 
