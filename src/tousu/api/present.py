@@ -66,7 +66,8 @@ def customer_card(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def customer_lookup_json(row: dict[str, Any], found: dict[str, Any], actor: Actor) -> dict[str, Any]:
-    """The answer to a lookup: `scope` "full" with the history the actor may see, or "limited"."""
+    """The answer to a lookup: `scope` "full" with the history the actor may see, or "limited".
+    `row` is the customer as the actor may know them (`customers.view` when in scope)."""
     elsewhere = found["elsewhere"]
     last = elsewhere["last_contact_at"]
     body: dict[str, Any] = {
@@ -82,8 +83,7 @@ def customer_lookup_json(row: dict[str, Any], found: dict[str, Any], actor: Acto
     for item in history["complaints"]:
         item["received_at"] = when(item["received_at"])
         item["replied_at"] = when(item["replied_at"])
-    customer = customer_json({**row, **found["contact"]}, actor, full=True)
-    return {"scope": "full", "customer": customer, "history": history, **body}
+    return {"scope": "full", "customer": customer_json(row, actor, full=True), "history": history, **body}
 
 
 def excerpt(content: str, length: int = 80) -> str:

@@ -51,6 +51,8 @@ def find_customer(phone: Annotated[Text, Query(max_length=20)], state: State, ac
         if row is None:
             raise NotFound("customer_not_found", "没有该电话号码的客户记录（首次投诉）。", "phone")
         found = customers.lookup(conn, customer_id=row["id"], actor=actor)
+        if found["in_scope"]:
+            row = customers.view(conn, customer_id=row["id"], actor=actor)
     return present.customer_lookup_json(row, found, actor)
 
 
@@ -58,6 +60,7 @@ def find_customer(phone: Annotated[Text, Query(max_length=20)], state: State, ac
 def get_customer(customer_id: PathId, state: State, actor: CurrentActor) -> dict[str, Any]:
     with state.read() as conn:
         row = customers.get_in_scope(conn, customer_id=customer_id, actor=actor)
+        row |= customers.contact_details(conn, customer_id=customer_id, actor=actor)
         found = customers.lookup(conn, customer_id=customer_id, actor=actor)
     return present.customer_lookup_json(row, found, actor)
 

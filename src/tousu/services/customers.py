@@ -145,12 +145,20 @@ def _visible(
     *where: sa.ColumnElement[bool],
 ) -> Iterator[sa.RowMapping]:
     """The customer's complaints the actor can see (the complaint rule, `can_see`), newest first."""
-    rows = conn.execute(
-        sa.select(*columns, *_SCOPE_COLUMNS)
-        .where(complaints.c.customer_id == customer_id, *where)
-        .order_by(complaints.c.received_at.desc(), complaints.c.id.desc())
-    ).mappings()
-    return (row for row in rows if can_see(actor, dict(row)))
+    return (row for row in _of_customer(conn, customer_id, columns, *where) if can_see(actor, dict(row)))
+
+
+def _of_customer(
+    conn: sa.Connection, customer_id: int, columns: Sequence[sa.ColumnElement[Any]], *where: sa.ColumnElement[bool]
+) -> Iterator[sa.RowMapping]:
+    """The customer's complaints, newest first, with what `can_see` reads of them."""
+    return iter(
+        conn.execute(
+            sa.select(*columns, *_SCOPE_COLUMNS)
+            .where(complaints.c.customer_id == customer_id, *where)
+            .order_by(complaints.c.received_at.desc(), complaints.c.id.desc())
+        ).mappings()
+    )
 
 
 def view(
@@ -212,14 +220,9 @@ def _complaints_of(
     Filtered with `can_see` itself, so customers follow the complaint rule exactly; one
     customer's complaints are few.
     """
-    rows = conn.execute(
-        sa.select(*_HISTORY_COLUMNS, *_SCOPE_COLUMNS)
-        .where(complaints.c.customer_id == customer_id)
-        .order_by(complaints.c.received_at.desc(), complaints.c.id.desc())
-    ).mappings()
     seen: list[dict[str, Any]] = []
     unseen: list[dict[str, Any]] = []
-    for row in rows:
+    for row in _of_customer(conn, customer_id, _HISTORY_COLUMNS):
         (seen if can_see(actor, dict(row)) else unseen).append({c.name: row[c.name] for c in _HISTORY_COLUMNS})
     return seen, unseen
 
@@ -250,19 +253,13 @@ def _elsewhere(unseen: list[dict[str, Any]]) -> dict[str, Any]:
 def lookup(conn: sa.Connection, *, customer_id: int, actor: Actor) -> dict[str, Any]:
     """What the actor may know of a customer who is on the line.
 
-    `in_scope` with the full `history` and the `contact` details the actor may know when the
-    actor may see the customer, else only the counts of the history `elsewhere` (the caller
-    shows the limited card).
+    `in_scope` with the full `history` when the actor may see the customer, else only the
+    counts of the history `elsewhere` (the caller shows the limited card).
     """
     seen, unseen = _complaints_of(conn, customer_id, actor)
     if not (actor.sees_everything or seen):
         return {"in_scope": False, "elsewhere": _elsewhere(unseen)}
-    return {
-        "in_scope": True,
-        "history": _history(conn, customer_id, actor, seen),
-        "contact": contact_details(conn, customer_id=customer_id, actor=actor),
-        "elsewhere": _elsewhere(unseen),
-    }
+    return {"in_scope": True, "history": _history(conn, customer_id, actor, seen), "elsewhere": _elsewhere(unseen)}
 
 
 def _history(conn: sa.Connection, customer_id: int, actor: Actor, seen: list[dict[str, Any]]) -> dict[str, Any]:
