@@ -78,6 +78,12 @@ def describe_issue_key(key: str) -> str:
     return " · ".join([name, *(part.upper() for part in rest if part != "-")])
 
 
+def over_level(*, channel: Channel, manual: Iterable[UrgencyType], transferred: bool, policy: UrgencyPolicy) -> bool:
+    """越级: the complaint came over our heads, by its channel or a regulator's transfer, or a
+    person marked it so."""
+    return transferred or channel in policy.over_level_channels or UrgencyType.OVER_LEVEL in set(manual)
+
+
 def static_urgency(
     *,
     channel: Channel,
@@ -92,7 +98,7 @@ def static_urgency(
     a regulator (12300, 12315, 工信部/通信管理局) is 越级 whatever channel it was entered on: the
     customer already went over our heads, however the transfer reached the hall."""
     types = set(manual)
-    if channel in policy.over_level_channels or transferred:
+    if over_level(channel=channel, manual=types, transferred=transferred, policy=policy):
         types.add(UrgencyType.OVER_LEVEL)
     raised = set(signals) | {DEMAND_SIGNALS[d] for d in demands if d in DEMAND_SIGNALS}
     if channel in policy.major_channels or MAJOR_SIGNALS & raised:

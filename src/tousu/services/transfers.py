@@ -17,7 +17,7 @@ from typing import Any
 from tousu.domain.codes import Channel, TransferSource, UrgencyType
 from tousu.domain.deadlines import compute_deadlines, within_transfer_deadline
 from tousu.domain.policy import Policy
-from tousu.domain.urgency import priority
+from tousu.domain.urgency import over_level, priority
 from tousu.domain.workflow import OPEN_STATUSES, Status
 from tousu.services.intake import validate_transfer
 
@@ -49,11 +49,13 @@ def changes(complaint: dict[str, Any], given: dict[str, Any], *, policy: Policy)
     # A regulator's transfer is 越级, as at intake: the customer already went over our heads. A
     # transfer cleared (entered by mistake) takes that back, unless 越级 stands on its own.
     types = {UrgencyType(t) for t in complaint["urgency_types"]}
-    over_level = source is not None or (
-        Channel(complaint["channel"]) in policy.urgency.over_level_channels
-        or UrgencyType.OVER_LEVEL.value in (complaint["manual_urgency"] or [])
+    raised = over_level(
+        channel=Channel(complaint["channel"]),
+        manual=[UrgencyType(t) for t in complaint["manual_urgency"] or []],
+        transferred=source is not None,
+        policy=policy.urgency,
     )
-    moved = over_level != (UrgencyType.OVER_LEVEL in types)
+    moved = raised != (UrgencyType.OVER_LEVEL in types)
     if moved:
         types ^= {UrgencyType.OVER_LEVEL}
         result.update(urgency_types=sorted(t.value for t in types), priority=priority(types))
