@@ -271,6 +271,7 @@ def test_the_read_back_confirms_the_facts_and_the_demand_without_the_threats(pag
     page.fill("#content", THREATENING)
     page.fill("#occurred_at", "2026-11-05T09:30")
     page.fill("#claimed_amount", "30")
+    page.check("input[name=demands][value=refund]")  # the demand the agent heard and recorded
     page.click("#save")
     page.wait_for_selector("#result:not([hidden])")
     readback = page.text_content("#result .readback") or ""
@@ -284,3 +285,22 @@ def test_the_read_back_confirms_the_facts_and_the_demand_without_the_threats(pag
     for threat in ("工信部", "曝光", "投诉到", "媒体", "越级"):
         assert threat not in readback, threat
     assert internal_tokens(readback) == []
+
+
+def test_the_read_back_names_only_the_demands_the_agent_recorded(page: Page) -> None:
+    """The analyzer's guess at a demand is a suggestion for the agent; read back to the customer
+    as theirs, a demand they never made starts an argument."""
+    log_in(page, "agent1")
+    page.goto("/complaints/new")
+    page.fill("#phone", "13900007778")
+    page.fill("#name", "钱先生")
+    page.fill("#content", "你们乱扣我话费30元，必须退钱，还要赔偿我的损失，叫你们领导出来！")
+    page.wait_for_selector("#analysis-panel dl")
+    page.check("input[name=demands][value=refund]")
+    page.click("#save")
+    page.wait_for_selector("#result:not([hidden])")
+    readback = page.text_content("#result .readback") or ""
+    assert "您的要求是退费" in readback
+    for guessed in ("赔偿", "领导"):
+        assert guessed not in readback, guessed
+

@@ -116,5 +116,25 @@ const tousu = (() => {
   }
   document.addEventListener("DOMContentLoaded", () => { pollBell(); setInterval(pollBell, 10000); });
   document.addEventListener("visibilitychange", pollBell);
-  return { api, errorText, el, tick, localTime, duration };
+  // An amount as typed: half-width digits, at most two decimals (88, 88.5, 88.50). Anything else is
+  // refused, saying what is wrong and how to write it, rather than guessed at. Amount fields are
+  // text fields, so no wheel or arrow key changes them behind the agent's back.
+  const AMOUNT = /^\d+(\.\d{1,2})?$/;
+  function amountProblem(value) {
+    const text = value.trim();
+    if (!text || AMOUNT.test(text)) {
+      return text && Number(text) > 10000000 ? "金额超过 1000 万元，请核对后重新填写。" : "";
+    }
+    const wrong = [];
+    if (/[\uFF01-\uFF5E\u3002]/.test(text)) wrong.push("用了全角数字或符号（如“８８”“．”）");
+    if (/[元块角分圆¥￥]|rmb/i.test(text)) wrong.push("带了单位或货币符号（如“元”）");
+    if (/^[-－]/.test(text)) wrong.push("不能是负数");
+    if (/[,，]/.test(text)) wrong.push("不要用逗号分隔");
+    if (/\s/.test(text)) wrong.push("中间有空格");
+    if (/^\d+\.\d{3,}$/.test(text)) wrong.push("最多两位小数（精确到分）");
+    if (!wrong.length) wrong.push("只能填数字");
+    return "金额格式不对：" + wrong.join("，") + "。请用半角数字填写，最多两位小数，例如 88 或 88.50。";
+  }
+
+  return { api, errorText, el, tick, localTime, duration, amountProblem };
 })();

@@ -27,6 +27,7 @@
       } else if (input.type === "checkbox") data[input.name] = input.checked;
       else if (input.type === "number") data[input.name] = input.value === "" ? (input.min === "1" ? undefined : 0) : Number(input.value);
       else if (input.dataset.type === "int") data[input.name] = input.value === "" ? undefined : Number(input.value);
+      else if (input.dataset.type === "amount") data[input.name] = Number(input.value.trim() || 0);  // checked by amountErrors
       else if (input.value.trim() === "" && input.hasAttribute("data-clear")) data[input.name] = null;  // emptied: clear it
       // A local date and time is Asia/Shanghai's (UTC+8 all year).
       else if (input.type === "datetime-local") data[input.name] = input.value + (input.value.length === 16 ? ":00" : "") + "+08:00";
@@ -151,6 +152,7 @@
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const endpoint = form.dataset.endpoint;
+      if (amountErrors(form)) return;
       let body = { ...collect(form, event.submitter), version };
       if (endpoint === "settlements") body = settlementBody(form, body);
       const path = "/api/v1/complaints/" + id + (endpoint ? "/" + endpoint : "");
@@ -164,6 +166,26 @@
       });
     });
   });
+
+  // Amount fields are checked in the browser before anything is sent: a wrong one is marked where
+  // it was typed, with what is wrong and how to write it; the form keeps everything typed.
+  function amountErrors(form) {
+    clearErrors(form);
+    let first = null;
+    form.querySelectorAll("input[data-type=amount]").forEach((input) => {
+      const problem = tousu.amountProblem(input.value);
+      if (!problem) return;
+      const slot = el("span", problem, "field-error");
+      slot.id = "error-" + input.id;
+      slot.setAttribute("role", "alert");
+      input.after(slot);
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", slot.id);
+      first = first || input;
+    });
+    if (first) first.focus();
+    return first !== null;
+  }
 
   // The settlement form's amounts as items, each with the chosen basis when that basis may ground it.
   function settlementBody(form, b) {

@@ -246,26 +246,6 @@
     return quote;
   }
 
-  // The amount as typed: half-width digits, at most two decimals (88, 88.5, 88.50). Anything else is
-  // refused, saying what is wrong and how to write it, rather than guessed at; a text field, so no
-  // wheel or arrow key changes it behind the agent's back.
-  const AMOUNT = /^\d+(\.\d{1,2})?$/;
-  function amountProblem() {
-    const text = $("claimed_amount").value.trim();
-    if (!text || AMOUNT.test(text)) {
-      return text && Number(text) > 10000000 ? "金额超过 1000 万元，请核对后重新填写。" : "";
-    }
-    const wrong = [];
-    if (/[\uFF01-\uFF5E\u3002]/.test(text)) wrong.push("用了全角数字或符号（如“８８”“．”）");
-    if (/[元块角分圆¥￥]|rmb/i.test(text)) wrong.push("带了单位或货币符号（如“元”）");
-    if (/^[-－]/.test(text)) wrong.push("不能是负数");
-    if (/[,，]/.test(text)) wrong.push("不要用逗号分隔");
-    if (/\s/.test(text)) wrong.push("中间有空格");
-    if (/^\d+\.\d{3,}$/.test(text)) wrong.push("最多两位小数（精确到分）");
-    if (!wrong.length) wrong.push("只能填数字");
-    return "金额格式不对：" + wrong.join("，") + "。请用半角数字填写，最多两位小数，例如 88 或 88.50。";
-  }
-
   // A date-time input half filled (only the day, say) reads as empty: saving would drop it silently.
   function dateProblem(id, label) {
     return $(id).validity.badInput
@@ -274,7 +254,7 @@
   }
 
   const CHECKS = {
-    claimed_amount: amountProblem,
+    claimed_amount: () => tousu.amountProblem($("claimed_amount").value),
     occurred_at: () => dateProblem("occurred_at", "问题发生时间"),
     transfer_reply_by: () => dateProblem("transfer_reply_by", "转办方要求答复时限"),
   };
@@ -330,7 +310,7 @@
     if (value("vip")) customer.vip_level = value("vip");
     const data = { channel: value("channel"), customer, content: $("content").value };
     if (value("occurred_at")) data.occurred_at = value("occurred_at") + ":00+08:00";
-    if (value("claimed_amount")) data.claimed_amount = Number(value("claimed_amount"));  // checked by amountProblem
+    if (value("claimed_amount")) data.claimed_amount = Number(value("claimed_amount"));  // checked by tousu.amountProblem
     if (value("category")) data.category = value("category");
     if (value("topic")) data.topic = value("topic");
     if (value("address")) customer.address = value("address");
@@ -345,9 +325,11 @@
   }
 
   // What the agent reads back on saving: the facts and the demand as recorded, what happens next
-  // and by when. Never the customer's own words: they may hold threats, which are not repeated back.
+  // and by when. The demands are those the agent ticked, not the analyzer's guesses: a demand the
+  // customer never made, read back to them, starts an argument. Never the customer's own words:
+  // they may hold threats, which are not repeated back.
   const THREATS = ["media_threat", "regulator_threat"];
-  function readBackText(c) {
+  function readBackText(c, ticked) {
     const facts = (c.analysis && c.analysis.facts) || {};
     const parts = [c.customer.name + "，您好。我跟您核对一下记录："];
     const what = [];
@@ -360,7 +342,7 @@
     } else if ((facts.amounts || []).length) {
       what.push("您提到的金额是" + facts.amounts.map((a) => a.text).join("、"));
     }
-    const asked = (c.demands || []).filter((d) => !THREATS.includes(d)).map((d) => nameOf("demand", d));
+    const asked = ticked.filter((d) => !THREATS.includes(d)).map((d) => nameOf("demand", d));
     if (asked.length) what.push("您的要求是" + asked.join("、"));
     parts.push((what.length ? what.join("，") : "您反映的问题我已经记录下来") + "。");
     parts.push("我们已经受理，受理编号是 " + c.reference + "，会先核实情况，在 " +
@@ -368,7 +350,7 @@
     return parts.join("");
   }
 
-  function readBack(c, linked) {
+  function readBack(c, linked, ticked) {
     const box = $("result");
     const link = el("a", "打开投诉详情");
     link.href = "/complaints/" + c.id;
@@ -387,7 +369,7 @@
       el("p", "受理编号：" + c.reference, "reference"),
       el("p", "答复时限：" + localTime(c.deadlines.reply_by) + urgent, "deadline"),
       el("h3", "复述确认（请向客户读出）"),
-      el("p", readBackText(c), "readback"),
+      el("p", readBackText(c, ticked), "readback"),
       ...linked.map((l) => el("p", l.ok ? "已与投诉 " + l.reference + " 关联。"
         : "未能与投诉 " + l.reference + " 关联：" + l.why + " 请在投诉详情页的“关联/合并”中再试。", l.ok ? "linked" : "error")),
       link, " ", again);
@@ -402,10 +384,11 @@
     const save = $("save");
     save.disabled = true;
     const others = ticked();
-    const result = await api("POST", "/api/v1/complaints", body(), { "Idempotency-Key": idempotencyKey });
+    const sent = body();
+    const result = await api("POST", "/api/v1/complaints", sent, { "Idempotency-Key": idempotencyKey });
     const linked = result.ok ? await linkSaved(result.body, others) : [];
     save.disabled = false;
-    if (result.ok) readBack(result.body, linked); else showError(result);
+    if (result.ok) readBack(result.body, linked, sent.demands || []); else showError(result);
   });
   // Each check said as soon as the agent leaves the field, and cleared once the field is right; not
   // when leaving for 保存受理: the message would push the button away from under the mouse before
