@@ -16,7 +16,7 @@ from tousu.analysis.classify import ModelPrediction
 from tousu.analysis.cli import register
 from tousu.analysis.datasets import read_jsonl
 from tousu.analysis.features import VocabularyCounter
-from tousu.analysis.model import FORMAT_VERSION, Model, ModelError, fit_temperature, save_model, train
+from tousu.analysis.model import FORMAT_VERSION, Model, ModelError, Reading, fit_temperature, save_model, train
 from tousu.domain.codes import Category
 from tousu.knowledge import load_knowledge_base
 
@@ -104,7 +104,7 @@ def test_prediction_is_the_linear_model_over_tf_idf() -> None:
     bundled = load_model(BUNDLED_MODEL)
     texts = [*[r["text"] for r in read_jsonl(DATA / "analyzer_dev.jsonl")][:40], "", "宽带宽带宽带 w:宽带"]
     for text in texts:
-        counts = _made(bundled, text)
+        counts = _made(bundled, bundled.reading(text))
         vector = np.zeros(len(bundled.terms))
         for term, count in counts.items():
             vector[term] = (1.0 + np.log(count)) * bundled.idf[term]
@@ -146,6 +146,32 @@ def test_saved_model_round_trips_with_metadata(tmp_path: Path, model: Model, kb)
     assert loaded.predict(text).category == pytest.approx(model.predict(text).category)
     sidecar = json.loads((tmp_path / "analyzer.model.json").read_text(encoding="utf-8"))
     assert sidecar["model_version"] == model.version
+
+
+def test_the_model_reads_the_matter_not_the_routing_lines_or_the_punctuation(model: Model) -> None:
+    """A work order's routing and contact lines and the writer's punctuation are the same
+    whatever the complaint is about: the model's answer must not move with them."""
+    plain = model.predict("没订过的彩铃每月扣钱 帮我退订")
+    for dressed in (
+        "没订过的彩铃每月扣钱，帮我退订！！",
+        "用户来电反映：没订过的彩铃每月扣钱，帮我退订。请核实处理，谢谢！联系电话：139****1234",
+        "没订过的彩铃每月扣钱……帮我退订？工单流水号:20260105093011",
+    ):
+        got = model.predict(dressed)
+        assert got.category == pytest.approx(plain.category), dressed
+        assert got.demands == pytest.approx(plain.demands), dressed
+    assert model.predict("宽带天天掉线").category != pytest.approx(plain.category)  # the matter still counts
+
+
+def test_a_model_reads_text_as_it_was_trained_to(tmp_path: Path, model: Model) -> None:
+    """The reading is the model's, saved with it: a model saved before readings existed reads
+    the text whole, whatever the knowledge base says today."""
+    path = tmp_path / "analyzer.model"
+    save_model(model, path)
+    assert load_model(path).reading.as_metadata() == model.reading.as_metadata()
+    assert model.reading("客户反映：话费多扣了。请核实处理，谢谢！").split() == ["话费多扣了"]
+    older = Reading.of({"format_version": FORMAT_VERSION})
+    assert older("客户反映：话费多扣了。请核实处理，谢谢！") == "客户反映：话费多扣了。请核实处理，谢谢！"
 
 
 def test_a_file_that_is_no_model_is_refused(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]

