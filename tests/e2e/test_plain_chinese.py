@@ -303,4 +303,3 @@ def test_the_read_back_names_only_the_demands_the_agent_recorded(page: Page) -> 
     assert "您的要求是退费" in readback
     for guessed in ("赔偿", "领导"):
         assert guessed not in readback, guessed
-
