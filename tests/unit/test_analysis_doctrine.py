@@ -61,6 +61,12 @@ def test_the_broken_record_steps_back_only_when_the_words_show_the_emotion_risin
     assert "停止使用" in held_back.why
 
 
+def test_insisting_on_the_sum_is_no_rising_emotion(analyzer: Analyzer) -> None:
+    analysis = advise(analyzer, "多扣了我80块，要双倍返还，少一分都不行，今天拿不到我就不走了。")
+    assert analysis.emotion.code == "angry"
+    assert "broken_record" in shown(analysis)
+
+
 # 2. The customer's words pick among the compensation playbook's methods.
 
 
@@ -109,6 +115,7 @@ def test_a_case_named_in_the_words_outranks_those_drawn_from_the_labels(analyzer
     [
         ("我才晚了半天没交钱，你们马上就把我的手机给停了。", "sincere_praise"),
         ("之前那份协议我是没搞清楚就签了，现在觉得补偿不够，要再加钱。", "sandwich"),
+        ("上回给我的补偿太少了，我邻居一样的事赔了八百。", "sandwich"),
         ("把你们的内部规定拿出来给我看，再出一份书面证明给我。", "broken_record"),
         ("这个要求你们今天必须办到，否则我立刻去12315投诉。", "sincere_praise"),
         ("我只办了一个流量包，怎么扣了我两次钱，就是你们窗口的人给我办的。", "show_weakness"),

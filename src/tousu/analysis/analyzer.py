@@ -321,12 +321,16 @@ def _tally(tallies: dict[str, dict[str, Tally]], kind: str, hit: Hit, weight: fl
 def _emotion_rising(emotion: str, tallies: Mapping[str, Tally], signals: Sequence[str], rules: EmotionRules) -> bool:
     """Whether the customer's own words show the emotion running high: an angry customer whose
     angry words alone (insults, shouting) reach the angry threshold, or who speaks of violence.
-    A threat pressed to get a demand makes a customer angry too, but that is the hard-liner the
-    broken-record method answers, not an emotion that should stop it."""
+    A threat or an insistence (一分都不能少) pressed to get a demand makes a customer angry too,
+    but that is the hard-liner the broken-record method answers, not an emotion that stops it."""
     if emotion != "angry":
         return False
     words = tallies.get("angry")
-    return "violence" in signals or (words is not None and words.score >= rules.angry_threshold)
+    if "violence" in signals:
+        return True
+    if words is None:
+        return False
+    return words.score_of(lambda text: not any(word in text for word in rules.insistence)) >= rules.angry_threshold
 
 
 def _threat_pressure(text: str, signals: Sequence[UrgencySignal], rules: EmotionRules) -> float:
