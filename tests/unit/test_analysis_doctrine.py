@@ -113,7 +113,7 @@ def test_a_case_named_in_the_words_outranks_those_drawn_from_the_labels(analyzer
 @pytest.mark.parametrize(
     ("text", "strategy"),
     [
-        ("我才晚了半天没交钱，你们马上就把我的手机给停了。", "sincere_praise"),
+        ("我才晚了半天没交钱，你们直接把我号码停机了。", "sincere_praise"),
         ("之前那份协议我是没搞清楚就签了，现在觉得补偿不够，要再加钱。", "sandwich"),
         ("上回给我的补偿太少了，我邻居一样的事赔了八百。", "sandwich"),
         ("把你们的内部规定拿出来给我看，再出一份书面证明给我。", "broken_record"),
