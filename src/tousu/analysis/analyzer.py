@@ -189,6 +189,7 @@ class Analyzer:
             authority=authority,
             category=category.code,
             known_customer=bool(history),
+            emotion_rising=_emotion_rising(emotion.code, found.tallies["emotion"], signal_codes, rules.emotion),
         )
         return Analysis(
             category=category,
@@ -315,6 +316,21 @@ def _tally(tallies: dict[str, dict[str, Tally]], kind: str, hit: Hit, weight: fl
     if tally is None:
         tally = tallies[kind][hit.code] = Tally(decay=CATEGORY_DECAY if kind == "category" else 1.0)
     tally.add(weight, evidence)
+
+
+def _emotion_rising(emotion: str, tallies: Mapping[str, Tally], signals: Sequence[str], rules: EmotionRules) -> bool:
+    """Whether the customer's own words show the emotion running high: an angry customer whose
+    angry words alone (insults, shouting) reach the angry threshold, or who speaks of violence.
+    A threat or an insistence (一分都不能少) pressed to get a demand makes a customer angry too,
+    but that is the hard-liner the broken-record method answers, not an emotion that stops it."""
+    if emotion != "angry":
+        return False
+    words = tallies.get("angry")
+    if "violence" in signals:
+        return True
+    if words is None:
+        return False
+    return words.score_of(lambda text: not any(word in text for word in rules.insistence)) >= rules.angry_threshold
 
 
 def _threat_pressure(text: str, signals: Sequence[UrgencySignal], rules: EmotionRules) -> float:

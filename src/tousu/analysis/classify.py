@@ -23,7 +23,7 @@ demands
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from tousu.analysis.results import Evidence, LabelResult
@@ -84,6 +84,11 @@ class Tally:
     @property
     def best(self) -> float:
         return max(self._weights.values(), default=0.0)
+
+    def score_of(self, keep: Callable[[str], bool]) -> float:
+        """The score of the matched texts `keep` accepts, with the same diminishing returns."""
+        ordered = sorted((w for text, w in self._weights.items() if keep(text)), reverse=True)
+        return sum(weight * self.decay**rank for rank, weight in enumerate(ordered))
 
     def strong_score(self, threshold: float) -> float:
         return sum(weight for weight in self._weights.values() if weight >= threshold)

@@ -92,7 +92,7 @@ class HintMatcher:
         evidence_by_entry: dict[tuple[str, str], list[Evidence]],
         derived: dict[str, DerivedHint],
     ) -> list[Hint]:
-        scored: list[tuple[int, int, Hint]] = []
+        scored: list[tuple[bool, int, int, Hint]] = []
         for order, entry in enumerate(entries):
             evidence = _distinct(evidence_by_entry.get((kind, entry.code), []))
             rule = derived.get(f"{kind}:{entry.code}")
@@ -104,8 +104,11 @@ class HintMatcher:
             if evidence:
                 reasons.append("客户原话：" + "、".join(f"“{e.text}”" for e in evidence[:3]))
             weight = len(evidence) + (2 if rule is not None else 0)
-            scored.append((-weight, order, Hint(entry.code, entry.name, "；".join(reasons), tuple(evidence))))
-        scored.sort(key=lambda item: item[:2])
+            # Matched in the customer's own words first: a case the words name (a failed loss
+            # report) says more than one drawn from the labels alone (an angry customer).
+            hint = Hint(entry.code, entry.name, "；".join(reasons), tuple(evidence))
+            scored.append((not evidence, -weight, order, hint))
+        scored.sort(key=lambda item: item[:3])
         return [hint for *_, hint in scored]
 
 

@@ -5,9 +5,14 @@ Strategy order: each demand playbook, matched scenario and matched profile lists
 its own order of preference; a strategy earns points from every list that names it (more for
 earlier places, more for demands than for scenarios, more for scenarios than for profiles).
 Two rules of the training material adjust that: with an angry customer or an urgent signal
-the feelings come first (先处理心情), and the broken-record method is dropped back because
-it should stop when the customer's emotion is rising. Every strategy that earned points is
-returned, best first; how many to show at once is the page's business.
+the feelings come first (先处理心情), and the broken-record method is dropped back when the
+customer's emotion is rising (insults, shouting, violence in the customer's own words; a
+threat made to press a demand is what the method answers, not a reason to drop it). The
+complaint's own words come next after each demand's first strategy: the first strategy of a
+scenario or profile matched in the customer's words, and a strategy with a script written for
+the very threat the customer made (the court threat is answered by hinting at its cost). Every
+strategy that earned points is returned, best first; how many to show at once is the page's
+business (the complaint page shows five before folding the rest).
 
 What fits this complaint: a script or a playbook line says what it fits (`Fits`: category,
 industry, the demands or threats it speaks to, what it presumes of the customer). A line that
@@ -27,13 +32,15 @@ from tousu.analysis.results import Hint, LegalBasis, Offer, Recommendations, Ref
 from tousu.domain.codes import CATEGORY_NAMES, DEMAND_NAMES, Demand, Role
 from tousu.domain.remedies import FACT_NAMES, Basis, Fact, Item, SettlementType, check_items, offer_of
 from tousu.knowledge import KnowledgeBase, render_script, script_slots
-from tousu.knowledge.models import DemandPlaybook, Fits, FittedScript, Grant, ScriptNeed
+from tousu.knowledge.models import DemandPlaybook, Fits, FittedScript, Grant, ProfileGroup, ScriptNeed
 
 T = TypeVar("T")
 
 MAX_SCRIPTS = 2
 MAX_AVOID = 8
 MAX_REASONS = 3
+# Strategies the complaint's own words call for, placed right after each demand's first one.
+MAX_CUED = 3
 
 # Threats and money first: they shape the whole conversation.
 DEMAND_PRIORITY: tuple[str, ...] = (
@@ -83,6 +90,10 @@ class Situation:
     `known_customer`: the caller has the customer's earlier complaints on record. A script that
     presumes a past with us ("多年的老客户", "上次") needs that, or the customer's own words
     saying so (the loyal-supporter profile).
+
+    `emotion_rising`: the customer's own words show the emotion running high (insults,
+    shouting, violence), beyond pressing a demand with threats. The broken-record method
+    stops then.
     """
 
     demands: Sequence[str]
@@ -97,6 +108,7 @@ class Situation:
     authority: Mapping[str, Any] | None
     category: str = "other"
     known_customer: bool = False
+    emotion_rising: bool = False
 
 
 def recommend(kb: KnowledgeBase, situation: Situation) -> Recommendations:
@@ -172,7 +184,7 @@ def _strategies(
 ) -> tuple[StrategyAdvice, ...]:
     """The strategies with their scripts filled from this complaint's facts; which strategies,
     why and which scripts are chosen once per kind of complaint (`_chosen`)."""
-    key = ("strategies", situation.emotion, situation.role, *kind)
+    key = ("strategies", situation.emotion, situation.emotion_rising, situation.role, *kind)
     chosen = _remember(kb, key, lambda: _chosen(kb, situation, demands))
     industry = kb.industries.get(situation.industry) or kb.industry(situation.industry)
     slots = script_facts(kb, situation.slots)
@@ -217,22 +229,31 @@ def _chosen(
         points["mood_first"] = max(points.values(), default=0.0) + 1.0
         reasons.setdefault("mood_first", []).insert(0, "客户情绪激动或有紧急信号，先处理心情再处理事情")
     damped: set[str] = set()
-    if situation.emotion == "angry" and "broken_record" in points:
+    if situation.emotion_rising and "broken_record" in points:
         points["broken_record"] *= 0.3
         damped.add("broken_record")
-        reasons["broken_record"].append("注意：客户情绪上升时应停止使用")
+        # First: the reasons shown are cut to MAX_REASONS, and this one must not be cut.
+        reasons["broken_record"].insert(0, "注意：客户情绪上升时应停止使用")
     if {"violence", "group_incident"} & set(situation.signals) and "safety_first" in kb.strategies:
         points["safety_first"] = max(points.values(), default=0.0) + 2.0
         reasons.setdefault("safety_first", []).insert(0, "现场可能有冲突，先保证人身安全")
-    ranked = sorted(points, key=lambda code: -points[code])
-    # Every demand gets its playbook: safety and mood first, then the demands' playbooks in turn
-    # (first of each, then second of each…: one demand's points must not crowd out another's),
-    # those to be used with restraint after them, then what scenarios and profiles add.
+    ranked = _best_first(points)
+    # Every demand gets its playbook: safety and mood first, then the first strategy of each
+    # demand, then what the customer's own words call for (`_cued`), then the rest of the demands'
+    # playbooks in turn (second of each, third of each…: one demand's points must not crowd out
+    # another's), those to be used with restraint after them, then what scenarios and profiles add.
     first_aid = [code for code in ranked[:1] if code in ("safety_first", "mood_first")]
     playbooks = zip_longest(*(kb.demands[d].strategies for d in demands))
     demanded = [code for row in playbooks for code in row if code is not None and code in points]
+    leads = [kb.demands[d].strategies[0] for d in demands if kb.demands[d].strategies]
+    leads = [code for code in leads if code in points and code not in damped]
+    cued = [code for code in _cued(kb, situation, credit) if code not in damped][:MAX_CUED]
     held_back = [code for code in demanded if code in damped]
-    ordered = list(dict.fromkeys([*first_aid, *(c for c in demanded if c not in damped), *held_back, *ranked]))
+    ordered = list(
+        dict.fromkeys(
+            [*first_aid, *leads, *cued, *(c for c in demanded if c not in damped), *held_back, *_best_first(points)]
+        )
+    )
     slots = script_facts(kb, situation.slots)
     chosen = []
     for code in ordered:
@@ -243,6 +264,35 @@ def _chosen(
             why = f"{why}；{usage_note}" if why else usage_note
         chosen.append((code, strategy.name, why, _fitting(strategy.fitted, situation, slots)))
     return chosen
+
+
+def _best_first(points: Mapping[str, float]) -> list[str]:
+    return sorted(points, key=lambda code: -points[code])
+
+
+def _cued(kb: KnowledgeBase, situation: Situation, credit: Callable[[Sequence[str], float, str], None]) -> list[str]:
+    """The strategies the complaint's own words call for, in order: the first strategy of each
+    scenario, then of each difficult type or personality, matched in the customer's words (a hint
+    drawn only from the labels adds nothing the demands have not said); then each strategy with a
+    script written for an urgency signal of this complaint (the court threat, the regulator
+    threat), credited as a scenario would be."""
+    found: list[str] = []
+    for hint in situation.scenarios:
+        entry = kb.scenarios[hint.code]
+        if hint.evidence and entry.strategies:
+            found.append(entry.strategies[0])
+    for hint in situation.profiles:
+        profile = kb.profiles[hint.code]
+        # Difficult types and personalities have their own handling; a motive (money) the demands
+        # already speak to.
+        if hint.evidence and profile.strategies and profile.group is not ProfileGroup.MOTIVE:
+            found.append(profile.strategies[0])
+    signals = set(situation.signals)
+    for code, strategy in kb.strategies.items():
+        if any(set(script.fits.signals) & signals and fits(script.fits, situation) for script in strategy.fitted):
+            credit([code], _SOURCE_WEIGHT["scenario"], "有针对客户这一威胁的话术")
+            found.append(code)
+    return [code for code in dict.fromkeys(found) if code in kb.strategies]
 
 
 def script_facts(kb: KnowledgeBase, slots: Mapping[str, str]) -> dict[str, str]:

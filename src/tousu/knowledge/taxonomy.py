@@ -205,6 +205,10 @@ class EmotionRules(BaseModel):
     done_threat_anger: float = Field(ge=0)
     # Words before a threat that mark it as done or disclaimed.
     done_markers: tuple[Word, ...] = ()
+    # Angry cues that press a demand (一分都不能少, 不走了) rather than show the emotion
+    # rising: they count for the angry label, but only the other angry words (insults,
+    # shouting) say the emotion is rising, which stops the broken-record method.
+    insistence: tuple[Word, ...] = ()
     # Added to dissatisfaction per demand (other than an explanation) and for "!".
     demand_upset: float = Field(ge=0)
     exclamation_upset: float = Field(ge=0)
