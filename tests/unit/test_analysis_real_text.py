@@ -52,9 +52,10 @@ def test_the_model_on_real_text_it_was_not_trained_on(kb: KnowledgeBase, real: l
     report = evaluate(Analyzer(kb, model=model), held)
     assert report.records == len(held)
     summary = report.summary()
-    assert summary["category_macro_f1"] >= 0.56
-    assert summary["demand_micro_f1"] >= 0.68
+    assert summary["category_macro_f1"] >= 0.58
+    assert summary["demand_micro_f1"] >= 0.70
     assert summary["threat_recall"] >= 0.85 and summary["threat_precision"] >= 0.85
-    assert summary["emotion_accuracy"] >= 0.64
-    # Calibrated on the written sets as well, it claimed 0.14 more than it got right.
-    assert summary["category_calibration_error"] <= 0.11
+    assert summary["emotion_accuracy"] >= 0.68
+    # Calibrated on the written sets as well, it claimed 0.14 more than it got right (0.11 on
+    # this third of the real texts, 0.09 cross-validated over all five folds).
+    assert summary["category_calibration_error"] <= 0.13
