@@ -154,7 +154,7 @@ def test_the_model_reads_the_matter_not_the_routing_lines_or_the_punctuation(mod
     plain = model.predict("没订过的彩铃每月扣钱 帮我退订")
     for dressed in (
         "没订过的彩铃每月扣钱，帮我退订！！",
-        "用户来电反映：没订过的彩铃每月扣钱，帮我退订。请核实处理，谢谢！联系电话：139****1234",
+        "用户来电反映：没订过的彩铃每月扣钱，帮我退订。请尽快核实并处理，谢谢！联系电话：139****1234",
         "没订过的彩铃每月扣钱……帮我退订？工单流水号:20260105093011",
     ):
         got = model.predict(dressed)
@@ -169,9 +169,9 @@ def test_a_model_reads_text_as_it_was_trained_to(tmp_path: Path, model: Model) -
     path = tmp_path / "analyzer.model"
     save_model(model, path)
     assert load_model(path).reading.as_metadata() == model.reading.as_metadata()
-    assert model.reading("客户反映：话费多扣了。请核实处理，谢谢！").split() == ["话费多扣了"]
+    assert model.reading("客户反映：话费多扣了。请尽快核实并处理，谢谢！").split() == ["话费多扣了"]
     older = Reading.of({"format_version": FORMAT_VERSION})
-    assert older("客户反映：话费多扣了。请核实处理，谢谢！") == "客户反映：话费多扣了。请核实处理，谢谢！"
+    assert older("客户反映：话费多扣了。请尽快核实并处理，谢谢！") == "客户反映：话费多扣了。请尽快核实并处理，谢谢！"
 
 
 def test_a_file_that_is_no_model_is_refused(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
