@@ -143,3 +143,16 @@ def test_a_demand_for_a_manager_is_answered_by_the_team(analyzer: Analyzer) -> N
     analysis = advise(analyzer, "跟你说不清楚，叫你们经理出来处理。")
     assert "manager" in analysis.demand_codes
     assert "team_relay" in shown(analysis)
+
+
+def test_a_threat_to_hurt_the_staff_puts_safety_first_and_cites_the_public_order_law(analyzer: Analyzer) -> None:
+    analysis = advise(analyzer, "你们再推来推去，信不信我揍你们！")
+    assert shown(analysis)[0] == "safety_first"
+    assert "public_security_26" in laws(analysis)
+    assert "threats_to_staff" in [hint.code for hint in analysis.scenarios]
+
+
+def test_calling_the_hotline_is_no_threat_to_the_staff(analyzer: Analyzer) -> None:
+    analysis = advise(analyzer, "我打你们客服电话打了十次都没人管，网速还是这么慢")
+    assert "threats_to_staff" not in [hint.code for hint in analysis.scenarios]
+    assert "public_security_26" not in laws(analysis)
