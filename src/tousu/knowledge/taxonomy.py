@@ -12,7 +12,16 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from tousu.domain.codes import Category, Demand, Emotion
 from tousu.knowledge.errors import KnowledgeBaseError
@@ -51,6 +60,16 @@ def _compile(pattern: str) -> re.Pattern[str]:
         raise ValueError(f"正则表达式无效 (bad regex) {pattern!r}: {exc}") from None
 
 
+def _matching_something(pattern: str) -> str:
+    if _compile(pattern).match(""):
+        raise ValueError(f"正则表达式不能匹配空串 (regex matches the empty string): {pattern!r}")
+    return pattern
+
+
+# A regex of the knowledge base: it compiles and matches something.
+Regex = Annotated[str, BeforeValidator(_number_as_text), AfterValidator(_matching_something)]
+
+
 class SignalGroup(BaseModel):
     """Cues that count the same: keywords (exact, on normalised simplified text) and regexes."""
 
@@ -58,7 +77,7 @@ class SignalGroup(BaseModel):
 
     weight: float = Field(default=1.0, ge=-10, le=10)
     keywords: tuple[Word, ...] = ()
-    regexes: tuple[Word, ...] = ()
+    regexes: tuple[Regex, ...] = ()
     # None: the label kind decides (demands and urgency signals can be negated, topics cannot).
     negatable: bool | None = None
     # For demand cues: count only when the complaint has one of these categories
@@ -71,14 +90,6 @@ class SignalGroup(BaseModel):
         for keyword in value:
             if len(keyword.strip()) < 2 or keyword != keyword.strip():
                 raise ValueError(f"关键词至少两个字且无首尾空格 (keyword too short): {keyword!r}")
-        return value
-
-    @field_validator("regexes")
-    @classmethod
-    def _regexes_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in value:
-            if _compile(pattern).match(""):
-                raise ValueError(f"正则表达式不能匹配空串 (regex matches the empty string): {pattern!r}")
         return value
 
     @model_validator(mode="after")
@@ -158,16 +169,8 @@ class Speakers(BaseModel):
     # Labels that name no side (A：/B：, 甲：/乙：), tags only at the start of a line.
     anonymous: tuple[Word, ...] = ()
     # How each side speaks (regexes): the side of an anonymous label is guessed from them.
-    agent_signals: tuple[Word, ...] = Field(min_length=1)
-    customer_signals: tuple[Word, ...] = Field(min_length=1)
-
-    @field_validator("agent_signals", "customer_signals")
-    @classmethod
-    def _signals_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in value:
-            if _compile(pattern).match(""):
-                raise ValueError(f"正则表达式不能匹配空串 (regex matches the empty string): {pattern!r}")
-        return value
+    agent_signals: tuple[Regex, ...] = Field(min_length=1)
+    customer_signals: tuple[Regex, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _sides_apart(self) -> Speakers:
@@ -305,16 +308,8 @@ class HintEvidence(_PointsAtEntry, BaseModel):
 
     target: str = Field(pattern=r"^(profile|scenario):[a-z][a-z0-9_]*$")
     # At least one must match in the customer's turns.
-    requires: tuple[Word, ...] = Field(min_length=1)
+    requires: tuple[Regex, ...] = Field(min_length=1)
     why: str = Field(min_length=1)
-
-    @field_validator("requires")
-    @classmethod
-    def _requires_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in value:
-            if _compile(pattern).match(""):
-                raise ValueError(f"正则表达式不能匹配空串 (regex matches the empty string): {pattern!r}")
-        return value
 
 
 class Taxonomy(BaseModel):
@@ -334,20 +329,12 @@ class Taxonomy(BaseModel):
     # Routing and contact lines of work orders (请核实处理, 联系电话…): the model reads the text
     # without them. Said the same whatever the complaint is about, they teach it only the writers'
     # habits; rules and evidence still read the whole text.
-    boilerplate: tuple[Word, ...] = ()
+    boilerplate: tuple[Regex, ...] = ()
     topics: tuple[Topic, ...] = ()
     derived_hints: tuple[DerivedHint, ...] = ()
     hint_evidence: tuple[HintEvidence, ...] = ()
     decision: DecisionRules
     escalation: EscalationRules
-
-    @field_validator("boilerplate")
-    @classmethod
-    def _boilerplate_compiles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in value:
-            if _compile(pattern).match(""):
-                raise ValueError(f"正则表达式不能匹配空串 (regex matches the empty string): {pattern!r}")
-        return value
 
     def category(self, code: str) -> Label:
         return _by_code(self.categories, code)
