@@ -56,14 +56,19 @@
       (field === "other_id" && form.querySelector('[name="other_id_manual"]')));
     if (result.status === 409) { conflict(result); return; }
     if (!input) { say(errorBox, text); return; }
-    const slot = el("span", text.replace(/^[\w.]+：/, ""), "field-error");
+    markField(input, text.replace(/^[\w.]+：/, ""), field);
+    input.focus();
+  }
+
+  // The message beside its field (after the field's group for checkboxes), announced and linked.
+  function markField(input, text, field) {
+    const slot = el("span", text, "field-error");
     slot.id = "error-" + (input.id || field);
     slot.setAttribute("role", "alert");
     const anchor = input.closest("fieldset") || (input.type === "checkbox" ? input.closest("label") : input);
     anchor.after(slot);
     input.setAttribute("aria-invalid", "true");
     input.setAttribute("aria-describedby", slot.id);
-    input.focus();
   }
 
   // A stale version (409): what was typed is kept in this tab, keyed by the complaint, and put back
@@ -175,12 +180,7 @@
     form.querySelectorAll("input[data-type=amount]").forEach((input) => {
       const problem = tousu.amountProblem(input.value);
       if (!problem) return;
-      const slot = el("span", problem, "field-error");
-      slot.id = "error-" + input.id;
-      slot.setAttribute("role", "alert");
-      input.after(slot);
-      input.setAttribute("aria-invalid", "true");
-      input.setAttribute("aria-describedby", slot.id);
+      markField(input, problem, input.name);
       first = first || input;
     });
     if (first) first.focus();
