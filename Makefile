@@ -45,11 +45,12 @@ run: install
 	@echo ""
 	$(BIN)/tousu serve --port $(PORT) --workers $(WORKERS)
 
-# The whole suite, against SQLite and against a PostgreSQL server started for it.
+# The whole suite, against SQLite and against a PostgreSQL server started for it, one worker per
+# core; a test file stays on one worker, so its browser and server start once.
 test: install-test browser
 	@./scripts/test-postgres start >/dev/null
 	@trap './scripts/test-postgres stop' EXIT; \
-	  TOUSU_TEST_POSTGRES_URL=$(PG_URL)/tousu_test $(BIN)/pytest tests
+	  TOUSU_TEST_POSTGRES_URL=$(PG_URL)/tousu_test $(BIN)/pytest -n auto --dist loadfile tests
 
 unit: install-test
 	$(BIN)/pytest tests/unit

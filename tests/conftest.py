@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 import tousu.analysis
 from tousu.storage.db import create_db_engine, upgrade
@@ -17,6 +18,22 @@ from tousu.storage.tables import metadata
 
 POSTGRES_URL = os.environ.get("TOUSU_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
+
+
+def postgres_database(name: str) -> str:
+    """The URL of database `name` on the test command's PostgreSQL server, created when missing.
+    Each pytest-xdist worker gets a copy of its own: the tests empty their database as they go."""
+    assert POSTGRES_URL, "TOUSU_TEST_POSTGRES_URL is not set"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        name = f"{name}_{worker}"
+    server = make_url(POSTGRES_URL)
+    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar() is None:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -37,11 +54,12 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """One migrated database per backend for the whole session."""
     urls = {"sqlite": f"sqlite:///{tmp_path_factory.mktemp('db') / 'tousu.db'}"}
     if POSTGRES_URL:
-        engine = sa.create_engine(POSTGRES_URL)
+        url = postgres_database(make_url(POSTGRES_URL).database or "tousu_test")
+        engine = sa.create_engine(url)
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
-        urls["postgresql"] = POSTGRES_URL
+        urls["postgresql"] = url
     for url in urls.values():
         upgrade(url)
     return urls

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy.engine import make_url
 
+from tests.conftest import POSTGRES_URL, postgres_database
 from tests.e2e.browser import SHOTS, log_in, served
 from tousu.api.app import create_app
 from tousu.demo import DEMO_PASSWORD, STAFF
@@ -31,17 +32,11 @@ CUSTOMER_PHONE = "13912345678"
 
 def _postgres_url() -> str:
     """A database of its own on the test server, emptied: other suites use the shared one concurrently."""
-    base = os.environ.get("TOUSU_TEST_POSTGRES_URL")
-    if not base:
+    if not POSTGRES_URL:
         if os.environ.get("CI"):
             pytest.fail("TOUSU_TEST_POSTGRES_URL is not set: run the suite with `make test`")
         pytest.skip("PostgreSQL not started (run `make test`)")
-    admin = sa.create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": E2E_DATABASE}).scalar() is None:
-            conn.execute(sa.text(f"CREATE DATABASE {E2E_DATABASE}"))
-    admin.dispose()
-    url = make_url(base).set(database=E2E_DATABASE).render_as_string(hide_password=False)
+    url = postgres_database(E2E_DATABASE)
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -195,8 +195,11 @@ def _both(*conditions: sa.ColumnElement[bool] | None) -> sa.ColumnElement[bool] 
 
 
 def _urgency(conn: sa.Connection, kind: str) -> sa.ColumnElement[bool]:
+    # SQLite keeps JSON as text already: no CAST, only SQLAlchemy told to treat it as text.
     column = (
-        complaints.c.urgency_types if conn.dialect.name == "sqlite" else sa.cast(complaints.c.urgency_types, sa.Text)
+        sa.type_coerce(complaints.c.urgency_types, sa.Text)
+        if conn.dialect.name == "sqlite"
+        else sa.cast(complaints.c.urgency_types, sa.Text)
     )
     typed = column.contains(f'"{kind}"')
     if kind == UrgencyType.ESCALATED.value:
