@@ -438,7 +438,7 @@ def export_complaints(settings: Settings, out: IO[bytes], *, fmt: str, masked: b
 
 def _export_jsonl(conn: sa.Connection, out: IO[bytes], *, masked: bool) -> int:
     query = (
-        sa.select(complaints, customers.c.name.label("customer_name"), customers.c.phone.label("customer_phone"))
+        sa.select(complaints, customers.c.phone.label("customer_phone"))
         .join(customers, customers.c.id == complaints.c.customer_id)
         .order_by(complaints.c.id)
     )

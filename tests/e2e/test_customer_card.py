@@ -52,6 +52,7 @@ def test_another_halls_agent_sees_the_limited_card(page: Page) -> None:
     assert "139****0000" in panel and "周先生" in panel
     assert ADDRESS not in panel and "TS" not in panel and "历史投诉" not in panel
     expect(page.locator("#name")).to_have_value("周先生")
+    assert "请与来电人核对" in panel
 
 
 def test_the_halls_own_agent_sees_the_history(page: Page) -> None:

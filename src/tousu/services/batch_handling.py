@@ -23,7 +23,7 @@ from tousu.domain.urgency import describe_issue_key
 from tousu.services import timeline, users, workflow
 from tousu.services.actors import Actor, can_see, require_role
 from tousu.services.errors import Conflict, Forbidden, Invalid, NotFound
-from tousu.storage.tables import batches, complaints, customers
+from tousu.storage.tables import batches, complaints
 
 WAITING = frozenset(wf.OPEN_STATUSES)  # still waiting for a reply
 REPLIED = frozenset({wf.Status.REPLIED, wf.Status.FOLLOWED_UP})
@@ -48,9 +48,8 @@ def _members(conn: sa.Connection, batch_id: int) -> list[dict[str, Any]]:
             complaints.c.received_by_id,
             complaints.c.reply_by,
             complaints.c.replied_at,
-            customers.c.name.label("customer_name"),
+            complaints.c.customer_name,
         )
-        .join(customers, customers.c.id == complaints.c.customer_id)
         .where(complaints.c.batch_id == batch_id)
         .order_by(complaints.c.id)
     ).mappings()

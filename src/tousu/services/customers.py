@@ -91,7 +91,9 @@ def find_or_create(conn: sa.Connection, *, data: dict[str, Any], now: datetime) 
     """The customer with this phone number, and whether this contact created it from `data`.
 
     Two first complaints from one new number at the same moment still make one customer:
-    the insert yields to the unique phone index and the winner's row is read back.
+    the insert yields to the unique phone index and the winner's row is read back. The record
+    takes the name given now: numbers change hands, and the caller is whoever called last
+    (each complaint keeps the name given for it).
     """
     phone = normalise_phone(data["phone"])
     values = {
@@ -106,15 +108,26 @@ def find_or_create(conn: sa.Connection, *, data: dict[str, Any], now: datetime) 
     created = conn.execute(_INSERT_ONCE[conn.dialect.name], values).mappings().first()
     if created is not None:
         return dict(created), True
-    return dict(conn.execute(_BY_PHONE, {"phone": phone}).mappings().one()), False
+    found = dict(conn.execute(_BY_PHONE, {"phone": phone}).mappings().one())
+    name = values["name"]
+    if name and name != found["name"]:
+        conn.execute(
+            customers.update().where(customers.c.id == found["id"]).values(name=name, version=customers.c.version + 1)
+        )
+        found = {**found, "name": name, "version": found["version"] + 1}
+    return found, False
 
 
 def given_details(data: dict[str, Any]) -> dict[str, Any]:
-    """The address and ID number given at intake, checked, as the complaint stores them."""
+    """The name, address and ID number given at intake, checked, as the complaint stores them."""
     id_number = data.get("id_number") or None
     if id_number is not None and not ID_NUMBER.match(id_number):
         raise Invalid("invalid_id_number", "身份证号码应为18位（最后一位可为X）。", "customer.id_number")
-    return {"customer_address": (data.get("address") or "").strip(), "customer_id_number": id_number}
+    return {
+        "customer_name": data["name"].strip(),
+        "customer_address": (data.get("address") or "").strip(),
+        "customer_id_number": id_number,
+    }
 
 
 def contact_details(
@@ -164,11 +177,12 @@ def _of_customer(
 def view(
     conn: sa.Connection, *, customer_id: int, actor: Actor, complaint: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The customer record with the contact details the actor may know (see `contact_details`)."""
-    return {
-        **get(conn, customer_id=customer_id),
-        **contact_details(conn, customer_id=customer_id, actor=actor, complaint=complaint),
-    }
+    """The customer record with the contact details the actor may know (see `contact_details`);
+    for a complaint, under the name given for it."""
+    record = get(conn, customer_id=customer_id)
+    if complaint is not None and complaint["customer_name"]:
+        record["name"] = complaint["customer_name"]
+    return {**record, **contact_details(conn, customer_id=customer_id, actor=actor, complaint=complaint)}
 
 
 _BY_PHONE = sa.select(customers).where(customers.c.phone == sa.bindparam("phone"))

@@ -86,7 +86,7 @@ LIST_COLUMNS = (
     complaints.c.version,
     complaints.c.content,
     complaints.c.archived_at,
-    customers.c.name.label("customer_name"),
+    complaints.c.customer_name,
     customers.c.phone.label("customer_phone"),
     customers.c.vip_level.label("customer_vip_level"),
 )

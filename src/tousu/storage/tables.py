@@ -157,7 +157,9 @@ complaints = sa.Table(
     sa.Column("claimed_amount", Money, nullable=True),
     sa.Column("occurred_at", UtcDateTime, nullable=True),
     sa.Column("received_at", UtcDateTime, nullable=False, index=True),
-    # What the customer gave for this complaint: seen where the complaint is seen (migration 0018).
+    # What the customer gave for this complaint: seen where the complaint is seen (migrations 0018,
+    # 0019). A phone number changes hands: the name is the one this caller gave.
+    sa.Column("customer_name", sa.String(100), nullable=False, server_default=""),
     sa.Column("customer_address", sa.String(300), nullable=False, server_default=""),
     sa.Column("customer_id_number", sa.String(18), nullable=True),
     sa.Column("proxy_name", sa.String(100), nullable=True),

@@ -35,8 +35,12 @@
     if (result.status === 404) { fill(panel, [el("p", "首次投诉客户（系统中无档案）。")]); return; }
     if (!result.ok) { fill(panel, [el("p", errorText(result), "error")]); return; }
     const c = result.body.customer;
-    if (!$("name").value.trim()) $("name").value = c.name;
     const nodes = [el("p", c.name + " · " + c.phone + " · " + nameOf("vip", c.vip_level) + "客户")];
+    // Numbers change hands: the stored name is a suggestion for the agent to confirm with the caller.
+    if (!$("name").value.trim()) {
+      $("name").value = c.name;
+      nodes.push(el("p", "称呼已按档案填入，请与来电人核对；号码可能已换人使用，以来电人所说为准。", "muted"));
+    }
     if (c.important) nodes.push(el("p", "重要客户", "flag"));
     if (c.sensitive) nodes.push(el("p", "敏感客户：请谨慎答复", "flag"));
     // Complaints of other halls: only how many, never their contents.
