@@ -71,7 +71,10 @@ def test_sigkill_under_load_keeps_every_acknowledged_complaint_once(database_url
     workers = [threading.Thread(target=load, args=(w,)) for w in range(4)]
     for worker in workers:
         worker.start()
-    time.sleep(1.5)
+    # Kill once the load is going, however slow the machine: mid-stream, not before the first write.
+    deadline = time.monotonic() + 60
+    while len(acknowledged) <= 20 and time.monotonic() < deadline:
+        time.sleep(0.05)
     server.send_signal(signal.SIGKILL)
     server.wait()
     stop.set()
