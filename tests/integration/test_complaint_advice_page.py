@@ -34,6 +34,9 @@ def test_the_advice_shows_every_strategy_and_the_whole_legal_basis(api: Api) -> 
     for strategy in recommendations["strategies"]:
         assert f"建议：{strategy['name']}" in advice
     assert len(recommendations["strategies"]) > 5 and 'id="more-strategies"' in advice
+    # Five strategies for the matter, after the first step (the customer's feelings).
+    assert [s["first_step"] for s in recommendations["strategies"][:2]] == [True, False]
+    assert advice[: advice.index('id="more-strategies"')].count("建议：") == 6
     basis = _section(advice, 'id="legal-basis"', "</ul>")
     for law in recommendations["legal_basis"]:
         assert law["article"] in basis and law["summary"] in basis

@@ -17,7 +17,7 @@ from tousu.analysis import Analyzer
 from tousu.analysis.results import Analysis
 
 AGENT = {"max_refund": 50, "max_compensation": 0, "max_gift": 20, "monthly_gift_quota": 1000}
-SHOWN = 5  # strategies the complaint page shows before folding the rest
+SHOWN = 5  # strategies for the matter the complaint page shows, after the first step, before folding
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,19 @@ def advise(analyzer: Analyzer, text: str) -> Analysis:
 
 
 def shown(analysis: Analysis) -> list[str]:
-    return [advice.code for advice in analysis.recommendations.strategies[:SHOWN]]
+    strategies = analysis.recommendations.strategies
+    return [advice.code for advice in strategies[: SHOWN + sum(a.first_step for a in strategies)]]
+
+
+def test_the_first_step_is_shown_on_top_of_five_strategies_for_the_matter(analyzer: Analyzer) -> None:
+    angry = advise(
+        analyzer, "你们乱扣我话费还态度恶劣，必须双倍退钱、赔我误工费、让你们经理出来道歉，不然我就打12300！"
+    )
+    strategies = angry.recommendations.strategies
+    assert strategies[0].code == "mood_first" and strategies[0].first_step
+    assert not any(a.first_step for a in strategies[1:])
+    calm = advise(analyzer, "麻烦帮我查一下上个月的话费，好像比平时多了5块钱。")
+    assert not any(a.first_step for a in calm.recommendations.strategies)
 
 
 def laws(analysis: Analysis) -> list[str]:

@@ -37,6 +37,7 @@ from tousu.knowledge.models import DemandPlaybook, Fits, FittedScript, Grant, Pr
 T = TypeVar("T")
 
 MAX_SCRIPTS = 2
+FIRST_STEPS = ("safety_first", "mood_first")  # put first when earned, before the matter's strategies
 MAX_AVOID = 8
 MAX_REASONS = 3
 # Strategies the complaint's own words call for, placed right after each demand's first one.
@@ -190,8 +191,14 @@ def _strategies(
     slots = script_facts(kb, situation.slots)
     wording = {**industry.slot_defaults, **_BLANKS}
     return tuple(
-        StrategyAdvice(code, name, why, tuple(render_script(script.text, slots, wording) for script in scripts))
-        for code, name, why, scripts in chosen
+        StrategyAdvice(
+            code,
+            name,
+            why,
+            tuple(render_script(script.text, slots, wording) for script in scripts),
+            first_step=place == 0 and code in FIRST_STEPS,
+        )
+        for place, (code, name, why, scripts) in enumerate(chosen)
     )
 
 
@@ -241,19 +248,18 @@ def _chosen(
     # Every demand gets its playbook: safety and mood first, then the first strategy of each
     # demand, then what the customer's own words call for (`_cued`), then the rest of the demands'
     # playbooks in turn (second of each, third of each…: one demand's points must not crowd out
-    # another's), those to be used with restraint after them, then what scenarios and profiles add.
-    first_aid = [code for code in ranked[:1] if code in ("safety_first", "mood_first")]
+    # another's), then what scenarios and profiles add, and last those to be used with restraint.
+    first_aid = [code for code in ranked[:1] if code in FIRST_STEPS]
     playbooks = zip_longest(*(kb.demands[d].strategies for d in demands))
     demanded = [code for row in playbooks for code in row if code is not None and code in points]
     leads = [kb.demands[d].strategies[0] for d in demands if kb.demands[d].strategies]
-    leads = [code for code in leads if code in points and code not in damped]
     cued = [code for code in _cued(kb, situation, credit) if code not in damped][:MAX_CUED]
-    held_back = [code for code in demanded if code in damped]
-    ordered = list(
-        dict.fromkeys(
-            [*first_aid, *leads, *cued, *(c for c in demanded if c not in damped), *held_back, *_best_first(points)]
-        )
-    )
+    ordered = [
+        code
+        for code in dict.fromkeys([*first_aid, *leads, *cued, *demanded, *_best_first(points)])
+        if code in points and code not in damped
+    ]
+    ordered += [code for code in _best_first(points) if code in damped]
     slots = script_facts(kb, situation.slots)
     chosen = []
     for code in ordered:

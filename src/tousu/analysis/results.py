@@ -178,9 +178,18 @@ class StrategyAdvice:
     name: str
     why: str
     scripts: tuple[str, ...] = ()
+    # Safety or the customer's feelings, before any strategy for the matter: pages show it on top
+    # of the strategies they show, not in place of one.
+    first_step: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "why": self.why, "scripts": list(self.scripts)}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "why": self.why,
+            "scripts": list(self.scripts),
+            "first_step": self.first_step,
+        }
 
 
 @dataclass(frozen=True, slots=True)

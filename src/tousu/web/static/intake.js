@@ -214,13 +214,15 @@
       (s.scripts || []).slice(0, 2).forEach((line) => into.push(scriptWithCopy(line)));
     };
     const strategies = rec.strategies || [];
-    strategies.slice(0, SHOWN_STRATEGIES).forEach((s) => strategy(s, nodes));
-    if (strategies.length > SHOWN_STRATEGIES) {
+    // The first step (safety, feelings) is shown on top of the strategies for the matter.
+    const shown = SHOWN_STRATEGIES + strategies.filter((s) => s.first_step).length;
+    strategies.slice(0, shown).forEach((s) => strategy(s, nodes));
+    if (strategies.length > shown) {
       const more = el("details");
       more.id = "intake-more-strategies";
-      more.append(el("summary", "其他适用策略（" + (strategies.length - SHOWN_STRATEGIES) + " 条）"));
+      more.append(el("summary", "其他适用策略（" + (strategies.length - shown) + " 条）"));
       const folded = [];
-      strategies.slice(SHOWN_STRATEGIES).forEach((s) => strategy(s, folded));
+      strategies.slice(shown).forEach((s) => strategy(s, folded));
       more.append(...folded);
       nodes.push(more);
     }
