@@ -12,7 +12,7 @@ complaint's own words come next after each demand's first strategy: the first st
 scenario or profile matched in the customer's words, and a strategy with a script written for
 the very threat the customer made (the court threat is answered by hinting at its cost). Every
 strategy that earned points is returned, best first; how many to show at once is the page's
-business (the complaint page shows five before folding the rest).
+business (the complaint page shows the first step, if any, and five more before folding the rest).
 
 What fits this complaint: a script or a playbook line says what it fits (`Fits`: category,
 industry, the demands or threats it speaks to, what it presumes of the customer). A line that
