@@ -65,7 +65,30 @@ def test_approximate_amounts_are_marked() -> None:
     assert amount.approximate and amount.text == "二十多元"
 
 
-@pytest.mark.parametrize("text", ["买了两块电池", "兑换了5000积分", "1.5万积分清零了", "我们小区有一万户"])
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("赔五千，不然不走了", "五千"), ("退我两百", "两百"), ("一共多扣了我五十", "五十"), ("多收了我80", "80")],
+)
+def test_a_number_said_after_a_verb_of_money_is_an_amount_without_its_unit(text: str, said: str) -> None:
+    (amount,) = find_amounts(text)
+    assert text[amount.start : amount.end] == amount.text == said
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "买了两块电池",
+        "兑换了5000积分",
+        "1.5万积分清零了",
+        "我们小区有一万户",
+        "退一万步说",
+        "扣了三百积分",
+        "收十几条短信",
+        "扣了五十g流量",
+        "扣了我两次",
+        "多扣了3个月",
+    ],
+)
 def test_counts_of_other_things_are_no_amount(text: str) -> None:
     assert find_amounts(text) == []
 

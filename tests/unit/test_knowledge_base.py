@@ -344,6 +344,16 @@ def test_bad_yaml_is_reported_with_its_file_and_line(tmp_path: Path, packaged_fi
     assert "YAML" in caught.value.message and "line" in caught.value.message
 
 
+def test_a_key_given_twice_is_refused_not_silently_overwritten(tmp_path: Path, packaged_files: dict[str, str]) -> None:
+    directory = _write_copy(tmp_path, packaged_files)
+    twice = "scenarios:\n  - code: x\n    signals: ['a']\n    signals: ['b']\n"
+    (directory / "scenarios.yaml").write_text(twice, encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(directory)
+    assert caught.value.file == "scenarios.yaml"
+    assert "重复的键" in caught.value.message and "signals" in caught.value.message and "line 4" in caught.value.message
+
+
 def test_a_missing_directory_is_reported(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError) as caught:
         load_knowledge_base(tmp_path / "nowhere")

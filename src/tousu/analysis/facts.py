@@ -86,6 +86,15 @@ _AMOUNT = _starting_with(
     rf"(?P<cu>块钱|元钱|元|块{_NOT_MONEY_AFTER_KUAI}|圆|毛钱|毛|角)"
     rf"|(?<![\d.,])(?P<n3>\d+(?:\.\d+)?)\s?万{_NOT_MONEY_AFTER_WAN}",
 )
+# 赔五千, 退我两百, 多扣了我80: said aloud, the unit is left out after a verb of money. Only a
+# number with a place (十百千万) or of two digits or more, and not one that counts something else.
+_BARE_AMOUNT = _starting_with(
+    "赔退扣补收多",
+    rf"(?:赔偿?|退还?|补偿?|多扣|扣|多收|收)了?(?:我|我们)?"
+    rf"(?P<n>\d{{2,}}(?:\.\d+)?|[{_CN_NUM}]*[十百千万][{_CN_NUM}]*)"
+    rf"(?![\d{_CN_NUM}.a-z%]|\s?(?:元|块|圆|毛|角|个|次|天|周|月|年|号|日|小时|分|秒|条|倍|项|张|遍|回|台|部|件"
+    rf"|人|位|多|几|余|来|步|积|兆|米|公|斤|克|份|家|名|户|页|字))",
+)
 _SMALL_UNITS = {"毛钱": 0.1, "毛": 0.1, "角": 0.1}
 # Every amount has one of these; texts without any skip the regex.
 _MONEY_MARKS = ("元", "块", "圆", "毛", "角", "万", "¥", "rmb", "人民币")
@@ -93,9 +102,18 @@ _MULTIPLIERS: dict[str | None, float] = {"万": 10_000.0, "千": 1000.0, "百": 
 
 
 def find_amounts(text: str) -> list[Amount]:
+    amounts = _marked_amounts(text) if any(mark in text for mark in _MONEY_MARKS) else []
+    for match in _BARE_AMOUNT.finditer(text):
+        start, end = match.span("n")
+        value = parse_number(match.group("n"))
+        if value is None or any(a.start < end and start < a.end for a in amounts):
+            continue
+        amounts.append(Amount(text=match.group("n"), start=start, end=end, value_yuan=round(value, 2)))
+    return sorted(amounts, key=lambda a: a.start)
+
+
+def _marked_amounts(text: str) -> list[Amount]:
     amounts: list[Amount] = []
-    if not any(mark in text for mark in _MONEY_MARKS):
-        return amounts
     for match in _AMOUNT.finditer(text):
         groups = match.groupdict()
         if groups["n1"] is not None:
