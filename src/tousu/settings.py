@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tousu.analysis import BUNDLED_MODEL  # analysis uses it unless configured otherwise
 from tousu.domain.policy import Policy
+from tousu.yaml_files import load_yaml
 
 DEFAULT_SQLITE = "sqlite:///var/tousu.db"
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "please-change"}
@@ -110,7 +111,7 @@ def load_policy(path: Path | None) -> Policy:
     if path is None:
         return Policy()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path.read_text(encoding="utf-8")) or {}
         return Policy.model_validate(raw)
     except FileNotFoundError:
         raise PolicyFileError(f"{path}: policy file not found") from None

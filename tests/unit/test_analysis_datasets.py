@@ -46,6 +46,13 @@ def _mapping(tmp_path: Path) -> Path:
     return path
 
 
+def test_a_mapping_that_maps_one_label_twice_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_text("category:\n  网络质量: network\n  网络质量: billing\n", encoding="utf-8")
+    with pytest.raises(DatasetError, match="重复的键.*网络质量"):
+        read_mapping(path)
+
+
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig", "utf-8"])
 def test_csv_in_the_encodings_excel_writes_is_read_with_its_own_codes_mapped(tmp_path: Path, encoding: str) -> None:
     path = _csv(tmp_path / "history.csv", encoding, HISTORY)

@@ -26,6 +26,7 @@ def test_a_policy_file_overrides_only_what_it_names(tmp_path: Path) -> None:
         "urgency: [\n",
         "surprise: 1\n",
         "sla:\n  channel_calendar: {hall: nowhere}\n",
+        "urgency:\n  batch_window_minutes: 30\n  batch_window_minutes: 60\n",  # which one was meant?
     ],
 )
 def test_a_bad_policy_file_names_the_file(tmp_path: Path, text: str) -> None:

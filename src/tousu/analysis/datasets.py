@@ -88,8 +88,10 @@ def read_mapping(path: Path) -> dict[str, dict[str, str]]:
     """A mapping file: {"category": {theirs: ours}, "demands": {...}, "emotion": {...}}."""
     import yaml
 
+    from tousu.yaml_files import load_yaml
+
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = load_yaml(path.read_text(encoding="utf-8-sig"))
     except (OSError, yaml.YAMLError) as exc:
         raise DatasetError(f"映射文件 {path.name} 无法读取: {exc}") from None
     if not isinstance(data, dict) or not set(data) <= set(_CODES):

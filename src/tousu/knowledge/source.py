@@ -10,29 +10,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from tousu.knowledge.errors import KnowledgeBaseError
+from tousu.yaml_files import load_yaml
 
 M = TypeVar("M", bound=BaseModel)
-_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~7x faster
-
-
-class _Loader(_BASE_LOADER):  # type: ignore[misc,valid-type]
-    """Refuses a key given twice in one mapping: YAML would keep the last and drop the first
-    without a word (a cue list written twice under one weight was lost that way)."""
-
-
-def _mapping_once(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"重复的键 (duplicate key) {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return dict(loader.construct_mapping(node, deep=deep))
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_once)
 
 
 def data_dir() -> Path:
@@ -43,7 +23,7 @@ def data_dir() -> Path:
 def read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_Loader)
+            return load_yaml(fh)
     except FileNotFoundError:
         raise KnowledgeBaseError(path.name, "-", "文件不存在 (file is missing)") from None
     except yaml.YAMLError as exc:
