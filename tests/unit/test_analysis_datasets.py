@@ -49,7 +49,7 @@ def _mapping(tmp_path: Path) -> Path:
 def test_a_mapping_that_maps_one_label_twice_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "map.yaml"
     path.write_text("category:\n  网络质量: network\n  网络质量: billing\n", encoding="utf-8")
-    with pytest.raises(DatasetError, match="重复的键.*网络质量"):
+    with pytest.raises(DatasetError, match=r"重复的键.*网络质量"):
         read_mapping(path)
 
 
