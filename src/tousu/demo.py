@@ -255,7 +255,12 @@ def load_demo(
         )
         with engine.begin() as conn:
             complaint_id = intake.create(
-                conn, new=new, analysis=analyze(new.content), actor=agent, policy=policy, now=received
+                conn,
+                new=new,
+                analysis=analyze(new.content, industry=policy.industry),
+                actor=agent,
+                policy=policy,
+                now=received,
             ).complaint["id"]
             _progress(conn, complaint_id, agent, actors, policy, received, now, rng)
     _outage(engine, policy, actors["agent1"], now=now, rng=rng, analyze=analyze)
@@ -321,7 +326,12 @@ def _outage(
         )
         with engine.begin() as conn:
             intake.create(
-                conn, new=new, analysis=analyze(new.content), actor=agent, policy=policy, now=new.received_at or now
+                conn,
+                new=new,
+                analysis=analyze(new.content, industry=policy.industry),
+                actor=agent,
+                policy=policy,
+                now=new.received_at or now,
             )
 
 

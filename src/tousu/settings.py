@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from tousu.analysis import BUNDLED_MODEL  # analysis uses it unless configured otherwise
 from tousu.domain.policy import Policy
+from tousu.knowledge import load_knowledge_base
 from tousu.yaml_files import load_yaml
 
 DEFAULT_SQLITE = "sqlite:///var/tousu.db"
@@ -112,8 +113,13 @@ def load_policy(path: Path | None) -> Policy:
         return Policy()
     try:
         raw = load_yaml(path.read_text(encoding="utf-8")) or {}
-        return Policy.model_validate(raw)
+        policy = Policy.model_validate(raw)
     except FileNotFoundError:
         raise PolicyFileError(f"{path}: policy file not found") from None
     except (yaml.YAMLError, ValidationError) as exc:
         raise PolicyFileError(f"{path}: invalid policy: {exc}") from None
+    industries = load_knowledge_base().industry_names
+    if policy.industry not in industries:
+        known = ", ".join(f"{code} ({name})" for code, name in industries.items())
+        raise PolicyFileError(f"{path}: invalid policy: industry {policy.industry!r} is none of {known}")
+    return policy

@@ -550,3 +550,74 @@ def test_which_deadlines_run_in_business_hours_is_chosen_on_the_page(api: Api, a
     assert "按营业时间计的时限：无（全部按日历小时） → 答复、回访" in history
     assert "8（营业时间）" not in admin_web.get("/admin/config").text.split("默认")[0]
     assert "48（营业时间）" in admin_web.get("/admin/config").text  # the default row's reply, now so counted
+
+
+# The organisation's industry: every reading of a complaint follows it (intake's stored analysis,
+# the advice, /analyze, the categories offered at intake).
+
+SHOP = "在你们店里买的面包过期了三天，吃完拉肚子，要求退款并赔偿医药费，不然我就去市场监管局投诉。"
+
+
+def _set_industry(api: Api, code: str) -> Any:
+    return api.client.patch("/api/v1/admin/policy", json={"set": {"industry": code}}, headers=api.as_("admin1"))
+
+
+def _scripts(analysis: dict[str, Any]) -> str:
+    return "".join(s for strategy in analysis["recommendations"]["strategies"] for s in strategy["scripts"])
+
+
+def test_a_shop_reads_its_complaints_as_a_shop(api: Api) -> None:
+    hall = api.post("/analyze", "agent1", {"text": SHOP}).json()
+    assert hall["industry"] == "telecom"
+
+    assert _set_industry(api, "retail").status_code == 200
+    assert api.get("/config", "agent1").json()["policy"]["industry"] == "retail"
+    shop = api.post("/analyze", "agent1", {"text": SHOP}).json()
+    assert shop["industry"] == "retail"
+    # The shop's wording in the scripts, and the issue topic as a shop names the category.
+    assert "本店" in _scripts(shop) and "营业厅" not in _scripts(shop)
+    assert shop["issue_topic"] != hall["issue_topic"]
+    # A caller may still name another industry for one text.
+    assert api.post("/analyze", "agent1", {"text": SHOP, "industry": "telecom"}).json()["industry"] == "telecom"
+
+    created = api.post("/complaints", "agent1", complaint_body(content=SHOP)).json()
+    assert created["analysis"]["industry"] == "retail"
+    assert created["topic"] == shop["issue_topic"]
+
+
+def test_an_industry_the_knowledge_base_lacks_is_refused(api: Api) -> None:
+    refused = _set_industry(api, "bank")
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["field"] == "industry" and "没有这个行业" in error["message"] and "零售与生活服务" in error["message"]
+    assert api.get("/config", "agent1").json()["policy"]["industry"] == "telecom"
+
+    unknown = api.post("/analyze", "agent1", {"text": SHOP, "industry": "bank"})
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["field"] == "industry" and "电信运营" in unknown.json()["error"]["message"]
+
+
+def test_the_industry_page_sets_it_and_intake_offers_the_shops_categories(api: Api, admin_web: TestClient) -> None:
+    path = "/admin/policy/industry"
+    page = admin_web.get(path).text
+    selected = re.search(r'<option value="(\w+)" selected>([^<]+)</option>', page)
+    assert selected is not None and selected.groups() == ("telecom", "电信运营")
+    intake = admin_web.get("/complaints/new").text
+    assert "增值业务/代收费" in intake and "收银/价格争议" not in intake
+
+    saved = admin_web.post(
+        path, data={"csrf_token": _page_csrf(admin_web, path), "industry": "retail"}, follow_redirects=False
+    )
+    assert saved.status_code == 303
+    assert api.get("/config", "agent1").json()["policy"]["industry"] == "retail"
+    shown = admin_web.get(path).text
+    assert '<option value="retail" selected>零售与生活服务</option>' in shown
+    # The change history names the industries, not their codes.
+    assert "电信运营 → 零售与生活服务" in shown
+
+    intake = admin_web.get("/complaints/new").text
+    assert "收银/价格争议" in intake and "增值业务/代收费" not in intake and "网络/信号" not in intake
+    # The advice on the complaint page speaks as the shop does.
+    cid = api.post("/complaints", "agent1", complaint_body(content=SHOP)).json()["id"]
+    advice = admin_web.get(f"/complaints/{cid}").text
+    assert "本店" in advice and "营业厅经理" not in advice

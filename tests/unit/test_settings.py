@@ -36,6 +36,15 @@ def test_a_bad_policy_file_names_the_file(tmp_path: Path, text: str) -> None:
         load_policy(path)
 
 
+def test_a_policy_file_names_an_industry_of_the_knowledge_base(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text("industry: retail\n", encoding="utf-8")
+    assert load_policy(path).industry == "retail"
+    path.write_text("industry: bank\n", encoding="utf-8")
+    with pytest.raises(PolicyFileError, match=r"policy\.yaml.*'bank'.*retail"):
+        load_policy(path)
+
+
 def test_placeholder_secrets_are_refused() -> None:
     with pytest.raises(ValidationError):
         Settings(secret_key="changeme")

@@ -17,7 +17,9 @@ router = APIRouter(prefix="/api/v1", tags=["text"], responses=documented(400, 40
 
 class AnalyzeIn(_In):
     text: str = Field(max_length=TRANSCRIPT_CHARS)
-    industry: str = Field("telecom", max_length=32)
+    industry: str | None = Field(
+        None, max_length=32, description="the organisation's industry (the policy's) when not given"
+    )
 
 
 class CheckReplyIn(_In):
@@ -33,9 +35,14 @@ class Unavailable(ServiceError):
 def analyze(body: AnalyzeIn, state: State, actor: CurrentActor) -> dict[str, Any]:
     if state.analyzer is None:
         raise Unavailable("analyzer_unavailable", "分析器未安装或未启用。")
-    authority = state.policy.authority.by_role[actor.role].model_dump()
+    policy = state.policy
+    industry = body.industry or policy.industry
+    if industry not in state.analyzer.kb.industries:
+        known = "、".join(f"{code}（{name}）" for code, name in state.analyzer.kb.industry_names.items())
+        raise Invalid("unknown_industry", f"没有这个行业：{industry}。可用：{known}", "industry")
+    authority = policy.authority.by_role[actor.role].model_dump()
     try:
-        result = state.analyzer.analyze(body.text, role=actor.role.value, authority=authority, industry=body.industry)
+        result = state.analyzer.analyze(body.text, role=actor.role.value, authority=authority, industry=industry)
     except ValueError as exc:
         raise Invalid("nothing_to_analyze", str(exc), "text") from None
     return result.to_dict()

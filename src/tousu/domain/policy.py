@@ -195,6 +195,10 @@ class RetentionPolicy(_Strict):
 
 
 class Policy(_Strict):
+    # The organisation's industry, a code of the knowledge base's industries (telecom, retail):
+    # the analyzer's categories, cues, scenarios and wording (营业厅 or 本店). The knowledge base
+    # is data outside this core, so where the policy is read checks that the code is one of it.
+    industry: str = Field("telecom", pattern=r"^[a-z][a-z_]{0,31}$")
     urgency: UrgencyPolicy = UrgencyPolicy()
     sla: SlaPolicy = SlaPolicy()
     escalation: EscalationPolicy = EscalationPolicy()

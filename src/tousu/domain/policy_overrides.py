@@ -11,7 +11,7 @@ is refused with the setting's Chinese name and nothing else changes.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -29,6 +29,7 @@ MISSING: Any = object()
 EDITABLE: tuple[tuple[str, ...], ...] = tuple(
     tuple(pattern.split("."))
     for pattern in (
+        "industry",
         "urgency.batch_window_minutes",
         "urgency.batch_min_ordinary",
         "urgency.batch_min_vip",
@@ -49,6 +50,7 @@ EDITABLE: tuple[tuple[str, ...], ...] = tuple(
 )
 
 SEGMENT_NAMES: dict[str, str] = {
+    "industry": "本单位所属行业",
     "urgency": "紧急投诉判定",
     "retention": "归档",
     "archive_after_days": "办结后未变动满（天）",
@@ -244,7 +246,7 @@ def _reason(err: Any) -> str:
         return f"最多 {ctx.get('max_length')} 项"
     if kind.startswith("bool_"):
         return "请填写 true（是）或 false（否）"
-    if kind in ("enum", "literal_error"):
+    if kind in ("enum", "literal_error", "string_pattern_mismatch"):
         return "不是可选的值"
     if kind == "value_error":
         message = str(ctx.get("error", ""))
@@ -272,6 +274,14 @@ def unknown_halls(overrides: Overrides, known: Collection[str]) -> list[FieldErr
         )
         for hall in unknown
     ]
+
+
+def unknown_industry(overrides: Overrides, known: Mapping[str, str]) -> list[FieldError]:
+    """An industry the knowledge base does not have (`known`: code -> name)."""
+    code = overrides.get("industry", MISSING)
+    if code is MISSING or code in known:
+        return []
+    return [FieldError("industry", f"{label('industry')}：没有这个行业，可选：{'、'.join(known.values())}")]
 
 
 def source_of(key: str, *, defaults: Any, file: Any, overrides: Overrides) -> Source:

@@ -137,6 +137,11 @@ class KnowledgeBase:
             return next(industry for industry in self.industries.values() if industry.default)
         return _typed(self.find("industry", name), Industry)
 
+    @property
+    def industry_names(self) -> dict[str, str]:
+        """Each industry's code and Chinese name: what an organisation may name in its policy."""
+        return {code: industry.name for code, industry in self.industries.items()}
+
     def strategies_of(self, entry: DemandPlaybook | Profile | Scenario) -> list[Strategy]:
         """The strategies an entry recommends, in its order."""
         return [self.strategies[code] for code in entry.strategies]

@@ -34,10 +34,12 @@ class TextAnalysis:
 
 
 class TextAnalyzer(Protocol):
-    def __call__(self, text: str) -> TextAnalysis: ...
+    def __call__(self, text: str, *, industry: str) -> TextAnalysis:
+        """`industry`: the organisation's (the policy's), a code of the knowledge base."""
+        ...
 
 
-def no_analysis(text: str) -> TextAnalysis:
+def no_analysis(text: str, *, industry: str) -> TextAnalysis:
     """Used when no analyzer is configured: people fill in category and demands."""
     return TextAnalysis()
 
@@ -45,8 +47,8 @@ def no_analysis(text: str) -> TextAnalysis:
 def analyzer_adapter(analyzer: Any) -> TextAnalyzer:
     """Wrap a tousu.analysis.Analyzer into the intake seam."""
 
-    def analyze(text: str) -> TextAnalysis:
-        result = analyzer.analyze(text, advise=False).to_dict()
+    def analyze(text: str, *, industry: str) -> TextAnalysis:
+        result = analyzer.analyze(text, industry=industry, advise=False).to_dict()
         return TextAnalysis(
             category=result.get("category"),
             demands=list(result.get("demands") or []),

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from tousu.domain import policy_overrides as po
 from tousu.domain.policy import Policy
+from tousu.knowledge import load_knowledge_base
 from tousu.services import audit
 from tousu.services.actors import Actor
 from tousu.services.errors import Conflict, Invalid
@@ -93,11 +94,15 @@ def change(
     `reset` removes a key's override and every override under it, bringing back the file's value
     (or the default). Refused values raise PolicyInvalid and nothing is stored; a version other
     than `expected_version`, or another change stored meanwhile, raises Conflict. A hall's
-    calendar may be set only for a hall `teams` knows.
+    calendar may be set only for a hall `teams` knows, the industry only to one of the knowledge
+    base's.
     """
     stored = load(conn)
     if expected_version is not None and expected_version != stored.version:
         raise _stale()
+    unknown_industry = po.unknown_industry(set_values or {}, load_knowledge_base().industry_names)
+    if unknown_industry:
+        raise PolicyInvalid(unknown_industry)
     if any(po.hall_of(key) is not None for key in set_values or {}):
         unknown = po.unknown_halls(set_values or {}, teams(conn, effective(base, stored.overrides)))
         if unknown:

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from tousu.api import present
 from tousu.api.deps import AppState, State
 from tousu.api.schemas import MAX_ID, printable
-from tousu.domain.codes import Category, Channel, Role, UrgencyType
+from tousu.domain.codes import CATEGORY_NAMES, Category, Channel, Role, UrgencyType
 from tousu.domain.remedies import FACT_NAMES
 from tousu.domain.workflow import ACTIVE_STATUSES, CLOCK_RUNNING, OPEN_STATUSES, Status
 from tousu.knowledge import KnowledgeBaseError
@@ -141,8 +141,20 @@ def queue(request: Request, state: State, actor: PageActor) -> Response:
 
 
 @router.get("/complaints/new")
-def new_complaint(request: Request, actor: PageActor) -> Response:
-    return page(request, "new.html", actor=actor, nav="new")
+def new_complaint(request: Request, state: State, actor: PageActor) -> Response:
+    return page(request, "new.html", actor=actor, nav="new", categories=_categories(state.policy.industry))
+
+
+def _categories(industry: str) -> list[tuple[str, str]]:
+    """The organisation's industry's categories, as that industry names them: a shop's intake
+    offers no 增值业务 and calls billing 收银/价格争议."""
+    try:
+        entry = knowledge_base().industries.get(industry)
+    except KnowledgeBaseError:
+        entry = None
+    if entry is None:
+        return [(code.value, name) for code, name in CATEGORY_NAMES.items()]
+    return [(c.code, c.label or CATEGORY_NAMES[Category(c.code)]) for c in entry.categories]
 
 
 def _law_titles() -> list[str]:
@@ -250,7 +262,9 @@ def _advice(state: AppState, actor: Actor, content: str, authority: dict[str, An
     if state.analyzer is None:
         return None
     try:
-        return state.analyzer.analyze(content, role=actor.role.value, authority=authority).to_dict()
+        return state.analyzer.analyze(
+            content, role=actor.role.value, authority=authority, industry=state.policy.industry
+        ).to_dict()
     except ValueError:
         return None
 

@@ -1,5 +1,5 @@
 """The administrators' rule pages (规则设置): authority limits, thresholds and deadlines, halls
-(with the halls' own calendars: web/hall_calendars.py).
+(with the halls' own calendars: web/hall_calendars.py), the organisation's industry.
 
 Each page shows every setting's value in force and where it comes from (默认 / 配置文件 /
 管理员设置), saves what was changed as overrides (services/policy_settings.py: validated as a
@@ -20,6 +20,7 @@ from tousu.api.deps import AppState, State
 from tousu.domain import policy_overrides as po
 from tousu.domain.codes import ROLE_NAMES, Role
 from tousu.domain.policy import Policy
+from tousu.knowledge import load_knowledge_base
 from tousu.services import audit, policy_settings
 from tousu.services.actors import Actor
 from tousu.services.errors import ServiceError
@@ -30,8 +31,8 @@ from tousu.web.security import CSRF_FIELD, csrf_valid
 
 router = APIRouter(include_in_schema=False)
 
-Kind = Literal["number", "optional", "count", "time", "dates", "deadlines"]
-SECTIONS = {"authority": "岗位权限", "thresholds": "阈值与时限", "halls": "营业厅与班组"}
+Kind = Literal["number", "optional", "count", "time", "dates", "deadlines", "choice"]
+SECTIONS = {"authority": "岗位权限", "thresholds": "阈值与时限", "halls": "营业厅与班组", "industry": "行业"}
 FORBIDDEN = "规则设置仅限系统管理员使用。"
 CSRF_FAILED = "页面已失效（安全校验未通过），请刷新页面后重试。"
 SLA_COLUMNS = ("acknowledge_hours", "reply_hours", "follow_up_hours")
@@ -48,6 +49,9 @@ def deadlines_text(codes: str) -> str:
     return "、".join(DEADLINE_NAMES.get(c, c) for c in codes.split(",") if c) or "无（全部按日历小时）"
 
 
+BUSINESS_HOURS_OPTIONS = [(choice, deadlines_text(choice)) for choice in BUSINESS_HOURS_CHOICES]
+
+
 AUTHORITY_COLUMNS = ("max_refund", "max_compensation", "max_gift", "monthly_gift_quota")
 
 
@@ -58,6 +62,13 @@ class Setting:
     text: str = ""  # what the input shows: the value in force, or what was typed
     source: po.Source = "default"
     error: str | None = None
+    choices: list[tuple[str, str]] = field(default_factory=list)  # (value, what it shows): a select
+
+    def options(self) -> list[tuple[str, str]]:
+        """The choices, with the value in force (or typed) kept where it is none of them."""
+        if self.text in (value for value, _ in self.choices):
+            return self.choices
+        return [*self.choices, (self.text, deadlines_text(self.text) if self.kind == "deadlines" else self.text)]
 
     @property
     def name(self) -> str:
@@ -135,7 +146,7 @@ def _thresholds(policy: Policy) -> Layout:
 
     def sla_row(base: str, name: str) -> Row:
         hours = [Setting(f"{base}.{c}", "number") for c in SLA_COLUMNS]
-        return Row(name, [*hours, Setting(f"{base}.business_hours", "deadlines")])
+        return Row(name, [*hours, Setting(f"{base}.business_hours", "deadlines", choices=BUSINESS_HOURS_OPTIONS)])
 
     sla_rows = [sla_row("sla.default", "默认")]
     sla_rows += [
@@ -210,6 +221,19 @@ def _halls(policy: Policy, teams: list[str]) -> Layout:
     return Layout([subscribers, calendars], halls=teams)
 
 
+def _industry() -> Layout:
+    names = load_knowledge_base().industry_names
+    table = Table(
+        "本单位所属行业",
+        ["行业"],
+        [Row(po.SEGMENT_NAMES["industry"], [Setting("industry", "choice", choices=list(names.items()))])],
+        "分析投诉时按本行业的分类叫法、线索词、常见场景和话术用语（如“营业厅”“10086”或“本店”“店长”）给出建议。"
+        "对此后的分析生效，已受理投诉保存的分类不变。",
+        "industry",
+    )
+    return Layout([table])
+
+
 def _row_name(key: str) -> str:
     """A row's name within its table: the last part of the setting's name (渠道：信函, 营业厅)."""
     return po.label(key).rsplit(" · ", 1)[-1]
@@ -220,6 +244,8 @@ def _layout(section: str, policy: Policy, state: AppState) -> Layout:
         return _authority(policy)
     if section == "thresholds":
         return _thresholds(policy)
+    if section == "industry":
+        return _industry()
     with state.read() as conn:
         teams = policy_settings.teams(conn, policy)
     return _halls(policy, teams)
@@ -235,6 +261,8 @@ def _text(value: Any, kind: Kind) -> str:
         return ",".join(c for c in DEADLINE_NAMES if c in value)
     if kind == "time":
         return str(value)[:5]  # HH:MM
+    if kind == "choice":
+        return str(value)
     return po.number(value)
 
 
@@ -258,6 +286,8 @@ def shown(value: Any, key: str = "") -> str:
         return "（未单独设置）" if po.hall_of(key) else "（未设置）"
     if isinstance(value, bool):
         return "是" if value else "否"
+    if key == "industry":
+        return load_knowledge_base().industry_names.get(str(value), str(value))
     if key.endswith(".weekdays") and isinstance(value, list):
         return hall_calendars.weekdays_text(value)
     if key.endswith(".business_hours") and isinstance(value, list):
@@ -326,8 +356,6 @@ def _render(
         version=stored.version,
         history=history,
         shown=shown,
-        business_hours_choices=BUSINESS_HOURS_CHOICES,
-        deadlines_text=deadlines_text,
         policy_file=state.settings.policy_file,
         error=message or ("设置未保存，请按提示修改：" + "；".join(e.message for e in unplaced) if unplaced else None),
         has_errors=bool(errors) or bool(message),
