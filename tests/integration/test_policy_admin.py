@@ -617,6 +617,7 @@ def test_the_industry_page_sets_it_and_intake_offers_the_shops_categories(api: A
 
     intake = admin_web.get("/complaints/new").text
     assert "收银/价格争议" in intake and "增值业务/代收费" not in intake and "网络/信号" not in intake
+    assert re.search(r'id="industry">零售与生活服务<', admin_web.get("/admin/config").text)
     # The advice on the complaint page speaks as the shop does.
     cid = api.post("/complaints", "agent1", complaint_body(content=SHOP)).json()["id"]
     advice = admin_web.get(f"/complaints/{cid}").text

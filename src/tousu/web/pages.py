@@ -296,6 +296,7 @@ def config_page(request: Request, state: State, actor: PageActor) -> Response:
         "config.html",
         actor=actor,
         p=state.policy,
+        industry_name=knowledge_base().industry_names.get(state.policy.industry, state.policy.industry),
         staff=staff,
         nav="config",
         policy_file=state.settings.policy_file,
