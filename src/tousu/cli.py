@@ -49,6 +49,7 @@ def serve(
     from tousu.logs import logging_config
 
     database = make_url(Settings().database_url).render_as_string(hide_password=True)
+    _engine().dispose()  # a database out of reach or without this version's schema: refused now
     typer.echo(f"tousu serving http://{host}:{port} (database {database}); Ctrl+C stops it")
     uvicorn.run(
         "tousu.api.app:create_app",
@@ -86,7 +87,6 @@ def user_add(
     from tousu.domain.codes import Role
     from tousu.services import users
     from tousu.services.errors import ServiceError
-    from tousu.storage.db import create_db_engine
 
     if role not in {r.value for r in Role}:
         raise typer.BadParameter(f"unknown role {role!r}: use agent, manager, director or admin", param_hint="--role")
@@ -94,8 +94,8 @@ def user_add(
         users.require_team(Role(role), team.strip())  # before asking for a password
     except ServiceError as exc:
         _fail(exc)
+    engine = _engine()  # before asking for a password too
     secret = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    engine = create_db_engine(Settings().database_url)
     try:
         with engine.begin() as conn:
             users.add_user(
@@ -219,9 +219,9 @@ def user_unblock(
 
 
 def _engine() -> Engine:
-    from tousu.storage.db import create_db_engine
+    from tousu.storage.db import open_database
 
-    return create_db_engine(Settings().database_url)
+    return open_database(Settings().database_url)
 
 
 def _fail(exc: ServiceError) -> NoReturn:
@@ -238,11 +238,10 @@ def demo_data(
     from tousu.demo import load_demo
     from tousu.services import policy_settings
     from tousu.services.analysis_port import load_analyzer
-    from tousu.storage.db import create_db_engine
 
     settings = Settings()
+    engine = _engine()
     _, analyze = load_analyzer(settings.model_path)
-    engine = create_db_engine(settings.database_url)
     with engine.connect() as conn:
         policy = policy_settings.in_force(conn, settings.policy)  # the file's, with the admin's changes
     created = load_demo(engine, policy, count=count, seed=seed, analyze=analyze)
@@ -520,4 +519,10 @@ _mount_area_commands()
 
 
 def main() -> None:
-    app()
+    from tousu.storage.db import DatabaseNotReady
+
+    try:
+        app()
+    except DatabaseNotReady as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None

@@ -17,10 +17,10 @@ def send() -> None:
     """Send every due message once, queuing the digests and 日报/周报 when due (for cron, when the servers
     run with TOUSU_OUTBOX_INTERVAL_SECONDS=0)."""
     from tousu.services.dispatcher import dispatch_once, writer_for
-    from tousu.storage.db import create_db_engine
+    from tousu.storage.db import open_database
 
     settings = Settings()
-    engine = create_db_engine(settings.database_url)
+    engine = open_database(settings.database_url)
     try:
         done = dispatch_once(writer_for(engine), settings)
     finally:
@@ -41,9 +41,9 @@ def list_messages(
     """List outbox messages, newest first: id, status, channel, recipient, attempts, last error."""
     from tousu.domain.deadlines import LOCAL
     from tousu.services import outbox
-    from tousu.storage.db import create_db_engine
+    from tousu.storage.db import open_database
 
-    engine = create_db_engine(Settings().database_url)
+    engine = open_database(Settings().database_url)
     try:
         with engine.connect() as conn:
             rows = outbox.listing(conn, status="failed" if failed else None, limit=limit)
@@ -65,9 +65,9 @@ def retry(message_id: int) -> None:
     from tousu.services import outbox
     from tousu.services.dispatcher import writer_for
     from tousu.services.errors import ServiceError
-    from tousu.storage.db import create_db_engine
+    from tousu.storage.db import open_database
 
-    engine = create_db_engine(Settings().database_url)
+    engine = open_database(Settings().database_url)
     try:
         with writer_for(engine)() as conn:
             outbox.retry(conn, message_id=message_id, actor=None, now=datetime.now(UTC))

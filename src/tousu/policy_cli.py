@@ -29,10 +29,10 @@ def _value(text: str) -> Any:
 
 def _change(**kw: Any) -> None:
     from tousu.services import policy_settings
-    from tousu.storage.db import create_db_engine
+    from tousu.storage.db import open_database
 
     settings = Settings()
-    engine = create_db_engine(settings.database_url)
+    engine = open_database(settings.database_url)
     try:
         with engine.begin() as conn:
             stored = policy_settings.change(conn, base=settings.policy, actor=None, now=datetime.now(UTC), **kw)
@@ -54,10 +54,10 @@ def show(
     --halls the halls a hall calendar may name."""
     from tousu.domain import policy_overrides as po
     from tousu.services import policy_settings
-    from tousu.storage.db import create_db_engine
+    from tousu.storage.db import open_database
 
     settings = Settings()
-    engine = create_db_engine(settings.database_url)
+    engine = open_database(settings.database_url)
     try:
         with engine.connect() as conn:
             stored = policy_settings.load(conn)

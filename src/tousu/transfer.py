@@ -34,7 +34,7 @@ from tousu.services.analysis_port import TextAnalysis
 from tousu.services.customers import mask_numbers_in_text, mask_phone
 from tousu.services.errors import ServiceError
 from tousu.settings import Settings
-from tousu.storage.db import create_db_engine, write_lock_for
+from tousu.storage.db import open_database, write_lock_for
 from tousu.storage.tables import complaints, customers, import_keys
 
 log = logging.getLogger(__name__)
@@ -338,7 +338,7 @@ def _store(conn: sa.Connection, *, record: dict[str, Any], key: str, actor: Acto
 
 def import_file(path: Path, *, settings: Settings, username: str, rejects: Path | None) -> ImportReport:
     """Import every row that can be stored; reject each other row with its reason in `rejects`."""
-    engine = create_db_engine(settings.database_url)
+    engine = open_database(settings.database_url)
     try:
         return _import(engine, path, settings=settings, username=username, rejects=rejects)
     finally:
@@ -418,7 +418,7 @@ def export_complaints(settings: Settings, out: IO[bytes], *, fmt: str, masked: b
     administrator's `--unmasked`)."""
     if fmt not in ("jsonl", "csv", "xlsx"):
         raise SystemExit("error: --format must be jsonl, csv or xlsx")
-    engine = create_db_engine(settings.database_url)
+    engine = open_database(settings.database_url)
     try:
         with engine.connect() as conn:
             if fmt == "jsonl":

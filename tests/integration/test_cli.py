@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +82,20 @@ def test_check_admissibility_explains_in_chinese(env: str) -> None:
     body = json.loads(result.output)
     assert body["admissible"] is False
     assert {"matter_expired", "operator_not_contacted"} <= {r["code"] for r in body["reasons"]}
+
+
+def test_a_database_never_migrated_is_refused_with_the_command_that_fixes_it(tmp_path: Path) -> None:
+    env = {**os.environ, "TOUSU_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}"}
+
+    def tousu(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tousu", *args], capture_output=True, text=True, env=env, timeout=120
+        )
+
+    for args in (["user", "add", "alice", "--team", "思明营业厅", "--password", "long-enough-1"], ["policy", "show"]):
+        refused = tousu(*args)
+        assert refused.returncode == 1, refused.stderr
+        assert "请先运行 tousu db upgrade" in refused.stderr and "Traceback" not in refused.stderr
+    assert tousu("db", "upgrade").returncode == 0
+    added = tousu("user", "add", "alice", "--team", "思明营业厅", "--password", "long-enough-1")
+    assert added.returncode == 0, added.stderr

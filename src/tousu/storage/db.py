@@ -75,6 +75,39 @@ def upgrade(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
+class DatabaseNotReady(RuntimeError):
+    """The database cannot be reached, or its schema is not the one this version needs; the
+    message (Chinese) says what to do."""
+
+
+def open_database(url: str) -> Engine:
+    """The engine of a reachable database whose schema is this version's (the latest
+    migration); for the command line and the server's start, so that a database never
+    migrated, migrated by another version or out of reach is refused with what to do, rather
+    than failing at its first query."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    engine = create_db_engine(url)
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    except sa.exc.OperationalError as exc:
+        engine.dispose()
+        shown = engine.url.render_as_string(hide_password=True)
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        if engine.url.password:
+            reason = reason.replace(str(engine.url.password), "***")
+        raise DatabaseNotReady(f"无法连接数据库 {shown}：{reason}（请检查 TOUSU_DATABASE_URL 和数据库服务）") from None
+    if current == head:
+        return engine
+    engine.dispose()
+    if current is None:
+        raise DatabaseNotReady("数据库尚未建表：请先运行 tousu db upgrade（按 TOUSU_DATABASE_URL 建表）")
+    raise DatabaseNotReady(f"数据库结构版本 {current} 不是本程序需要的 {head}：请先备份数据库，再运行 tousu db upgrade")
+
+
 class SqliteWriteLock:
     """Writers queue here instead of in SQLite's busy handler, which sleeps up to 100 ms per try.
 
