@@ -14,6 +14,7 @@ from tests.e2e.browser import SHOTS, log_in, served
 from tousu import web
 from tousu.api.app import create_app
 from tousu.demo import DEMO_PASSWORD, load_demo
+from tousu.domain.codes import Role
 from tousu.services import users
 from tousu.settings import Settings
 from tousu.storage.db import create_db_engine, upgrade
@@ -439,6 +440,36 @@ def test_a_manager_corrects_hands_over_and_links_from_the_complaint_page(page: P
     page.wait_for_selector("ol.timeline :text('移交责任')")
     assert "林志强" in page.text_content("dl.facts")
     shot(page, "complaint-handed-over")
+
+
+def test_a_hand_over_to_another_hall_leaves_for_the_workbench_saying_so(page: Page, database_url: str) -> None:
+    engine = create_db_engine(database_url)
+    with engine.begin() as conn:  # a 湖里 manager of its own (the throttling test locks manager2 out)
+        users.add_user(
+            conn,
+            username="manager3",
+            password=DEMO_PASSWORD,
+            role=Role.MANAGER,
+            team="湖里营业厅",
+            display_name="何志明",
+            now=datetime.now(UTC),
+        )
+    engine.dispose()
+    log_in(page, "agent3")  # 湖里营业厅
+    _record(page, "宽带晚上经常断网，报修后说是思明那边的线路问题。")
+    complaint = page.url
+    log_in(page, "manager3")  # 湖里's manager, who did not receive it
+    page.goto(complaint)
+    page.click("summary:has-text('移交责任')")
+    offered = page.eval_on_selector_all("#handover-user option", "options => options.map(o => o.textContent)")
+    assert "张建国" in offered and "陈晓燕" not in offered  # another hall: its manager, not its agents
+    page.select_option("#handover-user", "manager1")
+    page.fill("#handover-note", "线路属思明片区，请安排处理")
+    page.click("form[data-endpoint=hand-over] button[type=submit]")
+    notice = page.wait_for_selector("#action-notice:not([hidden])")
+    assert "已移交至思明营业厅" in notice.inner_text() and "不在您的查看范围内" in notice.inner_text()
+    page.wait_for_url(lambda url: not url.endswith(complaint.rsplit("/", 1)[1]), timeout=10_000)
+    assert "/complaints/" not in page.url
 
 
 def test_what_was_typed_survives_a_lost_session(page: Page) -> None:

@@ -56,6 +56,24 @@ def test_hand_over_moves_responsibility_with_a_note(api: Api) -> None:
     assert moved["received_by_id"] == created["received_by_id"]
 
 
+def test_a_hand_over_to_another_hall_is_done_and_said_so_though_it_leaves_the_actors_view(api: Api) -> None:
+    created = api.post("/complaints", "agent1", complaint_body()).json()
+    to_b = {"version": created["version"], "username": "agent_b", "note": "湖里片区的宽带"}
+    there = api.post(f"/complaints/{created['id']}/hand-over", "agent1", to_b).json()
+    assert there["team"] == "湖里营业厅"  # agent1 received it: still in view
+    back = api.post(
+        f"/complaints/{created['id']}/hand-over",
+        "agent_b",
+        {"version": there["version"], "username": "agent2", "note": "查明属思明营业厅"},
+    )
+    # agent_b neither received it nor is its hall's any more: the answer says it is done, not 404.
+    assert back.status_code == 200, back.text
+    answer = back.json()
+    assert answer["out_of_view"] is True and "思明营业厅" in answer["message"] and "content" not in answer
+    assert api.get(f"/complaints/{created['id']}", "agent_b").status_code == 404
+    assert api.get(f"/complaints/{created['id']}", "agent2").json()["owner_id"] == api.get("/me", "agent2").json()["id"]
+
+
 def test_escalating_to_the_province_makes_it_an_escalated_complaint(api: Api) -> None:
     created = api.post("/complaints", "agent1", complaint_body(content="宽带故障一直没修好")).json()
     escalated = api.post(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -72,6 +73,14 @@ def test_each_hall_sees_its_own_members_and_a_stranger_sees_no_batch(halls: Api,
     assert all(_complaint(api, i)["reference"] not in str(theirs) for i in hall_a)
     assert api.get(f"/batches/{batch_id}", "agent_c").status_code == 404
     assert len(api.get(f"/batches/{batch_id}", "director1").json()["members"]) == 11
+    # Each member names its handler.
+    first = _complaint(api, hall_a[0])
+    assigned = api.post(
+        f"/complaints/{hall_a[0]}/assign", "manager1", {"version": first["version"], "username": "agent2"}
+    )
+    assert assigned.status_code == 200, assigned.text
+    handlers = {m["id"]: m["owner_name"] for m in api.get(f"/batches/{batch_id}", "agent1").json()["members"]}
+    assert handlers[hall_a[0]] == "agent2"
 
 
 def test_a_manager_owns_the_batch_and_records_the_ticket_in_every_member(halls: Api, clock: Clock) -> None:
@@ -170,6 +179,10 @@ def test_the_batch_page_offers_the_actions_to_who_may_take_them(halls: Api, cloc
     agent = page("agent1")
     assert agent.status_code == 200 and "统一答复" not in agent.text and "整批处理由本批负责人" in agent.text
     assert page("agent_c").status_code == 404
+    # Whom it may be given to: those who see its complaints, not every account.
+    offered = set(re.findall(r'<option value="([^"]+)"', page("director1").text))
+    assert {"agent1", "manager1", "agent_b", "director1"} <= offered and "agent_c" not in offered
+    assert set(re.findall(r'<option value="([^"]+)"', manager.text)) == {"agent1", "agent2", "manager1"}
     queue = api.client.get("/queue", headers={"Cookie": f"tousu_session={api.tokens['agent1']}"})
     assert f'href="/batches/{batch_id}"' in queue.text
 

@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
 from tests.integration.conftest import Api, complaint_body
-from tousu.services import queries, sla
+from tousu.domain.codes import Role
+from tousu.services import queries, sla, users
 from tousu.storage.db import create_db_engine
 
 URGENCY_MIX = [[], ["important_customer"], ["major"], [], ["repeat"]]
@@ -206,3 +208,46 @@ def test_the_dashboard_counts_in_the_database_what_the_lists_show(api: Api, cloc
     assert overview["overdue"] == overdue["total"] > 0
     waiting = api.get("/complaints", "manager1", params={"status": ["received", "in_progress"]}).json()
     assert overview["open"] == waiting["total"] == len(filed)
+
+
+def test_the_complaint_page_offers_its_hall_and_the_managers_not_every_account(api: Api, clock: Any) -> None:
+    """A province has thousands of accounts: listing them all in the pickers made the complaint
+    page a dozen times slower and bigger. It offers the complaint's hall and every hall's
+    managers and directors, and still names whoever its timeline names."""
+    state = api.client.app.state.tousu
+    with state.write() as conn:
+        for n in range(30):
+            users.add_user(conn, username=f"jimei{n}", password=None, role=Role.AGENT, team="集美营业厅", now=clock.now)
+        users.add_user(conn, username="jimei_lead", password=None, role=Role.MANAGER, team="集美营业厅", now=clock.now)
+        far = users.add_user(
+            conn,
+            username="jimei_far",
+            password=None,
+            role=Role.AGENT,
+            team="集美营业厅",
+            display_name="陈远航",
+            now=clock.now,
+        )
+        token = users.issue_token(conn, user_id=far, kind="api", now=clock.now)
+        director = users.require_user(conn, "director1")["id"]
+        users.set_password(conn, user_id=director, password="director-pass-2026", now=clock.now)
+    api.tokens["jimei_far"] = token
+    created = _file(api, 1)
+    path = f"/complaints/{created['id']}/hand-over"
+    there = api.post(path, "agent1", {"version": created["version"], "username": "jimei_far", "note": "集美片区"})
+    assert there.status_code == 200, there.text
+    back = api.post(path, "jimei_far", {"version": there.json()["version"], "username": "agent1", "note": "退回"})
+    assert back.status_code == 200, back.text
+
+    web = TestClient(api.client.app)
+    login = re.search(r'<meta name="csrf-token" content="([^"]+)">', web.get("/login").text)
+    assert login is not None
+    form = {"username": "director1", "password": "director-pass-2026", "csrf_token": login.group(1), "next": "/"}
+    assert web.post("/login", data=form, follow_redirects=False).status_code == 303
+    page = web.get(f"/complaints/{created['id']}").text
+    picker = re.search(r'<select id="handover-user".*?</select>', page, re.S)
+    assert picker is not None
+    offered = set(re.findall(r'<option value="([^"]+)"', picker.group(0)))
+    assert {"agent2", "manager1", "jimei_lead", "director1"} <= offered  # its hall, and the managers
+    assert not offered & {f"jimei{n}" for n in range(30)} and "jimei_far" not in offered and "agent_b" not in offered
+    assert "陈远航" in page  # the timeline names the one it was handed to

@@ -36,7 +36,7 @@ from tousu.domain.remedies import Item, SettlementType
 from tousu.domain.workflow import Action
 from tousu.services import analytics, customers, intake, queries, settlements, workflow
 from tousu.services import complaints as store
-from tousu.services.actors import Actor
+from tousu.services.actors import Actor, can_see
 from tousu.services.batches import open_batches
 from tousu.services.errors import Invalid
 
@@ -226,8 +226,10 @@ def assign(complaint_id: PathId, body: AssignIn, state: State, actor: CurrentAct
 
 @router.post("/complaints/{complaint_id}/hand-over", summary="移交责任")
 def hand_over(complaint_id: PathId, body: HandOverIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    """The complaint as handed over; or, when it went to another hall and so out of the
+    actor's view, only its id, reference, `out_of_view: true` and a message saying so."""
     with state.write() as conn:
-        workflow.hand_over(
+        moved = workflow.hand_over(
             conn,
             complaint_id=complaint_id,
             username=body.username,
@@ -236,6 +238,9 @@ def hand_over(complaint_id: PathId, body: HandOverIn, state: State, actor: Curre
             actor=actor,
             now=state.clock(),
         )
+    if not can_see(actor, moved):
+        message = f"已移交至{moved['team']}。该投诉已不在您的查看范围内。"
+        return {"id": moved["id"], "reference": moved["reference"], "out_of_view": True, "message": message}
     return _complaint(state, actor, complaint_id)
 
 

@@ -96,9 +96,19 @@ def detail(conn: sa.Connection, *, batch_id: int, actor: Actor) -> dict[str, Any
     return _detail(conn, batch, members, actor)
 
 
+def possible_owners(conn: sa.Connection, *, batch_id: int, actor: Actor) -> list[dict[str, Any]]:
+    """Whom the actor may give the batch to (see set_owner): his own hall's staff; for one who
+    sees every hall, the staff of the halls of its complaints and those who see every hall."""
+    _, members = _load(conn, batch_id, actor)
+    if not actor.sees_everything:
+        return users.active_staff(conn, teams=[actor.team])
+    return users.active_staff(conn, teams={m["team"] for m in members}, roles=(Role.DIRECTOR, Role.ADMIN))
+
+
 def _detail(conn: sa.Connection, batch: dict[str, Any], members: list[dict[str, Any]], actor: Actor) -> dict[str, Any]:
     seen = [m for m in members if can_see(actor, m)]
-    names = {u["id"]: u for u in users.list_users(conn)}
+    named = (batch["owner_id"], batch["closed_by_id"], *(m["owner_id"] for m in seen))
+    names = {u["id"]: u for u in users.staff_named(conn, ids=named)}
     owner = names.get(batch["owner_id"]) if batch["owner_id"] else None
     closer = names.get(batch["closed_by_id"]) if batch["closed_by_id"] else None
     return {
@@ -170,7 +180,7 @@ def set_owner(conn: sa.Connection, *, batch_id: int, username: str, actor: Actor
             "username",
         )
     if batch["owner_id"] != owner.id:
-        previous = next((u["username"] for u in users.list_users(conn) if u["id"] == batch["owner_id"]), None)
+        previous = next((u["username"] for u in users.staff_named(conn, ids=(batch["owner_id"],))), None)
         conn.execute(batches.update().where(batches.c.id == batch_id).values(owner_id=owner.id))
         change = {"before": {"batch_owner": previous}, "after": {"batch_owner": owner.username}}
         _record(conn, members, kind="batch_owner_changed", actor=actor, now=now, data={"batch_id": batch_id, **change})

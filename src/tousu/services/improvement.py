@@ -431,8 +431,10 @@ def measure_json(row: dict[str, Any], *, people: dict[int, dict[str, Any]], toda
     }
 
 
-def _people(conn: sa.Connection) -> dict[int, dict[str, Any]]:
-    return {u["id"]: u for u in users.list_users(conn)}
+def _people(conn: sa.Connection, rows: list[dict[str, Any]], *more: int | None) -> dict[int, dict[str, Any]]:
+    """The staff the measures name (owner, creator, verifier) and `more`, by id."""
+    ids = [r[key] for r in rows for key in ("owner_id", "created_by_id", "verified_by_id")]
+    return {u["id"]: u for u in users.staff_named(conn, ids=[*ids, *more])}
 
 
 def list_measures(
@@ -449,7 +451,7 @@ def list_measures(
             sa.select(measures).where(*where).order_by(unfinished, measures.c.due_on, measures.c.id).limit(limit)
         ).mappings()
     ]
-    people, today = _people(conn), rules.local_today(now)
+    people, today = _people(conn, rows), rules.local_today(now)
     counts = _complaint_counts(conn, [r["id"] for r in rows])
     return [{**measure_json(r, people=people, today=today), "complaint_count": counts.get(r["id"], 0)} for r in rows]
 
@@ -460,7 +462,6 @@ def get_measure(
     """A measure with its history, the complaints it answers (those the actor may see; the others
     only as a number) and its effect."""
     row = _load(conn, measure_id, actor)
-    people, today = _people(conn), rules.local_today(now)
     linked = [
         dict(r)
         for r in conn.execute(
@@ -471,11 +472,16 @@ def get_measure(
         ).mappings()
     ]
     shown = [r for r in linked if can_see(actor, r)]
-    history = conn.execute(
-        sa.select(improvement_measure_events)
-        .where(improvement_measure_events.c.measure_id == measure_id)
-        .order_by(improvement_measure_events.c.id)
-    ).mappings()
+    history = (
+        conn.execute(
+            sa.select(improvement_measure_events)
+            .where(improvement_measure_events.c.measure_id == measure_id)
+            .order_by(improvement_measure_events.c.id)
+        )
+        .mappings()
+        .all()
+    )
+    people, today = _people(conn, [row], *(h["actor_id"] for h in history)), rules.local_today(now)
     return {
         **measure_json(row, people=people, today=today),
         "complaint_count": len(linked),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -352,6 +353,37 @@ def list_users(conn: sa.Connection) -> list[dict[str, Any]]:
         .all()
     )
     return [dict(r) for r in rows]
+
+
+_STAFF_COLUMNS = (users.c.id, users.c.username, users.c.display_name, users.c.role, users.c.team, users.c.active)
+
+
+def staff_named(
+    conn: sa.Connection, *, ids: Iterable[int | None] = (), usernames: Iterable[str | None] = ()
+) -> list[dict[str, Any]]:
+    """The accounts with these ids or usernames: the people a page names, not every account
+    (a province has thousands)."""
+    wanted_ids = sorted({i for i in ids if i is not None})
+    wanted_names = sorted({u for u in usernames if u})
+    if not wanted_ids and not wanted_names:
+        return []
+    found = sa.or_(users.c.id.in_(wanted_ids), users.c.username.in_(wanted_names))
+    return [dict(r) for r in conn.execute(sa.select(*_STAFF_COLUMNS).where(found).order_by(users.c.id)).mappings()]
+
+
+def active_staff(conn: sa.Connection, *, teams: Iterable[str], roles: Iterable[Role] = ()) -> list[dict[str, Any]]:
+    """The active accounts of these teams, and of these roles in any team."""
+    found = sa.or_(users.c.team.in_(sorted(set(teams))), users.c.role.in_([r.value for r in roles]))
+    query = sa.select(*_STAFF_COLUMNS).where(users.c.active, found).order_by(users.c.id)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def pickable(conn: sa.Connection, *, team: str) -> list[dict[str, Any]]:
+    """Whom a complaint of `team` is assigned or handed over to from its page: the active staff
+    of its own hall, and the managers and directors of every hall and team (another hall's
+    complaint goes to its manager, who assigns it there). Not every account: a province has
+    thousands, and listing them all made the complaint page a dozen times slower."""
+    return active_staff(conn, teams=[team], roles=(Role.MANAGER, Role.DIRECTOR))
 
 
 def require_user(conn: sa.Connection, username: str) -> dict[str, Any]:

@@ -206,6 +206,27 @@ def event_name(kind: str) -> str:
     return EVENT_NAMES.get(kind, "处理记录")
 
 
+def people_in(data: Any) -> tuple[set[int], set[str]]:
+    """The staff an event's data names (ids and usernames, in changes too): those the page must
+    know the display names of."""
+    ids: set[int] = set()
+    usernames: set[str] = set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in _PEOPLE_BY_ID and isinstance(value, int) and not isinstance(value, bool):
+                    ids.add(value)
+                elif key in _PEOPLE_BY_USERNAME and isinstance(value, str):
+                    usernames.add(value)
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return ids, usernames
+
+
 class _People:
     def __init__(self, by_id: Mapping[int, str] | None, by_username: Mapping[str, str] | None) -> None:
         self.by_id = by_id or {}

@@ -178,9 +178,13 @@ def _improvement_page(
             improvement.closed_of_kind(conn, actor=actor, kind=kind, within=within, team=team or None) if kind else []
         )
         measures = improvement.list_measures(conn, actor=actor, now=now)
-        staff = [u for u in users.list_users(conn) if u["active"] and u["username"] != users.SYSTEM_USERNAME]
-    if not actor.sees_everything:
-        staff = [u for u in staff if u["team"] == actor.team or u["id"] == actor.id]
+        # Who may own a measure: one's own hall; for whoever sees every hall, every hall's managers too.
+        leads = (Role.MANAGER, Role.DIRECTOR) if actor.sees_everything else ()
+        staff = [
+            u
+            for u in users.active_staff(conn, teams=[actor.team], roles=leads)
+            if u["username"] != users.SYSTEM_USERNAME
+        ]
     return page(
         request,
         "improvement.html",

@@ -24,6 +24,7 @@ from tousu.services.actors import Actor
 from tousu.services.batches import open_batches
 from tousu.services.errors import Invalid, NotFound
 from tousu.web.auth import PageActor
+from tousu.web.events import people_in
 from tousu.web.knowledge import knowledge_base
 from tousu.web.render import page
 
@@ -202,8 +203,8 @@ def _settlement_view(s: dict[str, Any], *, complaint: Any, actor: Actor, state: 
 
 
 def _by_hall(staff: list[dict[str, Any]], *, first: str) -> list[tuple[str, list[dict[str, Any]]]]:
-    """Staff grouped by hall for the pickers, the complaint's own hall first: a province has
-    hundreds of people, and the right one is nearly always in the complaint's hall."""
+    """Staff grouped by hall for the pickers, the complaint's own hall first: the right one is
+    nearly always in it."""
     halls: dict[str, list[dict[str, Any]]] = {}
     for person in staff:
         halls.setdefault(person["team"] or "", []).append(person)
@@ -220,7 +221,9 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
             customer = customers.view(conn, customer_id=row["customer_id"], actor=actor, complaint=row)
             events = [present.event_json(e) for e in store.timeline_of(conn, complaint_id=complaint_id)]
             settled = settlements.for_complaint(conn, complaint_id=complaint_id)
-            staff = users.list_users(conn)
+            staff = users.pickable(conn, team=row["team"])
+            ids, usernames = people_in([e["data"] for e in events])
+            named = users.staff_named(conn, ids={row["owner_id"], *ids}, usernames=usernames)
             # The customer is in scope (the actor sees this complaint); their other complaints may not be.
             found = customers.lookup(conn, customer_id=row["customer_id"], actor=actor)
     except NotFound:
@@ -228,7 +231,7 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
     complaint: dict[str, Any] = present.complaint_json(row, customer=customer, actor=actor)
     authority = state.policy.authority.by_role[actor.role]
     settled = [_settlement_view(s, complaint=row, actor=actor, state=state) for s in settled]
-    names = {u["id"]: u["display_name"] for u in staff}
+    names = {u["id"]: u["display_name"] for u in [*named, *staff]}
     status = Status(complaint["status"])
     return page(
         request,
@@ -238,8 +241,8 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
         events=events,
         settlements=settled,
         names=names,
-        people={u["username"]: u["display_name"] for u in staff},
-        staff=_by_hall([u for u in staff if u["active"]], first=row["team"]),
+        people={u["username"]: u["display_name"] for u in [*named, *staff]},
+        staff=_by_hall(staff, first=row["team"]),
         is_manager=actor.at_least(Role.MANAGER),
         awaiting_reply=status in OPEN_STATUSES,
         active=status in ACTIVE_STATUSES,

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from tousu.api.deps import State
 from tousu.api.schemas import MAX_ID
-from tousu.services import batch_handling, todo, users
+from tousu.services import batch_handling, todo
 from tousu.services.actors import Actor
 from tousu.services.errors import NotFound
 from tousu.web.auth import PageActor
@@ -48,9 +48,7 @@ def batch_page(batch_id: int, request: Request, state: State, actor: PageActor) 
     try:
         with state.read() as conn:
             batch = batch_handling.detail(conn, batch_id=batch_id, actor=actor)
-            staff = users.list_users(conn)
+            owners = batch_handling.possible_owners(conn, batch_id=batch_id, actor=actor)
     except NotFound:
         return _missing(request, actor)
-    # Who may own it: this hall's staff, and those who see every hall (the service checks again).
-    owners = [u for u in staff if u["active"] and (u["team"] == actor.team or actor.sees_everything)]
     return page(request, "batch.html", actor=actor, b=batch, owners=owners, nav="queue")

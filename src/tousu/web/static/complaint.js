@@ -165,6 +165,10 @@
         if (endpoint === "settlements") {
           say(noticeBox, answer.message + " 页面将在数秒后刷新。");
           setTimeout(() => location.reload(), 2500);
+        } else if (answer.out_of_view) {
+          // Handed over to another hall: done, and no longer this agent's to open.
+          say(noticeBox, answer.message + " 即将返回工作台。");
+          setTimeout(() => location.assign("/"), 2500);
         } else {
           location.reload();
         }
