@@ -5,14 +5,17 @@ to the caller's open one."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.browser import api_token, demo_app, file_complaint, served, signed_in_tab
+from tests.e2e.browser import api_token, demo_app, file_complaint, log_in, served, signed_in_tab
 
 pytestmark = pytest.mark.e2e
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +160,23 @@ def test_the_advice_lists_what_cannot_be_promised_and_folds_the_strategies_past_
     expect(shown.first).to_have_text("建议：先处理心情再处理事情")
     assert shown.count() == 6
     expect(tab.locator("#intake-more-strategies summary")).to_contain_text("其他适用策略")
+
+
+def test_the_read_back_gives_beijing_time_in_a_browser_set_to_another_zone(
+    browser: Browser, server: tuple[str, str]
+) -> None:
+    context = browser.new_context(timezone_id="America/New_York", locale="zh-CN", base_url=server[0])
+    tab = context.new_page()
+    try:
+        log_in(tab, "agent1")
+        tab.goto("/complaints/new")
+        _fill(tab, "13900006609")
+        tab.fill("#occurred_at", "2026-11-05T02:30")  # Beijing time, as the form says and the server reads
+        with tab.expect_response(lambda r: r.url.endswith("/api/v1/complaints")) as saved:
+            tab.click("#save")
+        reply_by = datetime.fromisoformat(saved.value.json()["deadlines"]["reply_by"]).astimezone(BEIJING)
+        readback = tab.locator("#result .readback")
+        expect(readback).to_contain_text("时间是2026-11-05")  # New York's clock says the 4th
+        expect(readback).to_contain_text(f"在 {reply_by:%Y-%m-%d %H:%M} 前给您答复")
+    finally:
+        context.close()

@@ -603,7 +603,7 @@ def test_the_industry_page_sets_it_and_intake_offers_the_shops_categories(api: A
     selected = re.search(r'<option value="(\w+)" selected>([^<]+)</option>', page)
     assert selected is not None and selected.groups() == ("telecom", "电信运营")
     intake = admin_web.get("/complaints/new").text
-    assert "增值业务/代收费" in intake and "收银/价格争议" not in intake
+    assert "增值业务/代收费" in intake and "网络/信号" in intake
 
     saved = admin_web.post(
         path, data={"csrf_token": _page_csrf(admin_web, path), "industry": "retail"}, follow_redirects=False
@@ -616,7 +616,9 @@ def test_the_industry_page_sets_it_and_intake_offers_the_shops_categories(api: A
     assert "电信运营 → 零售与生活服务" in shown
 
     intake = admin_web.get("/complaints/new").text
-    assert "收银/价格争议" in intake and "增值业务/代收费" not in intake and "网络/信号" not in intake
+    # The categories a shop uses, named as on every page.
+    assert "终端/商品质量" in intake and "增值业务/代收费" not in intake and "网络/信号" not in intake
+    assert ">消协/12315<" in intake and ">集团公司转办<" not in intake and ">短信<" not in intake  # a shop's channels
     assert re.search(r'id="industry">零售与生活服务<', admin_web.get("/admin/config").text)
     # The advice on the complaint page speaks as the shop does.
     cid = api.post("/complaints", "agent1", complaint_body(content=SHOP)).json()["id"]

@@ -107,7 +107,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("regulator_threats", "扬言越级", "count", "客户诉求中有“越级/监管投诉”的件数。", Measure.REGULATOR_THREATS),
     # Distinct batches among the period's complaints; a total counts a batch once, whatever its rows.
     Kpi("batches", "批量事件", "count", "期间投诉所属的批量事件数（同一事件只计一次）。", Measure.IN_BATCH),
-    Kpi("subscribers", "用户数", "count", "策略文件 subscribers 中配置的营业厅用户数；未配置则留空。"),
+    Kpi("subscribers", "用户数", "count", "规则设置·营业厅与班组中填写的本厅用户数；未填写则留空。"),
     Kpi("per_million", "百万用户申诉率", "per_million", "受理量 ÷ 用户数 × 1,000,000；用户数未知则留空。"),
 )
 KPI_BY_KEY = {k.key: k for k in KPIS}

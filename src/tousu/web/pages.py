@@ -13,10 +13,11 @@ from fastapi.responses import RedirectResponse, Response
 from tousu.api import present
 from tousu.api.deps import AppState, State
 from tousu.api.schemas import MAX_ID, printable
-from tousu.domain.codes import CATEGORY_NAMES, Category, Channel, Role, UrgencyType
+from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES, Category, Channel, Role, UrgencyType
 from tousu.domain.remedies import FACT_NAMES
 from tousu.domain.workflow import ACTIVE_STATUSES, CLOCK_RUNNING, OPEN_STATUSES, Status
 from tousu.knowledge import KnowledgeBaseError
+from tousu.knowledge.models import Industry
 from tousu.knowledge.remedies import load_remedy_rules
 from tousu.services import analytics, customers, queries, settlements, users
 from tousu.services import complaints as store
@@ -143,19 +144,31 @@ def queue(request: Request, state: State, actor: PageActor) -> Response:
 
 @router.get("/complaints/new")
 def new_complaint(request: Request, state: State, actor: PageActor) -> Response:
-    return page(request, "new.html", actor=actor, nav="new", categories=_categories(state.policy.industry))
+    industry = _industry(state.policy.industry)
+    channels = [(c.value, name) for c, name in CHANNEL_NAMES.items() if industry is None or c in industry.channels]
+    return page(
+        request,
+        "new.html",
+        actor=actor,
+        nav="new",
+        categories=_categories(state.policy.industry),
+        channels=channels,
+    )
 
 
-def _categories(industry: str) -> list[tuple[str, str]]:
-    """The organisation's industry's categories, as that industry names them: a shop's intake
-    offers no 增值业务 and calls billing 收银/价格争议."""
+def _industry(code: str) -> Industry | None:
     try:
-        entry = knowledge_base().industries.get(industry)
+        return knowledge_base().industries.get(code)
     except KnowledgeBaseError:
-        entry = None
-    if entry is None:
-        return [(code.value, name) for code, name in CATEGORY_NAMES.items()]
-    return [(c.code, c.label or CATEGORY_NAMES[Category(c.code)]) for c in entry.categories]
+        return None
+
+
+def _categories(industry: str, keep: str | None = None) -> list[tuple[str, str]]:
+    """The categories the organisation's industry uses (a shop's offers no 增值业务 or 网络/信号),
+    with the names every page gives them; `keep`, a category already chosen, stays offered."""
+    entry = _industry(industry)
+    used = {c.code for c in entry.categories} if entry is not None else set(CATEGORY_NAMES)
+    return [(code.value, name) for code, name in CATEGORY_NAMES.items() if code in used or code == keep]
 
 
 def _law_titles() -> list[str]:
@@ -243,6 +256,7 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
         names=names,
         people={u["username"]: u["display_name"] for u in [*named, *staff]},
         staff=_by_hall(staff, first=row["team"]),
+        categories=_categories(state.policy.industry, keep=row["category"]),
         is_manager=actor.at_least(Role.MANAGER),
         awaiting_reply=status in OPEN_STATUSES,
         active=status in ACTIVE_STATUSES,

@@ -89,11 +89,16 @@ const tousu = (() => {
     });
   }
 
+  // Beijing time whatever the browser's own zone: the server reads typed times as Beijing time,
+  // and every page shows them so.
+  const BEIJING = new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  });
   function localTime(iso) {
     if (!iso) return "";
-    const d = new Date(iso);
-    const pad = (n) => String(n).padStart(2, "0");
-    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+    const part = Object.fromEntries(BEIJING.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+    return part.year + "-" + part.month + "-" + part.day + " " + part.hour + ":" + part.minute;
   }
 
   document.addEventListener("DOMContentLoaded", () => { restoreDraft(); tick(); setInterval(tick, 30000); });
