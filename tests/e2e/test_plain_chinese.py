@@ -279,7 +279,7 @@ def test_the_read_back_confirms_the_facts_and_the_demand_without_the_threats(pag
     assert deadline is not None
     assert readback.startswith("吴女士，您好")
     assert "2026-11-05" in readback and "30.00 元" in readback
-    assert "退费" in readback  # what was asked
+    assert "退还费用" in readback  # what was asked
     assert f"{deadline.group(1)} 前给您答复" in readback  # what happens next, by when
     assert re.search(r"TS\d{8}-\d{6}", readback)
     for threat in ("工信部", "曝光", "投诉到", "媒体", "越级"):
@@ -300,6 +300,19 @@ def test_the_read_back_names_only_the_demands_the_agent_recorded(page: Page) -> 
     page.click("#save")
     page.wait_for_selector("#result:not([hidden])")
     readback = page.text_content("#result .readback") or ""
-    assert "您的要求是退费" in readback
-    for guessed in ("赔偿", "领导"):
+    assert "您的要求是退还费用" in readback
+    for guessed in ("赔偿", "领导", "负责人"):
         assert guessed not in readback, guessed
+
+
+def test_the_read_back_puts_a_claim_in_the_customers_words_not_our_label(page: Page) -> None:
+    log_in(page, "agent1")
+    page.goto("/complaints/new")
+    page.fill("#phone", "13900007779")
+    page.fill("#name", "孙先生")
+    page.fill("#content", "小区宽带断网三天了，耽误我在家办公，要求赔偿。")
+    page.check("input[name=demands][value=high_compensation]")
+    page.click("#save")
+    page.wait_for_selector("#result:not([hidden])")
+    readback = page.text_content("#result .readback") or ""
+    assert "您的要求是赔偿损失" in readback and "高额" not in readback

@@ -168,3 +168,17 @@ def test_calling_the_hotline_is_no_threat_to_the_staff(analyzer: Analyzer) -> No
     analysis = advise(analyzer, "我打你们客服电话打了十次都没人管，网速还是这么慢")
     assert "threats_to_staff" not in [hint.code for hint in analysis.scenarios]
     assert "public_security_26" not in laws(analysis)
+
+
+def test_a_claim_for_compensation_after_an_outage_is_no_unreasonable_demand(analyzer: Analyzer) -> None:
+    """The law answers an outage with a fee waiver for the time lost: asking to be compensated
+    for it is not the over-claim that is first let pass unanswered."""
+    analysis = advise(analyzer, "小区宽带断网三天了，要求赔偿。")
+    assert "high_compensation" in analysis.demand_codes
+    assert "unreasonable_demand" not in [hint.code for hint in analysis.scenarios]
+    assert "fee_waiver" in [offer.remedy for offer in analysis.recommendations.may_offer]
+
+
+def test_mental_damages_on_a_matter_of_money_are_an_unreasonable_demand(analyzer: Analyzer) -> None:
+    analysis = advise(analyzer, "多扣了我58元，你们得赔我500元精神损失费。")
+    assert "unreasonable_demand" in [hint.code for hint in analysis.scenarios]

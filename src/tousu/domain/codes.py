@@ -78,6 +78,24 @@ DEMAND_NAMES: dict[Demand, str] = {
     Demand.MANAGER: "找领导/经理",
 }
 
+# A demand as the read-back on saving puts it to the customer: what they asked for in plain
+# words, not our label for it (高额赔偿 read back sounds like an accusation). Threats are never
+# read back, so they have none.
+DEMANDS_AS_SAID: dict[Demand, str] = {
+    Demand.EXPLANATION: "给您一个解释",
+    Demand.REFUND: "退还费用",
+    Demand.DOUBLE_REFUND: "双倍返还",
+    Demand.HIGH_COMPENSATION: "赔偿损失",
+    Demand.MENTAL_DAMAGES: "精神损失赔偿",
+    Demand.TRANSPORT_LOST_WAGES: "交通费、误工费",
+    Demand.APOLOGY: "向您道歉",
+    Demand.UNFAIR_TERMS: "重新审视相关条款",
+    Demand.CANCEL: "退订或解约",
+    Demand.FIX: "恢复或办好相关业务",
+    Demand.EXCHANGE: "退换货",
+    Demand.MANAGER: "由负责人出面处理",
+}
+
 
 class Emotion(StrEnum):
     CALM = "calm"

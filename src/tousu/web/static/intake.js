@@ -348,7 +348,7 @@
     } else if ((facts.amounts || []).length) {
       what.push("您提到的金额是" + facts.amounts.map((a) => a.text).join("、"));
     }
-    const asked = ticked.filter((d) => !THREATS.includes(d)).map((d) => nameOf("demand", d));
+    const asked = ticked.filter((d) => !THREATS.includes(d)).map((d) => nameOf("demand_said", d));
     if (asked.length) what.push("您的要求是" + asked.join("、"));
     parts.push((what.length ? what.join("，") : "您反映的问题我已经记录下来") + "。");
     parts.push("我们已经受理，受理编号是 " + c.reference + "，会先核实情况，在 " +
