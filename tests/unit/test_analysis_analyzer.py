@@ -116,6 +116,16 @@ def test_authority_decides_what_needs_approval(analyzer: Analyzer) -> None:
     assert large_offer.requested_yuan == 300 and large_offer.needs_approval
 
 
+def test_an_offer_is_weighed_by_the_charge_it_answers(analyzer: Analyzer) -> None:
+    """Not the monthly fee named beside the charge, nor the sum of another demand."""
+    fee = analyzer.analyze("我的套餐每月128元，这个月多扣了30元来电显示费，要求退还", authority=AUTHORITY)
+    (refund,) = [o for o in fee.recommendations.may_offer if o.remedy == "refund"]
+    assert refund.requested_yuan == 30 and not refund.needs_approval
+    both = analyzer.analyze("上个月被乱扣了58元流量费，我要求双倍返还，再赔500元精神损失费", authority=AUTHORITY)
+    (double,) = [o for o in both.recommendations.may_offer if o.remedy == "double_refund"]
+    assert double.requested_yuan == 116  # twice the charge; the 500 is the mental damages claimed
+
+
 def test_without_authority_money_offers_need_approval(analyzer: Analyzer) -> None:
     analysis = analyzer.analyze("多扣了我30元，给我退回来")
     assert all(o.needs_approval for o in analysis.recommendations.may_offer if o.kind == "refund")

@@ -179,10 +179,8 @@ class Analyzer:
             signals=signal_codes,
             profiles=profiles,
             scenarios=scenarios,
-            requested_yuan=max(
-                (a.value_yuan for a in facts.amounts if a.value_yuan is not None and _inside(a.start, own)),
-                default=None,
-            ),
+            charged_yuan=_largest(facts, own, normalized, charged=True),
+            claimed_yuan=_largest(facts, own, normalized, charged=False),
             slots=_slots(facts, normalized, own, topic if topic not in (place, category.name) else None, place),
             industry=industry_entry.code,
             role=role,
@@ -347,6 +345,17 @@ def _threat_pressure(text: str, signals: Sequence[UrgencySignal], rules: Emotion
         )
         pressure += rules.done_threat_anger if done else rules.threat_anger
     return pressure
+
+
+def _largest(facts: Facts, own: Sequence[Turn], text: str, *, charged: bool) -> float | None:
+    """The largest sum in the customer's own words that they were charged (`charged`), or that
+    they claim (compensation, lost wages, any sum no word says was charged)."""
+    sums = [
+        a.value_yuan
+        for a in facts.amounts
+        if a.value_yuan is not None and _inside(a.start, own) and is_charged(text, a) is charged
+    ]
+    return max(sums, default=None)
 
 
 def _inside(position: int, turns: Sequence[Turn]) -> bool:

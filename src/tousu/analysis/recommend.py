@@ -92,6 +92,9 @@ class Situation:
     presumes a past with us ("多年的老客户", "上次") needs that, or the customer's own words
     saying so (the loyal-supporter profile).
 
+    `charged_yuan`: the largest sum the customer's words say they were charged (what a refund
+    returns); `claimed_yuan`: the largest other sum they name (what they claim in compensation).
+
     `emotion_rising`: the customer's own words show the emotion running high (insults,
     shouting, violence), beyond pressing a demand with threats. The broken-record method
     stops then.
@@ -102,7 +105,8 @@ class Situation:
     signals: Sequence[str]
     profiles: Sequence[Hint]
     scenarios: Sequence[Hint]
-    requested_yuan: float | None
+    charged_yuan: float | None
+    claimed_yuan: float | None
     slots: Mapping[str, str]
     industry: str
     role: str | None
@@ -510,13 +514,23 @@ def _offer(kb: KnowledgeBase, demand: Demand, grant: Grant, situation: Situation
         return Offer(demand.value, "action", None, None, needs_approval, grant.text)
     kind = _authority_kind(grant.remedy)
     limit = _limit(situation.authority, _LIMITS[kind])
-    requested = situation.requested_yuan if kind != "gift" else None
+    requested = _requested(grant.remedy, situation)
     # Without the role's limits nobody knows what it may give: ask the superior.
     needs_approval = limit is None or (requested > limit if requested is not None else limit <= 0)
     grounds = _assess(kb, grant.remedy, grant.bases, situation.category).grounds
     first = grounds[0] if grounds else None
     requires = tuple(FACT_NAMES[fact] for fact in sorted(first.requires)) if first is not None else ()
     return Offer(demand.value, kind, limit, requested, needs_approval, grant.text, grant.remedy.value, requires)
+
+
+def _requested(remedy: SettlementType, situation: Situation) -> float | None:
+    """The sum the offer would come to, as far as the words tell: the charge refunded, twice
+    the charge, or the compensation claimed (not the monthly fee, not the sum of another demand)."""
+    if remedy in (SettlementType.REFUND, SettlementType.DOUBLE_REFUND) and situation.charged_yuan is not None:
+        return situation.charged_yuan * (2 if remedy is SettlementType.DOUBLE_REFUND else 1)
+    if remedy in (SettlementType.COMPENSATION, SettlementType.TRANSPORT_LOST_WAGES):
+        return situation.claimed_yuan
+    return None
 
 
 def _authority_kind(remedy: SettlementType) -> str:
