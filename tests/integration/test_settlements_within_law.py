@@ -138,3 +138,35 @@ def test_the_operator_may_not_reject_a_complaint_citing_the_appeal_time_limit(ap
     )
     assert rejected.status_code == 422
     assert rejected.json()["error"]["code"] == "appeal_limit_not_for_operator"
+
+
+def test_refunds_add_up_to_the_charge_or_twice_it_over_every_settlement(api: Api) -> None:
+    """A 40元 refund 'to calm the customer', then the double refund of a 58元 charge: 156元
+    refunded on 58. What goes beyond twice the charge is compensation, with its own conditions."""
+    billing = dict(
+        api.post(
+            "/complaints",
+            "agent1",
+            complaint_body(category="billing", content="上个月被乱扣了58元流量费，要求双倍返还。", claimed_amount=58),
+        ).json()
+    )
+    first = _propose(api, "agent1", billing, items=[{"type": "refund", "amount": 40}])
+    assert first.status_code == 201, first.text
+    double = {"type": "double_refund", "amount": 116, "basis": "policy_double_refund"}
+    refused = _propose(api, "manager1", billing, items=[double], facts=["our_fault"])
+    # Not the manager's to grant: it goes to the director as an exception, who must give the reason.
+    assert refused.status_code == 201 and refused.json()["status"] == "pending_approval"
+    assert refused.json()["approver_role"] == "director"
+    pending = refused.json()["id"]
+    decision = f"/settlements/{pending}/decision"
+    without_reason = api.post(decision, "director1", {"approve": True})
+    assert without_reason.status_code == 422 and "退费累计 156 元" in without_reason.json()["error"]["message"]
+    assert "超过争议金额 58 元的两倍" in without_reason.json()["error"]["message"]
+
+    assert api.post(decision, "director1", {"approve": False, "comment": "已退40元，按差额处理"}).status_code == 200
+
+    # Without a double refund, the refunds come to the charge: the 18元 left is a refund like any other.
+    rest = _propose(api, "agent2", billing, items=[{"type": "refund", "amount": 18}])
+    assert rest.status_code == 201 and rest.json()["status"] == "granted"
+    beyond = _propose(api, "agent2", billing, items=[{"type": "refund", "amount": 5}])
+    assert beyond.status_code == 201 and beyond.json()["status"] == "pending_approval"

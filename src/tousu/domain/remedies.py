@@ -194,6 +194,31 @@ def _check(item: Item, rule: RemedyRule, category: str | None, facts: frozenset[
     return []
 
 
+_REFUNDS = (SettlementType.REFUND, SettlementType.DOUBLE_REFUND)
+
+
+def check_refund_total(items: Iterable[Item], *, earlier: Iterable[Item], disputed: float | None) -> list[Finding]:
+    """Refunds beyond the disputed charge. What is refunded for it, over every settlement of the
+    complaint, comes to the charge at most, or twice it with a double refund: more is
+    compensation by another name, which has its own legal conditions. A director may make the
+    exception, with the reason (where the charge recorded is short of the real one, correcting
+    it is the better way)."""
+    items, earlier = list(items), list(earlier)
+    if disputed is None or disputed <= 0 or not any(i.type in _REFUNDS for i in items):
+        return []
+    every = [*earlier, *items]
+    refunded = sum(i.amount for i in every if i.type in _REFUNDS)
+    double = any(i.type is SettlementType.DOUBLE_REFUND for i in every)
+    if refunded <= disputed * (2 if double else 1) + 0.005:
+        return []
+    limit = f"争议金额 {disputed:g} 元{'的两倍' if double else ''}"
+    message = (
+        f"退费累计 {refunded:g} 元（含本投诉此前的方案），超过{limit}：超出部分不是退费，应作为赔偿并选依据；"
+        "如“涉及金额”记录有误，请先更正。"
+    )
+    return [Finding(SettlementType.REFUND, "refund_beyond_charge", message, frozenset({Role.DIRECTOR}))]
+
+
 def _role_names(roles: frozenset[Role]) -> list[str]:
     return [ROLE_NAMES[r] for r in LADDER if r in roles]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from tousu.domain.remedies import (
     RemedyRule,
     SettlementType,
     check_items,
+    check_refund_total,
     offer_of,
     override_role,
 )
@@ -29,6 +30,7 @@ from tousu.services.errors import Conflict, Forbidden, Invalid, NotFound
 from tousu.storage.tables import settlements
 
 GRANTED = ("granted", "approved")
+COUNTED = (*GRANTED, "pending_approval")  # what a complaint's refunds add up to
 Rules = Mapping[SettlementType, RemedyRule]
 
 
@@ -52,11 +54,26 @@ def items_of(settlement: Mapping[str, Any]) -> list[Item]:
     return [i for i in legacy if i.amount > 0]
 
 
-def _legal_findings(
-    items: list[Item], category: str | None, facts: list[Fact], rules: Rules, description: str
+def _findings(
+    items: list[Item],
+    *,
+    complaint: Mapping[str, Any],
+    others: Iterable[Mapping[str, Any]],
+    facts: list[Fact],
+    rules: Rules,
+    description: str,
 ) -> list[Finding]:
-    """What the law and policy say against the items; a refusal is raised with its reasons."""
-    findings = check_items(items, category=category, facts=facts, rules=rules, description=description)
+    """Everything the law and policy say against the items, for this complaint: the items
+    themselves, and the refunds of its other settlements (granted, approved or pending) with them."""
+    earlier = [item for other in others if other["status"] in COUNTED for item in items_of(other)]
+    return [
+        *check_items(items, category=complaint["category"], facts=facts, rules=rules, description=description),
+        *check_refund_total(items, earlier=earlier, disputed=complaint["claimed_amount"]),
+    ]
+
+
+def _legal_findings(findings: list[Finding]) -> list[Finding]:
+    """The findings, or the refusal they amount to raised with its reasons."""
     refused = [f.message for f in findings if f.refused]
     if refused:
         raise Invalid("not_allowed_by_law", "处理方案不符合法规或公司制度：" + "；".join(refused), "items")
@@ -123,7 +140,10 @@ def propose(
     complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
     if Status(complaint["status"]) not in ACTIVE_STATUSES:
         raise Invalid("not_active", "已结案、不予受理或已合并的投诉不能再提出处理方案。", "status")
-    findings = _legal_findings(items, complaint["category"], facts, _rules(rules), description)
+    others = for_complaint(conn, complaint_id=complaint_id)
+    findings = _legal_findings(
+        _findings(items, complaint=complaint, others=others, facts=facts, rules=_rules(rules), description=description)
+    )
     exception_by = override_role(findings)
     reason = (override_reason or "").strip()
     offer = offer_of(items)
@@ -261,9 +281,8 @@ def decide_approval(
             policy=policy.authority,
         ):
             raise Forbidden("beyond_authority", "该方案也超出您的审批权限，请上报更高层级审批。")
-        facts = [Fact(f) for f in settlement.get("facts") or []]
         findings = _legal_findings(
-            items_of(settlement), complaint["category"], facts, _rules(rules), settlement.get("description") or ""
+            exceptions_of(settlement, complaint=complaint, others=_others(conn, settlement), rules=rules)
         )
         if findings:
             if not all(actor.role in f.override_roles for f in findings):
@@ -308,7 +327,7 @@ def can_approve(
     conn: sa.Connection,
     *,
     settlement: Mapping[str, Any],
-    category: str | None,
+    complaint: Mapping[str, Any],
     actor: Actor,
     policy: Policy,
     rules: Rules | None = None,
@@ -324,16 +343,30 @@ def can_approve(
         policy=policy.authority,
     ):
         return False
-    return all(actor.role in f.override_roles for f in exceptions_of(settlement, category=category, rules=rules))
+    found = exceptions_of(settlement, complaint=complaint, others=_others(conn, settlement), rules=rules)
+    return all(actor.role in f.override_roles for f in found)
 
 
-def exceptions_of(settlement: Mapping[str, Any], *, category: str | None, rules: Rules | None = None) -> list[Finding]:
-    """What approving this settlement would have to override (or what the law now refuses)."""
-    facts = [Fact(f) for f in settlement.get("facts") or []]
-    return check_items(
+def _others(conn: sa.Connection, settlement: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The other settlements of its complaint."""
+    every = for_complaint(conn, complaint_id=settlement["complaint_id"])
+    return [other for other in every if other["id"] != settlement["id"]]
+
+
+def exceptions_of(
+    settlement: Mapping[str, Any],
+    *,
+    complaint: Mapping[str, Any],
+    others: Iterable[Mapping[str, Any]],
+    rules: Rules | None = None,
+) -> list[Finding]:
+    """What approving this settlement would have to override (or what the law now refuses);
+    `others`: the complaint's other settlements."""
+    return _findings(
         items_of(settlement),
-        category=category,
-        facts=facts,
+        complaint=complaint,
+        others=[other for other in others if other["id"] != settlement["id"]],
+        facts=[Fact(f) for f in settlement.get("facts") or []],
         rules=_rules(rules),
         description=settlement.get("description") or "",
     )

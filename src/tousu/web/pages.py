@@ -192,14 +192,17 @@ def _remedy_bases() -> list[tuple[str, str, str]]:
     return [(code, title, " ".join(types)) for code, (title, types) in bases.items()]
 
 
-def _settlement_view(s: dict[str, Any], *, complaint: Any, actor: Actor, state: AppState) -> dict[str, Any]:
-    """A settlement with its items named in Chinese, and what this person may do with it (批准 or 上报)."""
-    category = complaint["category"]
+def _settlement_view(
+    s: dict[str, Any], *, complaint: Any, others: list[dict[str, Any]], actor: Actor, state: AppState
+) -> dict[str, Any]:
+    """A settlement with its items named in Chinese, and what this person may do with it (批准 or
+    上报); `others`: the complaint's other settlements."""
     try:
         rules = load_remedy_rules()
         names = {t.value: r.name for t, r in rules.items()}
         titles = {b.code: b.title for r in rules.values() for b in r.bases}
-        exceptions = [f.message for f in settlements.exceptions_of(s, category=category, rules=rules)]
+        found = settlements.exceptions_of(s, complaint=complaint, others=others, rules=rules)
+        exceptions = [f.message for f in found]
     except KnowledgeBaseError:
         names, titles, exceptions = {}, {}, []
     items = [
@@ -210,7 +213,7 @@ def _settlement_view(s: dict[str, Any], *, complaint: Any, actor: Actor, state: 
     if s["status"] == "pending_approval" and actor.at_least(Role.MANAGER):
         with state.read() as conn:
             may_approve = settlements.can_approve(
-                conn, settlement=s, category=category, actor=actor, policy=state.policy
+                conn, settlement=s, complaint=complaint, actor=actor, policy=state.policy
             )
     return {**s, "item_views": items, "exceptions": exceptions, "may_approve": may_approve}
 
@@ -243,7 +246,7 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
         return page(request, "missing.html", status_code=404, actor=actor)
     complaint: dict[str, Any] = present.complaint_json(row, customer=customer, actor=actor)
     authority = state.policy.authority.by_role[actor.role]
-    settled = [_settlement_view(s, complaint=row, actor=actor, state=state) for s in settled]
+    settled = [_settlement_view(s, complaint=row, others=settled, actor=actor, state=state) for s in settled]
     names = {u["id"]: u["display_name"] for u in [*named, *staff]}
     status = Status(complaint["status"])
     return page(
