@@ -94,3 +94,26 @@ def test_a_lost_wages_claim_does_not_fill_the_amount_slot(analyzer: Analyzer) ->
 def test_no_script_shows_a_slot_name_in_braces(analyzer: Analyzer) -> None:
     for text in (RUDE_STAFF, OVERCHARGED, LOST_WAGES, NO_SERVICE_NAMED):
         assert not any(re.search(r"\{[^{}]*\}", line) for line in scripts(analyzer, text))
+
+
+@pytest.mark.parametrize(
+    ("text", "not_said"),
+    [
+        # A plain overcharge: no record of a third-party app or of a reply to a text message is known.
+        ("上个月被乱扣了58元流量费，我要求双倍返还，再赔500元精神损失费！", ["第三方软件", "回复过10086的短信"]),
+        # A threat to post online: nobody from a newspaper is at the counter.
+        ("乱扣我话费，不退钱我就发微博曝光你们！", ["报社"]),
+    ],
+)
+def test_a_line_that_states_a_fact_is_shown_only_where_that_fact_is_the_matter(
+    analyzer: Analyzer, text: str, not_said: list[str]
+) -> None:
+    lines = scripts(analyzer, text)
+    assert lines
+    for words in not_said:
+        assert not [line for line in lines if words in line], words
+
+
+def test_the_line_on_third_party_charges_answers_them(analyzer: Analyzer) -> None:
+    lines = scripts(analyzer, "清单上有几笔游戏点播费，是手机里一个软件扣的，我根本没用过，要求你们退钱并赔偿。")
+    assert any("第三方软件" in line for line in lines)
