@@ -182,3 +182,11 @@ def test_a_claim_for_compensation_after_an_outage_is_no_unreasonable_demand(anal
 def test_mental_damages_on_a_matter_of_money_are_an_unreasonable_demand(analyzer: Analyzer) -> None:
     analysis = advise(analyzer, "多扣了我58元，你们得赔我500元精神损失费。")
     assert "unreasonable_demand" in [hint.code for hint in analysis.scenarios]
+
+
+def test_a_double_refund_offered_once_its_facts_are_confirmed_is_not_also_refused_for_them(analyzer: Analyzer) -> None:
+    analysis = advise(analyzer, "上个月被乱扣了58元流量费，我要求双倍返还！")
+    (offer,) = [o for o in analysis.recommendations.may_offer if o.remedy == "double_refund"]
+    assert offer.requires  # what to confirm first is said with the offer...
+    refusals = [r.note for r in analysis.recommendations.may_not_offer if r.demand == "double_refund"]
+    assert not [note for note in refusals if "须先确认" in note]  # ...not as a refusal beside it

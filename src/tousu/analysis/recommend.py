@@ -471,16 +471,17 @@ def _claim_laws(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situatio
     ]
 
 
-def _claim_refusal(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situation) -> str | None:
+def _claim_refusal(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situation, *, offered: bool) -> str | None:
     """What the settlement checks say against the demand's own claim: refused in this category,
-    or not to be promised before its facts are confirmed."""
+    or not to be promised before its facts are confirmed (unless it is `offered`: the offer then
+    names the facts to confirm, and the claim is not refused beside it)."""
     claim = playbook.claim
     if claim is None:
         return None
     assessment = _assess(kb, claim.remedy, claim.bases, situation.category)
     if not assessment.grounds:
         return assessment.refusals[0] if assessment.refusals else None
-    if any(basis is None or not basis.requires for basis in assessment.grounds):
+    if offered or any(basis is None or not basis.requires for basis in assessment.grounds):
         return None
     first = assessment.grounds[0]
     assert first is not None
@@ -500,7 +501,8 @@ def _offers(
         grant = next(iter(_grants(kb, playbook, situation)), None)
         if grant is not None:
             offers.append(_offer(kb, demand, grant, situation))
-        refusal = _claim_refusal(kb, playbook, situation) or next(
+        offered = grant is not None and playbook.claim is not None and grant.remedy == playbook.claim.remedy
+        refusal = _claim_refusal(kb, playbook, situation, offered=offered) or next(
             (line.text for line in playbook.refusals if fits(line.fits, situation)), None
         )
         if refusal:
