@@ -180,3 +180,15 @@ def test_the_read_back_gives_beijing_time_in_a_browser_set_to_another_zone(
         expect(readback).to_contain_text(f"在 {reply_by:%Y-%m-%d %H:%M} 前给您答复")
     finally:
         context.close()
+
+
+def test_saving_an_empty_form_says_beside_each_field_what_is_missing(tab: Page) -> None:
+    sent = _saves(tab)
+    tab.click("#save")
+    expect(tab.locator('[data-error-for="customer.phone"]')).to_contain_text("联系电话")
+    expect(tab.locator('[data-error-for="customer.name"]')).to_contain_text("称呼")
+    expect(tab.locator('[data-error-for="content"]')).to_contain_text("反映的问题")
+    assert tab.evaluate("document.activeElement.id") == "phone"  # the first, where the call starts
+    assert sent == []
+    tab.fill("#phone", "13900006611")
+    expect(tab.locator('[data-error-for="customer.phone"]')).to_have_text("")

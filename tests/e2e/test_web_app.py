@@ -192,7 +192,7 @@ def test_an_agent_records_a_complaint_and_reads_back_the_reference(page: Page) -
     page.fill("#phone", "13900001111")
     page.fill("#content", "宽带从周一开始断网，报修两次没人来，要求退这几天的费用。")
     page.click("#save")
-    page.wait_for_selector("[data-error-for='customer.name']:has-text('内容太短或为空')")
+    page.wait_for_selector("[data-error-for='customer.name']:has-text('请填写客户称呼')")
     assert page.input_value("#content").startswith("宽带从周一开始断网")
     expect(page.locator("#analysis-panel.muted")).to_have_count(0, timeout=30_000)  # no string eval: CSP
     panel = page.text_content("#analysis-panel") or ""

@@ -259,26 +259,37 @@
       : "";
   }
 
+  // What must be filled in: said on saving only (not on tabbing past an empty field), all at once.
+  const REQUIRED = {
+    phone: () => ($("phone").value.trim() ? "" : "请填写客户的联系电话。"),
+    name: () => ($("name").value.trim() ? "" : "请填写客户称呼，如：王先生。"),
+    content: () => ($("content").value.trim() ? "" : "请记录客户反映的问题。"),
+  };
+
   const CHECKS = {
     claimed_amount: () => tousu.amountProblem($("claimed_amount").value),
     occurred_at: () => dateProblem("occurred_at", "问题发生时间"),
     transfer_reply_by: () => dateProblem("transfer_reply_by", "转办方要求答复时限"),
   };
 
+  // A field's error is said in the slot named by its data-field (customer.phone for #phone).
+  const slotOf = (field) => form.querySelector('[data-error-for="' + ($(field).dataset.field || field) + '"]');
+
   function showFieldError(field, text) {
-    form.querySelector('[data-error-for="' + field + '"]').textContent = text;
+    slotOf(field).textContent = text;
     $(field).setAttribute("aria-invalid", "true");
   }
 
   function clearFieldError(field) {
-    form.querySelector('[data-error-for="' + field + '"]').textContent = "";
+    slotOf(field).textContent = "";
     $(field).removeAttribute("aria-invalid");
   }
 
   // What the form itself can tell is wrong, each said beside its field; the first one gets the focus.
   function checkFields() {
-    const wrong = Object.keys(CHECKS).filter((field) => {
-      const problem = CHECKS[field]();
+    const checks = { ...REQUIRED, ...CHECKS };
+    const wrong = Object.keys(checks).filter((field) => {
+      const problem = checks[field]();
       if (problem) showFieldError(field, problem);
       return Boolean(problem);
     });
@@ -399,6 +410,9 @@
   // Each check said as soon as the agent leaves the field, and cleared once the field is right; not
   // when leaving for 保存受理: the message would push the button away from under the mouse before
   // the click lands, and saving checks every field anyway.
+  Object.keys(REQUIRED).forEach((field) => {
+    $(field).addEventListener("input", () => { if (!REQUIRED[field]()) clearFieldError(field); });
+  });
   Object.keys(CHECKS).forEach((field) => {
     $(field).addEventListener("blur", (event) => {
       if (event.relatedTarget === $("save")) return;
