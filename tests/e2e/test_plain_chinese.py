@@ -131,7 +131,10 @@ def whole_workflow(server: str, database_url: str) -> int:
         _act(agent, complaint_id, "start")
         _act(agent, complaint_id, "wait-customer", waiting_for="话费详单截图")
         _act(agent, complaint_id, "resume")
-        settlement = _act(agent, complaint_id, "settlements", refund=300, description="退还多扣话费并致歉")
+        # Past the agent's gift limit: the manager approves it.
+        settlement = _act(
+            agent, complaint_id, "settlements", refund=30, gift=30, description="退还多扣话费，赠送流量包致歉"
+        )
         decided = manager.post(
             f"/api/v1/settlements/{settlement['id']}/decision", json={"approve": True, "comment": "同意"}
         )
