@@ -262,7 +262,8 @@
       preview.replaceChildren(...marked);
       preview.hidden = problems.length === 0;
 
-      const nodes = [el("p", "质检得分 " + check.score + "（" + check.grade + "）", check.score >= 75 ? "notice" : "error")];
+      // Marked as a fault only below the pass mark (tousu.quality.results.grade_for: 60 is 合格).
+      const nodes = [el("p", "质检得分 " + check.score + "（" + check.grade + "）", check.grade === "需改进" ? "error" : "notice")];
       const list = el("ul", undefined, "problems");
       problems.forEach((p) => {
         const item = el("li");
