@@ -64,3 +64,12 @@ def test_a_hall_name_with_a_dot_stays_one_name() -> None:
     assert po.label(key) == "处理时限 · 各营业厅营业时间 · 厦门.思明营业厅 · 营业时间 · 开始"
     policy = po.apply(Policy(), {"sla.hall_calendars.厦门.思明营业厅": LATE})
     assert list(policy.sla.hall_calendars) == ["厦门.思明营业厅"]
+
+
+def test_an_industry_the_knowledge_base_lacks_is_named_with_the_choices() -> None:
+    known = {"telecom": "电信运营", "retail": "零售与生活服务"}
+    assert po.unknown_industry({"industry": "retail"}, known) == []
+    assert po.unknown_industry({"urgency.batch_min_vip": 4}, known) == []
+    for wrong in ("bank", ["retail"], 3):
+        [error] = po.unknown_industry({"industry": wrong}, known)
+        assert error.key == "industry" and "电信运营、零售与生活服务" in error.message

@@ -279,7 +279,7 @@ def unknown_halls(overrides: Overrides, known: Collection[str]) -> list[FieldErr
 def unknown_industry(overrides: Overrides, known: Mapping[str, str]) -> list[FieldError]:
     """An industry the knowledge base does not have (`known`: code -> name)."""
     code = overrides.get("industry", MISSING)
-    if code is MISSING or code in known:
+    if code is MISSING or (isinstance(code, str) and code in known):
         return []
     return [FieldError("industry", f"{label('industry')}：没有这个行业，可选：{'、'.join(known.values())}")]
 

@@ -28,7 +28,7 @@ from tousu.domain.workflow import ACTIVE_STATUSES, CLOCK_RUNNING, Status
 from tousu.services.actors import Actor, can_see
 from tousu.services.errors import Invalid
 from tousu.storage.search import query_terms
-from tousu.storage.tables import complaints, customers, users
+from tousu.storage.tables import complaints, customers
 
 TOTAL_CAP = 10_000
 """Totals count up to here and then say "more" (a list of 10,000 is read by no one)."""
@@ -379,15 +379,6 @@ def walk(
         if page.next_cursor is None:
             return
         cursor = page.next_cursor
-
-
-def display_names(conn: sa.Connection, ids: set[int | None]) -> dict[int, str]:
-    """The display names of the staff a page names (its rows' owners), not of every account."""
-    wanted = sorted(i for i in ids if i is not None)
-    if not wanted:
-        return {}
-    rows = conn.execute(sa.select(users.c.id, users.c.display_name).where(users.c.id.in_(wanted)))
-    return {int(r.id): str(r.display_name) for r in rows}
 
 
 def visible_batches(

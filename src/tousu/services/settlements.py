@@ -282,7 +282,9 @@ def decide_approval(
         ):
             raise Forbidden("beyond_authority", "该方案也超出您的审批权限，请上报更高层级审批。")
         findings = _legal_findings(
-            exceptions_of(settlement, complaint=complaint, others=_others(conn, settlement), rules=rules)
+            exceptions_of(
+                settlement, complaint=complaint, others=for_complaint(conn, complaint_id=complaint["id"]), rules=rules
+            )
         )
         if findings:
             if not all(actor.role in f.override_roles for f in findings):
@@ -343,14 +345,10 @@ def can_approve(
         policy=policy.authority,
     ):
         return False
-    found = exceptions_of(settlement, complaint=complaint, others=_others(conn, settlement), rules=rules)
+    found = exceptions_of(
+        settlement, complaint=complaint, others=for_complaint(conn, complaint_id=complaint["id"]), rules=rules
+    )
     return all(actor.role in f.override_roles for f in found)
-
-
-def _others(conn: sa.Connection, settlement: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The other settlements of its complaint."""
-    every = for_complaint(conn, complaint_id=settlement["complaint_id"])
-    return [other for other in every if other["id"] != settlement["id"]]
 
 
 def exceptions_of(
@@ -361,7 +359,7 @@ def exceptions_of(
     rules: Rules | None = None,
 ) -> list[Finding]:
     """What approving this settlement would have to override (or what the law now refuses);
-    `others`: the complaint's other settlements."""
+    `others`: the complaint's settlements (this one among them or not)."""
     return _findings(
         items_of(settlement),
         complaint=complaint,

@@ -337,25 +337,12 @@ def list_tokens(
     return [{**r, "state": token_state(r, now)} for r in rows]
 
 
-def list_users(conn: sa.Connection) -> list[dict[str, Any]]:
-    rows = (
-        conn.execute(
-            sa.select(
-                users.c.id,
-                users.c.username,
-                users.c.display_name,
-                users.c.role,
-                users.c.team,
-                users.c.active,
-            ).order_by(users.c.id)
-        )
-        .mappings()
-        .all()
-    )
-    return [dict(r) for r in rows]
-
-
 _STAFF_COLUMNS = (users.c.id, users.c.username, users.c.display_name, users.c.role, users.c.team, users.c.active)
+
+
+def list_users(conn: sa.Connection) -> list[dict[str, Any]]:
+    """Every account (the administrators' configuration page, the API's user list)."""
+    return [dict(r) for r in conn.execute(sa.select(*_STAFF_COLUMNS).order_by(users.c.id)).mappings()]
 
 
 def staff_named(

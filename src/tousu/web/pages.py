@@ -107,7 +107,7 @@ def queue(request: Request, state: State, actor: PageActor) -> Response:
         batches, other_batches = queries.visible_batches(
             conn, actor=actor, batches=open_batches(conn, now=now, policy=state.policy)
         )
-        names = queries.display_names(conn, {r["owner_id"] for r in found.rows})
+        names = {u["id"]: u["display_name"] for u in users.staff_named(conn, ids=[r["owner_id"] for r in found.rows])}
     items = [
         {
             **present.list_item_json(r),
