@@ -192,3 +192,16 @@ def test_saving_an_empty_form_says_beside_each_field_what_is_missing(tab: Page) 
     assert sent == []
     tab.fill("#phone", "13900006611")
     expect(tab.locator('[data-error-for="customer.phone"]')).to_have_text("")
+
+
+def test_a_known_numbers_level_is_the_records_and_not_offered_for_change(tab: Page, server: tuple[str, str]) -> None:
+    base, token = server
+    file_complaint(base, token, customer={"name": "周先生", "phone": "13900006613"}, content="宽带断网了。")
+    tab.fill("#phone", "13900006613")
+    tab.press("#phone", "Tab")
+    expect(tab.locator("#vip-hint")).to_contain_text("级别以档案为准")
+    expect(tab.locator("#vip")).to_be_disabled()
+    tab.fill("#phone", "13900006614")  # another number, not on record
+    tab.press("#phone", "Tab")
+    expect(tab.locator("#vip")).to_be_enabled()
+    expect(tab.locator("#vip-hint")).to_be_hidden()

@@ -23,18 +23,31 @@
   // Customer lookup by phone: history and flags help spot repeat and sensitive customers.
   let lastPhone = "";
   let history = [];  // the caller's complaints this agent may see, for the similar-complaint warning
+  // A known number's level is the record's (a manager changes it on the customer card): the
+  // choice is not offered where intake would not keep it.
+  function recordedLevel(level) {
+    const hint = $("vip-hint");
+    $("vip").disabled = level !== null;
+    if (level !== null) $("vip").value = "";
+    hint.textContent = level === null ? "" : "已有档案：" + nameOf("vip", level) + "客户。级别以档案为准，如需调整请联系厅经理。";
+    hint.hidden = level === null;
+  }
+
   async function lookUp() {
     const phone = $("phone").value.trim();
     const panel = $("customer-panel");
-    if (phone.length < 7 || phone === lastPhone) return;
+    if (phone.length < 7) { recordedLevel(null); lastPhone = ""; return; }
+    if (phone === lastPhone) return;
     lastPhone = phone;
     history = [];
     similar();
     const result = await api("GET", "/api/v1/customers?phone=" + encodeURIComponent(phone));
     if ($("phone").value.trim() !== phone) return;  // the agent changed the number meanwhile
+    recordedLevel(null);
     if (result.status === 404) { fill(panel, [el("p", "首次投诉客户（系统中无档案）。")]); return; }
     if (!result.ok) { fill(panel, [el("p", errorText(result), "error")]); return; }
     const c = result.body.customer;
+    recordedLevel(c.vip_level);
     const nodes = [el("p", c.name + " · " + c.phone + " · " + nameOf("vip", c.vip_level) + "客户")];
     // Numbers change hands: the stored name is a suggestion for the agent to confirm with the caller.
     if (!$("name").value.trim()) {
@@ -374,7 +387,7 @@
     const again = el("button", "受理下一件");
     again.type = "button";
     again.addEventListener("click", () => {
-      form.reset(); box.hidden = true; lastPhone = ""; idempotencyKey = newKey();
+      form.reset(); recordedLevel(null); box.hidden = true; lastPhone = ""; idempotencyKey = newKey();
       history = []; analyzed = { category: "", topic: "" }; linkTo.clear(); similar();
       $("customer-panel").textContent = "输入电话后自动查询客户历史。";
       $("analysis-panel").textContent = "输入投诉内容后自动分析。";
