@@ -624,3 +624,6 @@ def test_the_industry_page_sets_it_and_intake_offers_the_shops_categories(api: A
     cid = api.post("/complaints", "agent1", complaint_body(content=SHOP)).json()["id"]
     advice = admin_web.get(f"/complaints/{cid}").text
     assert "本店" in advice and "营业厅经理" not in advice
+    # The bases a settlement may rest on are the laws that bind a shop: no telecom regulation.
+    bases = re.findall(r'<option value="(\w+)" data-types=', advice)
+    assert "consumer_law_55" in bases and not [b for b in bases if b.startswith(("telecom_reg", "appeal_rules"))]

@@ -189,6 +189,20 @@ def test_scripts_of_one_industry_are_not_given_in_another(analyzer: Analyzer) ->
     assert not any(word in line for line in scripts(telecom) for word in ("菜", "甜品", "本店"))
 
 
+def test_the_telecom_regulations_are_no_basis_for_a_shop(analyzer: Analyzer) -> None:
+    """Laws that bind one industry (industries in laws.yaml) are cited, offered or refused on
+    in that industry only."""
+    telecom_only = {law.id for law in analyzer.kb.laws.values() if law.industries == ["telecom"]}
+    assert telecom_only
+    text = "在你们店买的面包过期了，吃完拉肚子，要求退款并赔偿医药费，不赔我就去12315投诉。"
+    shop = advise(analyzer, text, industry="retail").recommendations
+    assert shop.legal_basis and not {basis.code for basis in shop.legal_basis} & telecom_only
+    said = [offer.note for offer in shop.may_offer] + [refusal.note for refusal in shop.may_not_offer]
+    assert not [line for line in said if "电信条例" in line or "申诉处理办法" in line]
+    outage = advise(analyzer, "小区宽带断网三天了，要求赔偿。").recommendations
+    assert {basis.code for basis in outage.legal_basis} & telecom_only
+
+
 def test_a_lost_wages_demand_is_not_told_about_a_charge(analyzer: Analyzer) -> None:
     lines = scripts(advise(analyzer, LOST_WAGES))
     assert not any("扣费" in line or "这笔" in line for line in lines)

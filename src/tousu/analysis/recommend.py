@@ -353,32 +353,36 @@ def _legal_basis(kb: KnowledgeBase, situation: Situation, demands: Sequence[Dema
         playbook = kb.demands[demand]
         cited = [code for grant in _grants(kb, playbook, situation) for code in _ground_codes(kb, grant, situation)]
         reasons = _claim_laws(kb, playbook, situation)
-        own = [code for code in playbook.laws if _law_fits(kb, code, situation.category)]
+        own = [code for code in playbook.laws if _law_fits(kb, code, situation)]
         lists.append([*cited, *reasons, *own])
     for hint in situation.scenarios:
-        lists.append([code for code in kb.scenarios[hint.code].laws if _law_fits(kb, code, situation.category)])
+        lists.append([code for code in kb.scenarios[hint.code].laws if _law_fits(kb, code, situation)])
     ordered = [law_id for row in zip_longest(*lists) for law_id in row if law_id is not None]
     found = []
     for law_id in dict.fromkeys(ordered):
         law = kb.laws[law_id]
-        # Telecom regulations do not bind a shop or a courier.
-        if situation.industry != "telecom" and "电信" in law.title:
-            continue
         effective = law.effective.isoformat() if law.effective else ""
         found.append(LegalBasis(law.id, law.title, law.article, law.summary, law.kind.value, effective))
     return tuple(found)
 
 
-def _law_fits(kb: KnowledgeBase, law_id: str, category: str) -> bool:
-    """A law cited for this category: one the knowledge base limits to other categories is not,
-    nor one that grounds only settlement items `remedies` do not allow here (the double-refund
-    promise on an outage, the arrears rules on a fault). Computed once per law and category."""
-    return _remember(kb, ("law_fits", law_id, category), lambda: _law_fits_now(kb, law_id, category))
+def _law_fits(kb: KnowledgeBase, law_id: str, situation: Situation) -> bool:
+    """A law cited for this complaint: one the knowledge base limits to other industries (the
+    telecom regulations for a shop) or other categories is not, nor one that grounds only
+    settlement items `remedies` do not allow here (the double-refund promise on an outage, the
+    arrears rules on a fault). Computed once per law, category and industry."""
+    key = ("law_fits", law_id, situation.category, situation.industry)
+    return _remember(kb, key, lambda: _law_fits_now(kb, law_id, situation.category, situation.industry))
 
 
-def _law_fits_now(kb: KnowledgeBase, law_id: str, category: str) -> bool:
+def _binds(kb: KnowledgeBase, law_id: str, industry: str) -> bool:
+    industries = kb.laws[law_id].industries
+    return not industries or industry in industries
+
+
+def _law_fits_now(kb: KnowledgeBase, law_id: str, category: str, industry: str) -> bool:
     law = kb.laws[law_id]
-    if law.categories and category not in law.categories:
+    if (law.categories and category not in law.categories) or not _binds(kb, law_id, industry):
         return False
     uses = [(rule, basis) for rule in kb.remedies.values() for basis in rule.bases if basis.code == law_id]
     return not uses or any(
@@ -414,15 +418,21 @@ class _Assessment:
     excluded: bool
 
 
-def _assess(kb: KnowledgeBase, remedy: SettlementType, bases: Sequence[str], category: str) -> _Assessment:
-    """What the settlement checks say of an item in a category (computed once each)."""
-    key = ("assess", remedy.value, tuple(bases), category)
-    return _remember(kb, key, lambda: _assessed(kb, remedy, bases, category))
+def _assess(kb: KnowledgeBase, remedy: SettlementType, bases: Sequence[str], situation: Situation) -> _Assessment:
+    """What the settlement checks say of an item in the complaint's category, on the bases
+    that bind its industry (computed once each)."""
+    category, industry = situation.category, situation.industry
+    key = ("assess", remedy.value, tuple(bases), category, industry)
+    return _remember(kb, key, lambda: _assessed(kb, remedy, bases, category, industry))
 
 
-def _assessed(kb: KnowledgeBase, remedy: SettlementType, bases: Sequence[str], category: str) -> _Assessment:
+def _assessed(
+    kb: KnowledgeBase, remedy: SettlementType, bases: Sequence[str], category: str, industry: str
+) -> _Assessment:
     rule = kb.remedies[remedy]
-    candidates: list[Basis | None] = [b for b in rule.bases if not bases or b.code in bases]
+    candidates: list[Basis | None] = [
+        b for b in rule.bases if (not bases or b.code in bases) and _binds(kb, b.code, industry)
+    ]
     if not candidates:
         candidates = [None]
     grounds: list[Basis | None] = []
@@ -442,15 +452,15 @@ def _grants(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situation) -
         grant
         for grant in playbook.grants
         if fits(grant.fits, situation)
-        and (grant.remedy is None or _assess(kb, grant.remedy, grant.bases, situation.category).grounds)
+        and (grant.remedy is None or _assess(kb, grant.remedy, grant.bases, situation).grounds)
     ]
 
 
 def _ground_codes(kb: KnowledgeBase, grant: Grant, situation: Situation) -> list[str]:
     if grant.remedy is None:
         return []
-    grounds = _assess(kb, grant.remedy, grant.bases, situation.category).grounds
-    return [b.code for b in grounds if b is not None and _law_fits(kb, b.code, situation.category)]
+    grounds = _assess(kb, grant.remedy, grant.bases, situation).grounds
+    return [b.code for b in grounds if b is not None and _law_fits(kb, b.code, situation)]
 
 
 def _claim_laws(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situation) -> list[str]:
@@ -463,11 +473,13 @@ def _claim_laws(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situatio
     rule = kb.remedies[claim.remedy]
     if situation.category in rule.excluded:
         return []
-    refused = not _assess(kb, claim.remedy, claim.bases, situation.category).grounds
+    refused = not _assess(kb, claim.remedy, claim.bases, situation).grounds
     return [
         b.code
         for b in rule.bases
-        if (not claim.bases or b.code in claim.bases) and (refused or _law_fits(kb, b.code, situation.category))
+        if (not claim.bases or b.code in claim.bases)
+        and _binds(kb, b.code, situation.industry)
+        and (refused or _law_fits(kb, b.code, situation))
     ]
 
 
@@ -478,7 +490,7 @@ def _claim_refusal(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situa
     claim = playbook.claim
     if claim is None:
         return None
-    assessment = _assess(kb, claim.remedy, claim.bases, situation.category)
+    assessment = _assess(kb, claim.remedy, claim.bases, situation)
     if not assessment.grounds:
         return assessment.refusals[0] if assessment.refusals else None
     if offered or any(basis is None or not basis.requires for basis in assessment.grounds):
@@ -519,7 +531,7 @@ def _offer(kb: KnowledgeBase, demand: Demand, grant: Grant, situation: Situation
     requested = _requested(grant.remedy, situation)
     # Without the role's limits nobody knows what it may give: ask the superior.
     needs_approval = limit is None or (requested > limit if requested is not None else limit <= 0)
-    grounds = _assess(kb, grant.remedy, grant.bases, situation.category).grounds
+    grounds = _assess(kb, grant.remedy, grant.bases, situation).grounds
     first = grounds[0] if grounds else None
     requires = tuple(FACT_NAMES[fact] for fact in sorted(first.requires)) if first is not None else ()
     return Offer(demand.value, kind, limit, requested, needs_approval, grant.text, grant.remedy.value, requires)

@@ -312,6 +312,8 @@ def _check_references(
     scenarios: Mapping[str, Scenario],
     industries: Mapping[str, Industry],
 ) -> None:
+    for law in laws.values():
+        _refer(_FILE["law"], law.key, "industries", law.industries, industries, "行业 industry")
     for playbook in playbooks.values():
         _refer(_FILE["demand"], playbook.key, "laws", playbook.laws, laws, "法规 law")
         _refer(_FILE["demand"], playbook.key, "strategies", playbook.strategies, strategies, "策略 strategy")

@@ -321,6 +321,8 @@ class Law(Entry):
     # The complaint categories the article speaks to; empty: any. Advice cites it only there
     # (a charging-basis article is no basis for an outage).
     categories: list[Category] = Field(default_factory=list)
+    # The industries it binds; empty: every one (the telecom regulations bind no shop).
+    industries: list[Code] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _law_has_date(self) -> Law:

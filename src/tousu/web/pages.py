@@ -179,15 +179,20 @@ def _law_titles() -> list[str]:
         return []
 
 
-def _remedy_bases() -> list[tuple[str, str, str]]:
-    """(code, Chinese title, the item types it may ground) for the settlement form's basis list."""
+def _remedy_bases(industry: str) -> list[tuple[str, str, str]]:
+    """(code, Chinese title, the item types it may ground) for the settlement form's basis list:
+    the laws and policies that bind the organisation's industry."""
     try:
         rules = load_remedy_rules()
+        laws = knowledge_base().laws
     except KnowledgeBaseError:
         return []
     bases: dict[str, tuple[str, list[str]]] = {}
     for rule in rules.values():
         for basis in rule.bases:
+            law = laws.get(basis.code)
+            if law is not None and law.industries and industry not in law.industries:
+                continue
             bases.setdefault(basis.code, (basis.title, []))[1].append(rule.type.value)
     return [(code, title, " ".join(types)) for code, (title, types) in bases.items()]
 
@@ -267,7 +272,7 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
         is_responsible=actor.id in (complaint["owner_id"], complaint["responsible_id"]),
         authority=authority,
         laws=_law_titles(),
-        remedy_bases=_remedy_bases(),
+        remedy_bases=_remedy_bases(state.policy.industry),
         facts=[(f.value, name) for f, name in FACT_NAMES.items()],
         may_override=actor.at_least(Role.DIRECTOR),
         advice=_advice(state, actor, row["content"], authority.model_dump()),
