@@ -627,3 +627,5 @@ def test_the_industry_page_sets_it_and_intake_offers_the_shops_categories(api: A
     # The bases a settlement may rest on are the laws that bind a shop: no telecom regulation.
     bases = re.findall(r'<option value="(\w+)" data-types=', advice)
     assert "consumer_law_55" in bases and not [b for b in bases if b.startswith(("telecom_reg", "appeal_rules"))]
+    facts = re.findall(r'name="facts" value="(\w+)"', advice)
+    assert "personal_injury" in facts and "install_delay" not in facts  # no installation to be late

@@ -179,22 +179,26 @@ def _law_titles() -> list[str]:
         return []
 
 
-def _remedy_bases(industry: str) -> list[tuple[str, str, str]]:
-    """(code, Chinese title, the item types it may ground) for the settlement form's basis list:
-    the laws and policies that bind the organisation's industry."""
+def _remedy_bases(industry: str) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+    """The settlement form's choices: the bases that bind the organisation's industry (code,
+    Chinese title, the item types each may ground) and the facts they rest on (a shop is not
+    asked whether an installation was late)."""
     try:
         rules = load_remedy_rules()
         laws = knowledge_base().laws
     except KnowledgeBaseError:
-        return []
+        return [], [(f.value, name) for f, name in FACT_NAMES.items()]
     bases: dict[str, tuple[str, list[str]]] = {}
+    needed: set[str] = set()
     for rule in rules.values():
         for basis in rule.bases:
             law = laws.get(basis.code)
             if law is not None and law.industries and industry not in law.industries:
                 continue
             bases.setdefault(basis.code, (basis.title, []))[1].append(rule.type.value)
-    return [(code, title, " ".join(types)) for code, (title, types) in bases.items()]
+            needed.update(basis.requires)
+    facts = [(f.value, name) for f, name in FACT_NAMES.items() if f in needed]
+    return [(code, title, " ".join(types)) for code, (title, types) in bases.items()], facts
 
 
 def _settlement_view(
@@ -253,6 +257,7 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
     authority = state.policy.authority.by_role[actor.role]
     settled = [_settlement_view(s, complaint=row, others=settled, actor=actor, state=state) for s in settled]
     names = {u["id"]: u["display_name"] for u in [*named, *staff]}
+    remedy_bases, facts = _remedy_bases(state.policy.industry)
     status = Status(complaint["status"])
     return page(
         request,
@@ -272,8 +277,8 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
         is_responsible=actor.id in (complaint["owner_id"], complaint["responsible_id"]),
         authority=authority,
         laws=_law_titles(),
-        remedy_bases=_remedy_bases(state.policy.industry),
-        facts=[(f.value, name) for f, name in FACT_NAMES.items()],
+        remedy_bases=remedy_bases,
+        facts=facts,
         may_override=actor.at_least(Role.DIRECTOR),
         advice=_advice(state, actor, row["content"], authority.model_dump()),
         related=[h for h in found["history"]["complaints"] if h["id"] != complaint_id][:20],
