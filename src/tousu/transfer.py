@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -226,12 +227,24 @@ def _from_table(line: int, record: dict[str | None, Any]) -> SourceRow:
     return SourceRow(line, raw, _normalise(out), key)
 
 
+# Channel names of earlier versions, as their exports have them.
+_FORMER_CHANNEL_NAMES = {
+    "热线(10086)": "hotline",
+    "网上营业厅/APP": "web",
+    "政府部门(工信部/通信管理局/12300)": "government",
+}
+
+
 def _by_name(value: Any, names: dict[Any, str]) -> Any:
     """A code given by its Chinese name (营业厅 for hall), as a spreadsheet typed by hand has it."""
-    if isinstance(value, str):
-        for code, name in names.items():
-            if value in (name, name.split("(")[0]):
-                return code.value
+    if not isinstance(value, str):
+        return value
+    for code, name in names.items():
+        if value == name:
+            return code.value
+    for code, name in names.items():  # a part of the name: 营业厅 or 门店 for 营业厅/门店
+        if value in re.split(r"[(/]", name.rstrip(")")):
+            return code.value
     return value
 
 
@@ -256,7 +269,9 @@ def _local_time(value: Any) -> Any:
 
 def _normalise(record: dict[str, Any]) -> dict[str, Any]:
     out = dict(record)
-    out["channel"] = _by_name(out.get("channel"), CHANNEL_NAMES)
+    channel = out.get("channel")
+    out["channel"] = _FORMER_CHANNEL_NAMES.get(channel, channel) if isinstance(channel, str) else channel
+    out["channel"] = _by_name(out["channel"], CHANNEL_NAMES)
     if "category" in out:
         out["category"] = _by_name(out["category"], CATEGORY_NAMES)
     if isinstance(out.get("demands"), list):

@@ -183,12 +183,13 @@ def test_the_regulator_reply_is_refused_for_a_complaint_nobody_transferred(api: 
     assert _printed(api, walk_in["id"]) == []
 
 
-def test_the_letters_state_the_complaint_neutrally_without_the_customers_threats(api: Api) -> None:
+def test_the_documents_state_the_complaint_neutrally_without_the_customers_threats(api: Api) -> None:
     words = "这个月被重复扣费两次，每次58元，要求双倍返还，不处理我就找记者曝光。"
     complaint = _transferred(api, content=words, claimed_amount=58, occurred_at="2026-11-20T09:30:00+08:00")
     _reply(api, complaint, "经核查，重复扣取的58元已于今日退回您的账户。")
+    _settle(api, complaint)
     base = f"/complaints/{complaint['id']}/documents"
-    for kind in ("reply", "regulator"):
+    for kind in ("reply", "regulator", "settlement"):
         letter = _page(api, f"{base}/{kind}", "agent1")
         assert letter.status_code == 200, letter.text
         assert words not in letter.text and "记者" not in letter.text and "曝光" not in letter.text

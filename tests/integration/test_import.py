@@ -203,3 +203,16 @@ def test_imported_complaints_follow_the_deadlines_an_administrator_set(env: str,
     assert changed.exit_code == 0, changed.output
     _import(_jsonl(tmp_path / "two.jsonl", [_complaint(2)]))
     assert reply_hours(env) == [48, 12]
+
+
+def test_channels_are_read_by_their_names_old_and_new(env: str, tmp_path: Path) -> None:
+    """A sheet typed by hand names a part of a channel's name (门店); an export of an earlier
+    version, the names it used then (热线(10086))."""
+    named = ["门店", "客服热线", "热线(10086)", "网上营业厅/APP", "营业厅"]
+    source = _jsonl(tmp_path / "named.jsonl", [_complaint(n, channel=name) for n, name in enumerate(named)])
+    assert _import(source).exit_code == 0
+    engine = create_db_engine(env)
+    with engine.connect() as conn:
+        channels = list(conn.execute(sa.text("SELECT channel FROM complaints ORDER BY id")).scalars())
+    engine.dispose()
+    assert channels == ["hall", "hotline", "hotline", "web", "hall"]

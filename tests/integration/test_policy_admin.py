@@ -619,6 +619,7 @@ def test_the_industry_page_sets_it_and_intake_offers_the_shops_categories(api: A
     # The categories a shop uses, named as on every page.
     assert "终端/商品质量" in intake and "增值业务/代收费" not in intake and "网络/信号" not in intake
     assert ">消协/12315<" in intake and ">集团公司转办<" not in intake and ">短信<" not in intake  # a shop's channels
+    assert ">客服热线<" in intake and "10086" not in intake
     assert re.search(r'id="industry">零售与生活服务<', admin_web.get("/admin/config").text)
     # The advice on the complaint page speaks as the shop does.
     cid = api.post("/complaints", "agent1", complaint_body(content=SHOP)).json()["id"]
@@ -629,3 +630,16 @@ def test_the_industry_page_sets_it_and_intake_offers_the_shops_categories(api: A
     assert "consumer_law_55" in bases and not [b for b in bases if b.startswith(("telecom_reg", "appeal_rules"))]
     facts = re.findall(r'name="facts" value="(\w+)"', advice)
     assert "personal_injury" in facts and "install_delay" not in facts  # no installation to be late
+    # A shop's complaint has no network fault for a root cause.
+    kinds = re.findall(r'<option value="(\w+)"', advice.split('id="fix-root-cause-kind"')[1].split("</select>")[0])
+    assert "product_quality" in kinds and "network_fault" not in kinds
+    measure_kinds = admin_web.get("/improvement").text.split('id="measure-kind"')[1].split("</select>")[0]
+    assert "商品质量" in measure_kinds and "网络故障" not in measure_kinds
+    # Nor does a settlement sent through the API rest on one.
+    version = api.get(f"/complaints/{cid}", "agent1").json()["version"]
+    waiver = {"type": "fee_waiver", "amount": 20, "basis": "telecom_reg_34"}
+    refused = api.post(
+        f"/complaints/{cid}/settlements", "agent1", {"version": version, "description": "减免", "items": [waiver]}
+    )
+    assert refused.status_code == 422 and "不约束本单位所属的行业" in refused.json()["error"]["message"]
+    assert api.get(f"/complaints/{cid}", "agent1").json()["version"] == version  # nothing was written

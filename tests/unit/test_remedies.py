@@ -43,6 +43,16 @@ def test_what_the_law_excludes_cannot_be_overridden() -> None:
     assert outage[0].refused and "减免" in outage[0].message
 
 
+def test_a_basis_binds_only_the_industries_its_law_binds() -> None:
+    waiver = Item(SettlementType.FEE_WAIVER, 30, "telecom_reg_34")
+    assert check_items([waiver], category="billing", facts=(), rules=RULES, industry="telecom") == []
+    refused = check_items([waiver], category="billing", facts=(), rules=RULES, industry="retail")
+    assert [f.code for f in refused] == ["basis_not_for_industry"] and refused[0].refused
+    assert "电信条例" not in refused[0].message.split("可选")[1]  # the shop is offered only its own bases
+    consumer = Item(SettlementType.REFUND, 30, "consumer_law_24")
+    assert check_items([consumer], category="billing", facts=(), rules=RULES, industry="retail") == []
+
+
 def test_double_refund_needs_our_fault_and_a_fee_category() -> None:
     item = Item(SettlementType.DOUBLE_REFUND, 116, "policy_double_refund")
     assert _check("billing", item) == ["facts_missing"]

@@ -439,7 +439,7 @@ def _assessed(
     refusals: list[str] = []
     for basis in candidates:
         item = Item(remedy, 0.0, basis.code if basis is not None else None)
-        findings = check_items([item], category=category, facts=_EVERY_FACT, rules=kb.remedies)
+        findings = check_items([item], category=category, facts=_EVERY_FACT, rules=kb.remedies, industry=industry)
         if all(not finding.refused for finding in findings):
             grounds.append(basis)
         refusals.extend(finding.message for finding in findings if finding.refused)
@@ -498,7 +498,11 @@ def _claim_refusal(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situa
     first = assessment.grounds[0]
     assert first is not None
     findings = check_items(
-        [Item(claim.remedy, 0.0, first.code)], category=situation.category, facts=(), rules=kb.remedies
+        [Item(claim.remedy, 0.0, first.code)],
+        category=situation.category,
+        facts=(),
+        rules=kb.remedies,
+        industry=situation.industry,
     )
     return findings[0].message if findings else None
 

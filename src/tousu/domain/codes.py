@@ -146,10 +146,12 @@ TRANSFER_SOURCE_NAMES: dict[TransferSource, str] = {
 }
 
 
+# Named so that a shop and a telecom hall both read them as theirs (the regulator a transfer
+# came from is named by TransferSource).
 CHANNEL_NAMES: dict[Channel, str] = {
-    Channel.HALL: "营业厅",
-    Channel.HOTLINE: "热线(10086)",
-    Channel.WEB: "网上营业厅/APP",
+    Channel.HALL: "营业厅/门店",
+    Channel.HOTLINE: "客服热线",
+    Channel.WEB: "网上渠道/APP",
     Channel.SMS: "短信",
     Channel.LETTER: "信函",
     Channel.FAX: "传真",
@@ -159,7 +161,7 @@ CHANNEL_NAMES: dict[Channel, str] = {
     Channel.PROVINCE: "省公司转办",
     Channel.PROVINCE_LEADER: "省公司领导批示",
     Channel.PROVINCE_HOTLINE: "省监督热线",
-    Channel.GOVERNMENT: "政府部门(工信部/通信管理局/12300)",
+    Channel.GOVERNMENT: "政府部门/监管机构",
     Channel.CONSUMER_BODY: "消协/12315",
     Channel.MEDIA: "媒体",
     Channel.COURT: "法院/仲裁",

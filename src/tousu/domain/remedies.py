@@ -68,6 +68,7 @@ class Basis:
     code: str
     title: str
     categories: frozenset[str] | None = None  # None: any category
+    industries: frozenset[str] | None = None  # None: binds every industry
     requires: frozenset[Fact] = frozenset()
     refusal: str = ""  # why it does not apply when its conditions are not met
 
@@ -120,15 +121,16 @@ def check_items(
     facts: Iterable[Fact],
     rules: Mapping[SettlementType, RemedyRule],
     description: str = "",
+    industry: str | None = None,
 ) -> list[Finding]:
-    """Everything the law or policy says against these items, for this complaint; and against a
-    `description` that names money the items do not carry under its own rules."""
+    """Everything the law or policy says against these items, for this complaint in this
+    `industry`; and against a `description` that names money the items do not carry under its own rules."""
     items = list(items)
     known = frozenset(facts)
     findings: list[Finding] = []
     for item in items:
         rule = rules[item.type]
-        findings.extend(_check(item, rule, category, known))
+        findings.extend(_check(item, rule, category, known, industry))
     return findings + _check_description(description, items, rules)
 
 
@@ -169,13 +171,19 @@ def _check_description(
     return findings
 
 
-def _check(item: Item, rule: RemedyRule, category: str | None, facts: frozenset[Fact]) -> list[Finding]:
+def _binds(basis: Basis, industry: str | None) -> bool:
+    return basis.industries is None or industry is None or industry in basis.industries
+
+
+def _check(
+    item: Item, rule: RemedyRule, category: str | None, facts: frozenset[Fact], industry: str | None
+) -> list[Finding]:
     if category is not None and category in rule.excluded:
         return [Finding(item.type, "excluded_for_category", f"{rule.name}：{rule.excluded[category]}")]
+    choices = "、".join(b.title for b in rule.bases if _binds(b, industry)) or "无"
     if item.basis is None:
         if not rule.basis_required:
             return []
-        choices = "、".join(b.title for b in rule.bases)
         message = f"{rule.name}必须选择法律或制度依据（可选：{choices}）。"
         if rule.exception_roles:
             who = "、".join(_role_names(rule.exception_roles))
@@ -183,8 +191,10 @@ def _check(item: Item, rule: RemedyRule, category: str | None, facts: frozenset[
         return [Finding(item.type, "basis_required", message, rule.exception_roles)]
     basis = rule.basis(item.basis)
     if basis is None:
-        choices = "、".join(b.title for b in rule.bases) or "无"
         return [Finding(item.type, "basis_not_applicable", f"所选依据不能作为{rule.name}的依据（可选：{choices}）。")]
+    if not _binds(basis, industry):
+        message = f"{basis.title}不约束本单位所属的行业，不能作为{rule.name}的依据（可选：{choices}）。"
+        return [Finding(item.type, "basis_not_for_industry", message)]
     if basis.categories is not None and category is not None and category not in basis.categories:
         return [Finding(item.type, "basis_not_for_category", f"{rule.name}（{basis.title}）：{basis.refusal}")]
     missing = sorted(basis.requires - facts)

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES
+from tousu.domain.improvement import ROOT_CAUSE_NAMES
 from tousu.knowledge.errors import KnowledgeBaseError
 from tousu.knowledge.loader import KnowledgeBase, UnknownEntryError, load_knowledge_base, script_findings
 from tousu.knowledge.models import (
@@ -252,6 +253,7 @@ def _industry(entry: Industry) -> list[str]:
         *_text("说明", entry.summary),
         *_section("细分", entry.segments),
         *_section("渠道", (CHANNEL_NAMES[channel] for channel in entry.channels)),
+        *_section("结案根因类别", (ROOT_CAUSE_NAMES[kind] for kind in entry.root_causes)),
         *_section("分类与行业线索", categories),
         *_section("话术用语", (f"{{{slot}}} → {value}" for slot, value in entry.slot_defaults.items())),
     ]

@@ -18,6 +18,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from tousu.domain.codes import DEMAND_NAMES, Category, Channel, Demand
+from tousu.domain.improvement import RootCauseKind
 from tousu.domain.remedies import SettlementType
 
 # The only placeholders a script may contain, with the neutral wording used when the
@@ -529,6 +530,8 @@ class Industry(NamedEntry):
     segments: list[Text] = Field(default_factory=list)
     categories: list[IndustryCategory] = Field(min_length=1)
     channels: list[Channel] = Field(min_length=1)
+    # The root-cause kinds its complaints can have; empty means every kind.
+    root_causes: list[RootCauseKind] = Field(default_factory=list)
     slot_defaults: dict[SlotName, Text] = Field(default_factory=dict)
 
     @model_validator(mode="after")

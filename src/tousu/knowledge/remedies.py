@@ -71,11 +71,11 @@ def build_remedy_rules(directory: Path, laws: dict[str, Law], categories: set[st
 
 
 def _rule(entry: RemedyEntry, laws: dict[str, Law], categories: set[str]) -> RemedyRule:
-    def law_title(code: str) -> str:
-        law = laws.get(code)
-        if law is None:
+    def law(code: str) -> Law:
+        found = laws.get(code)
+        if found is None:
             raise KnowledgeBaseError(_FILE, entry.type.value, f"引用了不存在的法规 (unknown law): {code}")
-        return law.label
+        return found
 
     def known(codes: list[str] | None) -> frozenset[str] | None:
         if codes is None:
@@ -89,8 +89,9 @@ def _rule(entry: RemedyEntry, laws: dict[str, Law], categories: set[str]) -> Rem
     bases = tuple(
         Basis(
             code=b.law,
-            title=law_title(b.law),
+            title=law(b.law).label,
             categories=known(b.categories),
+            industries=frozenset(law(b.law).industries) or None,
             requires=frozenset(b.requires),
             refusal=b.refusal,
         )
@@ -100,7 +101,7 @@ def _rule(entry: RemedyEntry, laws: dict[str, Law], categories: set[str]) -> Rem
     exception_roles: frozenset[Role] = frozenset()
     exception_policy = ""
     if entry.exception is not None:
-        exception_policy = law_title(entry.exception)
+        exception_policy = law(entry.exception).label
         raw = str(laws[entry.exception].parameters.get("exception_roles", ""))
         try:
             exception_roles = frozenset(Role(r.strip()) for r in raw.split(",") if r.strip())

@@ -62,12 +62,16 @@ def _findings(
     facts: list[Fact],
     rules: Rules,
     description: str,
+    industry: str,
 ) -> list[Finding]:
-    """Everything the law and policy say against the items, for this complaint: the items
-    themselves, and the refunds of its other settlements (granted, approved or pending) with them."""
+    """Everything the law and policy say against the items, for this complaint in the
+    organisation's industry: the items themselves, and the refunds of its other settlements
+    (granted, approved or pending) with them."""
     earlier = [item for other in others if other["status"] in COUNTED for item in items_of(other)]
     return [
-        *check_items(items, category=complaint["category"], facts=facts, rules=rules, description=description),
+        *check_items(
+            items, category=complaint["category"], facts=facts, rules=rules, description=description, industry=industry
+        ),
         *check_refund_total(items, earlier=earlier, disputed=complaint["claimed_amount"]),
     ]
 
@@ -142,7 +146,15 @@ def propose(
         raise Invalid("not_active", "已结案、不予受理或已合并的投诉不能再提出处理方案。", "status")
     others = for_complaint(conn, complaint_id=complaint_id)
     findings = _legal_findings(
-        _findings(items, complaint=complaint, others=others, facts=facts, rules=_rules(rules), description=description)
+        _findings(
+            items,
+            complaint=complaint,
+            others=others,
+            facts=facts,
+            rules=_rules(rules),
+            description=description,
+            industry=policy.industry,
+        )
     )
     exception_by = override_role(findings)
     reason = (override_reason or "").strip()
@@ -283,7 +295,11 @@ def decide_approval(
             raise Forbidden("beyond_authority", "该方案也超出您的审批权限，请上报更高层级审批。")
         findings = _legal_findings(
             exceptions_of(
-                settlement, complaint=complaint, others=for_complaint(conn, complaint_id=complaint["id"]), rules=rules
+                settlement,
+                complaint=complaint,
+                others=for_complaint(conn, complaint_id=complaint["id"]),
+                industry=policy.industry,
+                rules=rules,
             )
         )
         if findings:
@@ -346,7 +362,11 @@ def can_approve(
     ):
         return False
     found = exceptions_of(
-        settlement, complaint=complaint, others=for_complaint(conn, complaint_id=complaint["id"]), rules=rules
+        settlement,
+        complaint=complaint,
+        others=for_complaint(conn, complaint_id=complaint["id"]),
+        industry=policy.industry,
+        rules=rules,
     )
     return all(actor.role in f.override_roles for f in found)
 
@@ -356,6 +376,7 @@ def exceptions_of(
     *,
     complaint: Mapping[str, Any],
     others: Iterable[Mapping[str, Any]],
+    industry: str,
     rules: Rules | None = None,
 ) -> list[Finding]:
     """What approving this settlement would have to override (or what the law now refuses);
@@ -367,6 +388,7 @@ def exceptions_of(
         facts=[Fact(f) for f in settlement.get("facts") or []],
         rules=_rules(rules),
         description=settlement.get("description") or "",
+        industry=industry,
     )
 
 

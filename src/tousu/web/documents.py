@@ -36,7 +36,7 @@ from tousu.knowledge.remedies import load_remedy_rules
 from tousu.services import complaints as store
 from tousu.services import customers, settlements, timeline
 from tousu.services.actors import Actor
-from tousu.services.customers import mask_numbers_in_text, mask_phone
+from tousu.services.customers import mask_phone
 from tousu.services.errors import NotFound
 from tousu.web.auth import PageActor
 from tousu.web.render import page, templates
@@ -177,12 +177,9 @@ def _context(
         "hall": row["team"] or "客户服务中心",
         "customer_name": customer["name"],
         "customer_phone": mask_phone(customer["phone"]),
-        # The customer's words on what they sign; a neutral summary in the letters.
-        "summary": (
-            mask_numbers_in_text(row["content"])
-            if kind is DocumentKind.SETTLEMENT
-            else neutral_summary(row, who="您" if kind is DocumentKind.REPLY else "客户")
-        ),
+        # The matter as agreed, never the customer's words: what they sign or receive does not
+        # repeat their threats back to them.
+        "summary": neutral_summary(row, who="您" if kind is DocumentKind.REPLY else "客户"),
         "received_on": chinese_date(row["received_at"]),
         "occurred_on": chinese_date(row["occurred_at"]),
         "reply_text": (reply["data"]["reply"] if reply else ""),

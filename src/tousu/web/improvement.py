@@ -30,6 +30,7 @@ from tousu.domain.improvement import (
 from tousu.services import improvement, users
 from tousu.services.actors import Actor
 from tousu.services.errors import Invalid, NotFound, ServiceError
+from tousu.web import industry as choices
 from tousu.web.auth import PageActor
 from tousu.web.render import page
 from tousu.web.security import CSRF_FIELD, csrf_valid
@@ -42,7 +43,6 @@ NOTICES = {
     "created": "已制定整改措施，并记入所关联投诉的处理记录。",
     "changed": "已保存。",
 }
-KINDS = [(k.value, n) for k, n in ROOT_CAUSE_NAMES.items()]
 
 
 def _day(value: str | None) -> date | None:
@@ -201,7 +201,7 @@ def _improvement_page(
         behind=behind,
         measures=measures,
         staff=staff,
-        kinds=KINDS,
+        kinds=choices.root_causes(state.policy.industry, keep=kind),
         may_choose_team=actor.sees_everything,
         today=now.astimezone(LOCAL).date().isoformat(),
         typed=typed or {},

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES
+from tousu.domain.improvement import ROOT_CAUSE_NAMES
 from tousu.knowledge import KINDS, Industry, KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from tousu.knowledge.models import LAW_KIND_NAMES, PROFILE_GROUP_NAMES, SCENARIO_GROUP_NAMES, USAGE_NAMES
 from tousu.web.auth import PageActor
@@ -63,6 +64,7 @@ FIELD_NAMES = {
     "industries": "适用行业",
     "segments": "细分业务",
     "channels": "受理渠道",
+    "root_causes": "结案根因类别",
     "slot_defaults": "话术用语",
 }
 # Codes, flags and recognition patterns are for the analyzer, not for the people reading.
@@ -111,6 +113,7 @@ ENUM_NAMES: dict[str, dict[str, str]] = {
     },
     "categories": {k.value: n for k, n in CATEGORY_NAMES.items()},
     "channels": {k.value: n for k, n in CHANNEL_NAMES.items()},
+    "root_causes": {k.value: n for k, n in ROOT_CAUSE_NAMES.items()},
 }
 _SLOT = re.compile(r"\{([^{}]*)\}")
 

@@ -13,17 +13,17 @@ from fastapi.responses import RedirectResponse, Response
 from tousu.api import present
 from tousu.api.deps import AppState, State
 from tousu.api.schemas import MAX_ID, printable
-from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES, Category, Channel, Role, UrgencyType
+from tousu.domain.codes import Category, Channel, Role, UrgencyType
 from tousu.domain.remedies import FACT_NAMES
 from tousu.domain.workflow import ACTIVE_STATUSES, CLOCK_RUNNING, OPEN_STATUSES, Status
 from tousu.knowledge import KnowledgeBaseError
-from tousu.knowledge.models import Industry
 from tousu.knowledge.remedies import load_remedy_rules
 from tousu.services import analytics, customers, queries, settlements, users
 from tousu.services import complaints as store
 from tousu.services.actors import Actor
 from tousu.services.batches import open_batches
 from tousu.services.errors import Invalid, NotFound
+from tousu.web import industry as choices
 from tousu.web.auth import PageActor
 from tousu.web.events import people_in
 from tousu.web.knowledge import knowledge_base
@@ -144,31 +144,14 @@ def queue(request: Request, state: State, actor: PageActor) -> Response:
 
 @router.get("/complaints/new")
 def new_complaint(request: Request, state: State, actor: PageActor) -> Response:
-    industry = _industry(state.policy.industry)
-    channels = [(c.value, name) for c, name in CHANNEL_NAMES.items() if industry is None or c in industry.channels]
     return page(
         request,
         "new.html",
         actor=actor,
         nav="new",
-        categories=_categories(state.policy.industry),
-        channels=channels,
+        categories=choices.categories(state.policy.industry),
+        channels=choices.channels(state.policy.industry),
     )
-
-
-def _industry(code: str) -> Industry | None:
-    try:
-        return knowledge_base().industries.get(code)
-    except KnowledgeBaseError:
-        return None
-
-
-def _categories(industry: str, keep: str | None = None) -> list[tuple[str, str]]:
-    """The categories the organisation's industry uses (a shop's offers no 增值业务 or 网络/信号),
-    with the names every page gives them; `keep`, a category already chosen, stays offered."""
-    entry = _industry(industry)
-    used = {c.code for c in entry.categories} if entry is not None else set(CATEGORY_NAMES)
-    return [(code.value, name) for code, name in CATEGORY_NAMES.items() if code in used or code == keep]
 
 
 def _law_titles() -> list[str]:
@@ -185,15 +168,13 @@ def _remedy_bases(industry: str) -> tuple[list[tuple[str, str, str]], list[tuple
     asked whether an installation was late)."""
     try:
         rules = load_remedy_rules()
-        laws = knowledge_base().laws
     except KnowledgeBaseError:
         return [], [(f.value, name) for f, name in FACT_NAMES.items()]
     bases: dict[str, tuple[str, list[str]]] = {}
     needed: set[str] = set()
     for rule in rules.values():
         for basis in rule.bases:
-            law = laws.get(basis.code)
-            if law is not None and law.industries and industry not in law.industries:
+            if basis.industries is not None and industry not in basis.industries:
                 continue
             bases.setdefault(basis.code, (basis.title, []))[1].append(rule.type.value)
             needed.update(basis.requires)
@@ -210,7 +191,9 @@ def _settlement_view(
         rules = load_remedy_rules()
         names = {t.value: r.name for t, r in rules.items()}
         titles = {b.code: b.title for r in rules.values() for b in r.bases}
-        found = settlements.exceptions_of(s, complaint=complaint, others=others, rules=rules)
+        found = settlements.exceptions_of(
+            s, complaint=complaint, others=others, industry=state.policy.industry, rules=rules
+        )
         exceptions = [f.message for f in found]
     except KnowledgeBaseError:
         names, titles, exceptions = {}, {}, []
@@ -269,7 +252,8 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
         names=names,
         people={u["username"]: u["display_name"] for u in [*named, *staff]},
         staff=_by_hall(staff, first=row["team"]),
-        categories=_categories(state.policy.industry, keep=row["category"]),
+        categories=choices.categories(state.policy.industry, keep=row["category"]),
+        root_causes=choices.root_causes(state.policy.industry, keep=row["root_cause_kind"]),
         is_manager=actor.at_least(Role.MANAGER),
         awaiting_reply=status in OPEN_STATUSES,
         active=status in ACTIVE_STATUSES,
