@@ -65,13 +65,19 @@ def file_complaint(base: str, token: str, **body: Any) -> dict[str, Any]:
     return dict(created.json())
 
 
-def log_in(tab: Page, username: str, password: str = DEMO_PASSWORD) -> None:
-    """Through the login form, as a person would; the tab's context then holds the session."""
+def log_in(tab: Page, username: str, password: str = DEMO_PASSWORD, *, refused: bool = False) -> None:
+    """Through the login form, as a person would; the tab's context then holds the session.
+    A login that fails (or, with `refused`, one that succeeds) fails the test here, not a later step."""
     tab.goto("/login")
     tab.fill("#username", username)
     tab.fill("#password", password)
     tab.click("form[action='/login'] button[type=submit]")
     tab.wait_for_load_state()
+    error = tab.locator("#login-error")
+    if refused:
+        assert error.count() == 1, f"{username} was let in"
+    else:
+        assert error.count() == 0, f"{username} was refused: {error.text_content()}"
 
 
 def signed_in_tab(browser: Browser, base: str, username: str) -> Page:

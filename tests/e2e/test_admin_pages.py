@@ -110,7 +110,7 @@ def test_an_admin_disables_an_account_and_revokes_a_token(
     expect(page.locator("#audit")).to_contain_text("撤销令牌")
 
     page.context.clear_cookies()
-    log_in(page, "agent7", PASSWORD)
+    log_in(page, "agent7", PASSWORD, refused=True)
     expect(page.locator("#login-error")).to_contain_text("已停用")
 
 

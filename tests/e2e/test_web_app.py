@@ -157,7 +157,7 @@ def test_repeated_wrong_passwords_are_throttled(server: str) -> None:
 
 
 def test_a_wrong_password_shows_a_clear_message(page: Page) -> None:
-    log_in(page, "agent1", password="not-the-password")
+    log_in(page, "agent1", password="not-the-password", refused=True)
     assert "用户名或密码错误" in page.text_content("#login-error")
     shot(page, "login-wrong-password")
 

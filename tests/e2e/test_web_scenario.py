@@ -106,7 +106,7 @@ def test_the_whole_story_in_the_browser(browser: Browser, server: str, database_
     agent, manager = agent_ctx.new_page(), manager_ctx.new_page()
 
     # A wrong password gets a plain message.
-    log_in(agent, "agent1", "wrong-password")
+    log_in(agent, "agent1", "wrong-password", refused=True)
     expect(agent.locator("#login-error")).to_contain_text("用户名或密码错误")
     shot(agent, "login-wrong-password", backend)
     log_in(agent, "agent1")
