@@ -92,6 +92,15 @@ def test_a_double_refund_asked_for_an_outage_is_refused_with_the_settlement_rule
     assert refusals and rule.excluded["network"] in refusals[0]
 
 
+def test_compensation_for_an_outage_waits_for_the_outage_and_the_loss_not_only_a_late_installation(
+    analyzer: Analyzer,
+) -> None:
+    analysis = advise(analyzer, "家里宽带断了三天，一直没人来修，耽误我在家办公，要求赔偿损失。")
+    notes = [r.note for r in analysis.recommendations.may_not_offer if r.demand == "high_compensation"]
+    assert notes and "服务中断或障碍" in notes[0] and "实际损失" in notes[0]
+    assert "不可承诺" in notes[0]
+
+
 @pytest.mark.parametrize("text", [BASE_STATION_DOWN, BROADBAND_DOWN])
 def test_no_arrears_reconnection_on_an_outage(analyzer: Analyzer, text: str) -> None:
     recommendations = advise(analyzer, text).recommendations

@@ -495,16 +495,17 @@ def _claim_refusal(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situa
         return assessment.refusals[0] if assessment.refusals else None
     if offered or any(basis is None or not basis.requires for basis in assessment.grounds):
         return None
-    first = assessment.grounds[0]
-    assert first is not None
-    findings = check_items(
-        [Item(claim.remedy, 0.0, first.code)],
-        category=situation.category,
-        facts=(),
-        rules=kb.remedies,
-        industry=situation.industry,
-    )
-    return findings[0].message if findings else None
+    # Every basis it may rest on, each with the facts to confirm: naming the first alone would
+    # send an outage's claim to the rules on a late installation.
+    conditions = [
+        f"{'、'.join(FACT_NAMES[f] for f in sorted(basis.requires))}（{basis.title}）"
+        for basis in assessment.grounds
+        if basis is not None
+    ]
+    name = kb.remedies[claim.remedy].name
+    if len(conditions) == 1:
+        return f"{name}须先确认：{conditions[0]}，确认前不可承诺。"
+    return f"{name}须先确认下列情形之一，确认前不可承诺：{'；'.join(conditions)}。"
 
 
 def _offers(
