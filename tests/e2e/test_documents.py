@@ -55,6 +55,10 @@ def test_the_print_button_opens_the_settlement_confirmation(browser: Browser, se
     tab.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
     tab.click("#print-button")
     assert tab.evaluate("window.__printed") == 1
+    # The dialog closed (what the browser signals after printing): the print goes to the timeline.
+    with tab.expect_response(lambda r: r.url.endswith("/documents/settlement/printed")) as reported:
+        tab.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    assert reported.value.status == 204
     assert not errors, errors  # no script or stylesheet blocked by the CSP
 
     tab.goto(f"/complaints/{cid}")

@@ -149,14 +149,17 @@ def _complaint_page(world: World, user: str) -> Call:
     return Call("GET", f"/complaints/{world.complaint['id']}")
 
 
-def _document(suffix: str) -> Builder:
-    """The written reply of a complaint that has been replied to (a document needs its reply)."""
+def _document(suffix: str, printed: bool = False) -> Builder:
+    """The written reply of a complaint that has been replied to (a document needs its reply);
+    with `printed`, the page's report that it was printed."""
 
     def build(world: World, user: str) -> Call:
         complaint = world.new_complaint()
         body = {"version": complaint["version"], "reply": "已为您退回重复扣取的费用。"}
         replied = world.api.post(f"/complaints/{complaint['id']}/reply", "agent1", body)
         assert replied.status_code == 200, replied.text
+        if printed:
+            return Call("POST", f"/api/v1/complaints/{complaint['id']}/documents/reply/printed", json={})
         return Call("GET", f"/complaints/{complaint['id']}/documents/reply{suffix}")
 
     return build
@@ -393,6 +396,7 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, str], Builder]] = {
     ("GET", "/complaints/{complaint_id}"): (PAGE_HALL_A, _complaint_page),
     ("GET", "/complaints/{complaint_id}/documents/{kind}"): (PAGE_HALL_A, _document("")),
     ("GET", "/complaints/{complaint_id}/documents/{kind}.pdf"): (PDF_HALL_A, _document(".pdf")),
+    ("POST", "/api/v1/complaints/{complaint_id}/documents/{kind}/printed"): (API_HALL_A, _document("", printed=True)),
     ("GET", "/dashboard"): (PAGE_MANAGERS, _get("/dashboard")),
     ("GET", "/todo"): (expect(agent_b="hidden", anonymous="login"), _get("/todo")),
     ("GET", "/batches/{batch_id}"): (PAGE_HALL_A, lambda w, u: Call("GET", f"/batches/{_batch(w)}")),

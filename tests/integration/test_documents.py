@@ -32,6 +32,11 @@ def _printed(api: Api, complaint_id: int) -> list[dict[str, Any]]:
     return [e for e in events if e["kind"] == "printed"]
 
 
+def _report_print(api: Api, complaint_id: int, kind: str, case_number: str | None = None) -> Any:
+    """What the document page's script sends once the browser's print dialog closes."""
+    return api.post(f"/complaints/{complaint_id}/documents/{kind}/printed", "agent1", {"case_number": case_number})
+
+
 def _version(api: Api, complaint_id: int) -> int:
     return int(api.get(f"/complaints/{complaint_id}", "agent1").json()["version"])
 
@@ -77,7 +82,9 @@ def test_the_settlement_confirmation_shows_the_items_and_the_signature_lines(api
     assert "客户签字" in text and "经办人" in text and "日期" in text
     assert PHONE not in text
     assert '<script src="/static/print.js">' in text and "/static/print.css" in text
+    assert _printed(api, complaint["id"]) == []  # reading it is not printing it
 
+    assert _report_print(api, complaint["id"], "settlement").status_code == 204
     printed = _printed(api, complaint["id"])
     assert [e["data"]["document"] for e in printed] == ["settlement"]
     assert _version(api, complaint["id"]) == version  # a print changes nothing of the complaint
@@ -107,6 +114,8 @@ def test_the_written_reply_and_the_regulator_reply_need_a_recorded_reply(api: Ap
     assert "申诉回复" in regulator.text and "闽12300-2026-0815" in regulator.text
     assert "经核查" in regulator.text
 
+    assert _report_print(api, complaint["id"], "reply").status_code == 204
+    assert _report_print(api, complaint["id"], "regulator", "闽12300-2026-0815").status_code == 204
     printed = _printed(api, complaint["id"])
     assert [e["data"]["document"] for e in printed] == ["reply", "regulator"]
     assert printed[1]["data"]["case_number"] == "闽12300-2026-0815"
@@ -121,6 +130,8 @@ def test_only_those_who_see_the_complaint_print_it(api: Api, who: str, status: i
     if status == 404:
         assert "王先生" not in answer.text and complaint["reference"] not in answer.text
         assert _page(api, f"/complaints/{complaint['id']}/documents/reply.pdf", who).status_code == 404
+        unseen = api.post(f"/complaints/{complaint['id']}/documents/reply/printed", who, {})
+        assert unseen.status_code == 404
         assert _printed(api, complaint["id"]) == []
     anonymous = _page(api, f"/complaints/{complaint['id']}/documents/reply", None)
     assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login?next=")
@@ -169,6 +180,8 @@ def test_the_regulator_reply_takes_the_case_number_of_the_transfer(api: Api) -> 
     assert "申诉回复" in regulator.text and "闽12300-2026-0815" in regulator.text
     typed = _page(api, f"/complaints/{transferred['id']}/documents/regulator?case_number=GX-9", "agent1")
     assert typed.status_code == 200 and "GX-9" in typed.text  # a number typed in wins
+    assert _report_print(api, transferred["id"], "regulator").status_code == 204
+    assert _report_print(api, transferred["id"], "regulator", "GX-9").status_code == 204
     cases = [e["data"]["case_number"] for e in _printed(api, transferred["id"])]
     assert cases == ["闽12300-2026-0815", "GX-9"]
 
@@ -180,6 +193,9 @@ def test_the_regulator_reply_is_refused_for_a_complaint_nobody_transferred(api: 
     assert refused.status_code == 422
     assert "不是由12300、12315或工信部/通信管理局转办的投诉" in refused.text
     assert "转办信息" in refused.text  # and where to record the transfer if there is one
+    assert _printed(api, walk_in["id"]) == []
+    reported = _report_print(api, walk_in["id"], "regulator")
+    assert reported.status_code == 422 and "不是由12300" in reported.json()["error"]["message"]
     assert _printed(api, walk_in["id"]) == []
 
 
@@ -195,13 +211,33 @@ def test_the_documents_state_the_complaint_neutrally_without_the_customers_threa
         assert words not in letter.text and "记者" not in letter.text and "曝光" not in letter.text
         for fact in ("计费/扣费争议", "58.00 元", "2026年11月20日", "退费"):
             assert fact in letter.text, (kind, fact)
+        summary = letter.text.split('id="summary">')[1].split("</div>")[0]
+        # The letters answer what was asked; the confirmation states only what was agreed.
+        assert ("诉求" in summary) is (kind != "settlement"), (kind, summary)
 
 
-def test_the_timeline_tells_a_print_from_a_pdf_download(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_exception_is_printed_as_one_on_the_confirmation(api: Api) -> None:
+    complaint = _complaint(api)
+    proposal = api.post(
+        f"/complaints/{complaint['id']}/settlements",
+        "agent1",
+        {"version": _version(api, complaint["id"]), "compensation": 50, "description": "挽留客户"},
+    ).json()
+    assert proposal["approver_role"] == "director"  # no basis: the director's exception
+    decided = api.post(
+        f"/settlements/{proposal['id']}/decision", "director1", {"approve": True, "override_reason": "老客户挽留"}
+    )
+    assert decided.status_code == 200, decided.text
+    printed = _page(api, f"/complaints/{complaint['id']}/documents/settlement", "agent1").text
+    row = printed.split("<tbody>")[1].split("</tbody>")[0]
+    assert "赔偿" in row and "（例外批准）" in row
+
+
+@pytest.mark.skipif(shutil.which(documents.CHROMIUM) is None, reason="Chromium is not installed")
+def test_the_timeline_tells_a_print_from_a_pdf_download(api: Api) -> None:
     complaint = _complaint(api)
     _reply(api, complaint, "已为您退回重复扣费。")
-    monkeypatch.setattr(documents, "_pdf", lambda html: b"%PDF-1.4 test")
-    assert _page(api, f"/complaints/{complaint['id']}/documents/reply", "agent1").status_code == 200
+    assert _report_print(api, complaint["id"], "reply").status_code == 204
     assert _page(api, f"/complaints/{complaint['id']}/documents/reply.pdf", "agent1").status_code == 200
     timeline = _page(api, f"/complaints/{complaint['id']}", "agent1").text
     assert "方式：打印" in timeline and "方式：下载PDF" in timeline

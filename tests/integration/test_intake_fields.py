@@ -112,3 +112,18 @@ def test_the_lookup_history_names_the_business_for_the_similar_complaint_warning
     [item] = found["history"]["complaints"]
     assert item["id"] == created["id"] and item["topic"] == "宽带" and item["status"] == "received"
     assert api.get("/customers?phone=13900001111", "agent_b").json()["scope"] == "limited"
+
+
+def test_a_transfer_deadline_already_past_when_it_reached_us_is_refused(api: Api, clock: Any) -> None:
+    """A deadline six days gone at intake is a typo (or a lost transfer): not a case born 已超时."""
+    past = _transferred(api, clock.now - timedelta(days=6))
+    assert past.status_code == 422
+    error = past.json()["error"]
+    assert error["field"] == "transfer_reply_by" and "早于受理时间" in error["message"]
+    created = _transferred(api, clock.now + timedelta(days=1)).json()
+    edited = api.client.patch(
+        f"/api/v1/complaints/{created['id']}",
+        json={"version": created["version"], "transfer_reply_by": (clock.now - timedelta(days=1)).isoformat()},
+        headers=api.as_("agent1"),
+    )
+    assert edited.status_code == 422 and edited.json()["error"]["field"] == "transfer_reply_by"

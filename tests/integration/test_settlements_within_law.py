@@ -170,3 +170,52 @@ def test_refunds_add_up_to_the_charge_or_twice_it_over_every_settlement(api: Api
     assert rest.status_code == 201 and rest.json()["status"] == "granted"
     beyond = _propose(api, "agent2", billing, items=[{"type": "refund", "amount": 5}])
     assert beyond.status_code == 201 and beyond.json()["status"] == "pending_approval"
+
+
+def test_a_request_waiting_for_the_director_is_not_a_managers_to_deny_or_pass_up(api: Api) -> None:
+    billing = _complaint(api, "billing")
+    proposal = _propose(api, "agent1", billing, compensation=50).json()  # no basis: the director's exception
+    assert proposal["approver_role"] == "director"
+    decision = f"/settlements/{proposal['id']}/decision"
+    for body in ({"forward": True}, {"approve": False}):
+        refused = api.post(decision, "manager1", body)
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_addressed", body
+        assert "待客户中心主任审批" in refused.json()["error"]["message"]
+    assert api.post(decision, "manager1", {"approve": True}).json()["error"]["code"] == "exception_beyond_role"
+    assert _events(api, billing["id"])[-1]["kind"] == "approval_requested"  # nothing moved
+    page = api.client.get(
+        f"/complaints/{billing['id']}", headers={"Cookie": f"tousu_session={api.tokens['manager1']}"}
+    ).text
+    assert f'data-settlement="{proposal["id"]}"' not in page  # no 上报 or 驳回 offered to him
+    director = api.client.get(
+        f"/complaints/{billing['id']}", headers={"Cookie": f"tousu_session={api.tokens['director1']}"}
+    ).text
+    assert f'data-settlement="{proposal["id"]}"' in director
+
+
+def test_a_later_request_past_the_refund_total_does_not_hold_up_an_earlier_one(api: Api) -> None:
+    billing = dict(
+        api.post(
+            "/complaints",
+            "agent1",
+            complaint_body(category="billing", content="上个月被乱扣了58元流量费，要求双倍返还。", claimed_amount=58),
+        ).json()
+    )
+    double = {"type": "double_refund", "amount": 116, "basis": "policy_double_refund"}
+    earlier = _propose(api, "agent1", billing, items=[double], facts=["our_fault"]).json()
+    assert earlier["status"] == "pending_approval" and earlier["approver_role"] == "manager"
+    later = _propose(api, "agent1", billing, items=[{"type": "refund", "amount": 40}]).json()
+    assert later["status"] == "pending_approval" and later["approver_role"] == "director"  # 156 on 58
+    approved = api.post(f"/settlements/{earlier['id']}/decision", "manager1", {"approve": True})
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    # With the 116 in force, the 40 is now the exception, the director's with a reason.
+    last = api.post(f"/settlements/{later['id']}/decision", "director1", {"approve": True})
+    assert last.status_code == 422 and "退费累计 156 元" in last.json()["error"]["message"]
+
+
+def test_the_front_line_promises_no_gift_of_its_own(api: Api) -> None:
+    """服务补救制度: 营业员不能自行承诺礼品; the manager gives it, within the hall's quota."""
+    service = _complaint(api, "service", "营业员态度很差。")
+    gift = _propose(api, "agent1", service, items=[{"type": "gift", "amount": 10}]).json()
+    assert gift["status"] == "pending_approval" and gift["approver_role"] == "manager"
+    assert _propose(api, "manager1", service, items=[{"type": "gift", "amount": 10}]).json()["status"] == "granted"

@@ -163,7 +163,7 @@ def test_a_stale_version_is_refused_and_another_hall_sees_nothing(api: Api) -> N
 def test_each_change_is_in_the_timeline_in_chinese(api: Api) -> None:
     c = _plain(api)
     ours = _reply_by(c)
-    theirs = ours - timedelta(hours=40)  # earlier than ours even as 越级
+    theirs = ours - timedelta(hours=20)  # earlier than ours even as 越级, after it reached us
     set_ = _edit(api, c, transfer_source="12300", transfer_case_number="GX-7", transfer_reply_by=theirs).json()
     _edit(api, set_, transfer_source=None)
     events = api.get(f"/complaints/{c['id']}/events", "agent1").json()["events"]

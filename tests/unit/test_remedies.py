@@ -25,6 +25,15 @@ def test_mental_damages_never_fit_a_property_dispute() -> None:
         assert _check("service", item, facts=(Fact.PERSONAL_RIGHTS,)) == []
 
 
+def test_a_medical_bill_is_compensation_for_a_personal_injury() -> None:
+    medical = Item(SettlementType.COMPENSATION, 300, "consumer_law_49")
+    assert _check("product", medical, facts=(Fact.PERSONAL_INJURY,)) == []
+    assert _check("product", medical) == ["facts_missing"]
+    # An allergy from a cream hurts the person: mental damages are not refused as a property dispute.
+    mental = Item(SettlementType.COMPENSATION, 2000, "consumer_law_51")
+    assert _check("product", mental) == ["facts_missing"]
+
+
 def test_compensation_without_basis_is_an_exception_for_a_director() -> None:
     findings = check_items([Item(SettlementType.COMPENSATION, 300)], category="billing", facts=(), rules=RULES)
     assert [f.code for f in findings] == ["basis_required"]

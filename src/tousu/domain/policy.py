@@ -168,8 +168,10 @@ class RoleAuthority(_Strict):
 
 
 class AuthorityPolicy(_Strict):
+    # The front line promises no gift or compensation of its own (the company's 服务补救制度): it
+    # asks its manager, who gives within the hall's monthly quota.
     by_role: dict[Role, RoleAuthority] = {
-        Role.AGENT: RoleAuthority(max_refund=50, max_compensation=0, max_gift=20, monthly_gift_quota=1000),
+        Role.AGENT: RoleAuthority(max_refund=50, max_compensation=0, max_gift=0, monthly_gift_quota=1000),
         Role.MANAGER: RoleAuthority(max_refund=300, max_compensation=100, max_gift=100, monthly_gift_quota=1000),
         Role.DIRECTOR: RoleAuthority(max_refund=2000, max_compensation=1000, max_gift=500),
         Role.ADMIN: RoleAuthority(max_refund=10000, max_compensation=5000, max_gift=2000),

@@ -109,12 +109,17 @@ def validate(new: NewComplaint, *, now: datetime) -> None:
             "代理投诉须记录授权委托情况（代理人、代理事项、权限和期限，并由委托人签名）。",
             "proxy_authorisation",
         )
-    validate_transfer(new.transfer_source, new.transfer_case_number, new.transfer_reply_by)
+    validate_transfer(
+        new.transfer_source, new.transfer_case_number, new.transfer_reply_by, received_at=new.received_at or now
+    )
 
 
-def validate_transfer(source: TransferSource | None, case_number: str | None, reply_by: datetime | None) -> None:
-    """A transfer names its source and the transferring body's case number; the deadline is optional.
-    At intake and when the transfer is edited afterwards (services/transfers.py)."""
+def validate_transfer(
+    source: TransferSource | None, case_number: str | None, reply_by: datetime | None, *, received_at: datetime
+) -> None:
+    """A transfer names its source and the transferring body's case number; the deadline is optional,
+    and falls after the complaint reached us. At intake and when the transfer is edited afterwards
+    (services/transfers.py)."""
     transferred = source or (case_number or "").strip() or reply_by
     if transferred and not source:
         raise Invalid(
@@ -127,6 +132,12 @@ def validate_transfer(source: TransferSource | None, case_number: str | None, re
             "transfer_case_missing",
             "转办工单号为空：请填写转办方的工单号，答复转办方时要用到。",
             "transfer_case_number",
+        )
+    if reply_by is not None and reply_by <= received_at:
+        raise Invalid(
+            "transfer_deadline_passed",
+            "转办方答复时限早于受理时间：转办方的答复时限应在我方收到转办之后，请核对日期和时间。",
+            "transfer_reply_by",
         )
 
 

@@ -63,11 +63,12 @@ def _findings(
     rules: Rules,
     description: str,
     industry: str,
+    counted: tuple[str, ...] = COUNTED,
 ) -> list[Finding]:
     """Everything the law and policy say against the items, for this complaint in the
     organisation's industry: the items themselves, and the refunds of its other settlements
-    (granted, approved or pending) with them."""
-    earlier = [item for other in others if other["status"] in COUNTED for item in items_of(other)]
+    (those `counted`) with them."""
+    earlier = [item for other in others if other["status"] in counted for item in items_of(other)]
     return [
         *check_items(
             items, category=complaint["category"], facts=facts, rules=rules, description=description, industry=industry
@@ -282,6 +283,8 @@ def decide_approval(
         raise _already_decided(settlement)
     if actor.id == settlement["proposed_by_id"]:
         raise Forbidden("self_approval", "不能审批自己提交的处理方案。")
+    if not approve:
+        _check_addressed(actor, settlement)
     offer = SettlementOffer(settlement["refund"], settlement["compensation"], settlement["gift"])
     exception: dict[str, Any] = {}
     if approve:
@@ -341,6 +344,30 @@ def decide_approval(
     return get(conn, settlement_id=settlement_id)
 
 
+def _waits_for(settlement: Mapping[str, Any]) -> Role:
+    return Role(settlement["approver_role"]) if settlement["approver_role"] else Role.MANAGER
+
+
+def addressed_to(actor: Actor, settlement: Mapping[str, Any]) -> bool:
+    """Is this pending request this person's to deny (驳回) or pass up (上报)? Those of the role it
+    waits for or above, never its proposer: a request waiting for a director is not a manager's
+    to deny or to send past the director. (Approving needs the authority instead: a manager whose
+    limit was raised since may approve it; see can_approve.)"""
+    return (
+        settlement["status"] == "pending_approval"
+        and actor.id != settlement["proposed_by_id"]
+        and actor.at_least(_waits_for(settlement))
+    )
+
+
+def _check_addressed(actor: Actor, settlement: Mapping[str, Any]) -> None:
+    if actor.id == settlement["proposed_by_id"]:
+        raise Forbidden("self_approval", "不能审批自己提交的处理方案。")
+    if not addressed_to(actor, settlement):
+        waits_for = ROLE_NAMES[_waits_for(settlement)]
+        raise Forbidden("not_addressed", f"该方案待{waits_for}审批，您不能驳回或上报。")
+
+
 def can_approve(
     conn: sa.Connection,
     *,
@@ -380,7 +407,9 @@ def exceptions_of(
     rules: Rules | None = None,
 ) -> list[Finding]:
     """What approving this settlement would have to override (or what the law now refuses);
-    `others`: the complaint's settlements (this one among them or not)."""
+    `others`: the complaint's settlements (this one among them or not). Its refunds add up with
+    those in force only: another request still pending is weighed when it is decided, so a
+    later request past the total does not hold up an earlier one within it."""
     return _findings(
         items_of(settlement),
         complaint=complaint,
@@ -389,6 +418,7 @@ def exceptions_of(
         rules=_rules(rules),
         description=settlement.get("description") or "",
         industry=industry,
+        counted=GRANTED,
     )
 
 
@@ -406,6 +436,7 @@ def forward_approval(
     settlement = get(conn, settlement_id=settlement_id)
     if settlement["status"] != "pending_approval":
         raise _already_decided(settlement)
+    _check_addressed(actor, settlement)
     current = Role(settlement["approver_role"]) if settlement["approver_role"] else actor.role
     base = max(current, actor.role, key=LADDER.index)
     if base is LADDER[-1]:

@@ -40,7 +40,7 @@ def changes(complaint: dict[str, Any], given: dict[str, Any], *, policy: Policy)
     source = TransferSource(merged["transfer_source"]) if merged["transfer_source"] is not None else None
     case_number = (merged["transfer_case_number"] or "").strip() or None
     reply_by: datetime | None = merged["transfer_reply_by"]
-    validate_transfer(source, case_number, reply_by)
+    validate_transfer(source, case_number, reply_by, received_at=complaint["received_at"])
     result: dict[str, Any] = {
         "transfer_source": source.value if source else None,
         "transfer_case_number": case_number,

@@ -2,14 +2,14 @@
 signature, the written reply (书面答复) and the reply to a transferring regulator (申诉回复).
 
 Each is an HTML page with a print stylesheet, or a PDF printed from it by headless Chromium when
-the server has it. Every view is recorded in the complaint's timeline as a `printed` event that says
-which (`output`: the page to print, or the PDF downloaded); it does not change the complaint, so it
-does not bump its version (an open complaint page stays current).
+the server has it. Every print is recorded in the complaint's timeline as a `printed` event that
+says which (`output`: the page printed, which its script reports after the browser's print dialog,
+or the PDF downloaded); opening the page to read it is not a print. The event does not change the
+complaint, so it does not bump its version (an open complaint page stays current).
 
-The two letters (书面答复, 申诉回复) state the complaint as a neutral summary (its category, amount,
-date and what the customer asks for), never the customer's own words: those may hold threats or
-insults that have no place in a formal letter. The 处理确认单 the customer signs keeps their words.
-The 申诉回复 answers a transfer: it takes the case number recorded with the transfer unless another
+Every document states the complaint as a neutral summary (its category, amount, date and, in the
+letters, what the customer asks for), never the customer's own words: those may hold threats or
+insults that have no place in a formal letter nor above their signature. The 申诉回复 answers a transfer: it takes the case number recorded with the transfer unless another
 is given, and is refused for a complaint that nobody transferred.
 """
 
@@ -26,18 +26,20 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 
-from tousu.api.deps import AppState, State
+from tousu.api.deps import AppState, CurrentActor, State
 from tousu.api.schemas import MAX_ID, printable
 from tousu.domain.codes import CATEGORY_NAMES, DEMAND_NAMES, Category, Demand
 from tousu.domain.deadlines import LOCAL
+from tousu.domain.remedies import Item
 from tousu.knowledge import KnowledgeBaseError
 from tousu.knowledge.remedies import load_remedy_rules
 from tousu.services import complaints as store
 from tousu.services import customers, settlements, timeline
 from tousu.services.actors import Actor
 from tousu.services.customers import mask_phone
-from tousu.services.errors import NotFound
+from tousu.services.errors import Conflict, Invalid, NotFound
 from tousu.web.auth import PageActor
 from tousu.web.render import page, templates
 
@@ -105,9 +107,9 @@ def _case_number(given: str | None, transferred: str | None) -> str:
     return number
 
 
-def neutral_summary(complaint: dict[str, Any], *, who: str = "客户") -> str:
+def neutral_summary(complaint: dict[str, Any], *, who: str = "客户", demands: bool = True) -> str:
     """The complaint as a formal letter states it: its category, the facts recorded (business,
-    amount, date) and what the customer asks for, never their words nor their threats.
+    amount, date) and, with `demands`, what the customer asks for; never their words nor their threats.
 
     '客户反映计费/扣费争议方面的问题，涉及金额 58.00 元，发生于2026年11月20日；诉求：退费。'
     """
@@ -122,7 +124,7 @@ def neutral_summary(complaint: dict[str, Any], *, who: str = "客户") -> str:
         facts.append(f"涉及金额 {complaint['claimed_amount']:.2f} 元")
     if complaint.get("occurred_at") is not None:
         facts.append(f"发生于{chinese_date(complaint['occurred_at'])}")
-    asked = [DEMANDS[code] for code in complaint.get("demands") or [] if code in DEMANDS]
+    asked = [DEMANDS[code] for code in complaint.get("demands") or [] if code in DEMANDS] if demands else []
     text = "，".join(facts)
     return text + (f"；诉求：{'、'.join(asked)}。" if asked else "。")
 
@@ -133,18 +135,23 @@ def _granted_items(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rules = load_remedy_rules()
         names = {t.value: r.name for t, r in rules.items()}
         titles = {b.code: b.title for r in rules.values() for b in r.bases}
+        exceptions = {t.value: r.exception_policy for t, r in rules.items() if r.exception_policy}
     except KnowledgeBaseError:
-        names, titles = {}, {}
+        names, titles, exceptions = {}, {}, {}
+
+    def basis(item: Item, settlement: dict[str, Any]) -> str:
+        if item.basis:
+            return titles.get(item.basis, "其他规定")
+        if settlement.get("override_reason") and item.type.value in exceptions:
+            return f"{exceptions[item.type.value]}（例外批准）"
+        return ""
+
     granted = []
     for s in rows:
         if s["status"] not in settlements.GRANTED:
             continue
         items = [
-            {
-                "name": names.get(i.type.value, "处理项目"),
-                "amount": i.amount,
-                "basis": titles.get(i.basis or "", "其他规定") if i.basis else "",
-            }
+            {"name": names.get(i.type.value, "处理项目"), "amount": i.amount, "basis": basis(i, s)}
             for i in settlements.items_of(s)
         ]
         granted.append({"description": s["description"], "lines": items})
@@ -179,7 +186,11 @@ def _context(
         "customer_phone": mask_phone(customer["phone"]),
         # The matter as agreed, never the customer's words: what they sign or receive does not
         # repeat their threats back to them.
-        "summary": neutral_summary(row, who="您" if kind is DocumentKind.REPLY else "客户"),
+        # The confirmation names what was agreed, not what was asked (a demand refused would
+        # read as agreed above the customer's signature).
+        "summary": neutral_summary(
+            row, who="您" if kind is DocumentKind.REPLY else "客户", demands=kind is not DocumentKind.SETTLEMENT
+        ),
         "received_on": chinese_date(row["received_at"]),
         "occurred_on": chinese_date(row["occurred_at"]),
         "reply_text": (reply["data"]["reply"] if reply else ""),
@@ -279,6 +290,26 @@ def document_page(
         return page(request, "missing.html", status_code=404, actor=actor)
     except Refused as exc:
         return _refusal(request, actor, exc, complaint_id)
+    query = "?" + urlencode({"case_number": context["case_number"]}) if context["case_number"] else ""
+    response: HTMLResponse = page(request, "documents/document.html", actor=actor, pdf=False, query=query, **context)
+    return response
+
+
+class PrintedIn(BaseModel):
+    case_number: str | None = Field(None, max_length=MAX_CASE_NUMBER)
+
+
+@router.post("/api/v1/complaints/{complaint_id}/documents/{kind}/printed", status_code=204, include_in_schema=False)
+def document_printed(
+    complaint_id: int, kind: DocumentKind, body: PrintedIn, state: State, actor: CurrentActor
+) -> Response:
+    """The document page's script reports a print (after the browser's print dialog): the event
+    in the timeline. Refused like the page itself for a complaint that cannot support the document."""
+    try:
+        context = _context(state, complaint_id=complaint_id, kind=kind, actor=actor, case_number=body.case_number)
+    except Refused as exc:
+        refusal = Conflict if exc.status_code == 409 else Invalid
+        raise refusal("document_refused", exc.message) from None
     _record(
         state,
         complaint_id=complaint_id,
@@ -287,6 +318,4 @@ def document_page(
         actor=actor,
         case_number=context["case_number"],
     )
-    query = "?" + urlencode({"case_number": context["case_number"]}) if context["case_number"] else ""
-    response: HTMLResponse = page(request, "documents/document.html", actor=actor, pdf=False, query=query, **context)
-    return response
+    return Response(status_code=204)

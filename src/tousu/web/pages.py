@@ -201,13 +201,14 @@ def _settlement_view(
         {"name": names.get(i.type.value, i.type.value), "amount": i.amount, "basis": titles.get(i.basis or "", i.basis)}
         for i in settlements.items_of(s)
     ]
+    may_decide = settlements.addressed_to(actor, s)
     may_approve = False
     if s["status"] == "pending_approval" and actor.at_least(Role.MANAGER):
         with state.read() as conn:
             may_approve = settlements.can_approve(
                 conn, settlement=s, complaint=complaint, actor=actor, policy=state.policy
             )
-    return {**s, "item_views": items, "exceptions": exceptions, "may_approve": may_approve}
+    return {**s, "item_views": items, "exceptions": exceptions, "may_decide": may_decide, "may_approve": may_approve}
 
 
 def _by_hall(staff: list[dict[str, Any]], *, first: str) -> list[tuple[str, list[dict[str, Any]]]]:
