@@ -34,6 +34,7 @@ from tousu.services.actors import Actor
 from tousu.services.analysis_port import TextAnalysis
 from tousu.services.customers import mask_numbers_in_text, mask_phone
 from tousu.services.errors import ServiceError
+from tousu.services.industry import category_names
 from tousu.settings import Settings
 from tousu.storage.db import open_database, write_lock_for
 from tousu.storage.tables import complaints, customers, import_keys
@@ -267,13 +268,19 @@ def _local_time(value: Any) -> Any:
     return (moment if moment.tzinfo else moment.replace(tzinfo=LOCAL)).isoformat()
 
 
+def _category(value: Any, industry: str) -> Any:
+    """A category given by the organisation's name for it (a shop's 商品质量) or by the common
+    one (终端/商品质量); the organisation's first, where the two name different categories."""
+    code = _by_name(value, category_names(industry))
+    return code if code != value else _by_name(value, CATEGORY_NAMES)
+
+
 def _normalise(record: dict[str, Any]) -> dict[str, Any]:
+    """Codes for the Chinese names and local times (categories: see _store)."""
     out = dict(record)
     channel = out.get("channel")
     out["channel"] = _FORMER_CHANNEL_NAMES.get(channel, channel) if isinstance(channel, str) else channel
     out["channel"] = _by_name(out["channel"], CHANNEL_NAMES)
-    if "category" in out:
-        out["category"] = _by_name(out["category"], CATEGORY_NAMES)
     if isinstance(out.get("demands"), list):
         out["demands"] = [_by_name(d, DEMAND_NAMES) for d in out["demands"]]
     for name in ("occurred_at", "received_at"):
@@ -345,6 +352,8 @@ def _already_imported(conn: sa.Connection, key: str) -> bool:
 
 
 def _store(conn: sa.Connection, *, record: dict[str, Any], key: str, actor: Actor, policy: Policy) -> None:
+    if "category" in record:
+        record = {**record, "category": _category(record["category"], policy.industry)}
     new = ComplaintIn.model_validate(record).to_new_complaint()
     now = datetime.now(UTC)
     created = intake.create(conn, new=new, analysis=TextAnalysis(), actor=actor, policy=policy, now=now)
@@ -438,13 +447,20 @@ def export_complaints(settings: Settings, out: IO[bytes], *, fmt: str, masked: b
         with engine.connect() as conn:
             if fmt == "jsonl":
                 return _export_jsonl(conn, out, masked=masked)
+            industry = policy_settings.in_force(conn, settings.policy).industry
             listed = (
                 sa.select(*queries.LIST_COLUMNS)
                 .join(customers, customers.c.id == complaints.c.customer_id)
                 .order_by(complaints.c.id)
             )
             rows = (dict(r) for r in conn.execute(listed.execution_options(yield_per=1000)).mappings())
-            for chunk in exports.complaints_file(rows, fmt="csv" if fmt == "csv" else "xlsx", masked=masked):
+            chunks = exports.complaints_file(
+                rows,
+                fmt="csv" if fmt == "csv" else "xlsx",
+                masked=masked,
+                category_names=category_names(industry),
+            )
+            for chunk in chunks:
                 out.write(chunk)
             return int(conn.execute(sa.select(sa.func.count()).select_from(complaints)).scalar_one())
     finally:

@@ -216,3 +216,17 @@ def test_channels_are_read_by_their_names_old_and_new(env: str, tmp_path: Path) 
         channels = list(conn.execute(sa.text("SELECT channel FROM complaints ORDER BY id")).scalars())
     engine.dispose()
     assert channels == ["hall", "hotline", "hotline", "web", "hall"]
+
+
+def test_a_shops_categories_are_read_by_its_own_names_and_the_common_ones(env: str, tmp_path: Path) -> None:
+    """A shop's sheet names its categories as its pages do (收银/价格争议); an older one, or one
+    typed from the common list, by the common names (终端/商品质量)."""
+    assert runner.invoke(app, ["policy", "set", "industry", "retail"]).exit_code == 0
+    named = ["收银/价格争议", "商品质量", "终端/商品质量", "计费/扣费争议", "会员卡/预付卡"]
+    source = _jsonl(tmp_path / "shop.jsonl", [_complaint(n, category=name) for n, name in enumerate(named)])
+    assert _import(source).exit_code == 0
+    engine = create_db_engine(env)
+    with engine.connect() as conn:
+        categories = list(conn.execute(sa.text("SELECT category FROM complaints ORDER BY id")).scalars())
+    engine.dispose()
+    assert categories == ["billing", "product", "product", "billing", "points"]

@@ -3,6 +3,7 @@ through the API and the pages: validated, audited, and followed at once without 
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -617,7 +618,7 @@ def test_the_industry_page_sets_it_and_intake_offers_the_shops_categories(api: A
 
     intake = admin_web.get("/complaints/new").text
     # The categories a shop uses, named as on every page.
-    assert "终端/商品质量" in intake and "增值业务/代收费" not in intake and "网络/信号" not in intake
+    assert ">商品质量<" in intake and "增值业务/代收费" not in intake and "网络/信号" not in intake
     assert ">消协/12315<" in intake and ">集团公司转办<" not in intake and ">短信<" not in intake  # a shop's channels
     assert ">客服热线<" in intake and "10086" not in intake
     assert re.search(r'id="industry">零售与生活服务<', admin_web.get("/admin/config").text)
@@ -643,3 +644,110 @@ def test_the_industry_page_sets_it_and_intake_offers_the_shops_categories(api: A
     )
     assert refused.status_code == 422 and "不约束本单位所属的行业" in refused.json()["error"]["message"]
     assert api.get(f"/complaints/{cid}", "agent1").json()["version"] == version  # nothing was written
+
+
+def test_a_shop_is_offered_and_allowed_only_the_transfer_sources_it_has(api: Api, admin_web: TestClient) -> None:
+    telecom = api.post("/complaints", "agent1", complaint_body(transfer_source="12300", transfer_case_number="A1"))
+    assert telecom.status_code == 201
+    assert _set_industry(api, "retail").status_code == 200
+
+    transfer_select = admin_web.get("/complaints/new").text.split('id="transfer_source"')[1].split("</select>")[0]
+    assert ">12315(市场监管)<" in transfer_select and "12300" not in transfer_select and "工信部" not in transfer_select
+
+    refused = api.post("/complaints", "agent1", complaint_body(transfer_source="12300", transfer_case_number="A2"))
+    assert refused.status_code == 422
+    error = refused.json()["error"]
+    assert error["field"] == "transfer_source"
+    assert "转办来源" in error["message"] and "12315(市场监管)" in error["message"]
+
+    shop = api.post("/complaints", "agent1", complaint_body(content=SHOP))
+    page = admin_web.get(f"/complaints/{shop.json()['id']}").text
+    note = re.search(r'id="no-regulator-reply">([^<]+)<', page)
+    assert note is not None and note.group(1).startswith("申诉回复只用于12315(市场监管)转办的投诉")
+    offered = page.split('id="transfer-source"')[1].split("</select>")[0]
+    assert ">12315(市场监管)<" in offered and "12300" not in offered and "工信部" not in offered
+    version = api.get(f"/complaints/{shop.json()['id']}", "agent1").json()["version"]
+    changed = api.patch(
+        f"/complaints/{shop.json()['id']}",
+        "agent1",
+        {"version": version, "transfer_source": "miit", "transfer_case_number": "B1"},
+    )
+    assert changed.status_code == 422 and changed.json()["error"]["field"] == "transfer_source"
+
+    # A transfer recorded before the industry changed stays shown, and can still be corrected.
+    earlier = telecom.json()
+    shown = admin_web.get(f"/complaints/{earlier['id']}").text.split('id="transfer-source"')[1].split("</select>")[0]
+    assert 'value="12300" selected' in shown and "工信部" not in shown
+    corrected = api.patch(
+        f"/complaints/{earlier['id']}", "agent1", {"version": earlier["version"], "transfer_case_number": "A1-2"}
+    )
+    assert corrected.status_code == 200, corrected.text
+
+
+def test_a_shop_escalates_to_its_head_office_and_is_asked_about_its_own_business(
+    api: Api, admin_web: TestClient
+) -> None:
+    assert (
+        "升级至省公司"
+        in admin_web.get(f"/complaints/{api.post('/complaints', 'agent1', complaint_body()).json()['id']}").text
+    )
+    assert 'placeholder="如：宽带"' in admin_web.get("/complaints/new").text
+    assert _set_industry(api, "retail").status_code == 200
+
+    assert 'placeholder="如：会员储值卡"' in admin_web.get("/complaints/new").text
+    created = api.post("/complaints", "agent1", complaint_body(content=SHOP)).json()
+    page = admin_web.get(f"/complaints/{created['id']}").text
+    assert "升级至上级公司/总部" in page and "省公司" not in page
+    escalated = api.post(
+        f"/complaints/{created['id']}/escalate",
+        "agent1",
+        {"version": created["version"], "reason": "店长无法解决", "to_province": True},
+    )
+    assert escalated.status_code == 200, escalated.text
+    assert "移交/升级至：上级公司/总部" in admin_web.get(f"/complaints/{created['id']}").text
+
+
+def test_every_screen_names_a_shops_category_as_the_shop_does(api: Api, admin_web: TestClient) -> None:
+    assert _set_industry(api, "retail").status_code == 200
+    body = complaint_body(
+        content=SHOP, category="product", topic="商品质量", customer={"name": "周女士", "phone": "13900008811"}
+    )
+    created = api.post("/complaints", "agent1", body)
+    assert created.status_code == 201, created.text
+    complaint = created.json()
+    assert complaint["category_name"] == "商品质量"
+
+    # Intake: the choices and the names its script reads back and warns with.
+    intake = admin_web.get("/complaints/new").text
+    assert ">商品质量<" in intake and ">收银/价格争议<" in intake
+    names = re.search(r'<script type="application/json" id="code-names">(.*?)</script>', intake, re.S)
+    assert names is not None
+    read_back = json.loads(names.group(1))["category"]
+    assert read_back["product"] == "商品质量" and read_back["billing"] == "收银/价格争议"
+    # The complaint page, its timeline, the queue.
+    page = admin_web.get(f"/complaints/{complaint['id']}").text
+    assert "<dd>商品质量</dd>" in page and "终端/商品质量" not in page
+    version = complaint["version"]
+    assert (
+        api.patch(f"/complaints/{complaint['id']}", "agent1", {"version": version, "category": "billing"}).status_code
+        == 200
+    )
+    page = admin_web.get(f"/complaints/{complaint['id']}").text
+    assert "收银/价格争议" in page and "计费/扣费争议" not in page and "终端/商品质量" not in page  # the timeline too
+    queue = admin_web.get("/queue").text
+    assert "<td>收银/价格争议</td>" in queue and "计费/扣费争议" not in queue
+    # The export.
+    exported = api.get("/exports/complaints", "admin1", params={"format": "csv"}).content.decode("utf-8-sig")
+    assert "收银/价格争议" in exported and "计费/扣费争议" not in exported
+    # A printed document states the matter as the shop names it.
+    version = api.get(f"/complaints/{complaint['id']}", "agent1").json()["version"]
+    api.patch(f"/complaints/{complaint['id']}", "agent1", {"version": version, "category": "product"})
+    version = api.get(f"/complaints/{complaint['id']}", "agent1").json()["version"]
+    assert (
+        api.post(
+            f"/complaints/{complaint['id']}/reply", "agent1", {"version": version, "reply": "已为您退款。"}
+        ).status_code
+        == 200
+    )
+    letter = admin_web.get(f"/complaints/{complaint['id']}/documents/reply").text
+    assert "您反映商品质量方面的问题" in letter and "终端/商品质量" not in letter and "涉及业务" not in letter

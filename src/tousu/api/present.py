@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +10,6 @@ import orjson
 from fastapi.responses import JSONResponse
 
 from tousu.domain.codes import (
-    CATEGORY_NAMES,
     CHANNEL_NAMES,
     TRANSFER_SOURCE_NAMES,
     URGENCY_NAMES,
@@ -96,7 +96,11 @@ def _urgency(types: list[str]) -> list[dict[str, str]]:
     return [{"code": t, "name": URGENCY_NAMES[UrgencyType(t)]} for t in types]
 
 
-def complaint_json(row: dict[str, Any], *, customer: dict[str, Any] | None, actor: Actor) -> dict[str, Any]:
+def complaint_json(
+    row: dict[str, Any], *, customer: dict[str, Any] | None, actor: Actor, category_names: Mapping[Category, str]
+) -> dict[str, Any]:
+    """The complaint with its codes named, its category as the organisation's industry names it
+    (services.industry.category_names)."""
     status = Status(row["status"])
     body = {
         "id": row["id"],
@@ -106,7 +110,7 @@ def complaint_json(row: dict[str, Any], *, customer: dict[str, Any] | None, acto
         "channel": row["channel"],
         "channel_name": CHANNEL_NAMES[Channel(row["channel"])],
         "category": row["category"],
-        "category_name": CATEGORY_NAMES[Category(row["category"])] if row["category"] else None,
+        "category_name": category_names[Category(row["category"])] if row["category"] else None,
         "category_source": row["category_source"],
         "demands": row["demands"],
         "content": row["content"],

@@ -39,6 +39,7 @@ from tousu.services import complaints as store
 from tousu.services.actors import Actor, can_see
 from tousu.services.batches import open_batches
 from tousu.services.errors import Invalid
+from tousu.services.industry import category_names
 
 router = APIRouter(prefix="/api/v1", tags=["complaints"], responses=documented(400, 401, 403, 404, 409, 413, 422))
 
@@ -47,7 +48,9 @@ def _complaint(state: AppState, actor: Actor, complaint_id: int) -> dict[str, An
     with state.read() as conn:
         row = store.load(conn, complaint_id=complaint_id, actor=actor)
         customer = customers.view(conn, customer_id=row["customer_id"], actor=actor, complaint=row)
-    return present.complaint_json(row, customer=customer, actor=actor)
+    return present.complaint_json(
+        row, customer=customer, actor=actor, category_names=category_names(state.policy.industry)
+    )
 
 
 @router.post("/complaints", status_code=201, summary="受理投诉", response_class=JSONResponse)
@@ -71,7 +74,7 @@ async def create_complaint(
         if existing is not None:
             return JSONResponse(_complaint(state, actor, existing), status_code=201, headers=replay)
     new = body.to_new_complaint()
-    intake.validate(new, now=state.clock())  # before the analyzer spends time on it
+    intake.validate(new, now=state.clock(), industry=state.policy.industry)  # before the analyzer spends time on it
     # Analysed even when staff chose category and demands: where they differ from the
     # analyzer's answer, the difference is a correction the analyzer learns from.
     analysis = state.analyze(body.content, industry=state.policy.industry)
@@ -98,7 +101,13 @@ async def create_complaint(
         return JSONResponse(_complaint(state, actor, existing), status_code=201, headers=replay)
     # Already JSON-ready: answering directly skips FastAPI's generic (and slow) encoder.
     return present.FastJSONResponse(
-        present.complaint_json(created.complaint, customer=created.customer, actor=actor), status_code=201
+        present.complaint_json(
+            created.complaint,
+            customer=created.customer,
+            actor=actor,
+            category_names=category_names(state.policy.industry),
+        ),
+        status_code=201,
     )
 
 

@@ -20,6 +20,7 @@ from tousu.domain.deadlines import LOCAL
 from tousu.services import exports, queries, reports
 from tousu.services.actors import Actor
 from tousu.services.errors import Invalid
+from tousu.services.industry import category_names
 
 router = APIRouter(prefix="/api/v1", tags=["reports"], responses=documented(400, 401, 403, 413, 422))
 
@@ -121,5 +122,10 @@ def export_complaints(
     """The complaints `GET /complaints` lists with the same filters (all of them, not one page), streamed."""
     now = state.clock()
     rows = _filtered(state, actor, filters, now)
-    chunks = exports.complaints_file(rows, fmt=format, masked=not exports.shows_personal_data(actor))
+    chunks = exports.complaints_file(
+        rows,
+        fmt=format,
+        masked=not exports.shows_personal_data(actor),
+        category_names=category_names(state.policy.industry),
+    )
     return download(chunks, fmt=format, stem=f"complaints-{now.astimezone(LOCAL):%Y%m%d-%H%M}")

@@ -131,7 +131,9 @@ class ComplaintIn(_In):
     received_at: Moment | None = None
     proxy_name: str | None = Field(None, max_length=NAME_CHARS)
     proxy_authorisation: str | None = Field(None, max_length=NOTE_CHARS)
-    transfer_source: TransferSource | None = Field(None, description="transferred from 12300, 12315 or the ministry")
+    transfer_source: TransferSource | None = Field(
+        None, description="the regulator or hotline it was transferred from: one the organisation's industry uses"
+    )
     transfer_case_number: str | None = Field(None, max_length=64, description="the transferring body's case number")
     transfer_reply_by: Moment | None = Field(None, description="the reply deadline the transferring body set")
     topic: str | None = Field(None, max_length=NAME_CHARS, description="affected service, e.g. 宽带")
@@ -207,7 +209,7 @@ class HandOverIn(Versioned):
 
 class EscalateIn(Versioned):
     reason: str = Field(max_length=NOTE_CHARS)
-    to_province: bool = False
+    to_province: bool = Field(False, description="to the body above the organisation (省公司, 总部: the industry's)")
 
 
 class SettlementItemIn(_In):
@@ -257,7 +259,7 @@ class DetailsIn(Versioned):
     improvement_measure: str | None = Field(None, max_length=NOTE_CHARS)
     work_quality: bool | None = None
     transfer_source: TransferSource | None = Field(
-        None, description="transferred from 12300, 12315 or the ministry; null clears the whole transfer"
+        None, description="transferred from (one the organisation's industry uses); null clears the whole transfer"
     )
     transfer_case_number: str | None = Field(None, max_length=64, description="the transferring body's case number")
     transfer_reply_by: Moment | None = Field(

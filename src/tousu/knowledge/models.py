@@ -17,7 +17,7 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from tousu.domain.codes import DEMAND_NAMES, Category, Channel, Demand
+from tousu.domain.codes import CATEGORY_NAMES, DEMAND_NAMES, Category, Channel, Demand, TransferSource
 from tousu.domain.improvement import RootCauseKind
 from tousu.domain.remedies import SettlementType
 
@@ -530,6 +530,12 @@ class Industry(NamedEntry):
     segments: list[Text] = Field(default_factory=list)
     categories: list[IndustryCategory] = Field(min_length=1)
     channels: list[Channel] = Field(min_length=1)
+    # The regulators and hotlines that transfer its customers' complaints to it.
+    transfer_sources: list[TransferSource] = Field(min_length=1)
+    # The body above the organisation a complaint may be escalated to (省公司, 总部).
+    head_office: Text
+    # A business its complaints are typically about, the example in intake's 涉及业务 field.
+    topic_example: Text
     # The root-cause kinds its complaints can have; empty means every kind.
     root_causes: list[RootCauseKind] = Field(default_factory=list)
     slot_defaults: dict[SlotName, Text] = Field(default_factory=dict)
@@ -547,3 +553,10 @@ class Industry(NamedEntry):
 
     def category(self, code: str) -> IndustryCategory | None:
         return next((category for category in self.categories if category.code == code), None)
+
+    def category_names(self) -> dict[Category, str]:
+        """Every category by the name this industry gives it: its own label where it has one
+        (a shop's billing is 收银/价格争议), else the common name; a category it does not use keeps
+        the common name, for complaints stored before the industry changed."""
+        labels = {category.code: category.label for category in self.categories if category.label}
+        return {code: labels.get(code.value, name) for code, name in CATEGORY_NAMES.items()}

@@ -26,7 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES, DEMAND_NAMES, URGENCY_NAMES, Role
+from tousu.domain.codes import CHANNEL_NAMES, DEMAND_NAMES, URGENCY_NAMES, Category, Role
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.workflow import STATUS_NAMES
 from tousu.services.actors import Actor
@@ -72,15 +72,16 @@ def _named(names: Mapping[Any, str], code: str | None) -> str:
     return next((name for key, name in names.items() if key == code), code)
 
 
-def complaint_cells(row: Mapping[str, Any], *, masked: bool) -> list[Any]:
-    """One complaint (a row of queries.LIST_COLUMNS) as the export's cells, under COMPLAINT_HEADERS."""
+def complaint_cells(row: Mapping[str, Any], *, masked: bool, category_names: Mapping[Category, str]) -> list[Any]:
+    """One complaint (a row of queries.LIST_COLUMNS) as the export's cells, under COMPLAINT_HEADERS;
+    its category as the organisation's industry names it (services.industry.category_names)."""
     phone = row["customer_phone"]
     content = row["content"]
     return [
         row["reference"],
         local_time(row["received_at"]),
         _named(CHANNEL_NAMES, row["channel"]),
-        _named(CATEGORY_NAMES, row["category"]) or "未分类",
+        _named(category_names, row["category"]) or "未分类",
         "、".join(_named(DEMAND_NAMES, d) for d in row["demands"] or []),
         _named(STATUS_NAMES, row["status"]),
         "、".join(_named(URGENCY_NAMES, t) for t in row["urgency_types"] or []),
@@ -154,9 +155,11 @@ def xlsx_stream(sheets: list[Sheet]) -> Iterator[bytes]:
             yield chunk
 
 
-def complaints_file(rows: Iterable[Mapping[str, Any]], *, fmt: Format, masked: bool) -> Iterator[bytes]:
+def complaints_file(
+    rows: Iterable[Mapping[str, Any]], *, fmt: Format, masked: bool, category_names: Mapping[Category, str]
+) -> Iterator[bytes]:
     """A complaint list as CSV or a workbook, streamed."""
-    cells = (complaint_cells(r, masked=masked) for r in rows)
+    cells = (complaint_cells(r, masked=masked, category_names=category_names) for r in rows)
     if fmt == "csv":
         return csv_stream(COMPLAINT_HEADERS, cells)
     return xlsx_stream([("投诉清单", COMPLAINT_HEADERS, cells)])

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tousu.domain import urgency as rules
-from tousu.domain.codes import Category, Channel, TransferSource, UrgencyType, VipLevel
+from tousu.domain.codes import TRANSFER_SOURCE_NAMES, Category, Channel, TransferSource, UrgencyType, VipLevel
 from tousu.domain.deadlines import LOCAL, compute_deadlines, within_transfer_deadline
 from tousu.domain.policy import Policy
 from tousu.domain.workflow import Status
@@ -19,6 +19,7 @@ from tousu.services import customers as customer_service
 from tousu.services.actors import Actor
 from tousu.services.analysis_port import TextAnalysis
 from tousu.services.errors import Invalid
+from tousu.services.industry import transfer_source_names, transfer_sources
 from tousu.storage.search import index_text
 from tousu.storage.tables import complaints, counters, idempotency_keys
 
@@ -95,8 +96,9 @@ class Created:
     customer: dict[str, Any]
 
 
-def validate(new: NewComplaint, *, now: datetime) -> None:
-    """Refuse what cannot be recorded as stated, before any work is done on it."""
+def validate(new: NewComplaint, *, now: datetime, industry: str) -> None:
+    """Refuse what cannot be recorded as stated, before any work is done on it; `industry`, the
+    organisation's, names the transfer sources it may have."""
     if not new.content.strip():
         raise Invalid("empty_content", "投诉内容不能为空：请记录客户反映的具体问题。", "content")
     if new.occurred_at is not None and new.occurred_at > now + timedelta(minutes=5):
@@ -110,21 +112,37 @@ def validate(new: NewComplaint, *, now: datetime) -> None:
             "proxy_authorisation",
         )
     validate_transfer(
-        new.transfer_source, new.transfer_case_number, new.transfer_reply_by, received_at=new.received_at or now
+        new.transfer_source,
+        new.transfer_case_number,
+        new.transfer_reply_by,
+        offered=transfer_sources(industry),
+        received_at=new.received_at or now,
     )
 
 
 def validate_transfer(
-    source: TransferSource | None, case_number: str | None, reply_by: datetime | None, *, received_at: datetime
+    source: TransferSource | None,
+    case_number: str | None,
+    reply_by: datetime | None,
+    *,
+    offered: list[TransferSource],
+    received_at: datetime,
 ) -> None:
-    """A transfer names its source and the transferring body's case number; the deadline is optional,
-    and falls after the complaint reached us. At intake and when the transfer is edited afterwards
-    (services/transfers.py)."""
+    """A transfer names one of the `offered` sources (the industry's) and the transferring body's
+    case number; the deadline is optional, and falls after the complaint reached us. At intake and
+    when the transfer is edited afterwards (services/transfers.py)."""
     transferred = source or (case_number or "").strip() or reply_by
+    choices = transfer_source_names(offered)
     if transferred and not source:
         raise Invalid(
             "transfer_source_missing",
-            "转办来源未选择：填写了转办工单号或转办时限时，请选择转办来源（12300、12315 或工信部/通信管理局）。",
+            f"转办来源未选择：填写了转办工单号或转办时限时，请选择转办来源（{choices}）。",
+            "transfer_source",
+        )
+    if source is not None and source not in offered:
+        raise Invalid(
+            "transfer_source_not_used",
+            f"转办来源“{TRANSFER_SOURCE_NAMES[source]}”不是本单位所属行业的转办来源，请选择：{choices}。",
             "transfer_source",
         )
     if transferred and not (case_number or "").strip():
@@ -153,7 +171,7 @@ def create(
     request_digest: str | None = None,
 ) -> Created:
     """Record the complaint with its classification and deadlines."""
-    validate(new, now=now)
+    validate(new, now=now, industry=policy.industry)
     details = customer_service.given_details(new.customer)
     customer, first_contact = customer_service.find_or_create(conn, data=new.customer, now=now)
     received_at = new.received_at or now

@@ -20,13 +20,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from tousu.domain import kpi
-from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES, Demand, Role, UrgencyType
+from tousu.domain.codes import CHANNEL_NAMES, Demand, Role, UrgencyType
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.kpi import Counts, GroupBy, Measure, Period
 from tousu.domain.policy import Policy
 from tousu.domain.workflow import CLOCK_RUNNING, Status
 from tousu.services.actors import Actor, require_role
 from tousu.services.errors import Invalid
+from tousu.services.industry import category_names
 from tousu.services.queries import LIST_COLUMNS
 from tousu.storage.tables import complaints, customers, users
 
@@ -166,7 +167,8 @@ def _scope_subscribers(
     return sum(counts.values()) if all(t in counts for t in teams) else None
 
 
-def _labels(conn: sa.Connection, group: GroupBy, keys: list[Any]) -> dict[Any, str]:
+def _labels(conn: sa.Connection, group: GroupBy, keys: list[Any], *, industry: str) -> dict[Any, str]:
+    """The groups by name: a category as the organisation's `industry` names it."""
     if group is GroupBy.AGENT:
         ids = [k for k in keys if k is not None]
         names = dict(conn.execute(sa.select(users.c.id, users.c.display_name).where(users.c.id.in_(ids))).all())
@@ -175,7 +177,7 @@ def _labels(conn: sa.Connection, group: GroupBy, keys: list[Any]) -> dict[Any, s
         channels = {c.value: name for c, name in CHANNEL_NAMES.items()}
         return {k: channels.get(k, k) for k in keys}
     if group is GroupBy.CATEGORY:
-        categories = {c.value: name for c, name in CATEGORY_NAMES.items()}
+        categories = category_names(industry)
         return {k: categories.get(k, k) if k else "未分类" for k in keys}
     if group is GroupBy.TEAM:
         return {k: k or "（未指定营业厅）" for k in keys}
@@ -210,7 +212,7 @@ def report(
     else:
         rows_before = _grouped(conn, where=before, group=group_by, now=now)
         keys = sorted({*rows_now, *rows_before}, key=lambda k: (-rows_now.get(k, Counts()).received, _key_text(k)))
-    labels = _labels(conn, group_by, keys)
+    labels = _labels(conn, group_by, keys, industry=policy.industry)
     rows = []
     for key in keys:
         current = kpi.kpis(rows_now.get(key, Counts()), subscribers_of(key, subscribers_now))
@@ -301,7 +303,7 @@ def iter_behind(conn: sa.Connection, *, actor: Actor, figure: Figure, now: datet
         yield dict(row)
 
 
-def group_label(conn: sa.Connection, group: GroupBy, key: str) -> str | None:
+def group_label(conn: sa.Connection, group: GroupBy, key: str, *, industry: str) -> str | None:
     """How a report names the group whose link key is `key`; None for a key it cannot read."""
     if group is GroupBy.AGENT:
         raw: Any = None if key == NO_KEY else int(key) if key.isascii() and key.isdigit() and len(key) <= 10 else ""
@@ -317,4 +319,4 @@ def group_label(conn: sa.Connection, group: GroupBy, key: str) -> str | None:
         raw = key
     else:
         raw = key
-    return _labels(conn, group, [raw])[raw]
+    return _labels(conn, group, [raw], industry=industry)[raw]

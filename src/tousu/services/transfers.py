@@ -19,6 +19,7 @@ from tousu.domain.deadlines import compute_deadlines, within_transfer_deadline
 from tousu.domain.policy import Policy
 from tousu.domain.urgency import over_level, priority
 from tousu.domain.workflow import OPEN_STATUSES, Status
+from tousu.services.industry import transfer_sources
 from tousu.services.intake import validate_transfer
 
 FIELDS = frozenset({"transfer_source", "transfer_case_number", "transfer_reply_by"})
@@ -40,7 +41,9 @@ def changes(complaint: dict[str, Any], given: dict[str, Any], *, policy: Policy)
     source = TransferSource(merged["transfer_source"]) if merged["transfer_source"] is not None else None
     case_number = (merged["transfer_case_number"] or "").strip() or None
     reply_by: datetime | None = merged["transfer_reply_by"]
-    validate_transfer(source, case_number, reply_by, received_at=complaint["received_at"])
+    validate_transfer(
+        source, case_number, reply_by, offered=_offered(complaint, policy), received_at=complaint["received_at"]
+    )
     result: dict[str, Any] = {
         "transfer_source": source.value if source else None,
         "transfer_case_number": case_number,
@@ -65,6 +68,14 @@ def changes(complaint: dict[str, Any], given: dict[str, Any], *, policy: Policy)
     # A form sends every field again: only what differs is written and shown in the timeline
     # (moments compared as moments, whatever their offset).
     return {k: v for k, v in result.items() if v != complaint[k]}
+
+
+def _offered(complaint: dict[str, Any], policy: Policy) -> list[TransferSource]:
+    """The industry's transfer sources, and the complaint's own: one stored before the industry
+    changed stays, so that its case number and deadline can still be corrected."""
+    offered = transfer_sources(policy.industry)
+    stored = complaint["transfer_source"]
+    return offered if stored is None or stored in offered else [*offered, TransferSource(stored)]
 
 
 def _our_reply_by(complaint: dict[str, Any], policy: Policy) -> datetime | None:

@@ -16,6 +16,7 @@ from tousu.services import complaints as store
 from tousu.services import improvement, learning, timeline, transfers
 from tousu.services.actors import Actor, require_role
 from tousu.services.errors import Conflict, Invalid, NotFound, ServiceError
+from tousu.services.industry import head_office
 from tousu.storage.tables import complaint_links, users
 
 
@@ -220,8 +221,9 @@ def escalate(
     now: datetime,
 ) -> dict[str, Any]:
     """Move up the ladder, to the first rung above both the complaint's and the escalating
-    person's own (a manager escalates to the director, not to himself); to the province company
-    it becomes an 升级 complaint, followed in-house by that rung."""
+    person's own (a manager escalates to the director, not to himself); `to_province`, to the
+    body above the organisation (the industry's head office: 省公司, 总部), it becomes an 升级
+    complaint, followed in-house by that rung."""
     complaint = store.load(conn, complaint_id=complaint_id, actor=actor, for_update=True)
     if wf.Status(complaint["status"]) not in wf.ACTIVE_STATUSES:
         raise Invalid("not_active", "已结案、不予受理或已合并的投诉不能升级。", "status")
@@ -241,7 +243,7 @@ def escalate(
         actor=actor,
         now=now,
         data={
-            "to": "省公司" if to_province else ladder[level][0],
+            "to": head_office(policy.industry) if to_province else ladder[level][0],
             "to_role": ladder[level][1].value,
             "reason": _require_text(reason, "reason", "升级原因"),
         },

@@ -18,6 +18,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -30,7 +31,7 @@ from pydantic import BaseModel, Field
 
 from tousu.api.deps import AppState, CurrentActor, State
 from tousu.api.schemas import MAX_ID, printable
-from tousu.domain.codes import CATEGORY_NAMES, DEMAND_NAMES, Category, Demand
+from tousu.domain.codes import DEMAND_NAMES, Category, Demand
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.remedies import Item
 from tousu.knowledge import KnowledgeBaseError
@@ -40,6 +41,7 @@ from tousu.services import customers, settlements, timeline
 from tousu.services.actors import Actor
 from tousu.services.customers import mask_phone
 from tousu.services.errors import Conflict, Invalid, NotFound
+from tousu.services.industry import category_names
 from tousu.web.auth import PageActor
 from tousu.web.render import page, templates
 
@@ -107,16 +109,18 @@ def _case_number(given: str | None, transferred: str | None) -> str:
     return number
 
 
-def neutral_summary(complaint: dict[str, Any], *, who: str = "客户", demands: bool = True) -> str:
+def neutral_summary(
+    complaint: dict[str, Any], *, category_names: Mapping[Category, str], who: str = "客户", demands: bool = True
+) -> str:
     """The complaint as a formal letter states it: its category, the facts recorded (business,
     amount, date) and, with `demands`, what the customer asks for; never their words nor their threats.
 
     '客户反映计费/扣费争议方面的问题，涉及金额 58.00 元，发生于2026年11月20日；诉求：退费。'
     """
     try:
-        kind = CATEGORY_NAMES[Category(complaint["category"])]
+        kind = category_names[Category(complaint["category"])]
     except ValueError:
-        kind = CATEGORY_NAMES[Category.OTHER]
+        kind = category_names[Category.OTHER]
     facts = [f"{who}反映{kind}方面的问题"]
     if complaint.get("topic") and complaint["topic"] != kind:
         facts.append(f"涉及业务：{complaint['topic']}")
@@ -189,7 +193,10 @@ def _context(
         # The confirmation names what was agreed, not what was asked (a demand refused would
         # read as agreed above the customer's signature).
         "summary": neutral_summary(
-            row, who="您" if kind is DocumentKind.REPLY else "客户", demands=kind is not DocumentKind.SETTLEMENT
+            row,
+            category_names=category_names(state.policy.industry),
+            who="您" if kind is DocumentKind.REPLY else "客户",
+            demands=kind is not DocumentKind.SETTLEMENT,
         ),
         "received_on": chinese_date(row["received_at"]),
         "occurred_on": chinese_date(row["occurred_at"]),

@@ -227,10 +227,21 @@ def people_in(data: Any) -> tuple[set[int], set[str]]:
     return ids, usernames
 
 
-class _People:
-    def __init__(self, by_id: Mapping[int, str] | None, by_username: Mapping[str, str] | None) -> None:
+class _Known:
+    """What the page knows to name: staff by display name, codes by their Chinese names (the
+    categories as the organisation's industry names them)."""
+
+    def __init__(
+        self,
+        by_id: Mapping[int, str] | None,
+        by_username: Mapping[str, str] | None,
+        categories: Mapping[str, str] | None,
+    ) -> None:
         self.by_id = by_id or {}
         self.by_username = by_username or {}
+        self.codes: Mapping[str, Mapping[str, str]] = (
+            {**CODE_NAMES, "category": categories} if categories else CODE_NAMES
+        )
 
     def name(self, value: Any, key: str) -> str | None:
         if key in _PEOPLE_BY_ID and isinstance(value, int) and not isinstance(value, bool):
@@ -240,8 +251,8 @@ class _People:
         return None
 
 
-def _text(value: Any, key: str, people: _People) -> str:
-    names = CODE_NAMES.get(key, SIGNAL_NAMES if key == "signals" else SATISFACTION)
+def _text(value: Any, key: str, known: _Known) -> str:
+    names = known.codes.get(key, SIGNAL_NAMES if key == "signals" else SATISFACTION)
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -249,16 +260,16 @@ def _text(value: Any, key: str, people: _People) -> str:
     if key == "items" and isinstance(value, list):
         return "；".join(_item(item) for item in value if isinstance(item, dict)) or "—"
     if isinstance(value, list):
-        return "、".join(_text(item, key, people) for item in value) or "—"
+        return "、".join(_text(item, key, known) for item in value) or "—"
     if isinstance(value, dict):
         return "；".join(
-            f"{FIELD_LABELS[k]} {_text(v, k, people)}"
+            f"{FIELD_LABELS[k]} {_text(v, k, known)}"
             for k, v in value.items()
             if k in FIELD_LABELS and k not in HIDDEN_FIELDS
         )
     if key in _MONEY_FIELDS and isinstance(value, (int, float)):
         return f"{value:g} 元"
-    person = people.name(value, key)
+    person = known.name(value, key)
     if person is not None:
         return person
     if isinstance(value, str) and _ISO_MOMENT.fullmatch(value):
@@ -300,11 +311,13 @@ def event_lines(
     data: dict[str, Any] | None,
     names: Mapping[int, str] | None = None,
     people: Mapping[str, str] | None = None,
+    categories: Mapping[str, str] | None = None,
 ) -> list[str]:
     """'答复内容：…' lines for the event's data, every field by its Chinese name and every time
     in Asia/Shanghai; empty values and bookkeeping are left out. `names` (user id) and `people`
-    (username) give staff members' display names."""
-    known = _People(names, people)
+    (username) give staff members' display names, `categories` the organisation's names of the
+    categories."""
+    known = _Known(names, people, categories)
     return [
         f"{FIELD_LABELS[key]}：{_text(value, key, known)}"
         for key, value in (data or {}).items()

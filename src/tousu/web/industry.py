@@ -1,35 +1,41 @@
-"""What the pages offer to choose, as the organisation's industry uses it: a shop is offered no
-增值业务 category, no 集团公司转办 channel and no 网络故障 root cause."""
+"""What the pages offer to choose, as the organisation's industry uses and names it: a shop is
+offered no 增值业务 category, no 集团公司转办 channel, no 12300 transfer and no 网络故障 root
+cause, and its billing category is 收银/价格争议."""
 
 from __future__ import annotations
 
-from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES
+from tousu.domain.codes import CHANNEL_NAMES, TRANSFER_SOURCE_NAMES
 from tousu.domain.improvement import ROOT_CAUSE_NAMES
-from tousu.knowledge import KnowledgeBaseError
-from tousu.knowledge.models import Industry
-from tousu.web.knowledge import knowledge_base
+from tousu.services.industry import category_names, industry_entry, transfer_sources
 
 Choices = list[tuple[str, str]]
 
 
-def industry_entry(code: str) -> Industry | None:
-    try:
-        return knowledge_base().industries.get(code)
-    except KnowledgeBaseError:
-        return None
-
-
 def categories(industry: str, keep: str | None = None) -> Choices:
-    """The categories the industry uses, with the names every page gives them; `keep`, a
-    category already chosen, stays offered."""
+    """The categories the industry uses, by the names it gives them; `keep`, a category already
+    chosen, stays offered."""
     entry = industry_entry(industry)
-    used = {c.code for c in entry.categories} if entry is not None else set(CATEGORY_NAMES)
-    return [(code.value, name) for code, name in CATEGORY_NAMES.items() if code in used or code == keep]
+    names = category_names(industry)
+    used = {c.code for c in entry.categories} if entry is not None else set(names)
+    return [(code.value, name) for code, name in names.items() if code in used or code == keep]
 
 
 def channels(industry: str) -> Choices:
     entry = industry_entry(industry)
     return [(c.value, name) for c, name in CHANNEL_NAMES.items() if entry is None or c in entry.channels]
+
+
+def transfers(industry: str, keep: str | None = None) -> Choices:
+    """The regulators and hotlines that transfer the industry's complaints; `keep`, the source
+    a complaint already has, stays offered."""
+    used = transfer_sources(industry)
+    return [(s.value, name) for s, name in TRANSFER_SOURCE_NAMES.items() if s in used or s == keep]
+
+
+def topic_example(industry: str) -> str:
+    """A business the industry's complaints are about, for the example in 涉及业务 (宽带)."""
+    entry = industry_entry(industry)
+    return entry.topic_example if entry is not None else ""
 
 
 def root_causes(industry: str, keep: str | None = None) -> Choices:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES
+from tousu.domain.codes import CATEGORY_NAMES, CHANNEL_NAMES, TRANSFER_SOURCE_NAMES
 from tousu.domain.improvement import ROOT_CAUSE_NAMES
 from tousu.knowledge import KINDS, Industry, KnowledgeBase, KnowledgeBaseError, load_knowledge_base
 from tousu.knowledge.models import LAW_KIND_NAMES, PROFILE_GROUP_NAMES, SCENARIO_GROUP_NAMES, USAGE_NAMES
@@ -64,6 +64,9 @@ FIELD_NAMES = {
     "industries": "适用行业",
     "segments": "细分业务",
     "channels": "受理渠道",
+    "transfer_sources": "转办来源",
+    "head_office": "上级单位",
+    "topic_example": "业务示例",
     "root_causes": "结案根因类别",
     "slot_defaults": "话术用语",
 }
@@ -113,6 +116,7 @@ ENUM_NAMES: dict[str, dict[str, str]] = {
     },
     "categories": {k.value: n for k, n in CATEGORY_NAMES.items()},
     "channels": {k.value: n for k, n in CHANNEL_NAMES.items()},
+    "transfer_sources": {k.value: n for k, n in TRANSFER_SOURCE_NAMES.items()},
     "root_causes": {k.value: n for k, n in ROOT_CAUSE_NAMES.items()},
 }
 _SLOT = re.compile(r"\{([^{}]*)\}")

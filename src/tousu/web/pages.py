@@ -23,6 +23,7 @@ from tousu.services import complaints as store
 from tousu.services.actors import Actor
 from tousu.services.batches import open_batches
 from tousu.services.errors import Invalid, NotFound
+from tousu.services.industry import category_names, head_office
 from tousu.web import industry as choices
 from tousu.web.auth import PageActor
 from tousu.web.events import people_in
@@ -151,6 +152,8 @@ def new_complaint(request: Request, state: State, actor: PageActor) -> Response:
         nav="new",
         categories=choices.categories(state.policy.industry),
         channels=choices.channels(state.policy.industry),
+        transfer_sources=choices.transfers(state.policy.industry),
+        topic_example=choices.topic_example(state.policy.industry),
     )
 
 
@@ -237,7 +240,9 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
             found = customers.lookup(conn, customer_id=row["customer_id"], actor=actor)
     except NotFound:
         return page(request, "missing.html", status_code=404, actor=actor)
-    complaint: dict[str, Any] = present.complaint_json(row, customer=customer, actor=actor)
+    complaint: dict[str, Any] = present.complaint_json(
+        row, customer=customer, actor=actor, category_names=category_names(state.policy.industry)
+    )
     authority = state.policy.authority.by_role[actor.role]
     settled = [_settlement_view(s, complaint=row, others=settled, actor=actor, state=state) for s in settled]
     names = {u["id"]: u["display_name"] for u in [*named, *staff]}
@@ -255,6 +260,8 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
         staff=_by_hall(staff, first=row["team"]),
         categories=choices.categories(state.policy.industry, keep=row["category"]),
         root_causes=choices.root_causes(state.policy.industry, keep=row["root_cause_kind"]),
+        transfer_sources=choices.transfers(state.policy.industry, keep=row["transfer_source"]),
+        head_office=head_office(state.policy.industry),
         is_manager=actor.at_least(Role.MANAGER),
         awaiting_reply=status in OPEN_STATUSES,
         active=status in ACTIVE_STATUSES,

@@ -11,17 +11,16 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from tousu.domain.codes import (
-    CATEGORY_NAMES,
     CHANNEL_NAMES,
     DEMAND_NAMES,
     DEMANDS_AS_SAID,
     ROLE_NAMES,
-    TRANSFER_SOURCE_NAMES,
     URGENCY_NAMES,
     VIP_NAMES,
-    Category,
     Channel,
     Demand,
     Role,
@@ -33,6 +32,7 @@ from tousu.domain.improvement import ROOT_CAUSE_NAMES
 from tousu.domain.workflow import STATUS_NAMES, Status
 from tousu.services import todo
 from tousu.services.actors import Actor
+from tousu.services.industry import category_names
 from tousu.web.events import event_lines, event_name
 from tousu.web.security import csrf_token
 
@@ -59,13 +59,23 @@ def _name(names: dict[Any, str], kind: type) -> Any:
     return lookup
 
 
+@pass_context
+def _category_name(context: Context, code: str | None) -> str:
+    """A category by the name the organisation's industry gives it (page() puts those in every
+    page's context as CATEGORY_NAMES)."""
+    if not code:
+        return ""
+    names: dict[str, str] = context["CATEGORY_NAMES"]
+    return names.get(code, code)
+
+
 @lru_cache(maxsize=1)
 def templates() -> Jinja2Templates:
     env = Jinja2Templates(directory=str(TEMPLATES))
     env.env.autoescape = True
     env.env.filters.update(
         local_time=local_time,
-        category_name=_name(CATEGORY_NAMES, Category),
+        category_name=_category_name,
         channel_name=_name(CHANNEL_NAMES, Channel),
         demand_name=_name(DEMAND_NAMES, Demand),
         urgency_name=_name(URGENCY_NAMES, UrgencyType),
@@ -76,14 +86,12 @@ def templates() -> Jinja2Templates:
         event_lines=event_lines,
     )
     env.env.globals.update(
-        CATEGORY_NAMES={c.value: n for c, n in CATEGORY_NAMES.items()},
         CHANNEL_NAMES={c.value: n for c, n in CHANNEL_NAMES.items()},
         DEMAND_NAMES={c.value: n for c, n in DEMAND_NAMES.items()},
         DEMANDS_AS_SAID={c.value: n for c, n in DEMANDS_AS_SAID.items()},
         URGENCY_NAMES={c.value: n for c, n in URGENCY_NAMES.items()},
         VIP_NAMES={c.value: n for c, n in VIP_NAMES.items()},
         STATUS_NAMES={c.value: n for c, n in STATUS_NAMES.items()},
-        TRANSFER_SOURCE_NAMES={c.value: n for c, n in TRANSFER_SOURCE_NAMES.items()},
         ROOT_CAUSE_NAMES={c.value: n for c, n in ROOT_CAUSE_NAMES.items()},
     )
     return env
@@ -100,8 +108,15 @@ def _todo_count(request: Request, actor: Actor) -> Callable[[], int]:
     return count
 
 
+def _category_names(request: Request) -> dict[str, str]:
+    return {c.value: n for c, n in category_names(request.app.state.tousu.policy.industry).items()}
+
+
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """The template with the context every page has: the CSRF token, the organisation's names for
+    the categories, the header's 待办 count once someone is signed in."""
     context.setdefault("actor", None)
+    context.setdefault("CATEGORY_NAMES", _category_names(request))
     if context["actor"] is not None:
         context.setdefault("todo_count", _todo_count(request, context["actor"]))
     response = templates().TemplateResponse(

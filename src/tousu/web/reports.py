@@ -20,6 +20,7 @@ from tousu.domain.deadlines import LOCAL
 from tousu.services import exports, reports
 from tousu.services.actors import Actor
 from tousu.services.errors import ServiceError
+from tousu.services.industry import category_names
 from tousu.web.auth import PageActor
 from tousu.web.render import page
 
@@ -153,7 +154,7 @@ def complaints_behind_page(request: Request, state: State, actor: PageActor) -> 
             rows, total = reports.complaints_behind(
                 conn, actor=actor, figure=figure, now=now, limit=PAGE_SIZE, offset=offset
             )
-            what = _describe(conn, figure)
+            what = _describe(conn, figure, industry=state.policy.industry)
     except ServiceError as exc:
         message = exc.message.split("：", 1)[-1]
         return page(request, "report_complaints.html", status_code=422, actor=actor, error=message, **context)
@@ -186,14 +187,19 @@ def _export(
         with state.read() as conn:
             yield from reports.iter_behind(conn, actor=actor, figure=figure, now=now)
 
-    return exports.complaints_file(rows(), fmt=fmt, masked=not exports.shows_personal_data(actor))
+    return exports.complaints_file(
+        rows(),
+        fmt=fmt,
+        masked=not exports.shows_personal_data(actor),
+        category_names=category_names(state.policy.industry),
+    )
 
 
-def _describe(conn: Connection, figure: reports.Figure) -> str:
+def _describe(conn: Connection, figure: reports.Figure, *, industry: str) -> str:
     """「2026-11-01 至 2026-11-30 · 类别：计费/扣费争议 · 超时」"""
     parts = [f"{figure.period.start.isoformat()} 至 {figure.period.end.isoformat()}"]
     if figure.group_by is not None and figure.key is not None:
-        label = reports.group_label(conn, figure.group_by, figure.key) or figure.key
+        label = reports.group_label(conn, figure.group_by, figure.key, industry=industry) or figure.key
         parts.append(f"{kpi.GROUP_NAMES[figure.group_by]}：{label}")
     name = next((k.name for k in kpi.KPIS if k.measure is figure.measure), "")
     parts.append("全部受理" if figure.measure is kpi.Measure.RECEIVED else name)

@@ -366,7 +366,7 @@
     const day = c.occurred_at ? localTime(c.occurred_at).slice(0, 10)
       : ((facts.datetimes || []).find((d) => d.kind !== "time") || {}).text;
     if (day) what.push("时间是" + day);
-    if (c.category_name) what.push("反映的是“" + c.category_name + "”方面的问题");
+    if (c.category) what.push("反映的是“" + nameOf("category", c.category) + "”方面的问题");
     if (c.claimed_amount !== null && c.claimed_amount !== undefined) {
       what.push("涉及金额 " + Number(c.claimed_amount).toFixed(2) + " 元");
     } else if ((facts.amounts || []).length) {

@@ -1,0 +1,42 @@
+"""What the organisation's industry (the policy's `industry`, an entry of industries.yaml) calls
+things and uses, for every layer that names or checks them: the pages, the API, the documents,
+the exports. Without a readable knowledge base, or for a code it lacks, everything is used and
+named as in tousu.domain.codes."""
+
+from __future__ import annotations
+
+from tousu.domain.codes import CATEGORY_NAMES, TRANSFER_SOURCE_NAMES, Category, TransferSource
+from tousu.knowledge import Industry, KnowledgeBaseError, load_knowledge_base
+
+DEFAULT_HEAD_OFFICE = "上级公司"
+
+
+def industry_entry(code: str) -> Industry | None:
+    try:
+        return load_knowledge_base().industries.get(code)
+    except KnowledgeBaseError:
+        return None
+
+
+def category_names(industry: str) -> dict[Category, str]:
+    """Every category by the name the industry gives it (a shop's product is 商品质量): the one
+    naming every screen, document and export of the organisation uses."""
+    entry = industry_entry(industry)
+    return entry.category_names() if entry is not None else dict(CATEGORY_NAMES)
+
+
+def transfer_sources(industry: str) -> list[TransferSource]:
+    """The regulators and hotlines that transfer the industry's complaints (a shop has no 12300)."""
+    entry = industry_entry(industry)
+    return list(entry.transfer_sources) if entry is not None else list(TransferSource)
+
+
+def transfer_source_names(sources: list[TransferSource]) -> str:
+    """'12300(电信用户申诉受理中心)、12315(市场监管)', for a message naming the choices."""
+    return "、".join(TRANSFER_SOURCE_NAMES[source] for source in sources)
+
+
+def head_office(industry: str) -> str:
+    """The body above the organisation a complaint may be escalated to: 省公司 for a telecom hall."""
+    entry = industry_entry(industry)
+    return entry.head_office if entry is not None else DEFAULT_HEAD_OFFICE
