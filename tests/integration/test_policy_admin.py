@@ -19,6 +19,7 @@ from tousu.domain.deadlines import LOCAL
 from tousu.services import archive, users
 from tousu.settings import Settings
 from tousu.storage.tables import audit_events
+from tousu.storage.tables import users as users_table
 
 PLAIN = "宽带这两天网速很慢，晚上看视频一直卡，麻烦尽快处理。"
 ADMIN_PASSWORD = "admin-pass-2026"
@@ -547,8 +548,11 @@ def test_which_deadlines_run_in_business_hours_is_chosen_on_the_page(api: Api, a
     )
     assert saved.status_code == 303
     assert state.policy.sla.default.business_hours == {"reply", "follow_up"}
+    with state.write() as conn:
+        conn.execute(sa.update(users_table).where(users_table.c.username == "admin1").values(display_name="王工"))
     history = admin_web.get(path).text.split('id="policy-history"')[1]
     assert "按营业时间计的时限：无（全部按日历小时） → 答复、回访" in history
+    assert "王工（admin1）" in history  # who changed it, by name
     assert "8（营业时间）" not in admin_web.get("/admin/config").text.split("默认")[0]
     assert "48（营业时间）" in admin_web.get("/admin/config").text  # the default row's reply, now so counted
 

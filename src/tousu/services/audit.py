@@ -51,7 +51,8 @@ def record(
 
 
 def recent(conn: sa.Connection, *, limit: int = 50, action: str | None = None) -> list[dict[str, Any]]:
-    """The newest events first (of one `action` when given), with the acting and the affected account's usernames."""
+    """The newest events first (of one `action` when given), with the acting account's name and
+    username and the affected account's username."""
     actor = users.alias("actor")
     target = users.alias("target")
     only = [audit_events.c.action == action] if action else []
@@ -59,6 +60,7 @@ def recent(conn: sa.Connection, *, limit: int = 50, action: str | None = None) -
         sa.select(
             audit_events,
             actor.c.username.label("actor_username"),
+            actor.c.display_name.label("actor_display_name"),
             target.c.username.label("target_username"),
         )
         .outerjoin(actor, actor.c.id == audit_events.c.actor_id)
