@@ -257,7 +257,7 @@ def load_demo(
             complaint_id = intake.create(
                 conn,
                 new=new,
-                analysis=analyze(new.content, industry=policy.industry),
+                analysis=analyze(new.content, industry=policy.industry, channel=new.channel.value),
                 actor=agent,
                 policy=policy,
                 now=received,
@@ -328,7 +328,7 @@ def _outage(
             intake.create(
                 conn,
                 new=new,
-                analysis=analyze(new.content, industry=policy.industry),
+                analysis=analyze(new.content, industry=policy.industry, channel=new.channel.value),
                 actor=agent,
                 policy=policy,
                 now=new.received_at or now,

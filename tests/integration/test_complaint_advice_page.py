@@ -12,8 +12,8 @@ from tests.integration.conftest import Api, complaint_body
 DOUBLE_MENTAL_MEDIA = "你们乱扣我88元，必须双倍返还，再赔我精神损失费，不然我就找记者曝光你们！"
 
 
-def _page(api: Api, content: str) -> tuple[str, dict[str, Any]]:
-    created = api.post("/complaints", "agent1", complaint_body(content=content))
+def _page(api: Api, content: str, channel: str = "hotline") -> tuple[str, dict[str, Any]]:
+    created = api.post("/complaints", "agent1", complaint_body(content=content, channel=channel))
     assert created.status_code == 201, created.text
     complaint = created.json()
     cookie = {"Cookie": f"tousu_session={api.tokens['agent1']}"}
@@ -71,3 +71,10 @@ def test_amounts_on_the_complaint_page_have_no_trailing_zero(api: Api) -> None:
     advice = _section(page, 'id="advice"', "</section>")
     for text in (authority, advice, _section(page, 'id="settle-title"', "</section>")):
         assert not re.search(r"\d\.0\b", text), text
+
+
+def test_the_advice_offers_a_seat_only_to_a_customer_in_the_hall(api: Api) -> None:
+    hall, _ = _page(api, DOUBLE_MENTAL_MEDIA, channel="hall")
+    hotline, _ = _page(api, DOUBLE_MENTAL_MEDIA, channel="hotline")
+    assert "喝杯水" in _section(hall, 'id="advice"', "</section>")
+    assert "喝杯水" not in _section(hotline, 'id="advice"', "</section>")

@@ -249,3 +249,72 @@ def test_phrases_to_avoid_end_without_punctuation_and_do_not_repeat(analyzer: An
     assert phrases
     assert not any(phrase[-1] in "。.！!？?，,、" for phrase in phrases)
     assert not any(a != b and a in b for a in phrases for b in phrases)
+
+
+# 6. A line that says something happened only where it is the matter; the channel decides
+#    what can be offered in person.
+
+GROUP_SLOW = "我们小区很多用户都反映宽带晚上特别慢，希望你们尽快处理一下。"
+THREAT_TO_STAFF = "你们再推来推去，信不信我揍你们！"
+WORKPLACE_MEDIA = "我在市税务局上班，你们乱扣我话费，不退钱我就找记者曝光。"
+CALM_REPAIR = "你好，我上周买的手机屏幕有点闪，请问可以帮忙修一下吗？"
+DOUBLE_CHARGED = "我只办了一个流量包，怎么扣了我两次钱，就是你们窗口的人给我办的。"
+POLICE_CALLED = "报了110"
+ADMISSIONS = ("确实是我们做得不到位", "是我们没做好", "确实是我的失误", "确实没做到位")
+IN_PERSON = ("喝杯水", "接待室", "休息区", "到里面坐")
+
+
+def test_the_police_are_said_to_be_called_only_where_violence_in_the_hall_is_the_matter(analyzer: Analyzer) -> None:
+    crowd = advise(analyzer, GROUP_SLOW)
+    assert "safety_first" in {s.code for s in crowd.recommendations.strategies}  # a group: safety first, still
+    for text in (GROUP_SLOW, MEDIA, RUDE_STAFF):
+        assert not [line for line in scripts(advise(analyzer, text)) if POLICE_CALLED in line], text
+    threatened = advise(analyzer, THREAT_TO_STAFF)
+    assert "threats_to_staff" in [hint.code for hint in threatened.scenarios]
+    assert any(POLICE_CALLED in line for line in scripts(threatened, "safety_first"))
+
+
+def test_a_line_about_the_customers_workplace_needs_the_customer_to_have_named_it(analyzer: Analyzer) -> None:
+    assert not [line for line in scripts(advise(analyzer, MEDIA)) if "贵单位" in line]
+    named = advise(analyzer, WORKPLACE_MEDIA)
+    assert "workplace_named" in [hint.code for hint in named.profile_hints]
+    assert any("贵单位" in line for line in scripts(named, "relationship_reference"))
+
+
+def test_a_calm_customer_gets_neither_the_mood_first_step_nor_an_admission_of_fault(analyzer: Analyzer) -> None:
+    calm = advise(analyzer, CALM_REPAIR)
+    assert calm.emotion.code == "calm" and calm.recommendations.strategies
+    assert "mood_first" not in {s.code for s in calm.recommendations.strategies}
+    lines = scripts(calm)
+    for words in (*ADMISSIONS, "换成是我也会着急", "请您息怒"):
+        assert not [line for line in lines if words in line], words
+    angry = advise(analyzer, DOUBLE_MENTAL_MEDIA)
+    assert angry.recommendations.strategies[0].code == "mood_first"
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_no_fault_is_admitted_before_it_is_verified(analyzer: Analyzer, text: str) -> None:
+    lines = scripts(advise(analyzer, text))
+    assert not [line for line in lines if any(words in line for words in ADMISSIONS)]
+
+
+def test_a_mistake_is_owned_up_to_where_the_records_show_it(analyzer: Analyzer) -> None:
+    analysis = advise(analyzer, DOUBLE_CHARGED)
+    assert "new_staff_mistake" in [hint.code for hint in analysis.scenarios]
+    owned = [line for line in scripts(analysis, "show_weakness") if "失误" in line or "多点了一次" in line]
+    assert owned and all("查" in line for line in owned)  # said as what the check found
+
+
+def test_a_seat_and_a_quieter_room_are_offered_only_face_to_face(analyzer: Analyzer) -> None:
+    def in_person(channel: str | None) -> list[str]:
+        lines = scripts(advise(analyzer, DOUBLE_MENTAL_MEDIA, channel=channel))
+        assert lines
+        return [line for line in lines if any(words in line for words in IN_PERSON)]
+
+    assert in_person("hotline") == [] and in_person("web") == []
+    assert in_person("hall") and in_person("visit") and in_person(None)
+
+
+def test_an_unknown_channel_is_refused(analyzer: Analyzer) -> None:
+    with pytest.raises(ValueError, match="channel"):
+        advise(analyzer, DOUBLE_MENTAL_MEDIA, channel="pigeon")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tousu.services.analysis_port import load_analyzer
 
 TEXT = "你们乱扣我话费两百块，客服态度还很差，不退钱我就去工信部投诉！"
@@ -27,3 +29,10 @@ def test_intake_reads_the_text_in_the_organisations_industry():
     retail_name = analyzer.kb.industries["retail"].category("product").label  # type: ignore[union-attr]
     assert shop.topic == retail_name and hall.topic != retail_name
     assert shop.details is not None and shop.details["industry"] == "retail"
+
+
+def test_intake_reads_the_text_with_the_complaints_channel():
+    _, analyze = load_analyzer(None)
+    assert analyze(TEXT, industry="telecom", channel="hotline").category == "billing"
+    with pytest.raises(ValueError, match="channel"):
+        analyze(TEXT, industry="telecom", channel="pigeon")

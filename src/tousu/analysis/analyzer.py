@@ -32,7 +32,7 @@ from tousu.analysis.results import (
 )
 from tousu.analysis.signals import PastComplaint, escalation_risk, repeat_complaints, urgency_signals
 from tousu.analysis.topic import find_place, issue_topic
-from tousu.domain.codes import Role
+from tousu.domain.codes import Channel, Role
 from tousu.knowledge import Industry, KnowledgeBase, UnknownEntryError, load_knowledge_base
 from tousu.knowledge.taxonomy import EmotionRules, SignalGroup
 
@@ -41,6 +41,7 @@ ANALYZER_VERSION = "1.0.0"
 # Industry cue regexes (industries.yaml) count like a medium-weight taxonomy cue.
 _INDUSTRY_CUE_WEIGHT = 1.5
 _THREATS = ("media", "regulator", "litigation", "violence", "group_incident")
+_CHANNELS = frozenset(channel.value for channel in Channel)
 # Diminishing returns for category cues (see classify.Tally).
 CATEGORY_DECAY = 0.5
 
@@ -101,9 +102,12 @@ class Analyzer:
         industry: str = "telecom",
         now: datetime | None = None,
         advise: bool = True,
+        channel: str | None = None,
     ) -> Analysis:
         """Analyse one complaint. `now` (default: the current time) anchors the repeat window.
 
+        `channel`: where the complaint came in (a `Channel` value; None: not known). The advice
+        offers a seat or a quieter room only where staff may be facing the customer.
         `advise=False` leaves the recommendations empty, for callers that only store the labels.
         """
         if not isinstance(text, str):
@@ -113,6 +117,9 @@ class Analyzer:
         industry_entry = self._industry(industry)
         if role is not None and role not in {r.value for r in Role}:
             raise ValueError(f"未知的岗位 (unknown role) {role!r}; 可用: {', '.join(r.value for r in Role)}")
+        if channel is not None and (not isinstance(channel, str) or channel not in _CHANNELS):
+            known = ", ".join(sorted(_CHANNELS))
+            raise ValueError(f"未知的投诉渠道 (unknown channel) {channel!r}; 可用: {known}")
         history = tuple(history or ())
         moment = now if now is not None else datetime.now(UTC)
         rules = self._taxonomy.decision
@@ -188,6 +195,7 @@ class Analyzer:
             category=category.code,
             known_customer=bool(history),
             emotion_rising=_emotion_rising(emotion.code, found.tallies["emotion"], signal_codes, rules.emotion),
+            channel=channel,
         )
         return Analysis(
             category=category,

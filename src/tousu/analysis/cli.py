@@ -1,9 +1,9 @@
 """`tousu analyze`, `tousu train`, `tousu eval`: the analyzer on the command line.
 
 `tousu analyze` reads JSON Lines on standard input — one object per line with `text` and,
-optionally, `id`, `industry`, `role`, `authority` ({"max_refund": 100, ...}) and `history`
-([{"received_at": "2026-10-01T09:00:00", "category": "billing", "closed": true}]) — and
-writes one JSON object per line, in order. A line that cannot be analysed gets
+optionally, `id`, `industry`, `role`, `channel` (hall, hotline…), `authority`
+({"max_refund": 100, ...}) and `history` ([{"received_at": "2026-10-01T09:00:00", "category":
+"billing", "closed": true}]) — and writes one JSON object per line, in order. A line that cannot be analysed gets
 {"line": n, "error": {"type": ..., "message": ...}} and the run goes on.
 """
 
@@ -69,6 +69,7 @@ def _analyze_line(analyzer: Any, line: str, number: int, default_industry: str) 
             role=record.get("role"),
             authority=_authority(record.get("authority")),
             industry=record.get("industry") or default_industry,
+            channel=record.get("channel"),
         )
     except json.JSONDecodeError as exc:
         return _error(number, ident, "bad_json", f"不是合法的 JSON (invalid JSON): {exc.msg} at column {exc.colno}")

@@ -5,17 +5,19 @@ Strategy order: each demand playbook, matched scenario and matched profile lists
 its own order of preference; a strategy earns points from every list that names it (more for
 earlier places, more for demands than for scenarios, more for scenarios than for profiles).
 Two rules of the training material adjust that: with an angry customer or an urgent signal
-the feelings come first (先处理心情), and the broken-record method is dropped back when the
-customer's emotion is rising (insults, shouting, violence in the customer's own words; a
-threat made to press a demand is what the method answers, not a reason to drop it). The
-complaint's own words come next after each demand's first strategy: the first strategy of a
-scenario or profile matched in the customer's words, and a strategy with a script written for
-the very threat the customer made (the court threat is answered by hinting at its cost). Every
+the feelings come first (先处理心情; never with a calm customer, who wants the matter done),
+and the broken-record method is dropped back when the customer's emotion is rising (insults,
+shouting, violence in the customer's own words; a threat made to press a demand is what the
+method answers, not a reason to drop it). The complaint's own words come next after each
+demand's first strategy: the first strategy of a scenario or profile matched in the customer's
+words, and a strategy with a script written for the very threat the customer made (the court
+threat is answered by hinting at its cost). Every
 strategy that earned points is returned, best first; how many to show at once is the page's
 business (the complaint page shows the first step, if any, and five more before folding the rest).
 
 What fits this complaint: a script or a playbook line says what it fits (`Fits`: category,
-industry, the demands or threats it speaks to, what it presumes of the customer). A line that
+industry, the demands or threats it speaks to, what it presumes: a past with us, an upset
+customer, a meeting in person, which the complaint's channel rules out when known). A line that
 gives a settlement item (退费, 费用减免, 双倍返还…) is offered only where laws.yaml `remedies`
 allow that item for the complaint's category, through the same check a settlement goes through
 (`tousu.domain.remedies.check_items`): advice never offers what a settlement would refuse.
@@ -29,7 +31,7 @@ from itertools import zip_longest
 from typing import Any, TypeVar, cast
 
 from tousu.analysis.results import Hint, LegalBasis, Offer, Recommendations, Refusal, StrategyAdvice
-from tousu.domain.codes import CATEGORY_NAMES, DEMAND_NAMES, Demand, Role
+from tousu.domain.codes import CATEGORY_NAMES, DEMAND_NAMES, FACE_TO_FACE_CHANNELS, Demand, Emotion, Role
 from tousu.domain.remedies import FACT_NAMES, Basis, Fact, Item, SettlementType, check_items, offer_of
 from tousu.knowledge import KnowledgeBase, render_script, script_slots
 from tousu.knowledge.models import DemandPlaybook, Fits, FittedScript, Grant, ProfileGroup, ScriptNeed
@@ -65,6 +67,8 @@ _LIMITS = {"refund": "max_refund", "compensation": "max_compensation", "gift": "
 # Profiles read from a customer who says he has been with us for years (老用户, 用了十几年).
 _SAYS_LONG_STANDING = frozenset({"loyal_supporter"})
 _SENIOR_ROLES = frozenset({Role.MANAGER.value, Role.DIRECTOR.value, Role.ADMIN.value})
+_UPSET = frozenset({Emotion.UPSET.value, Emotion.ANGRY.value})
+_FACE_TO_FACE = frozenset(channel.value for channel in FACE_TO_FACE_CHANNELS)
 # Whether a settlement item can be given at all in a category does not hang on the facts; with
 # every fact granted, what the checker still refuses is refused for the category itself.
 _EVERY_FACT = frozenset(Fact)
@@ -98,6 +102,9 @@ class Situation:
     `emotion_rising`: the customer's own words show the emotion running high (insults,
     shouting, violence), beyond pressing a demand with threats. The broken-record method
     stops then.
+
+    `channel`: where the complaint came in (a `Channel` value), None when not known. A line
+    offering a seat or a quieter room is left out for a channel where nobody meets in person.
     """
 
     demands: Sequence[str]
@@ -114,6 +121,7 @@ class Situation:
     category: str = "other"
     known_customer: bool = False
     emotion_rising: bool = False
+    channel: str | None = None
 
 
 def recommend(kb: KnowledgeBase, situation: Situation) -> Recommendations:
@@ -141,6 +149,8 @@ def _kind(kb: KnowledgeBase, situation: Situation) -> tuple[Any, ...]:
         tuple(hint.code for hint in situation.scenarios),  # in order: it orders the laws
         tuple(hint.code for hint in situation.profiles),
         _known_customer(situation),
+        _upset(situation),
+        _face_to_face(situation),
         frozenset(name for name in _BLANKS if name in slots),
     )
 
@@ -166,13 +176,30 @@ def _known_customer(situation: Situation) -> bool:
     return situation.known_customer or any(hint.code in _SAYS_LONG_STANDING for hint in situation.profiles)
 
 
+def _upset(situation: Situation) -> bool:
+    """The customer is upset or angry: what a line soothing feelings, and the mood-first step, need."""
+    return situation.emotion in _UPSET
+
+
+def _face_to_face(situation: Situation) -> bool:
+    """Staff may be facing the customer: a hall or a visit, or a channel nobody told us."""
+    return situation.channel is None or situation.channel in _FACE_TO_FACE
+
+
+_NEEDS: dict[ScriptNeed, Callable[[Situation], bool]] = {
+    ScriptNeed.HISTORY: _known_customer,
+    ScriptNeed.UPSET: _upset,
+    ScriptNeed.FACE_TO_FACE: _face_to_face,
+}
+
+
 def fits(line: Fits, situation: Situation) -> bool:
     """Whether a script or a playbook line is meant for this complaint (see `Fits`)."""
     if line.categories and situation.category not in line.categories:
         return False
     if line.industries and situation.industry not in line.industries:
         return False
-    if ScriptNeed.HISTORY in line.needs and not _known_customer(situation):
+    if not all(_NEEDS[need](situation) for need in line.needs):
         return False
     if not line.topical:
         return True
@@ -235,8 +262,12 @@ def _chosen(
     for rank, hint in enumerate(situation.profiles):
         profile = kb.profiles[hint.code]
         credit(profile.strategies, _SOURCE_WEIGHT["profile"] / (1 + 0.3 * rank), f"客户可能属于“{profile.name}”")
-    heated = situation.emotion == "angry" or bool(situation.signals)
-    if heated and "mood_first" in kb.strategies:
+    heated = situation.emotion == Emotion.ANGRY.value or bool(situation.signals)
+    if not _upset(situation):
+        # A calm customer wants the matter done, not soothing (mood_first's when_not_to_use).
+        points.pop("mood_first", None)
+        reasons.pop("mood_first", None)
+    elif heated and "mood_first" in kb.strategies:
         points["mood_first"] = max(points.values(), default=0.0) + 1.0
         reasons.setdefault("mood_first", []).insert(0, "客户情绪激动或有紧急信号，先处理心情再处理事情")
     damped: set[str] = set()

@@ -77,7 +77,7 @@ async def create_complaint(
     intake.validate(new, now=state.clock(), industry=state.policy.industry)  # before the analyzer spends time on it
     # Analysed even when staff chose category and demands: where they differ from the
     # analyzer's answer, the difference is a correction the analyzer learns from.
-    analysis = state.analyze(body.content, industry=state.policy.industry)
+    analysis = state.analyze(body.content, industry=state.policy.industry, channel=new.channel.value)
     try:
         with state.write() as conn:
             created = intake.create(

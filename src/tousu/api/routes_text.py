@@ -10,6 +10,7 @@ from pydantic import Field
 from tousu.api.deps import CurrentActor, State
 from tousu.api.errors import documented
 from tousu.api.schemas import TRANSCRIPT_CHARS, _In
+from tousu.domain.codes import Channel
 from tousu.services.errors import Invalid, ServiceError
 
 router = APIRouter(prefix="/api/v1", tags=["text"], responses=documented(400, 401, 403, 413, 422))
@@ -19,6 +20,9 @@ class AnalyzeIn(_In):
     text: str = Field(max_length=TRANSCRIPT_CHARS)
     industry: str | None = Field(
         None, max_length=32, description="the organisation's industry (the policy's) when not given"
+    )
+    channel: Channel | None = Field(
+        None, description="where the complaint came in; lines meant for a meeting in person are left out elsewhere"
     )
 
 
@@ -42,7 +46,13 @@ def analyze(body: AnalyzeIn, state: State, actor: CurrentActor) -> dict[str, Any
         raise Invalid("unknown_industry", f"没有这个行业：{industry}。可用：{known}", "industry")
     authority = policy.authority.by_role[actor.role].model_dump()
     try:
-        result = state.analyzer.analyze(body.text, role=actor.role.value, authority=authority, industry=industry)
+        result = state.analyzer.analyze(
+            body.text,
+            role=actor.role.value,
+            authority=authority,
+            industry=industry,
+            channel=body.channel.value if body.channel is not None else None,
+        )
     except ValueError as exc:
         raise Invalid("nothing_to_analyze", str(exc), "text") from None
     return result.to_dict()

@@ -131,6 +131,10 @@ class Channel(StrEnum):
     COURT = "court"
 
 
+# Where staff and customer meet in person: only there can a line offer a seat or a quieter room.
+FACE_TO_FACE_CHANNELS: frozenset[Channel] = frozenset({Channel.HALL, Channel.VISIT})
+
+
 class TransferSource(StrEnum):
     """The regulator or hotline a complaint was transferred from, with its own case number and deadline."""
 

@@ -141,9 +141,13 @@ SlotName = Annotated[str, AfterValidator(_check_slot_name)]
 
 
 class ScriptNeed(StrEnum):
-    """What a line may presume about the customer beyond the complaint's own words."""
+    """What a line presumes that not every complaint has: it is offered only where that holds."""
 
     HISTORY = "history"  # the customer's past with us is known (earlier complaints, a loyal customer)
+    UPSET = "upset"  # the customer is upset or angry: no "请您息怒" to a calm question
+    # Staff and customer meet in person (a hall, a visit), or the channel is not known: a seat,
+    # a glass of water, a quieter room are no offer to make on the telephone.
+    FACE_TO_FACE = "face_to_face"
 
 
 class Fits(BaseModel):
@@ -151,7 +155,9 @@ class Fits(BaseModel):
 
     `categories`, `industries` and `needs` must all hold when given. `demands`, `signals`,
     `scenarios` and `profiles` name what the line speaks to (a threat, a claim, a situation):
-    when any is given, the complaint must have at least one of them.
+    when any is given, the complaint must have at least one of them. A line that says something
+    happened (we called the police, the customer works there, the fault was ours) names the
+    scenario or profile in which it is the matter, or does not say it.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

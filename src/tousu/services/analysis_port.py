@@ -34,12 +34,13 @@ class TextAnalysis:
 
 
 class TextAnalyzer(Protocol):
-    def __call__(self, text: str, *, industry: str) -> TextAnalysis:
-        """`industry`: the organisation's (the policy's), a code of the knowledge base."""
+    def __call__(self, text: str, *, industry: str, channel: str | None = None) -> TextAnalysis:
+        """`industry`: the organisation's (the policy's), a code of the knowledge base;
+        `channel`: where the complaint came in (a `Channel` value), None when not known."""
         ...
 
 
-def no_analysis(text: str, *, industry: str) -> TextAnalysis:
+def no_analysis(text: str, *, industry: str, channel: str | None = None) -> TextAnalysis:
     """Used when no analyzer is configured: people fill in category and demands."""
     return TextAnalysis()
 
@@ -47,8 +48,8 @@ def no_analysis(text: str, *, industry: str) -> TextAnalysis:
 def analyzer_adapter(analyzer: Any) -> TextAnalyzer:
     """Wrap a tousu.analysis.Analyzer into the intake seam."""
 
-    def analyze(text: str, *, industry: str) -> TextAnalysis:
-        result = analyzer.analyze(text, industry=industry, advise=False).to_dict()
+    def analyze(text: str, *, industry: str, channel: str | None = None) -> TextAnalysis:
+        result = analyzer.analyze(text, industry=industry, channel=channel, advise=False).to_dict()
         return TextAnalysis(
             category=result.get("category"),
             demands=list(result.get("demands") or []),

@@ -4,6 +4,7 @@ every change goes through the JSON API from the browser."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -272,20 +273,24 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
         remedy_bases=remedy_bases,
         facts=facts,
         may_override=actor.at_least(Role.DIRECTOR),
-        advice=_advice(state, actor, row["content"], authority.model_dump()),
+        advice=_advice(state, actor, row, authority.model_dump()),
         related=[h for h in found["history"]["complaints"] if h["id"] != complaint_id][:20],
         elsewhere=found["elsewhere"],
     )
 
 
-def _advice(state: AppState, actor: Actor, content: str, authority: dict[str, Any]) -> dict[str, Any] | None:
-    """What to do and say for this complaint, for this role: read afresh, since the knowledge
-    base and the role's authority may have changed since intake."""
+def _advice(state: AppState, actor: Actor, row: Mapping[str, Any], authority: dict[str, Any]) -> dict[str, Any] | None:
+    """What to do and say for this complaint, for this role and the channel it came in by: read
+    afresh, since the knowledge base and the role's authority may have changed since intake."""
     if state.analyzer is None:
         return None
     try:
         return state.analyzer.analyze(
-            content, role=actor.role.value, authority=authority, industry=state.policy.industry
+            row["content"],
+            role=actor.role.value,
+            authority=authority,
+            industry=state.policy.industry,
+            channel=row["channel"],
         ).to_dict()
     except ValueError:
         return None
