@@ -236,7 +236,7 @@ def test_the_authority_page_saves_a_limit_and_keeps_a_refused_one_as_typed(api: 
     refused = admin_web.post(path, data={"csrf_token": csrf, "authority.by_role.agent.max_gift": "二十"})
     assert refused.status_code == 422
     assert 'value="二十"' in refused.text and "请填写数字" in refused.text
-    assert api.get("/config", "agent1").json()["policy"]["authority"]["by_role"]["agent"]["max_gift"] == 20
+    assert api.get("/config", "agent1").json()["policy"]["authority"]["by_role"]["agent"]["max_gift"] == 0
     assert len(_policy_events(api)) == 1
 
     reset = admin_web.post(
