@@ -191,7 +191,7 @@ def test_the_regulator_reply_is_refused_for_a_complaint_nobody_transferred(api: 
     _reply(api, walk_in, "已为您退回重复扣费。")
     refused = _page(api, f"/complaints/{walk_in['id']}/documents/regulator", "agent1")
     assert refused.status_code == 422
-    assert "不是由12300、12315或工信部/通信管理局转办的投诉" in refused.text
+    assert "不是由12300(电信用户申诉受理中心)、12315(市场监管)、工信部/通信管理局转办的投诉" in refused.text
     assert "转办信息" in refused.text  # and where to record the transfer if there is one
     assert _printed(api, walk_in["id"]) == []
     reported = _report_print(api, walk_in["id"], "regulator")

@@ -45,7 +45,7 @@ def _propose(api: Api, who: str, cid: int, **body: Any) -> Any:
 
 
 def test_a_raised_authority_limit_lets_the_manager_approve_at_once(api: Api) -> None:
-    cid = api.post("/complaints", "agent1", complaint_body(content=PLAIN)).json()["id"]
+    cid = api.post("/complaints", "agent1", complaint_body(content="这个月话费多扣了", category="billing")).json()["id"]
     proposal = _propose(api, "agent1", cid, refund=500).json()
     assert proposal["status"] == "pending_approval" and proposal["approver_role"] == "director"
     decision = f"/settlements/{proposal['id']}/decision"

@@ -57,6 +57,8 @@ def test_an_outage_gets_a_fee_waiver_not_a_double_refund(api: Api) -> None:
         api, "manager1", network, items=[{"type": "double_refund", "amount": 60, "basis": "policy_double_refund"}]
     )
     assert double.status_code == 422 and "减免" in double.json()["error"]["message"]
+    plain = _propose(api, "agent1", network, items=[{"type": "refund", "amount": 30}])
+    assert plain.status_code == 422 and "费用减免" in plain.json()["error"]["message"]
     waiver = _propose(
         api,
         "manager1",
@@ -206,6 +208,10 @@ def test_a_later_request_past_the_refund_total_does_not_hold_up_an_earlier_one(a
     assert earlier["status"] == "pending_approval" and earlier["approver_role"] == "manager"
     later = _propose(api, "agent1", billing, items=[{"type": "refund", "amount": 40}]).json()
     assert later["status"] == "pending_approval" and later["approver_role"] == "director"  # 156 on 58
+    # Nor does the later one go through first: it still adds up with the earlier one.
+    first = api.post(f"/settlements/{later['id']}/decision", "manager1", {"approve": True})
+    assert first.status_code == 403 and first.json()["error"]["code"] == "exception_beyond_role"
+    assert "待客户中心主任审批" in first.json()["error"]["message"]
     approved = api.post(f"/settlements/{earlier['id']}/decision", "manager1", {"approve": True})
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     # With the 116 in force, the 40 is now the exception, the director's with a reason.

@@ -63,12 +63,11 @@ def _findings(
     rules: Rules,
     description: str,
     industry: str,
-    counted: tuple[str, ...] = COUNTED,
 ) -> list[Finding]:
     """Everything the law and policy say against the items, for this complaint in the
     organisation's industry: the items themselves, and the refunds of its other settlements
-    (those `counted`) with them."""
-    earlier = [item for other in others if other["status"] in counted for item in items_of(other)]
+    (granted, approved or pending) with them."""
+    earlier = [item for other in others if other["status"] in COUNTED for item in items_of(other)]
     return [
         *check_items(
             items, category=complaint["category"], facts=facts, rules=rules, description=description, industry=industry
@@ -308,7 +307,8 @@ def decide_approval(
         if findings:
             if not all(actor.role in f.override_roles for f in findings):
                 who = ROLE_NAMES[override_role(findings) or Role.ADMIN]
-                raise Forbidden("exception_beyond_role", f"该方案须作为例外由{who}批准，请上报。")
+                then = "请上报。" if addressed_to(actor, settlement) else f"待{who}审批。"
+                raise Forbidden("exception_beyond_role", f"该方案须作为例外由{who}批准，{then}")
             reason = (override_reason or "").strip()
             if not reason:
                 raise Invalid(
@@ -408,17 +408,21 @@ def exceptions_of(
 ) -> list[Finding]:
     """What approving this settlement would have to override (or what the law now refuses);
     `others`: the complaint's settlements (this one among them or not). Its refunds add up with
-    those in force only: another request still pending is weighed when it is decided, so a
-    later request past the total does not hold up an earlier one within it."""
+    those in force and those proposed before it and still pending, as when it was proposed: a
+    later request past the total neither holds up an earlier one nor goes through before it."""
+    before = [
+        other
+        for other in others
+        if other["status"] in GRANTED or (other["status"] in COUNTED and other["id"] < settlement["id"])
+    ]
     return _findings(
         items_of(settlement),
         complaint=complaint,
-        others=[other for other in others if other["id"] != settlement["id"]],
+        others=before,
         facts=[Fact(f) for f in settlement.get("facts") or []],
         rules=_rules(rules),
         description=settlement.get("description") or "",
         industry=industry,
-        counted=GRANTED,
     )
 
 

@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field
 
 from tousu.api.deps import AppState, CurrentActor, State
 from tousu.api.schemas import MAX_ID, printable
-from tousu.domain.codes import DEMAND_NAMES, Category, Demand
+from tousu.domain.codes import DEMAND_NAMES, DEMANDS_AS_SAID, Category, Demand
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.remedies import Item
 from tousu.knowledge import KnowledgeBaseError
@@ -41,7 +41,7 @@ from tousu.services import customers, settlements, timeline
 from tousu.services.actors import Actor
 from tousu.services.customers import mask_phone
 from tousu.services.errors import Conflict, Invalid, NotFound
-from tousu.services.industry import category_names
+from tousu.services.industry import category_names, transfer_source_names, transfer_sources
 from tousu.web.auth import PageActor
 from tousu.web.render import page, templates
 
@@ -91,15 +91,22 @@ class Output(StrEnum):
 
 
 # What the customer asks for, by name; threats are not demands a letter repeats.
-DEMANDS = {d.value: n for d, n in DEMAND_NAMES.items() if d not in (Demand.MEDIA_THREAT, Demand.REGULATOR_THREAT)}
+# Our labels that would judge the customer in a letter (高额赔偿, 霸王条款) are put as they asked.
+_AS_ASKED = (Demand.HIGH_COMPENSATION, Demand.UNFAIR_TERMS, Demand.MANAGER)
+DEMANDS = {
+    d.value: DEMANDS_AS_SAID[d] if d in _AS_ASKED else n
+    for d, n in DEMAND_NAMES.items()
+    if d not in (Demand.MEDIA_THREAT, Demand.REGULATOR_THREAT)
+}
 
 
-def _case_number(given: str | None, transferred: str | None) -> str:
+def _case_number(given: str | None, transferred: str | None, *, industry: str) -> str:
     """The transferring body's case number: the one typed in before printing, else the transfer's."""
     number = (given or "").strip() or (transferred or "").strip()
     if not number:
+        sources = transfer_source_names(transfer_sources(industry))
         raise Refused(
-            "该投诉没有登记转办来源和案件编号，不是由12300、12315或工信部/通信管理局转办的投诉，"
+            f"该投诉没有登记转办来源和案件编号，不是由{sources}转办的投诉，"
             "不能打印申诉回复。如确属转办，请先在投诉页面“转办信息”中填写来源和案件编号；"
             "答复客户本人请打印“书面答复”。",
             422,
@@ -176,7 +183,11 @@ def _context(
         granted = _granted_items(settlements.for_complaint(conn, complaint_id=complaint_id))
     replies = [e for e in events if e["kind"] == "reply" and (e["data"] or {}).get("reply")]
     reply = replies[-1] if replies else None
-    number = _case_number(case_number, row["transfer_case_number"]) if kind is DocumentKind.REGULATOR else None
+    number = (
+        _case_number(case_number, row["transfer_case_number"], industry=state.policy.industry)
+        if kind is DocumentKind.REGULATOR
+        else None
+    )
     if kind is DocumentKind.SETTLEMENT and not granted:
         raise Refused("该投诉还没有已生效或已批准的处理方案，不能打印处理确认单。请先提出处理方案并待其生效。")
     if kind in (DocumentKind.REPLY, DocumentKind.REGULATOR) and reply is None:

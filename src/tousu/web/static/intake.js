@@ -29,7 +29,7 @@
     const hint = $("vip-hint");
     $("vip").disabled = level !== null;
     if (level !== null) $("vip").value = "";
-    hint.textContent = level === null ? "" : "已有档案：" + nameOf("vip", level) + "客户。级别以档案为准，如需调整请联系厅经理。";
+    hint.textContent = level === null ? "" : "已有档案：" + nameOf("vip", level) + "客户。级别以档案为准，如需调整请联系厅经理/店长。";
     hint.hidden = level === null;
   }
 
