@@ -143,6 +143,8 @@ def test_half_and_vague_durations() -> None:
         ("整个小区都没信号", None),
         ("电话线路有问题", None),
         ("路由器坏了", None),
+        ("在你们超市买的牛奶过期了", None),  # a shop spoken of, no place named
+        ("他们超市门口的停车场", None),
     ],
 )
 def test_place_names(text: str, place: str | None) -> None:

@@ -26,9 +26,9 @@ _PLACE = re.compile(rf"[\u4e00-\u9fffa-z0-9]{{2,8}}?(?:{_SUFFIXES})")
 _SUFFIX_AT = re.compile(f"(?=(?:{_SUFFIXES}))")
 # Words that end the lead-in before a place name: 我家住在|阳光小区.
 _LEAD_IN = re.compile(
-    r".*(?:住在|位于|附近|整个|这个|那个|我们|我家|所在|在|住|到|去|从|是|的|了|和|与|及|跟|我|这|那|个|全|整|该|本)"
+    r".*(?:住在|位于|附近|整个|这个|那个|我们|你们|他们|我家|所在|在|住|到|去|从|是|的|了|和|与|及|跟|我|这|那|个|全|整|该|本)"
 )
-_NOT_A_NAME_END = set("线网套思道走出上半马电一小这那们个")
+_NOT_A_NAME_END = set("线网套思道走出上半马电一小这那们个超")  # 超市 is a shop, not a city
 
 # Categories whose complaints are about a place rather than a service.
 _PLACE_CATEGORIES = frozenset({"network"})
