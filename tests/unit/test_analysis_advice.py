@@ -99,6 +99,7 @@ def test_compensation_for_an_outage_waits_for_the_outage_and_the_loss_not_only_a
     notes = [r.note for r in analysis.recommendations.may_not_offer if r.demand == "high_compensation"]
     assert notes and "服务中断或障碍" in notes[0] and "实际损失" in notes[0]
     assert "不可承诺" in notes[0]
+    assert notes[0].count("发生人身损害") == 1  # the facts once, with every law that asks for them
 
 
 @pytest.mark.parametrize("text", [BASE_STATION_DOWN, BROADBAND_DOWN])

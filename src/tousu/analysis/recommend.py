@@ -528,11 +528,11 @@ def _claim_refusal(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situa
         return None
     # Every basis it may rest on, each with the facts to confirm: naming the first alone would
     # send an outage's claim to the rules on a late installation.
-    conditions = [
-        f"{'、'.join(FACT_NAMES[f] for f in sorted(basis.requires))}（{basis.title}）"
-        for basis in assessment.grounds
-        if basis is not None
-    ]
+    titles: dict[str, list[str]] = {}  # the facts to confirm, with the laws that ask for them
+    for basis in assessment.grounds:
+        if basis is not None:
+            titles.setdefault("、".join(FACT_NAMES[f] for f in sorted(basis.requires)), []).append(basis.title)
+    conditions = [f"{facts}（{'、'.join(laws)}）" for facts, laws in titles.items()]
     name = kb.remedies[claim.remedy].name
     if len(conditions) == 1:
         return f"{name}须先确认：{conditions[0]}，确认前不可承诺。"
