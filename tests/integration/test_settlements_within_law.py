@@ -23,6 +23,12 @@ def _propose(api: Api, who: str, complaint: dict[str, Any], **body: Any) -> Any:
     )
 
 
+def _charged_58(api: Api) -> dict[str, Any]:
+    """A billing complaint whose disputed amount (涉及金额) is a 58元 charge."""
+    body = complaint_body(category="billing", content="上个月被乱扣了58元流量费，要求双倍返还。", claimed_amount=58)
+    return dict(api.post("/complaints", "agent1", body).json())
+
+
 def _events(api: Api, cid: int) -> list[dict[str, Any]]:
     return list(api.get(f"/complaints/{cid}/events", "director1").json()["events"])
 
@@ -145,13 +151,7 @@ def test_the_operator_may_not_reject_a_complaint_citing_the_appeal_time_limit(ap
 def test_refunds_add_up_to_the_charge_or_twice_it_over_every_settlement(api: Api) -> None:
     """A 40元 refund 'to calm the customer', then the double refund of a 58元 charge: 156元
     refunded on 58. What goes beyond twice the charge is compensation, with its own conditions."""
-    billing = dict(
-        api.post(
-            "/complaints",
-            "agent1",
-            complaint_body(category="billing", content="上个月被乱扣了58元流量费，要求双倍返还。", claimed_amount=58),
-        ).json()
-    )
+    billing = _charged_58(api)
     first = _propose(api, "agent1", billing, items=[{"type": "refund", "amount": 40}])
     assert first.status_code == 201, first.text
     double = {"type": "double_refund", "amount": 116, "basis": "policy_double_refund"}
@@ -196,13 +196,7 @@ def test_a_request_waiting_for_the_director_is_not_a_managers_to_deny_or_pass_up
 
 
 def test_a_later_request_past_the_refund_total_does_not_hold_up_an_earlier_one(api: Api) -> None:
-    billing = dict(
-        api.post(
-            "/complaints",
-            "agent1",
-            complaint_body(category="billing", content="上个月被乱扣了58元流量费，要求双倍返还。", claimed_amount=58),
-        ).json()
-    )
+    billing = _charged_58(api)
     double = {"type": "double_refund", "amount": 116, "basis": "policy_double_refund"}
     earlier = _propose(api, "agent1", billing, items=[double], facts=["our_fault"]).json()
     assert earlier["status"] == "pending_approval" and earlier["approver_role"] == "manager"
