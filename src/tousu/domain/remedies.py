@@ -72,6 +72,10 @@ class Basis:
     requires: frozenset[Fact] = frozenset()
     refusal: str = ""  # why it does not apply when its conditions are not met
 
+    def binds(self, industry: str | None) -> bool:
+        """Does its law bind this industry (any, when none is named)?"""
+        return self.industries is None or industry is None or industry in self.industries
+
 
 @dataclass(frozen=True)
 class RemedyRule:
@@ -171,16 +175,12 @@ def _check_description(
     return findings
 
 
-def _binds(basis: Basis, industry: str | None) -> bool:
-    return basis.industries is None or industry is None or industry in basis.industries
-
-
 def _check(
     item: Item, rule: RemedyRule, category: str | None, facts: frozenset[Fact], industry: str | None
 ) -> list[Finding]:
     if category is not None and category in rule.excluded:
         return [Finding(item.type, "excluded_for_category", f"{rule.name}：{rule.excluded[category]}")]
-    choices = "、".join(b.title for b in rule.bases if _binds(b, industry)) or "无"
+    choices = "、".join(b.title for b in rule.bases if b.binds(industry)) or "无"
     if item.basis is None:
         if not rule.basis_required:
             return []
@@ -192,7 +192,7 @@ def _check(
     basis = rule.basis(item.basis)
     if basis is None:
         return [Finding(item.type, "basis_not_applicable", f"所选依据不能作为{rule.name}的依据（可选：{choices}）。")]
-    if not _binds(basis, industry):
+    if not basis.binds(industry):
         message = f"{basis.title}不约束本单位所属的行业，不能作为{rule.name}的依据（可选：{choices}）。"
         return [Finding(item.type, "basis_not_for_industry", message)]
     if basis.categories is not None and category is not None and category not in basis.categories:

@@ -178,7 +178,7 @@ def _remedy_bases(industry: str) -> tuple[list[tuple[str, str, str]], list[tuple
     needed: set[str] = set()
     for rule in rules.values():
         for basis in rule.bases:
-            if basis.industries is not None and industry not in basis.industries:
+            if not basis.binds(industry):
                 continue
             bases.setdefault(basis.code, (basis.title, []))[1].append(rule.type.value)
             needed.update(basis.requires)
