@@ -367,3 +367,17 @@ def test_an_unmodified_copy_loads_like_the_packaged_one(
     assert copy is not kb
     assert copy.counts() == kb.counts()
     assert load_knowledge_base() is kb
+
+
+def test_a_phrase_to_avoid_that_the_reply_checker_would_miss_is_refused(
+    tmp_path: Path, packaged_files: dict[str, str]
+) -> None:
+    directory = _write_copy(tmp_path, packaged_files)
+    demands = directory / "demands.yaml"
+    text = demands.read_text(encoding="utf-8")
+    demands.write_text(text.replace("      - 系统就是这样的\n", "      - 月底再说吧\n", 1), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(directory)
+    assert caught.value.file == "demands.yaml"
+    assert caught.value.entry == "explanation"
+    assert "月底再说吧" in caught.value.message and "language.yaml" in caught.value.message

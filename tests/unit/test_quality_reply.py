@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tousu.knowledge import load_knowledge_base
 from tousu.knowledge.language import packaged_language_rules
 from tousu.quality import check_reply
 from tousu.text import fold
@@ -89,6 +90,43 @@ def test_arguing_blaming_and_brushing_off_are_flagged(said: str, code: str) -> N
 )
 def test_innocent_sentences_are_not_flagged(said: str) -> None:
     assert codes(said) == []
+
+
+def test_every_phrase_a_playbook_says_to_avoid_is_flagged_by_the_checker() -> None:
+    # The complaint page lists these as 忌语; the reply check must not pass them.
+    kb = load_knowledge_base()
+    missed = [
+        phrase
+        for playbook in kb.demands.values()
+        for phrase in playbook.avoid_saying
+        if not check_reply(phrase).problems
+    ]
+    assert missed == []
+
+
+@pytest.mark.parametrize(
+    ("said", "code"),
+    [
+        ("你们有本事就去告啊", "provoke_escalation"),
+        ("记者来了都没用的", "provoke_escalation"),
+        ("随便您找什么人", "provoke_escalation"),
+        ("你发到网上吧，我们无所谓", "provoke_escalation"),
+        ("您这分明是在讹钱", "accuse_customer"),
+        ("这个价钱公司说了算", "we_decide"),
+        ("我们确实是欺诈，给你赔", "admit_fraud"),
+        ("手机坏了你找厂商去", "not_my_responsibility"),
+        ("扣了的钱退不了", "flat_refusal"),
+    ],
+)
+def test_answers_to_threats_and_money_demands_that_provoke_are_flagged(said: str, code: str) -> None:
+    assert code in codes(said)
+
+
+def test_a_reply_that_dares_the_customer_to_go_to_the_press_loses_the_points_of_a_provocation() -> None:
+    reply = "李先生，系统问题，我也没办法。你去曝光啊，我们不怕。"
+    result = check_reply(reply)
+    assert {"nothing_i_can_do", "provoke_escalation"} <= {p.code for p in result.problems}
+    assert all(p.severity == "forbidden" for p in result.problems)
 
 
 def test_offsets_point_into_traditional_full_width_text() -> None:

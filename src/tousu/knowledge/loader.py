@@ -262,6 +262,7 @@ def _load(directory: Path) -> KnowledgeBase:
         remedies=remedies,
     )
     _check_scripts_language(kb)
+    _check_avoided_phrases_are_checked(kb)
     return kb
 
 
@@ -405,6 +406,20 @@ def _check_scripts_language(kb: KnowledgeBase) -> None:
                 finding.entry,
                 f"话术含有服务用语禁用说法 (script breaks language rule {finding.rule}): {finding.script}",
             )
+
+
+def _check_avoided_phrases_are_checked(kb: KnowledgeBase) -> None:
+    """What a playbook tells staff not to say, the reply checker flags: one list of 忌语, not
+    one shown on the complaint page and another enforced by 质检."""
+    for playbook in kb.demands.values():
+        for phrase in playbook.avoid_saying:
+            if not kb.language.fired_phrases(phrase):
+                raise KnowledgeBaseError(
+                    _FILE["demand"],
+                    playbook.key,
+                    f"忌语没有对应的服务用语规则，答复质检查不出 (avoid_saying phrase matches no rule in "
+                    f"language.yaml: add a pattern there): {phrase}",
+                )
 
 
 def _scripts(entry: Entry) -> Iterable[str]:
