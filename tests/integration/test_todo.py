@@ -12,6 +12,7 @@ from tests.conftest import Clock
 from tests.integration.conftest import Api, complaint_body
 from tousu.domain.codes import Role
 from tousu.services import sla, todo, users
+from tousu.storage.tables import complaints
 
 EVERYONE = ("agent1", "agent2", "agent_b", "manager1", "manager_b", "director1", "admin1")
 
@@ -148,6 +149,23 @@ def test_a_breach_escalated_by_the_sweep_comes_first_for_the_manager(halls: Api,
     # The responsible agent sees its passed deadline first, then the one about to pass.
     mine = [(i["complaint_id"], i["overdue"]) for i in _todo(api, "agent1")["items"]]
     assert mine == [(late["id"], True), (near["id"], False)]
+
+
+def test_a_breach_left_for_weeks_stays_with_the_director_not_the_administrators(halls: Api, clock: Clock) -> None:
+    api = halls
+    late = _new(api)
+    state = api.client.app.state.tousu
+    clock.now = _moment(late["deadlines"]["reply_by"]) + timedelta(days=30)
+    with state.write() as conn:
+        sla.sweep(conn, now=clock.now, policy=state.policy)
+    [item] = _items(api, "director1", "escalation")
+    assert item["complaint_id"] == late["id"] and "客户中心主任" in item["title"]
+    _nobody_else(api, "escalation", but=("director1",))
+    # A level reached on a longer ladder the policy has since shortened is the top rung's.
+    with state.write() as conn:
+        conn.execute(complaints.update().where(complaints.c.id == late["id"]).values(escalation_level=5))
+    assert [i["complaint_id"] for i in _items(api, "director1", "escalation")] == [late["id"]]
+    _nobody_else(api, "escalation", but=("director1",))
 
 
 def test_deadlines_warn_their_owner_within_the_window_and_leave_when_met(halls: Api, clock: Clock) -> None:

@@ -148,13 +148,15 @@ class SlaPolicy(_Strict):
 
 
 class EscalationPolicy(_Strict):
-    """The ladder a breached complaint climbs, with the role that owns each rung."""
+    """The ladder a breached complaint climbs, with the role that owns each rung. In-house it
+    ends with the director, the highest role that handles complaints: administrators keep the
+    system, and a complaint left with them is in nobody's handling queue. Beyond the director
+    is the head office (升级 to 省公司/总部), reported and followed by the director's rung."""
 
     ladder: tuple[tuple[str, Role], ...] = (
         ("一线", Role.AGENT),
         ("厅经理", Role.MANAGER),
         ("客户中心主任", Role.DIRECTOR),
-        ("分公司支撑", Role.ADMIN),
     )
 
 

@@ -64,9 +64,17 @@ def _mine(actor: Actor) -> sa.ColumnElement[bool]:
     return sa.or_(complaints.c.owner_id == actor.id, complaints.c.responsible_id == actor.id)
 
 
-def _my_rungs(actor: Actor, policy: Policy) -> list[int]:
-    """The escalation levels whose rung this person's role owns (level 0 is no escalation)."""
-    return [level for level, (_, role) in enumerate(policy.escalation.ladder) if level > 0 and role is actor.role]
+def _escalated_to_me(actor: Actor, policy: Policy) -> sa.ColumnElement[bool] | None:
+    """Complaints at an escalation level whose rung this person's role owns (level 0 is no
+    escalation). The top rung also owns any level above it: one reached on a longer ladder
+    the policy has since shortened is not left in nobody's queue."""
+    ladder = policy.escalation.ladder
+    mine = [level for level, (_, role) in enumerate(ladder) if level > 0 and role is actor.role]
+    if not mine:
+        return None
+    at = complaints.c.escalation_level
+    top = len(ladder) - 1
+    return sa.or_(at.in_(mine), at > top) if top in mine else at.in_(mine)
 
 
 _AMOUNTS = (("refund", "退费"), ("compensation", "赔偿"), ("gift", "赠送"))
@@ -114,12 +122,12 @@ def _approval_item(row: Mapping[str, Any], now: datetime, policy: Policy) -> Tod
 # Escalations: complaints still waiting for a reply whose escalation level is this person's rung.
 # Answering the complaint, or its climbing to the next rung, takes it off.
 def _escalations(actor: Actor, now: datetime, policy: Policy) -> sa.Select[Any] | None:
-    rungs = _my_rungs(actor, policy)
-    if not rungs:
+    escalated = _escalated_to_me(actor, policy)
+    if escalated is None:
         return None
     return sa.select(
         complaints.c.id, complaints.c.reference, complaints.c.escalation_level, _REPLY_DUE.label("due")
-    ).where(_IS_OPEN, complaints.c.escalation_level.in_(rungs), can_see_clause(actor))
+    ).where(_IS_OPEN, escalated, can_see_clause(actor))
 
 
 def _escalation_item(row: Mapping[str, Any], now: datetime, policy: Policy) -> TodoItem:
@@ -153,8 +161,8 @@ def _deadlines(actor: Actor, now: datetime, policy: Policy) -> sa.Select[Any] | 
         _mine(actor),
         horizon >= _DEADLINE_DUE,
     ]
-    if rungs := _my_rungs(actor, policy):
-        where.append(sa.not_(sa.and_(_IS_OPEN, complaints.c.escalation_level.in_(rungs))))
+    if (escalated := _escalated_to_me(actor, policy)) is not None:
+        where.append(sa.not_(sa.and_(_IS_OPEN, escalated)))
     return sa.select(complaints.c.id, complaints.c.reference, complaints.c.status, _DEADLINE_DUE.label("due")).where(
         *where
     )
