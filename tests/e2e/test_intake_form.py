@@ -162,6 +162,20 @@ def test_the_advice_lists_what_cannot_be_promised_and_folds_the_strategies_past_
     expect(tab.locator("#intake-more-strategies summary")).to_contain_text("其他适用策略")
 
 
+def test_the_advice_follows_the_channel_chosen_and_offers_no_seat_on_the_phone(tab: Page) -> None:
+    in_person = ("喝杯水", "接待室", "休息区")
+    tab.fill("#content", "你们乱扣我88元，必须双倍返还，再赔我精神损失费，不然我就找记者曝光你们！")
+    panel = tab.locator("#analysis-panel")
+    expect(panel).to_contain_text("破唱片机法", timeout=30_000)
+    assert any(words in panel.text_content() for words in in_person)  # the hall is the default
+    with tab.expect_response(lambda r: r.url.endswith("/api/v1/analyze")) as sent:
+        tab.select_option("#channel", "hotline")
+    assert sent.value.request.post_data_json["channel"] == "hotline"
+    expect(panel).to_contain_text("破唱片机法")
+    for words in in_person:
+        expect(panel).not_to_contain_text(words)
+
+
 def test_the_read_back_gives_beijing_time_in_a_browser_set_to_another_zone(
     browser: Browser, server: tuple[str, str]
 ) -> None:

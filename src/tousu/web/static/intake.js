@@ -149,10 +149,13 @@
     const text = $("content").value.trim();
     const panel = $("analysis-panel");
     if (text.length < 6) return;
-    const result = await api("POST", "/api/v1/analyze", { text });
+    // The channel decides the lines offered: 请坐下喝杯水 is for the hall, not the phone.
+    const channel = $("channel").value;
+    const result = await api("POST", "/api/v1/analyze", channel ? { text, channel } : { text });
     if ([404, 405, 501, 503].includes(result.status)) { fill(panel, [el("p", "分析器不可用", "muted")]); return; }
     if (!result.ok) { fill(panel, [el("p", errorText(result), "muted")]); return; }
-    if ($("content").value.trim() !== text) return;  // the agent kept typing: a newer request follows
+    // The agent kept typing or changed the channel: a newer request follows.
+    if ($("content").value.trim() !== text || $("channel").value !== channel) return;
     analyzed = { category: result.body.category || "", topic: result.body.issue_topic || "" };
     similar();
     const nodes = analysisView(result.body);
@@ -438,6 +441,7 @@
   $("phone").addEventListener("input", debounce(lookUp, 700));
   $("content").addEventListener("input", debounce(analyze, 600));
   $("occurred_at").addEventListener("change", analyze);
+  $("channel").addEventListener("change", analyze);
   $("category").addEventListener("change", similar);
   $("topic").addEventListener("input", similar);
 })();
