@@ -108,6 +108,30 @@ def test_a_complaint_lives_from_intake_to_close(api: Api, clock, database_url: s
     ]
 
 
+def test_a_dissatisfied_customers_complaint_closes_only_with_the_reason_recorded(api: Api) -> None:
+    cid = api.post("/complaints", "agent1", complaint_body()).json()["id"]
+    version = api.post(f"/complaints/{cid}/reply", "agent1", {"version": 1, "reply": "已核实，按规定退还。"}).json()[
+        "version"
+    ]
+    version = api.post(
+        f"/complaints/{cid}/follow-up", "agent1", {"version": version, "satisfaction": "dissatisfied"}
+    ).json()["version"]
+    bare = api.post(f"/complaints/{cid}/close", "agent1", {"version": version, "root_cause": "计费批价错误"})
+    assert bare.status_code == 422
+    assert bare.json()["error"]["code"] == "close_reason_required"
+    assert bare.json()["error"]["field"] == "close_reason"
+    assert api.get(f"/complaints/{cid}", "agent1").json()["status"] == "followed_up"
+    reason = "多收费用已全额退还；客户另要的三倍赔偿没有法律依据，已当面说明"
+    closed = api.post(
+        f"/complaints/{cid}/close",
+        "agent1",
+        {"version": version, "root_cause": "计费批价错误", "close_reason": reason},
+    )
+    assert closed.status_code == 200, closed.text
+    [event] = [e for e in api.get(f"/complaints/{cid}/events", "agent1").json()["events"] if e["kind"] == "close"]
+    assert event["data"]["close_reason"] == reason
+
+
 def test_the_analyzer_fills_category_demands_and_urgency_unless_a_person_set_them(api: Api) -> None:
     analysed = api.post("/complaints", "agent1", complaint_body()).json()
     assert analysed["category"] == "billing" and analysed["category_source"] == "analyzer"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tousu.domain.workflow import (
@@ -54,6 +56,8 @@ GOOD = ClosingFacts(
         (ClosingFacts(True, "  ", False, None, None), "root_cause_required"),
         (ClosingFacts(True, "x", True, None, "培训"), "responsible_person_required"),
         (ClosingFacts(True, "x", True, "营业员", ""), "improvement_measure_required"),
+        (replace(GOOD, dissatisfied=True), "close_reason_required"),
+        (replace(GOOD, dissatisfied=True, close_reason=" "), "close_reason_required"),
     ],
 )
 def test_closing_guards(facts: ClosingFacts, code: str) -> None:
@@ -64,6 +68,7 @@ def test_closing_guards(facts: ClosingFacts, code: str) -> None:
 
 def test_closing_passes_when_the_three_musts_are_met() -> None:
     check_close(GOOD)
+    check_close(replace(GOOD, dissatisfied=True, close_reason="已按资费政策退还全部多收费用，客户另要求的赔偿无依据"))
     check_close(ClosingFacts(True, "态度差", True, "营业员甲", "岗前培训"))
 
 

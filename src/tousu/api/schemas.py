@@ -182,6 +182,11 @@ class CloseIn(Versioned):
     root_cause_kind: str | None = Field(None, max_length=32, description=ROOT_CAUSE_KIND_HELP)
     responsible_person: str | None = Field(None, max_length=NAME_CHARS)
     improvement_measure: str | None = Field(None, max_length=NOTE_CHARS)
+    close_reason: str | None = Field(
+        None,
+        max_length=NOTE_CHARS,
+        description="why it is closed although the customer was dissatisfied at the follow-up (required then)",
+    )
 
 
 class RejectIn(Versioned):

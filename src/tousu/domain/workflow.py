@@ -97,6 +97,8 @@ class ClosingFacts:
     work_quality: bool
     responsible_person: str | None
     improvement_measure: str | None
+    dissatisfied: bool = False  # at the follow-up
+    close_reason: str | None = None
 
 
 class TransitionRefused(Exception):
@@ -134,6 +136,14 @@ def check_close(facts: ClosingFacts) -> None:
     """The "1+3" and "three musts" guards for closing."""
     if not facts.followed_up:
         raise TransitionRefused("follow_up_required", "结案前必须完成并记录回访（“1+3”：每件投诉都要回访）。")
+    if facts.dissatisfied and not _filled(facts.close_reason):
+        # Handled again (reopened), or closed with the reason it cannot be taken further.
+        raise TransitionRefused(
+            "close_reason_required",
+            "回访时客户不满意：请重开再次处理；如确实无法再处理（例如已按政策处理到位、客户诉求超出政策），"
+            "请写明结案理由。",
+            "close_reason",
+        )
     if not _filled(facts.root_cause):
         raise TransitionRefused(
             "root_cause_required", "结案前必须填写投诉根因（“三个必须”：每件投诉必须找到原因）。", "root_cause"

@@ -76,8 +76,12 @@ def transition(
                     work_quality=complaint["work_quality"],
                     responsible_person=merged["responsible_person"],
                     improvement_measure=merged["improvement_measure"],
+                    dissatisfied=complaint["satisfaction"] == "dissatisfied",
+                    close_reason=fields.get("close_reason"),
                 )
             )
+            if (reason := (fields.get("close_reason") or "").strip()) and complaint["satisfaction"] == "dissatisfied":
+                extra["close_reason"] = reason
             changes["closed_at"] = now
         elif action is wf.Action.REJECT:
             require_role(actor, Role.MANAGER)

@@ -63,6 +63,7 @@ FIELD_LABELS: dict[str, str] = {
     "responsible_person": "责任人",
     "improvement_measure": "改进措施",
     "new_evidence": "新证据",
+    "close_reason": "结案理由（回访不满意）",
     "waiting_for": "等待补充",
     "username": "处理人",
     "note": "说明",

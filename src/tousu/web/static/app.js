@@ -141,5 +141,53 @@ const tousu = (() => {
     return "金额格式不对：" + wrong.join("，") + "。请用半角数字填写，最多两位小数，例如 88 或 88.50。";
   }
 
+  // The browser's own checks (required, e-mail, earliest date...) would speak the browser's language
+  // in a passing tooltip: say them in Chinese beside the field instead, until it is corrected.
+  function invalidText(field) {
+    const v = field.validity;
+    const label = ((field.labels && field.labels[0] && field.labels[0].textContent) || "此项")
+      .replace(/[（(][^）)]*[）)]\s*$/, "").trim();
+    const dated = ["date", "datetime-local", "month", "time"].includes(field.type);
+    if (v.valueMissing) return field.tagName === "SELECT" ? "请选择" + label + "。"
+      : field.type === "checkbox" ? "请勾选" + label + "。" : "请填写" + label + "。";
+    if (v.typeMismatch && field.type === "email") return "电子邮件地址格式不对，应像 name@example.com。";
+    if (v.typeMismatch && field.type === "url") return "网址格式不对，应以 http:// 或 https:// 开头。";
+    if (v.rangeUnderflow) return label + (dated ? "不能早于 " : "不能小于 ") + field.min.replace("T", " ") + "。";
+    if (v.rangeOverflow) return label + (dated ? "不能晚于 " : "不能大于 ") + field.max.replace("T", " ") + "。";
+    if (v.tooLong) return label + "最多 " + field.maxLength + " 个字。";
+    if (v.tooShort) return label + "至少 " + field.minLength + " 个字。";
+    if (v.badInput) return dated ? label + "不完整，请填写完整的日期和时间。" : label + "格式不对。";
+    if (v.patternMismatch) return field.title || label + "格式不对。";
+    return label + "填写有误，请检查。";
+  }
+
+  function errorSlot(field, create) {
+    const named = field.name && field.form && field.form.querySelector('[data-error-for="' + CSS.escape(field.name) + '"]');
+    if (named) return named;
+    const next = field.nextElementSibling;
+    if (next && next.classList.contains("field-error")) return next;
+    return create ? field.insertAdjacentElement("afterend", el("span", "", "field-error")) : null;
+  }
+
+  document.addEventListener("invalid", (event) => {
+    const field = event.target;
+    event.preventDefault();
+    const slot = errorSlot(field, true);
+    slot.textContent = invalidText(field);
+    slot.setAttribute("role", "alert");
+    field.setAttribute("aria-invalid", "true");
+    if (field.form && field.form.querySelector(":invalid") === field) field.focus();
+    if (field.dataset.watched) return;
+    field.dataset.watched = "1";
+    const clear = () => {
+      if (!field.validity.valid) return;
+      const shown = errorSlot(field, false);
+      if (shown) shown.textContent = "";
+      field.removeAttribute("aria-invalid");
+    };
+    field.addEventListener("input", clear);
+    field.addEventListener("change", clear);
+  }, true);
+
   return { api, errorText, el, tick, localTime, duration, amountProblem };
 })();
