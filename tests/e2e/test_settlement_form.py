@@ -29,6 +29,7 @@ def tab(browser: Browser, server: tuple[str, str]) -> Iterator[Page]:
         category="billing",
         customer={"name": "周先生", "phone": "13900007701"},
         content="上个月多扣了 30 元，要求退还。",
+        claimed_amount=30,
     )
     tab = signed_in_tab(browser, base, "agent1")
     tab.goto(f"/complaints/{complaint['id']}")
@@ -70,3 +71,19 @@ def test_a_mistyped_amount_is_refused_beside_its_field_and_nothing_is_sent(tab: 
     tab.click("#settle-submit")
     expect(tab.locator("#action-notice")).to_contain_text("方案")
     assert len(sent) == 1
+
+
+def test_a_double_refund_is_asked_for_as_the_total_the_customer_gets_back(tab: Page) -> None:
+    hint = tab.locator("#double-refund-hint")
+    expect(hint).to_be_hidden()
+    tab.select_option("#refund-type", "double_refund")
+    expect(hint).to_be_visible()
+    expect(hint).to_contain_text("退给客户的总额")
+    expect(hint).to_contain_text("涉及金额 30 元，双倍为 60 元")
+
+
+def test_a_mistyped_amount_is_not_also_said_to_be_beyond_the_roles_authority(tab: Page) -> None:
+    tab.fill("#refund", "1e9")
+    expect(tab.locator("#settle-over")).to_be_hidden()
+    tab.fill("#refund", "900")
+    expect(tab.locator("#settle-over")).to_contain_text("超出本岗位权限")

@@ -127,7 +127,7 @@ def test_approval_requested_goes_to_the_manager_and_the_decision_back_to_the_pro
     )
     assert proposal.json()["status"] == "pending_approval", proposal.text
     [request] = _mine(api, "manager1")["notifications"]
-    assert request["kind"] == "approval_requested" and "退费150元" in request["body"]
+    assert request["kind"] == "approval_requested" and "退费 150 元" in request["body"]
     assert _mine(api, "director1")["unread"] == 0, "the approval is at the manager's level"
 
     decided = api.post(

@@ -219,3 +219,15 @@ def test_the_front_line_promises_no_gift_of_its_own(api: Api) -> None:
     gift = _propose(api, "agent1", service, items=[{"type": "gift", "amount": 10}]).json()
     assert gift["status"] == "pending_approval" and gift["approver_role"] == "manager"
     assert _propose(api, "manager1", service, items=[{"type": "gift", "amount": 10}]).json()["status"] == "granted"
+
+
+def test_a_double_refund_waiting_for_approval_is_named_as_one_to_the_manager(api: Api) -> None:
+    billing = _charged_58(api)
+    double = {"type": "double_refund", "amount": 116, "basis": "policy_double_refund"}
+    proposal = _propose(api, "agent1", billing, items=[double], facts=["our_fault"]).json()
+    assert proposal["approver_role"] == "manager"
+    [item] = [i for i in api.get("/todo", "manager1").json()["items"] if i["kind"] == "approval"]
+    assert item["title"] == "处理方案待审批：双倍返还 116 元"
+    notices = api.get("/notifications", "manager1").json()["notifications"]
+    [notice] = [n for n in notices if n["kind"] == "approval_requested"]
+    assert "双倍返还 116 元" in notice["body"]

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from tousu.domain.authority import LADDER, SettlementOffer
 from tousu.domain.codes import ROLE_NAMES, Role
@@ -25,6 +26,38 @@ class SettlementType(StrEnum):
     COMPENSATION = "compensation"
     TRANSPORT_LOST_WAGES = "transport_lost_wages"
     GIFT = "gift"
+
+
+ITEM_NAMES: dict[SettlementType, str] = {
+    SettlementType.REFUND: "退费",
+    SettlementType.DOUBLE_REFUND: "双倍返还",
+    SettlementType.FEE_WAIVER: "费用减免",
+    SettlementType.COMPENSATION: "赔偿",
+    SettlementType.TRANSPORT_LOST_WAGES: "交通费、误工费",
+    SettlementType.GIFT: "礼品",
+}
+
+
+def money_text(settlement: Mapping[str, Any]) -> str:
+    """A settlement's amounts by item, as a manager reads them before approving: '双倍返还 174 元、
+    礼品 20 元'. A settlement stored before items were kept has its three totals."""
+    items = settlement.get("items") or []
+    named = [(_item_name(item.get("type")), item.get("amount")) for item in items if isinstance(item, Mapping)]
+    if not named:
+        named = [
+            (name, settlement.get(key))
+            for key, name in (("refund", "退费"), ("compensation", "赔偿"), ("gift", "礼品"))
+        ]
+    return "、".join(
+        f"{name} {float(amount):g} 元" for name, amount in named if isinstance(amount, (int, float)) and amount
+    )
+
+
+def _item_name(code: Any) -> str:
+    try:
+        return ITEM_NAMES[SettlementType(str(code))]
+    except ValueError:
+        return "其他"
 
 
 # Which authority limit an item counts against.

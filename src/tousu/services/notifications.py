@@ -22,6 +22,7 @@ from tousu.domain.authority import LADDER
 from tousu.domain.codes import CATEGORY_NAMES, ROLE_NAMES, Category, Role
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.policy import EscalationPolicy
+from tousu.domain.remedies import money_text
 from tousu.domain.urgency import describe_issue_key
 
 # The module, not its function: customers writes to the timeline, which calls this module.
@@ -84,11 +85,6 @@ def _when(value: Any) -> str:
         return "未设定"
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return str(moment.astimezone(LOCAL).strftime("%m月%d日 %H:%M"))
-
-
-def _money(row: Mapping[str, Any]) -> str:
-    amounts = (("refund", "退费"), ("compensation", "赔偿"), ("gift", "赠送"))
-    return "、".join(f"{label}{row[key]:g}元" for key, label in amounts if row[key])
 
 
 # Recipients ---------------------------------------------------------------------------------
@@ -188,7 +184,7 @@ def _approval_requested(conn: sa.Connection, c: Context) -> list[Notice]:
         return []
     role = Role(c.data["approver_role"])
     title = f"待审批：投诉 {c.ref} 的处理方案"
-    body = f"{c.actor_name}为{c.about}提交的处理方案（{_money(settlement) or '无金额'}）需要您审批。"
+    body = f"{c.actor_name}为{c.about}提交的处理方案（{money_text(settlement) or '无金额'}）需要您审批。"
     return [Notice(u, "approval_requested", title, body) for u in holders(conn, role, c.complaint["team"])]
 
 
@@ -198,7 +194,7 @@ def _approval_decided(conn: sa.Connection, c: Context, *, approved: bool) -> lis
         return []
     outcome = "已批准" if approved else "被驳回"
     comment = _quote(c.data.get("comment"))
-    body = f"{c.actor_name}{'批准' if approved else '驳回'}了您为{c.about}提交的处理方案（{_money(settlement) or '无金额'}）。"
+    body = f"{c.actor_name}{'批准' if approved else '驳回'}了您为{c.about}提交的处理方案（{money_text(settlement) or '无金额'}）。"
     if comment:
         body += f"审批意见：{comment}"
     title = f"审批结果：投诉 {c.ref} 的处理方案{outcome}"

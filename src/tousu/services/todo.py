@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from tousu.domain.codes import Role
 from tousu.domain.policy import Policy
+from tousu.domain.remedies import money_text
 from tousu.domain.urgency import describe_issue_key
 from tousu.domain.workflow import CLOCK_RUNNING, OPEN_STATUSES, Status
 from tousu.services import improvement, queries
@@ -77,9 +78,6 @@ def _escalated_to_me(actor: Actor, policy: Policy) -> sa.ColumnElement[bool] | N
     return sa.or_(at.in_(mine), at > top) if top in mine else at.in_(mine)
 
 
-_AMOUNTS = (("refund", "退费"), ("compensation", "赔偿"), ("gift", "赠送"))
-
-
 # Approvals: pending settlements sent to this person's role, on complaints they may see, that they
 # did not propose. The authority ladder (domain.authority) put each request at the lowest role
 # whose limits cover it, so a manager is offered only what is within a manager's authority.
@@ -92,6 +90,7 @@ def _approvals(actor: Actor, now: datetime, policy: Policy) -> sa.Select[Any] | 
             settlements.c.refund,
             settlements.c.compensation,
             settlements.c.gift,
+            settlements.c["items"],
             complaints.c.id.label("complaint_id"),
             complaints.c.reference,
             _REPLY_DUE.label("due"),
@@ -107,10 +106,9 @@ def _approvals(actor: Actor, now: datetime, policy: Policy) -> sa.Select[Any] | 
 
 
 def _approval_item(row: Mapping[str, Any], now: datetime, policy: Policy) -> TodoItem:
-    amounts = [f"{name} {row[key]:g} 元" for key, name in _AMOUNTS if row[key]]
     return TodoItem(
         kind="approval",
-        title="处理方案待审批：" + ("、".join(amounts) or "见处理方案"),
+        title="处理方案待审批：" + (money_text(row) or "见处理方案"),
         url=f"/complaints/{row['complaint_id']}#settle-title",
         due=row["due"],
         complaint_id=row["complaint_id"],

@@ -19,7 +19,7 @@ from tousu.domain.codes import (
 )
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.improvement import ROOT_CAUSE_NAMES
-from tousu.domain.remedies import FACT_NAMES, SettlementType
+from tousu.domain.remedies import FACT_NAMES, ITEM_NAMES, SettlementType
 from tousu.domain.workflow import ACTION_NAMES, STATUS_NAMES
 from tousu.knowledge import KnowledgeBaseError
 
@@ -177,14 +177,6 @@ CODE_NAMES: dict[str, dict[str, str]] = {
     "output": {"print": "打印", "pdf": "下载PDF"},
     "root_cause_kind": {k.value: n for k, n in ROOT_CAUSE_NAMES.items()},
     "transfer_source": {s.value: n for s, n in TRANSFER_SOURCE_NAMES.items()},
-}
-ITEM_NAMES: dict[SettlementType, str] = {
-    SettlementType.REFUND: "退费",
-    SettlementType.DOUBLE_REFUND: "双倍返还",
-    SettlementType.FEE_WAIVER: "费用减免",
-    SettlementType.COMPENSATION: "赔偿",
-    SettlementType.TRANSPORT_LOST_WAGES: "交通费、误工费",
-    SettlementType.GIFT: "礼品",
 }
 SIGNAL_NAMES = {
     "media": "媒体曝光",

@@ -210,16 +210,25 @@
     const over = document.getElementById("settle-over");
     const button = document.getElementById("settle-submit");
     const names = { refund: "退费", compensation: "赔偿", gift: "赠送" };
+    // A double refund is entered as what the customer gets back: twice what was overcharged.
+    const hint = document.getElementById("double-refund-hint");
+    const claimed = Number(hint.dataset.claimed || 0);
     const update = () => {
+      const double = settleForm.querySelector("[name=refund_type]").value === "double_refund";
+      hint.hidden = !double;
+      hint.textContent = double ? "双倍返还：请填写退给客户的总额，即多收金额的两倍" +
+        (claimed > 0 ? "（本投诉涉及金额 " + claimed + " 元，双倍为 " + +(claimed * 2).toFixed(2) + " 元）。" : "。") : "";
       const exceeded = Object.keys(names).filter((key) => {
         const limit = Number(settleForm.dataset["max" + key[0].toUpperCase() + key.slice(1)]);
-        return Number(settleForm.querySelector("[name=" + key + "]").value || 0) > limit;
+        const value = settleForm.querySelector("[name=" + key + "]").value;
+        return !tousu.amountProblem(value) && Number(value || 0) > limit;  // a mistyped amount is said as such
       });
       over.hidden = exceeded.length === 0;
       over.textContent = exceeded.length ? exceeded.map((k) => names[k]).join("、") + "超出本岗位权限：提交后将作为审批申请，待上级批准后生效。" : "";
       button.textContent = exceeded.length ? button.dataset.over : button.dataset.within;
     };
     settleForm.addEventListener("input", update);
+    settleForm.addEventListener("change", update);
     update();
   }
 
