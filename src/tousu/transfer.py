@@ -34,7 +34,7 @@ from tousu.services.actors import Actor
 from tousu.services.analysis_port import TextAnalysis
 from tousu.services.customers import mask_numbers_in_text, mask_phone
 from tousu.services.errors import ServiceError
-from tousu.services.industry import category_names
+from tousu.services.industry import category_names, serving
 from tousu.settings import Settings
 from tousu.storage.db import open_database, write_lock_for
 from tousu.storage.tables import complaints, customers, import_keys
@@ -419,7 +419,7 @@ def _import_row(
         with write_lock, engine.begin() as conn:
             if _already_imported(conn, key):
                 return "skipped"
-            _store(conn, record=source.record, key=key, actor=actor, policy=policy)
+            _store(serving(conn, policy.industry), record=source.record, key=key, actor=actor, policy=policy)
         return "imported"
     except Exception as exc:
         if isinstance(exc, sa.exc.IntegrityError) and key is not None and _key_taken(engine, key):

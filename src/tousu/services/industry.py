@@ -5,10 +5,15 @@ named as in tousu.domain.codes."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from tousu.domain.codes import CATEGORY_NAMES, TRANSFER_SOURCE_NAMES, Category, TransferSource
 from tousu.knowledge import Industry, KnowledgeBaseError, load_knowledge_base
 
 DEFAULT_HEAD_OFFICE = "上级公司"
+# The connection option saying which industry the organisation is of, for what a service writes
+# or reads for people on a connection it was handed (notifications, batch descriptions).
+_OPTION = "tousu_industry"
 
 
 def industry_entry(code: str) -> Industry | None:
@@ -40,3 +45,14 @@ def head_office(industry: str) -> str:
     """The body above the organisation a complaint may be escalated to: 省公司 for a telecom hall."""
     entry = industry_entry(industry)
     return entry.head_office if entry is not None else DEFAULT_HEAD_OFFICE
+
+
+def serving(conn: sa.Connection, industry: str) -> sa.Connection:
+    """The connection, marked as the organisation's of `industry`: what is written or read on it
+    for people (a notification, a batch's description) names things as that industry does."""
+    return conn.execution_options(**{_OPTION: industry})
+
+
+def served(conn: sa.Connection) -> str:
+    """The industry the connection was marked with by serving(); '' (the common names) unmarked."""
+    return str(conn.get_execution_options().get(_OPTION, ""))
