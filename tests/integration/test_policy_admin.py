@@ -667,7 +667,7 @@ def test_a_shop_is_offered_and_allowed_only_the_transfer_sources_it_has(api: Api
     shop = api.post("/complaints", "agent1", complaint_body(content=SHOP))
     page = admin_web.get(f"/complaints/{shop.json()['id']}").text
     note = re.search(r'id="no-regulator-reply">([^<]+)<', page)
-    assert note is not None and note.group(1).startswith("申诉回复只用于12315(市场监管)转办的投诉")
+    assert note is not None and note.group(1).startswith("投诉处理情况回复只用于12315(市场监管)转办的投诉")
     offered = page.split('id="transfer-source"')[1].split("</select>")[0]
     assert ">12315(市场监管)<" in offered and "12300" not in offered and "工信部" not in offered
     version = api.get(f"/complaints/{shop.json()['id']}", "agent1").json()["version"]

@@ -13,9 +13,11 @@ from tousu.domain.codes import (
     DEMAND_NAMES,
     EMOTION_NAMES,
     ROLE_NAMES,
+    TRANSFER_REPLY,
     TRANSFER_SOURCE_NAMES,
     URGENCY_NAMES,
     VIP_NAMES,
+    transfer_reply,
 )
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.improvement import ROOT_CAUSE_NAMES
@@ -172,7 +174,7 @@ CODE_NAMES: dict[str, dict[str, str]] = {
     "emotion": {c.value: n for c, n in EMOTION_NAMES.items()},
     "reason": {"batch": "形成批量投诉"},
     "facts": {f.value: n for f, n in FACT_NAMES.items()},
-    "document": {"settlement": "处理确认单", "reply": "书面答复", "regulator": "申诉回复"},
+    "document": {"settlement": "处理确认单", "reply": "书面答复", "regulator": TRANSFER_REPLY.title},
     "output": {"print": "打印", "pdf": "下载PDF"},
     "root_cause_kind": {k.value: n for k, n in ROOT_CAUSE_NAMES.items()},
     "transfer_source": {s.value: n for s, n in TRANSFER_SOURCE_NAMES.items()},
@@ -318,8 +320,13 @@ def event_lines(
     (username) give staff members' display names, `categories` the organisation's names of the
     categories."""
     known = _Known(names, people, categories)
+    data = data or {}
+    if data.get("document") == "regulator":
+        # The reply to a transfer as its source names it (申诉回复 to 12300, 投诉处理情况回复 to 12315).
+        title = transfer_reply(data.get("transfer_source")).title
+        known.codes = {**known.codes, "document": {**known.codes["document"], "regulator": title}}
     return [
         f"{FIELD_LABELS[key]}：{_text(value, key, known)}"
-        for key, value in (data or {}).items()
+        for key, value in data.items()
         if key in FIELD_LABELS and key not in HIDDEN_FIELDS and value not in (None, "", [], {})
     ]
