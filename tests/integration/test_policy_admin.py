@@ -755,3 +755,30 @@ def test_every_screen_names_a_shops_category_as_the_shop_does(api: Api, admin_we
     )
     letter = admin_web.get(f"/complaints/{complaint['id']}/documents/reply").text
     assert "您反映商品质量方面的问题" in letter and "终端/商品质量" not in letter and "涉及业务" not in letter
+
+
+CALM_SHOP = "在你们店买的面包过期了，要求退款。"
+LATE = "顾客：我三个月前在你们店办的储值卡多扣了钱，要求退还。\n客服：投诉时效已过，无法处理。"
+TELECOM_ONLY = ("5个月", "12300", "通信管理局", "申诉时限")
+
+
+def test_a_shop_is_not_told_of_the_telecom_appeal_time_limit(api: Api) -> None:
+    """Refusing for lateness is forbidden in a shop too, but a shop's staff are told why without
+    the telecom 申诉时限 (5个月, 12300, 通信管理局), in the reply check and the advice's 忌语."""
+    hall = api.post("/check-reply", "agent1", {"text": "投诉时效已过，无法处理。"}).json()
+    [problem] = hall["problems"]
+    assert problem["severity"] == "forbidden" and "12300" in problem["message"]
+    telecom_avoid = api.post("/analyze", "agent1", {"text": CALM_SHOP}).json()["recommendations"]["avoid_phrases"]
+    assert any("5个月" in phrase for phrase in telecom_avoid)
+
+    assert _set_industry(api, "retail").status_code == 200
+    for body in ({"text": "投诉时效已过，无法处理。"}, {"text": LATE, "dialogue": True}):
+        checked = api.post("/check-reply", "agent1", body).json()
+        [problem] = checked["problems"]
+        assert problem["severity"] == "forbidden" and problem["suggestion"], problem
+        told = problem["name"] + problem["message"]
+        assert not [fact for fact in TELECOM_ONLY if fact in told], told
+    shop_avoid = api.post("/analyze", "agent1", {"text": CALM_SHOP}).json()["recommendations"]["avoid_phrases"]
+    assert "投诉时效已过，无法处理" in shop_avoid and not [
+        p for p in shop_avoid if any(fact in p for fact in TELECOM_ONLY)
+    ], shop_avoid

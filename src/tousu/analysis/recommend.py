@@ -425,12 +425,17 @@ def _law_fits_now(kb: KnowledgeBase, law_id: str, category: str, industry: str) 
 def _avoid(kb: KnowledgeBase, situation: Situation, demands: Sequence[Demand]) -> tuple[str, ...]:
     phrases: list[str] = []
     if {"media", "regulator", "litigation"} & set(situation.signals):
-        phrases.extend(rule.examples[0] for rule in kb.language.phrases if rule.kind == "provoke")
+        phrases.extend(
+            rule.examples[0] for rule in kb.language.phrases_for(situation.industry) if rule.kind == "provoke"
+        )
     for demand in demands:
         phrases.extend(kb.demands[demand].avoid_saying)
     for hint in situation.profiles:
         phrases.extend(kb.profiles[hint.code].avoid)
-    phrases.extend(rule.examples[0] for rule in kb.language.phrases if rule.severity == "forbidden")
+    # Only the rules for its industry's staff: a shop is not shown the telecom 申诉时限.
+    phrases.extend(
+        rule.examples[0] for rule in kb.language.phrases_for(situation.industry) if rule.severity == "forbidden"
+    )
     kept: list[str] = []
     for phrase in (p.strip().rstrip(_PHRASE_END) for p in phrases):
         # "向上投诉也一样" says nothing "您向上投诉也一样" has not.
