@@ -782,3 +782,26 @@ def test_a_shop_is_not_told_of_the_telecom_appeal_time_limit(api: Api) -> None:
     assert "投诉时效已过，无法处理" in shop_avoid and not [
         p for p in shop_avoid if any(fact in p for fact in TELECOM_ONLY)
     ], shop_avoid
+
+
+def test_a_shop_names_the_cancel_demand_as_a_shop_does(api: Api, admin_web: TestClient) -> None:
+    """退订/销号/解约 is a telecom hall's words: a shop's intake form, read-back, complaint page,
+    written reply and export name the demand 退货/退卡/解约, and an export of it is read back."""
+    assert _set_industry(api, "retail").status_code == 200
+    form = admin_web.get("/complaints/new").text
+    assert '<input type="checkbox" name="demands" value="cancel"> 退货/退卡/解约</label>' in form
+    names = json.loads(form.split('id="code-names">')[1].split("</script>")[0])
+    assert names["demand"]["cancel"] == "退货/退卡/解约" and "退订" not in names["demand_said"]["cancel"]
+
+    body = complaint_body(content="在你们店办的健身卡，门店要搬走了，我要退卡退钱。", category="points")
+    created = api.post("/complaints", "agent1", {**body, "demands": ["cancel", "refund"]}).json()
+    page = admin_web.get(f"/complaints/{created['id']}").text
+    assert "<dt>诉求</dt><dd>退货/退卡/解约、退费</dd>" in page and "退订/销号/解约" not in page
+    replied = api.post(
+        f"/complaints/{created['id']}/reply", "agent1", {"version": created["version"], "reply": "已为您办理退卡。"}
+    )
+    assert replied.status_code == 200, replied.text
+    letter = admin_web.get(f"/complaints/{created['id']}/documents/reply").text
+    assert "诉求：退货/退卡/解约、退费。" in letter
+    exported = api.get("/exports/complaints", "admin1", params={"format": "csv"}).content.decode("utf-8")
+    assert "退货/退卡/解约" in exported and "退订/销号/解约" not in exported

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tousu.domain.codes import CATEGORY_NAMES, TRANSFER_SOURCE_NAMES, Category, TransferSource
+from tousu.domain.codes import (
+    CATEGORY_NAMES,
+    DEMAND_NAMES,
+    DEMANDS_AS_SAID,
+    TRANSFER_SOURCE_NAMES,
+    Category,
+    Demand,
+    TransferSource,
+)
 from tousu.knowledge import Industry, KnowledgeBaseError, load_knowledge_base
 
 DEFAULT_HEAD_OFFICE = "上级公司"
@@ -28,6 +36,19 @@ def category_names(industry: str) -> dict[Category, str]:
     naming every screen, document and export of the organisation uses."""
     entry = industry_entry(industry)
     return entry.category_names() if entry is not None else dict(CATEGORY_NAMES)
+
+
+def demand_names(industry: str) -> dict[Demand, str]:
+    """Every demand by the name the industry gives it (a shop's cancel is 退货/退卡/解约): the one
+    naming every screen, document and export of the organisation uses."""
+    entry = industry_entry(industry)
+    return entry.demand_names() if entry is not None else dict(DEMAND_NAMES)
+
+
+def demands_as_said(industry: str) -> dict[Demand, str]:
+    """The demands as the read-back puts them to the industry's customers (codes.DEMANDS_AS_SAID)."""
+    entry = industry_entry(industry)
+    return entry.demands_as_said() if entry is not None else dict(DEMANDS_AS_SAID)
 
 
 def transfer_sources(industry: str) -> list[TransferSource]:

@@ -34,7 +34,7 @@ from pydantic import BaseModel, Field
 
 from tousu.api.deps import AppState, CurrentActor, State
 from tousu.api.schemas import MAX_ID, printable
-from tousu.domain.codes import DEMAND_NAMES, DEMANDS_AS_SAID, TRANSFER_REPLY, Category, Demand, transfer_reply
+from tousu.domain.codes import TRANSFER_REPLY, Category, Demand, transfer_reply
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.remedies import Item
 from tousu.knowledge import KnowledgeBaseError
@@ -44,7 +44,13 @@ from tousu.services import customers, settlements, timeline
 from tousu.services.actors import Actor
 from tousu.services.customers import mask_phone
 from tousu.services.errors import Conflict, Invalid, NotFound
-from tousu.services.industry import category_names, transfer_source_names, transfer_sources
+from tousu.services.industry import (
+    category_names,
+    demand_names,
+    demands_as_said,
+    transfer_source_names,
+    transfer_sources,
+)
 from tousu.web.auth import PageActor
 from tousu.web.render import page, templates
 
@@ -104,11 +110,17 @@ class Output(StrEnum):
 # What the customer asks for, by name; threats are not demands a letter repeats.
 # Our labels that would judge the customer in a letter (高额赔偿, 霸王条款) are put as they asked.
 _AS_ASKED = (Demand.HIGH_COMPENSATION, Demand.UNFAIR_TERMS, Demand.MANAGER)
-DEMANDS = {
-    d.value: DEMANDS_AS_SAID[d] if d in _AS_ASKED else n
-    for d, n in DEMAND_NAMES.items()
-    if d not in (Demand.MEDIA_THREAT, Demand.REGULATOR_THREAT)
-}
+
+
+def letter_demands(industry: str) -> dict[str, str]:
+    """The demands as a letter names them, by the organisation's industry's names (a shop's
+    cancel is 退货/退卡/解约); threats left out."""
+    names, said = demand_names(industry), demands_as_said(industry)
+    return {
+        d.value: said[d] if d in _AS_ASKED else n
+        for d, n in names.items()
+        if d not in (Demand.MEDIA_THREAT, Demand.REGULATOR_THREAT)
+    }
 
 
 def _case_number(given: str | None, transferred: str | None, *, industry: str) -> str:
@@ -128,10 +140,15 @@ def _case_number(given: str | None, transferred: str | None, *, industry: str) -
 
 
 def neutral_summary(
-    complaint: dict[str, Any], *, category_names: Mapping[Category, str], who: str = "客户", demands: bool = True
+    complaint: dict[str, Any],
+    *,
+    category_names: Mapping[Category, str],
+    demand_names: Mapping[str, str] | None = None,
+    who: str = "客户",
 ) -> str:
     """The complaint as a formal letter states it: its category, the facts recorded (business,
-    amount, date) and, with `demands`, what the customer asks for; never their words nor their threats.
+    amount, date) and, given `demand_names` (letter_demands()), what the customer asks for; never
+    their words nor their threats.
 
     '客户反映计费/扣费争议方面的问题，涉及金额 58.00 元，发生于2026年11月20日；诉求：退费。'
     """
@@ -146,7 +163,8 @@ def neutral_summary(
         facts.append(f"涉及金额 {complaint['claimed_amount']:.2f} 元")
     if complaint.get("occurred_at") is not None:
         facts.append(f"发生于{chinese_date(complaint['occurred_at'])}")
-    asked = [DEMANDS[code] for code in complaint.get("demands") or [] if code in DEMANDS] if demands else []
+    named = demand_names or {}
+    asked = [named[code] for code in complaint.get("demands") or [] if code in named]
     text = "，".join(facts)
     return text + (f"；诉求：{'、'.join(asked)}。" if asked else "。")
 
@@ -221,8 +239,8 @@ def _context(
         "summary": neutral_summary(
             row,
             category_names=category_names(state.policy.industry),
+            demand_names=letter_demands(state.policy.industry) if kind is not DocumentKind.SETTLEMENT else None,
             who="您" if kind is DocumentKind.REPLY else "客户",
-            demands=kind is not DocumentKind.SETTLEMENT,
         ),
         "received_on": chinese_date(row["received_at"]),
         "occurred_on": chinese_date(row["occurred_at"]),

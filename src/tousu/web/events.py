@@ -238,12 +238,12 @@ class _Known:
         by_id: Mapping[int, str] | None,
         by_username: Mapping[str, str] | None,
         categories: Mapping[str, str] | None,
+        demands: Mapping[str, str] | None = None,
     ) -> None:
         self.by_id = by_id or {}
         self.by_username = by_username or {}
-        self.codes: Mapping[str, Mapping[str, str]] = (
-            {**CODE_NAMES, "category": categories} if categories else CODE_NAMES
-        )
+        own = {key: names for key, names in (("category", categories), ("demands", demands)) if names}
+        self.codes: Mapping[str, Mapping[str, str]] = {**CODE_NAMES, **own}
 
     def name(self, value: Any, key: str) -> str | None:
         if key in _PEOPLE_BY_ID and isinstance(value, int) and not isinstance(value, bool):
@@ -314,12 +314,13 @@ def event_lines(
     names: Mapping[int, str] | None = None,
     people: Mapping[str, str] | None = None,
     categories: Mapping[str, str] | None = None,
+    demands: Mapping[str, str] | None = None,
 ) -> list[str]:
     """'答复内容：…' lines for the event's data, every field by its Chinese name and every time
     in Asia/Shanghai; empty values and bookkeeping are left out. `names` (user id) and `people`
-    (username) give staff members' display names, `categories` the organisation's names of the
-    categories."""
-    known = _Known(names, people, categories)
+    (username) give staff members' display names, `categories` and `demands` the organisation's
+    names of the categories and the demands."""
+    known = _Known(names, people, categories, demands)
     data = data or {}
     if data.get("document") == "regulator":
         # The reply to a transfer as its source names it (申诉回复 to 12300, 投诉处理情况回复 to 12315).
