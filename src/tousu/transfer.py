@@ -34,7 +34,7 @@ from tousu.services.actors import Actor
 from tousu.services.analysis_port import TextAnalysis
 from tousu.services.customers import mask_numbers_in_text, mask_phone
 from tousu.services.errors import ServiceError
-from tousu.services.industry import category_names
+from tousu.services.industry import category_names, demand_names, serving
 from tousu.settings import Settings
 from tousu.storage.db import open_database, write_lock_for
 from tousu.storage.tables import complaints, customers, import_keys
@@ -354,6 +354,10 @@ def _already_imported(conn: sa.Connection, key: str) -> bool:
 def _store(conn: sa.Connection, *, record: dict[str, Any], key: str, actor: Actor, policy: Policy) -> None:
     if "category" in record:
         record = {**record, "category": _category(record["category"], policy.industry)}
+    if isinstance(record.get("demands"), list):
+        # A shop's export names its cancel demand 退货/退卡/解约: read back by the shop's names.
+        names = demand_names(policy.industry)
+        record = {**record, "demands": [_by_name(d, names) for d in record["demands"]]}
     new = ComplaintIn.model_validate(record).to_new_complaint()
     now = datetime.now(UTC)
     created = intake.create(conn, new=new, analysis=TextAnalysis(), actor=actor, policy=policy, now=now)
@@ -419,7 +423,7 @@ def _import_row(
         with write_lock, engine.begin() as conn:
             if _already_imported(conn, key):
                 return "skipped"
-            _store(conn, record=source.record, key=key, actor=actor, policy=policy)
+            _store(serving(conn, policy.industry), record=source.record, key=key, actor=actor, policy=policy)
         return "imported"
     except Exception as exc:
         if isinstance(exc, sa.exc.IntegrityError) and key is not None and _key_taken(engine, key):
@@ -459,6 +463,7 @@ def export_complaints(settings: Settings, out: IO[bytes], *, fmt: str, masked: b
                 fmt="csv" if fmt == "csv" else "xlsx",
                 masked=masked,
                 category_names=category_names(industry),
+                demand_names=demand_names(industry),
             )
             for chunk in chunks:
                 out.write(chunk)

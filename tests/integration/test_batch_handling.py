@@ -200,3 +200,34 @@ def test_after_closing_the_same_outage_forms_a_new_batch_and_the_old_keeps_its_m
     assert {_complaint(api, i)["batch_id"] for i in again} == {new_batch}
     assert {_complaint(api, i)["batch_id"] for i in first} == {batch_id}
     assert api.get(f"/batches/{batch_id}", "manager1").json()["progress"]["members"] == 11
+
+
+def test_a_shops_batch_is_described_by_the_shops_category_names(api: Api) -> None:
+    """A shop's batch, in its page, the owner's 待办 and the managers' notification, names its
+    category as the shop does (商品质量), not the telecom hall's 终端/商品质量."""
+    changed = api.client.patch("/api/v1/admin/policy", json={"set": {"industry": "retail"}}, headers=api.as_("admin1"))
+    assert changed.status_code == 200, changed.text
+    first = []
+    for n in range(11):
+        body = complaint_body(
+            category="product",
+            demands=["exchange"],
+            topic="鲜奶",
+            area="思明区",
+            customer={"name": f"顾客{n}", "phone": f"1390000{n:04d}"},
+            content="昨天买的鲜奶打开就是酸的，已经过期了",
+        )
+        created = api.post("/complaints", "agent1", body)
+        assert created.status_code == 201, created.text
+        first.append(created.json()["id"])
+    batch_id = _complaint(api, first[0])["batch_id"]
+    assert batch_id is not None
+
+    assert api.get(f"/batches/{batch_id}", "manager1").json()["issue"] == "商品质量 · 鲜奶 · 思明区"
+    assert api.post(f"/batches/{batch_id}/owner", "manager1", {"username": "manager1"}).status_code == 200
+    [item] = [i for i in api.get("/todo", "manager1").json()["items"] if i["kind"] == "batch"]
+    assert item["title"].startswith("批量投诉：商品质量 · 鲜奶")
+    [alert] = [n for n in api.get("/notifications", "manager1").json()["notifications"] if n["kind"] == "batch_formed"]
+    assert alert["title"] == "批量投诉：商品质量 · 鲜奶 · 思明区"
+    told = " ".join(n["title"] + n["body"] for n in api.get("/notifications", "manager1").json()["notifications"])
+    assert "终端" not in told

@@ -111,7 +111,9 @@ def test_the_written_reply_and_the_regulator_reply_need_a_recorded_reply(api: Ap
     assert too_long.status_code == 422
     regulator = _page(api, f"{base}/regulator?case_number=%E9%97%BD12300-2026-0815", "agent1")
     assert regulator.status_code == 200
-    assert "申诉回复" in regulator.text and "闽12300-2026-0815" in regulator.text
+    # No source recorded, only a number typed in: the reply by its general name, to nobody named.
+    assert "<h1>转办回复</h1>" in regulator.text and "闽12300-2026-0815" in regulator.text
+    assert 'id="addressee"' not in regulator.text
     assert "经核查" in regulator.text
 
     assert _report_print(api, complaint["id"], "reply").status_code == 204
@@ -159,13 +161,9 @@ def test_the_pdf_is_printed_by_chromium(api: Api) -> None:
 
 
 def _transferred(api: Api, **overrides: Any) -> dict[str, Any]:
+    transfer = {"transfer_source": "12300", "transfer_case_number": "闽12300-2026-0815"}
     body = complaint_body(
-        channel="hall",
-        category="billing",
-        demands=["refund", "media_threat"],
-        transfer_source="12300",
-        transfer_case_number="闽12300-2026-0815",
-        **overrides,
+        channel="hall", category="billing", demands=["refund", "media_threat"], **transfer | overrides
     )
     created = api.post("/complaints", "agent1", body)
     assert created.status_code == 201, created.text
@@ -249,3 +247,33 @@ def test_the_complaint_page_offers_the_regulator_reply_only_for_a_transfer_with_
     assert 'id="print-regulator"' in page and 'value="闽12300-2026-0815"' in page
     walk_in = _page(api, f"/complaints/{_complaint(api)['id']}", "agent1").text
     assert 'id="print-regulator"' not in walk_in and 'id="no-regulator-reply"' in walk_in
+
+
+def test_the_reply_to_a_transfer_is_named_and_addressed_as_its_source_has_it(api: Api) -> None:
+    """12300 and the 通信管理局 handle a 申诉: the reply is a 申诉回复 to them. 12315 handles a
+    consumer's 投诉: the reply is a 投诉处理情况回复 addressed to the market regulator, in the
+    document, the complaint page's button, the timeline and the refusal."""
+    telecom = _transferred(api)
+    _reply(api, telecom, "经核查，重复扣取的58元已于今日退回您的账户。")
+    letter = _page(api, f"/complaints/{telecom['id']}/documents/regulator", "agent1").text
+    assert "<h1>申诉回复</h1>" in letter
+    assert '<p class="addressee" id="addressee">工业和信息化部电信用户申诉受理中心（12300）：</p>' in letter
+    assert "的申诉（案件编号：闽12300-2026-0815）已收悉" in letter
+
+    market = _transferred(api, transfer_source="12315", transfer_case_number="12315-3502-0099")
+    complaint_page = _page(api, f"/complaints/{market['id']}", "agent1").text
+    assert ">打印投诉处理情况回复（12315(市场监管)）</button>" in complaint_page
+    refused = _page(api, f"/complaints/{market['id']}/documents/regulator", "agent1")
+    assert refused.status_code == 409 and "不能打印投诉处理情况回复" in refused.text
+
+    _reply(api, market, "经核查，多收的58元已于今日退回。")
+    letter = _page(api, f"/complaints/{market['id']}/documents/regulator", "agent1").text
+    assert "<title>投诉处理情况回复 · " in letter and "<h1>投诉处理情况回复</h1>" in letter
+    assert '<p class="addressee" id="addressee">市场监督管理局（12315）：</p>' in letter
+    assert "的投诉（案件编号：12315-3502-0099）已收悉" in letter
+    assert "申诉" not in letter.split('id="document"')[1]
+    assert _report_print(api, market["id"], "regulator").status_code == 204
+    [printed] = _printed(api, market["id"])
+    assert printed["data"]["transfer_source"] == "12315"
+    timeline = _page(api, f"/complaints/{market['id']}", "agent1").text
+    assert "文书：投诉处理情况回复" in timeline and "文书：申诉回复" not in timeline

@@ -36,6 +36,7 @@ def test_a_transfer_is_stored_and_its_earlier_deadline_is_the_one_to_meet(api: A
     assert c["transfer"] == {
         "source": "12300",
         "source_name": "12300(电信用户申诉受理中心)",
+        "reply_name": "申诉回复",
         "case_number": "GX2026-11-00123",
         "reply_by": c["transfer"]["reply_by"],
     }

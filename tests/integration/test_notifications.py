@@ -330,3 +330,19 @@ def test_preferences_are_checked_and_notifications_are_private(api: Api) -> None
     assert api.get("/notifications/unread-count", "manager1").json() == {"unread": 0}
     with api.client.app.state.tousu.read() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(notifications)).scalar() == 1
+
+
+def test_a_shops_notifications_name_its_categories_as_the_shop_does(api: Api) -> None:
+    """收银/价格争议 for a shop's billing complaint, never the telecom hall's 计费/扣费争议."""
+    changed = api.client.patch("/api/v1/admin/policy", json={"set": {"industry": "retail"}}, headers=api.as_("admin1"))
+    assert changed.status_code == 200, changed.text
+    complaint = _new(api)
+    proposal = api.post(
+        f"/complaints/{complaint['id']}/settlements",
+        "agent1",
+        {"version": complaint["version"], "refund": 150, "description": "退还多收的货款"},
+    )
+    assert proposal.json()["status"] == "pending_approval", proposal.text
+    [request] = _mine(api, "manager1")["notifications"]
+    assert f"投诉 {complaint['reference']}（收银/价格争议）" in request["body"]
+    assert "计费" not in request["body"]

@@ -667,7 +667,7 @@ def test_a_shop_is_offered_and_allowed_only_the_transfer_sources_it_has(api: Api
     shop = api.post("/complaints", "agent1", complaint_body(content=SHOP))
     page = admin_web.get(f"/complaints/{shop.json()['id']}").text
     note = re.search(r'id="no-regulator-reply">([^<]+)<', page)
-    assert note is not None and note.group(1).startswith("申诉回复只用于12315(市场监管)转办的投诉")
+    assert note is not None and note.group(1).startswith("投诉处理情况回复只用于12315(市场监管)转办的投诉")
     offered = page.split('id="transfer-source"')[1].split("</select>")[0]
     assert ">12315(市场监管)<" in offered and "12300" not in offered and "工信部" not in offered
     version = api.get(f"/complaints/{shop.json()['id']}", "agent1").json()["version"]
@@ -755,3 +755,53 @@ def test_every_screen_names_a_shops_category_as_the_shop_does(api: Api, admin_we
     )
     letter = admin_web.get(f"/complaints/{complaint['id']}/documents/reply").text
     assert "您反映商品质量方面的问题" in letter and "终端/商品质量" not in letter and "涉及业务" not in letter
+
+
+CALM_SHOP = "在你们店买的面包过期了，要求退款。"
+LATE = "顾客：我三个月前在你们店办的储值卡多扣了钱，要求退还。\n客服：投诉时效已过，无法处理。"
+TELECOM_ONLY = ("5个月", "12300", "通信管理局", "申诉时限")
+
+
+def test_a_shop_is_not_told_of_the_telecom_appeal_time_limit(api: Api) -> None:
+    """Refusing for lateness is forbidden in a shop too, but a shop's staff are told why without
+    the telecom 申诉时限 (5个月, 12300, 通信管理局), in the reply check and the advice's 忌语."""
+    hall = api.post("/check-reply", "agent1", {"text": "投诉时效已过，无法处理。"}).json()
+    [problem] = hall["problems"]
+    assert problem["severity"] == "forbidden" and "12300" in problem["message"]
+    telecom_avoid = api.post("/analyze", "agent1", {"text": CALM_SHOP}).json()["recommendations"]["avoid_phrases"]
+    assert any("5个月" in phrase for phrase in telecom_avoid)
+
+    assert _set_industry(api, "retail").status_code == 200
+    for body in ({"text": "投诉时效已过，无法处理。"}, {"text": LATE, "dialogue": True}):
+        checked = api.post("/check-reply", "agent1", body).json()
+        [problem] = checked["problems"]
+        assert problem["severity"] == "forbidden" and problem["suggestion"], problem
+        told = problem["name"] + problem["message"]
+        assert not [fact for fact in TELECOM_ONLY if fact in told], told
+    shop_avoid = api.post("/analyze", "agent1", {"text": CALM_SHOP}).json()["recommendations"]["avoid_phrases"]
+    assert "投诉时效已过，无法处理" in shop_avoid and not [
+        p for p in shop_avoid if any(fact in p for fact in TELECOM_ONLY)
+    ], shop_avoid
+
+
+def test_a_shop_names_the_cancel_demand_as_a_shop_does(api: Api, admin_web: TestClient) -> None:
+    """退订/销号/解约 is a telecom hall's words: a shop's intake form, read-back, complaint page,
+    written reply and export name the demand 退货/退卡/解约, and an export of it is read back."""
+    assert _set_industry(api, "retail").status_code == 200
+    form = admin_web.get("/complaints/new").text
+    assert '<input type="checkbox" name="demands" value="cancel"> 退货/退卡/解约</label>' in form
+    names = json.loads(form.split('id="code-names">')[1].split("</script>")[0])
+    assert names["demand"]["cancel"] == "退货/退卡/解约" and "退订" not in names["demand_said"]["cancel"]
+
+    body = complaint_body(content="在你们店办的健身卡，门店要搬走了，我要退卡退钱。", category="points")
+    created = api.post("/complaints", "agent1", {**body, "demands": ["cancel", "refund"]}).json()
+    page = admin_web.get(f"/complaints/{created['id']}").text
+    assert "<dt>诉求</dt><dd>退货/退卡/解约、退费</dd>" in page and "退订/销号/解约" not in page
+    replied = api.post(
+        f"/complaints/{created['id']}/reply", "agent1", {"version": created["version"], "reply": "已为您办理退卡。"}
+    )
+    assert replied.status_code == 200, replied.text
+    letter = admin_web.get(f"/complaints/{created['id']}/documents/reply").text
+    assert "诉求：退货/退卡/解约、退费。" in letter
+    exported = api.get("/exports/complaints", "admin1", params={"format": "csv"}).content.decode("utf-8")
+    assert "退货/退卡/解约" in exported and "退订/销号/解约" not in exported

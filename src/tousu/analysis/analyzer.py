@@ -85,7 +85,7 @@ class Analyzer:
         self._hints = HintMatcher(self.kb)
         self._matchers: dict[str, Matcher] = {}
         self._category_names_by_industry: dict[str, dict[str, str]] = {}
-        self._demand_names = {label.code: label.name for label in taxonomy.demands}
+        self._demand_names_by_industry: dict[str, dict[str, str]] = {}
         self._defers_to = {label.code: label.defers_to for label in taxonomy.categories if label.defers_to}
         self._suppressed_by = {label.code: label.suppressed_by for label in taxonomy.demands if label.suppressed_by}
         self._emotion_names = {label.code: label.name for label in taxonomy.emotions}
@@ -139,7 +139,9 @@ class Analyzer:
         for hit in found.demand_hits:
             if not hit.only_categories or category.code in hit.only_categories:
                 _tally(found.tallies, "demand", hit, hit.weight, original)
-        demands = decide_demands(found.tallies["demand"], self._demand_names, rules, prediction, self._suppressed_by)
+        demands = decide_demands(
+            found.tallies["demand"], self._demand_names(industry_entry), rules, prediction, self._suppressed_by
+        )
         urgency = {code: t.evidence for code, t in found.tallies["urgency"].items() if t.score >= rules.demand_min}
         signals = urgency_signals(self._taxonomy, {d.code: d.evidence for d in demands}, urgency)
         exclamations = sum(normalized.count(mark, turn.start, turn.end) for turn in own for mark in "!！")
@@ -276,6 +278,16 @@ class Analyzer:
         if names is None:
             names = {c.code: c.label or self._taxonomy.category(c.code).name for c in industry.categories}
             self._category_names_by_industry[industry.code] = names
+        return names
+
+    def _demand_names(self, industry: Industry) -> dict[str, str]:
+        """The demands with the names the industry gives them (a shop's cancel is 退货/退卡/解约),
+        else the taxonomy's (built once per industry)."""
+        names = self._demand_names_by_industry.get(industry.code)
+        if names is None:
+            own = {demand.code.value: demand.label for demand in industry.demands}
+            names = {label.code: own.get(label.code, label.name) for label in self._taxonomy.demands}
+            self._demand_names_by_industry[industry.code] = names
         return names
 
     def _matcher(self, industry: Industry) -> Matcher:

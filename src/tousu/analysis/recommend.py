@@ -31,7 +31,7 @@ from itertools import zip_longest
 from typing import Any, TypeVar, cast
 
 from tousu.analysis.results import Hint, LegalBasis, Offer, Recommendations, Refusal, StrategyAdvice
-from tousu.domain.codes import CATEGORY_NAMES, DEMAND_NAMES, FACE_TO_FACE_CHANNELS, Demand, Emotion, Role
+from tousu.domain.codes import CATEGORY_NAMES, FACE_TO_FACE_CHANNELS, Demand, Emotion, Role
 from tousu.domain.remedies import FACT_NAMES, Basis, Fact, Item, SettlementType, check_items, offer_of
 from tousu.knowledge import KnowledgeBase, render_script, script_slots
 from tousu.knowledge.models import DemandPlaybook, Fits, FittedScript, Grant, ProfileGroup, ScriptNeed
@@ -249,12 +249,14 @@ def _chosen(
             if reason not in reasons[code]:
                 reasons[code].append(reason)
 
+    industry = kb.industries.get(situation.industry) or kb.industry(situation.industry)
+    demand_names = industry.demand_names()  # a shop's cancel is 退货/退卡/解约
     for rank, demand in enumerate(demands):
         playbook = kb.demands[demand]
         credit(
             playbook.strategies,
             _SOURCE_WEIGHT["demand"] / (1 + 0.3 * rank),
-            f"应对“{DEMAND_NAMES[demand]}”诉求",
+            f"应对“{demand_names[demand]}”诉求",
         )
     for rank, hint in enumerate(situation.scenarios):
         scenario = kb.scenarios[hint.code]
@@ -425,12 +427,17 @@ def _law_fits_now(kb: KnowledgeBase, law_id: str, category: str, industry: str) 
 def _avoid(kb: KnowledgeBase, situation: Situation, demands: Sequence[Demand]) -> tuple[str, ...]:
     phrases: list[str] = []
     if {"media", "regulator", "litigation"} & set(situation.signals):
-        phrases.extend(rule.examples[0] for rule in kb.language.phrases if rule.kind == "provoke")
+        phrases.extend(
+            rule.examples[0] for rule in kb.language.phrases_for(situation.industry) if rule.kind == "provoke"
+        )
     for demand in demands:
         phrases.extend(kb.demands[demand].avoid_saying)
     for hint in situation.profiles:
         phrases.extend(kb.profiles[hint.code].avoid)
-    phrases.extend(rule.examples[0] for rule in kb.language.phrases if rule.severity == "forbidden")
+    # Only the rules for its industry's staff: a shop is not shown the telecom 申诉时限.
+    phrases.extend(
+        rule.examples[0] for rule in kb.language.phrases_for(situation.industry) if rule.severity == "forbidden"
+    )
     kept: list[str] = []
     for phrase in (p.strip().rstrip(_PHRASE_END) for p in phrases):
         # "向上投诉也一样" says nothing "您向上投诉也一样" has not.

@@ -20,6 +20,7 @@ from tousu.domain.policy import Policy
 from tousu.services import logins, users
 from tousu.services.actors import Actor, require_role
 from tousu.services.analysis_port import ActiveModel, TextAnalyzer, no_analysis
+from tousu.services.industry import serving
 from tousu.services.policy_settings import ActivePolicy
 from tousu.settings import Settings
 
@@ -60,13 +61,15 @@ class AppState:
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
         """One transaction, committed before the response is sent."""
+        industry = self.policy.industry
         with self.write_lock, self.engine.begin() as conn:
-            yield conn
+            yield serving(conn, industry)
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
+        industry = self.policy.industry
         with self.engine.connect().execution_options(readonly=True) as conn, conn.begin():
-            yield conn
+            yield serving(conn, industry)
 
 
 async def get_state(request: Request) -> AppState:

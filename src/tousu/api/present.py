@@ -18,6 +18,7 @@ from tousu.domain.codes import (
     Role,
     TransferSource,
     UrgencyType,
+    transfer_reply,
 )
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.improvement import root_cause_name
@@ -128,6 +129,8 @@ def complaint_json(
         else {
             "source": row["transfer_source"],
             "source_name": TRANSFER_SOURCE_NAMES[TransferSource(row["transfer_source"])],
+            # The written reply it is answered with, as the source names it (申诉回复, 投诉处理情况回复).
+            "reply_name": transfer_reply(row["transfer_source"]).title,
             "case_number": row["transfer_case_number"],
             "reply_by": when(row["transfer_reply_by"]),
         },

@@ -20,7 +20,7 @@ from tousu.domain.deadlines import LOCAL
 from tousu.services import exports, queries, reports
 from tousu.services.actors import Actor
 from tousu.services.errors import Invalid
-from tousu.services.industry import category_names
+from tousu.services.industry import category_names, demand_names
 
 router = APIRouter(prefix="/api/v1", tags=["reports"], responses=documented(400, 401, 403, 413, 422))
 
@@ -127,5 +127,6 @@ def export_complaints(
         fmt=format,
         masked=not exports.shows_personal_data(actor),
         category_names=category_names(state.policy.industry),
+        demand_names=demand_names(state.policy.industry),
     )
     return download(chunks, fmt=format, stem=f"complaints-{now.astimezone(LOCAL):%Y%m%d-%H%M}")

@@ -68,7 +68,13 @@ def check_reply(body: CheckReplyIn, state: State, actor: CurrentActor) -> dict[s
     analyzer = state.analyzer
     reader = analyzer_demand_reader(analyzer) if analyzer is not None else None
     try:
-        result = check_dialogue(body.text, read_demands=reader) if body.dialogue else check(body.text)
+        # The phrase rules for the organisation's staff: a shop is not told of telecom law.
+        industry = state.policy.industry
+        result = (
+            check_dialogue(body.text, read_demands=reader, industry=industry)
+            if body.dialogue
+            else check(body.text, industry=industry)
+        )
     except ValueError as exc:
         raise Invalid("nothing_to_check", str(exc), "text") from None
     return result.to_dict()

@@ -7,6 +7,7 @@ the Chinese names are what people see.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Category(StrEnum):
@@ -148,6 +149,38 @@ TRANSFER_SOURCE_NAMES: dict[TransferSource, str] = {
     TransferSource.SAMR_12315: "12315(市场监管)",
     TransferSource.MIIT: "工信部/通信管理局",
 }
+
+
+class TransferReply(NamedTuple):
+    """The written reply to a transferring body, as that body's own procedure names it."""
+
+    title: str  # the document: 申诉回复
+    matter: str  # what the body handled and transferred: 申诉, 投诉
+    addressee: str  # whom the letter is addressed to, on its first line
+
+
+# 申诉 is the telecom regulator's word (《电信用户申诉处理办法》): 12300 and the 通信管理局 handle
+# 申诉. The market regulator's 12315 handles a consumer's 投诉 and transfers it for 处理.
+TRANSFER_REPLIES: dict[TransferSource, TransferReply] = {
+    TransferSource.MIIT_12300: TransferReply("申诉回复", "申诉", "工业和信息化部电信用户申诉受理中心（12300）"),
+    TransferSource.SAMR_12315: TransferReply("投诉处理情况回复", "投诉", "市场监督管理局（12315）"),
+    TransferSource.MIIT: TransferReply("申诉回复", "申诉", "通信管理局"),
+}
+# The reply to a transfer whose source is not recorded (only its case number was typed in).
+TRANSFER_REPLY = TransferReply("转办回复", "投诉", "")
+
+
+def transfer_reply(source: str | None) -> TransferReply:
+    """The reply to a transfer from `source` (a TransferSource code): the one place its document's
+    name, the matter it answers and its addressee are decided.
+
+    >>> transfer_reply("12315").title
+    '投诉处理情况回复'
+    """
+    try:
+        return TRANSFER_REPLIES[TransferSource(source or "")]
+    except ValueError:
+        return TRANSFER_REPLY
 
 
 # Named so that a shop and a telecom hall both read them as theirs (the regulator a transfer

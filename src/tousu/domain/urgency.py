@@ -7,11 +7,11 @@ the storage layer selects and passes in, so every server process decides alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tousu.domain.codes import CATEGORY_NAMES, Category, Channel, UrgencyType
+from tousu.domain.codes import Category, Channel, UrgencyType
 from tousu.domain.policy import UrgencyPolicy
 
 MAJOR_SIGNALS = frozenset({"media", "litigation"})
@@ -63,17 +63,19 @@ def may_form_batch(
     return bool(person_topic or area or (analyzer_topic and category in SHARED_INCIDENT_CATEGORIES))
 
 
-def describe_issue_key(key: str) -> str:
-    """The issue key as people read it; the key is lower-cased, and the Latin letters in a
-    topic or an area are acronyms (4G, IPTV, APP), so they are shown in capitals.
+def describe_issue_key(key: str, category_names: Mapping[Category, str]) -> str:
+    """The issue key as people read it, its category by `category_names` (the organisation's
+    industry's, services.industry.category_names); the key is lower-cased, and the Latin letters
+    in a topic or an area are acronyms (4G, IPTV, APP), so they are shown in capitals.
 
-    >>> describe_issue_key("network|4g网络|思明区")
+    >>> from tousu.domain.codes import CATEGORY_NAMES
+    >>> describe_issue_key("network|4g网络|思明区", CATEGORY_NAMES)
     '网络/信号 · 4G网络 · 思明区'
     """
     category, *rest = key.split("|")
     try:
-        name = CATEGORY_NAMES[Category(category)]
-    except ValueError:
+        name = category_names[Category(category)]
+    except (ValueError, KeyError):
         name = category
     return " · ".join([name, *(part.upper() for part in rest if part != "-")])
 

@@ -60,6 +60,13 @@ class PhraseRule(_Entry):
     near_window: int = Field(default=30, ge=1, le=500)
     examples: tuple[Text, ...] = Field(min_length=1)
     non_examples: tuple[Text, ...] = ()
+    # The industries whose staff it speaks to, when its examples or reason cite what binds only
+    # them (the telecom 申诉时限); empty: every industry.
+    industries: tuple[Code, ...] = ()
+
+    def speaks_to(self, industry: str | None) -> bool:
+        """Whether the rule is for the industry's staff; None (no industry named): every rule."""
+        return industry is None or not self.industries or industry in self.industries
 
     @field_validator("replacement", mode="before")
     @classmethod
@@ -161,6 +168,10 @@ class LanguageRules:
             return any(exempt[i][1] > start - window for i in range(low, high))
 
         return [span for span in spans if not is_exempt(*span)]
+
+    def phrases_for(self, industry: str | None) -> tuple[PhraseRule, ...]:
+        """The phrase rules for the staff of `industry` (None: every rule)."""
+        return tuple(rule for rule in self.phrases if rule.speaks_to(industry))
 
     def fired_phrases(self, text: str) -> list[str]:
         """Codes of the phrase rules that fire anywhere in `text` (used to validate the file)."""

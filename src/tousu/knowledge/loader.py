@@ -250,6 +250,8 @@ def _load(directory: Path) -> KnowledgeBase:
     remedies = build_remedy_rules(directory, laws, categories)
     _check_fits(taxonomy, strategies, playbooks, profiles, scenarios, industries, remedies)
     language = load_language_rules(directory / "language.yaml")
+    for rule in language.phrases:
+        _refer("language.yaml", rule.code, "industries", list(rule.industries), industries, "行业 industry")
     kb = KnowledgeBase(
         taxonomy=taxonomy,
         language=language,

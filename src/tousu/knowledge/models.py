@@ -17,7 +17,15 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from tousu.domain.codes import CATEGORY_NAMES, DEMAND_NAMES, Category, Channel, Demand, TransferSource
+from tousu.domain.codes import (
+    CATEGORY_NAMES,
+    DEMAND_NAMES,
+    DEMANDS_AS_SAID,
+    Category,
+    Channel,
+    Demand,
+    TransferSource,
+)
 from tousu.domain.improvement import RootCauseKind
 from tousu.domain.remedies import SettlementType
 
@@ -527,6 +535,17 @@ class IndustryCategory(SignalMixin):
     label: Text | None = None
 
 
+class IndustryDemand(BaseModel):
+    """A demand as an industry names it (a shop's cancel is 退货/退卡/解约, not 退订/销号/解约)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: Demand
+    label: Text
+    # As the read-back on saving puts it to the customer (codes.DEMANDS_AS_SAID).
+    as_said: Text | None = None
+
+
 class Industry(NamedEntry):
     entry_kind: ClassVar[str] = "industry"
     entry_kind_name: ClassVar[str] = "行业配置"
@@ -545,6 +564,8 @@ class Industry(NamedEntry):
     # The root-cause kinds its complaints can have; empty means every kind.
     root_causes: list[RootCauseKind] = Field(default_factory=list)
     slot_defaults: dict[SlotName, Text] = Field(default_factory=dict)
+    # Its own names of the demands where the common ones are another industry's words.
+    demands: list[IndustryDemand] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _categories_unique(self) -> Industry:
@@ -566,3 +587,14 @@ class Industry(NamedEntry):
         the common name, for complaints stored before the industry changed."""
         labels = {category.code: category.label for category in self.categories if category.label}
         return {code: labels.get(code.value, name) for code, name in CATEGORY_NAMES.items()}
+
+    def demand_names(self) -> dict[Demand, str]:
+        """Every demand by the name this industry gives it (a shop's cancel is 退货/退卡/解约), else
+        the common name."""
+        labels = {demand.code: demand.label for demand in self.demands}
+        return {code: labels.get(code, name) for code, name in DEMAND_NAMES.items()}
+
+    def demands_as_said(self) -> dict[Demand, str]:
+        """The read-back's words for the demands, this industry's where it has them."""
+        said = {demand.code: demand.as_said for demand in self.demands if demand.as_said}
+        return {code: said.get(code, words) for code, words in DEMANDS_AS_SAID.items()}

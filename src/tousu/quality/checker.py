@@ -35,14 +35,20 @@ def require_text(text: object, what: str) -> str:
 
 
 def find_problems(
-    view: MatchView, original: str, rules: LanguageRules, *, turn_of: TurnOf | None = None
+    view: MatchView,
+    original: str,
+    rules: LanguageRules,
+    *,
+    turn_of: TurnOf | None = None,
+    industry: str | None = None,
 ) -> list[Problem]:
     """Phrase problems in `view`, one per stretch of text: forbidden beats discouraged, longer beats shorter.
 
-    `turn_of` maps an offset in `original` to the dialogue turn holding it.
+    `turn_of` maps an offset in `original` to the dialogue turn holding it; `industry` keeps the
+    rules for that industry's staff (a shop is not told of the telecom 申诉时限).
     """
     candidates: list[tuple[PhraseRule, int, int]] = []
-    for rule in rules.phrases:
+    for rule in rules.phrases_for(industry):
         for start, end in rules.phrase_spans(rule, view):
             candidates.append((rule, *view.span(start, end)))
     candidates.sort(key=lambda c: (c[0].severity != "forbidden", -(c[2] - c[1]), c[1]))
@@ -160,15 +166,16 @@ def rewrite(original: str, problems: Sequence[Problem]) -> str:
     return "".join(pieces)
 
 
-def check_reply(text: str, *, rules: LanguageRules | None = None) -> ReplyCheck:
-    """Check one staff reply: problems with offsets into `text`, missing elements, score, rewrite.
+def check_reply(text: str, *, rules: LanguageRules | None = None, industry: str | None = None) -> ReplyCheck:
+    """Check one staff reply: problems with offsets into `text`, missing elements, score, rewrite;
+    with `industry`, by the phrase rules for its staff.
 
     Raises ValueError (Chinese message) for empty or blank text.
     """
     require_text(text, "回复")
     rules = rules or packaged_language_rules()
     view = MatchView.of(fold(text))
-    problems = find_problems(view, text, rules)
+    problems = find_problems(view, text, rules, industry=industry)
     present = present_elements([view.text], rules)
     missing = missing_elements(present, rules)
     deductions = phrase_deductions(problems) + missing_deductions(missing)

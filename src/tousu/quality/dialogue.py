@@ -251,10 +251,12 @@ def check_dialogue(
     rules: LanguageRules | None = None,
     read_demands: DemandReader | None = None,
     speakers: Speakers | None = None,
+    industry: str | None = None,
 ) -> DialogueCheck:
     """Check a transcript with speaker tags; positions are offsets into `transcript`.
     `read_demands` reads what the customer asks for (default: the analyzer with the bundled model);
-    `speakers` are the speaker words (default: the knowledge base's, as the analyzer's).
+    `speakers` are the speaker words (default: the knowledge base's, as the analyzer's);
+    `industry` keeps the phrase rules for that industry's staff.
 
     Raises ValueError (Chinese message) for empty or blank text. A transcript without any
     speaker tag gives a result with no turns, no score and a note saying why.
@@ -272,7 +274,7 @@ def check_dialogue(
         return bisect.bisect_right(starts, offset) - 1
 
     staff_view = MatchView.of(_staff_only(folded, staff))
-    problems = find_problems(staff_view, transcript, rules, turn_of=turn_of)
+    problems = find_problems(staff_view, transcript, rules, turn_of=turn_of, industry=industry)
     promises = find_promises(staff_view, transcript, rules, turn_of=turn_of)
     promises += _accepted_proposals(turns, views, transcript, rules, {p.turn for p in promises if p.turn is not None})
     log = _Findings(rules, transcript)

@@ -23,6 +23,7 @@ from tousu.domain.urgency import describe_issue_key
 from tousu.services import timeline, users, workflow
 from tousu.services.actors import Actor, can_see, require_role
 from tousu.services.errors import Conflict, Forbidden, Invalid, NotFound
+from tousu.services.industry import category_names, served
 from tousu.storage.tables import batches, complaints
 
 WAITING = frozenset(wf.OPEN_STATUSES)  # still waiting for a reply
@@ -113,7 +114,7 @@ def _detail(conn: sa.Connection, batch: dict[str, Any], members: list[dict[str, 
     closer = names.get(batch["closed_by_id"]) if batch["closed_by_id"] else None
     return {
         "id": batch["id"],
-        "issue": describe_issue_key(batch["issue_key"]),
+        "issue": describe_issue_key(batch["issue_key"], category_names(served(conn))),
         "opened_at": batch["opened_at"],
         "last_at": batch["last_at"],
         "fault_ticket": batch["fault_ticket"],

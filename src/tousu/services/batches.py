@@ -19,6 +19,7 @@ from tousu.domain.deadlines import compute_deadlines, within_transfer_deadline
 from tousu.domain.policy import Policy
 from tousu.domain.workflow import Status
 from tousu.services import timeline
+from tousu.services.industry import category_names
 from tousu.storage.tables import batches, complaints, customers
 
 SIMULTANEOUS = timedelta(minutes=1)
@@ -172,4 +173,5 @@ def open_batches(conn: sa.Connection, *, now: datetime, policy: Policy) -> list[
         .mappings()
         .all()
     )
-    return [{**r, "issue": rules.describe_issue_key(r["issue_key"])} for r in rows]
+    names = category_names(policy.industry)
+    return [{**r, "issue": rules.describe_issue_key(r["issue_key"], names)} for r in rows]

@@ -26,7 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from tousu.domain.codes import CHANNEL_NAMES, DEMAND_NAMES, URGENCY_NAMES, Category, Role
+from tousu.domain.codes import CHANNEL_NAMES, URGENCY_NAMES, Category, Demand, Role
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.workflow import STATUS_NAMES
 from tousu.services.actors import Actor
@@ -72,9 +72,15 @@ def _named(names: Mapping[Any, str], code: str | None) -> str:
     return next((name for key, name in names.items() if key == code), code)
 
 
-def complaint_cells(row: Mapping[str, Any], *, masked: bool, category_names: Mapping[Category, str]) -> list[Any]:
+def complaint_cells(
+    row: Mapping[str, Any],
+    *,
+    masked: bool,
+    category_names: Mapping[Category, str],
+    demand_names: Mapping[Demand, str],
+) -> list[Any]:
     """One complaint (a row of queries.LIST_COLUMNS) as the export's cells, under COMPLAINT_HEADERS;
-    its category as the organisation's industry names it (services.industry.category_names)."""
+    its category and demands as the organisation's industry names them (services.industry)."""
     phone = row["customer_phone"]
     content = row["content"]
     return [
@@ -82,7 +88,7 @@ def complaint_cells(row: Mapping[str, Any], *, masked: bool, category_names: Map
         local_time(row["received_at"]),
         _named(CHANNEL_NAMES, row["channel"]),
         _named(category_names, row["category"]) or "未分类",
-        "、".join(_named(DEMAND_NAMES, d) for d in row["demands"] or []),
+        "、".join(_named(demand_names, d) for d in row["demands"] or []),
         _named(STATUS_NAMES, row["status"]),
         "、".join(_named(URGENCY_NAMES, t) for t in row["urgency_types"] or []),
         row["team"],
@@ -156,10 +162,15 @@ def xlsx_stream(sheets: list[Sheet]) -> Iterator[bytes]:
 
 
 def complaints_file(
-    rows: Iterable[Mapping[str, Any]], *, fmt: Format, masked: bool, category_names: Mapping[Category, str]
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    fmt: Format,
+    masked: bool,
+    category_names: Mapping[Category, str],
+    demand_names: Mapping[Demand, str],
 ) -> Iterator[bytes]:
     """A complaint list as CSV or a workbook, streamed."""
-    cells = (complaint_cells(r, masked=masked, category_names=category_names) for r in rows)
+    cells = (complaint_cells(r, masked=masked, category_names=category_names, demand_names=demand_names) for r in rows)
     if fmt == "csv":
         return csv_stream(COMPLAINT_HEADERS, cells)
     return xlsx_stream([("投诉清单", COMPLAINT_HEADERS, cells)])

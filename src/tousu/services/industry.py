@@ -5,10 +5,23 @@ named as in tousu.domain.codes."""
 
 from __future__ import annotations
 
-from tousu.domain.codes import CATEGORY_NAMES, TRANSFER_SOURCE_NAMES, Category, TransferSource
+import sqlalchemy as sa
+
+from tousu.domain.codes import (
+    CATEGORY_NAMES,
+    DEMAND_NAMES,
+    DEMANDS_AS_SAID,
+    TRANSFER_SOURCE_NAMES,
+    Category,
+    Demand,
+    TransferSource,
+)
 from tousu.knowledge import Industry, KnowledgeBaseError, load_knowledge_base
 
 DEFAULT_HEAD_OFFICE = "上级公司"
+# The connection option saying which industry the organisation is of, for what a service writes
+# or reads for people on a connection it was handed (notifications, batch descriptions).
+_OPTION = "tousu_industry"
 
 
 def industry_entry(code: str) -> Industry | None:
@@ -23,6 +36,19 @@ def category_names(industry: str) -> dict[Category, str]:
     naming every screen, document and export of the organisation uses."""
     entry = industry_entry(industry)
     return entry.category_names() if entry is not None else dict(CATEGORY_NAMES)
+
+
+def demand_names(industry: str) -> dict[Demand, str]:
+    """Every demand by the name the industry gives it (a shop's cancel is 退货/退卡/解约): the one
+    naming every screen, document and export of the organisation uses."""
+    entry = industry_entry(industry)
+    return entry.demand_names() if entry is not None else dict(DEMAND_NAMES)
+
+
+def demands_as_said(industry: str) -> dict[Demand, str]:
+    """The demands as the read-back puts them to the industry's customers (codes.DEMANDS_AS_SAID)."""
+    entry = industry_entry(industry)
+    return entry.demands_as_said() if entry is not None else dict(DEMANDS_AS_SAID)
 
 
 def transfer_sources(industry: str) -> list[TransferSource]:
@@ -40,3 +66,14 @@ def head_office(industry: str) -> str:
     """The body above the organisation a complaint may be escalated to: 省公司 for a telecom hall."""
     entry = industry_entry(industry)
     return entry.head_office if entry is not None else DEFAULT_HEAD_OFFICE
+
+
+def serving(conn: sa.Connection, industry: str) -> sa.Connection:
+    """The connection, marked as the organisation's of `industry`: what is written or read on it
+    for people (a notification, a batch's description) names things as that industry does."""
+    return conn.execution_options(**{_OPTION: industry})
+
+
+def served(conn: sa.Connection) -> str:
+    """The industry the connection was marked with by serving(); '' (the common names) unmarked."""
+    return str(conn.get_execution_options().get(_OPTION, ""))

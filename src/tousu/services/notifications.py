@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tousu.domain.authority import LADDER
-from tousu.domain.codes import CATEGORY_NAMES, ROLE_NAMES, Category, Role
+from tousu.domain.codes import ROLE_NAMES, Category, Role
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.policy import EscalationPolicy
 from tousu.domain.remedies import money_text
@@ -27,6 +27,7 @@ from tousu.domain.urgency import describe_issue_key
 
 # The module, not its function: customers writes to the timeline, which calls this module.
 from tousu.services import customers, outbox
+from tousu.services.industry import category_names, served
 from tousu.services.users import SYSTEM_USERNAME
 from tousu.storage.tables import complaints, notification_preferences, notifications, settlements, users
 
@@ -59,6 +60,8 @@ class Context:
     complaint: Mapping[str, Any]
     actor_name: str
     data: Mapping[str, Any]
+    # The categories as the organisation's industry names them (services.industry.category_names).
+    category_names: Mapping[Category, str]
 
     @property
     def ref(self) -> str:
@@ -69,8 +72,8 @@ class Context:
         """'投诉 TS…（计费/扣费争议）'."""
         code = self.complaint["category"]
         try:
-            name = CATEGORY_NAMES[Category(code)] if code else ""
-        except ValueError:
+            name = self.category_names[Category(code)] if code else ""
+        except (ValueError, KeyError):
             name = code
         return f"投诉 {self.ref}" + (f"（{name}）" if name else "")
 
@@ -202,7 +205,7 @@ def _approval_decided(conn: sa.Connection, c: Context, *, approved: bool) -> lis
 
 
 def _batch(conn: sa.Connection, c: Context) -> list[Notice]:
-    issue = describe_issue_key(str(c.data.get("issue_key", "")))
+    issue = describe_issue_key(str(c.data.get("issue_key", "")), c.category_names)
     title = f"批量投诉：{issue}"
     body = (
         f"{c.data.get('window_minutes')} 分钟内已有 {c.data.get('members')} 位客户就同一问题投诉"
@@ -263,7 +266,7 @@ def on_event(
     actor_name = "系统"
     if actor_id is not None:
         actor_name = conn.execute(sa.select(users.c.display_name).where(users.c.id == actor_id)).scalar() or "同事"
-    notices = build(conn, Context(dict(complaint), actor_name, data))
+    notices = build(conn, Context(dict(complaint), actor_name, data, category_names(served(conn))))
     return deliver(conn, notices, actor_id=actor_id, complaint_id=complaint_id, at=at)
 
 

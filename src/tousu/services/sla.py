@@ -25,6 +25,7 @@ from tousu.domain.deadlines import sla_state
 from tousu.domain.policy import Policy
 from tousu.services import archive, queries, timeline
 from tousu.services import complaints as store
+from tousu.services.industry import serving
 from tousu.storage.tables import complaints, events
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ def _sweeping_alone(conn: sa.Connection) -> bool:
 def sweep(conn: sa.Connection, *, now: datetime, policy: Policy) -> dict[str, int]:
     """One pass over the complaints whose warning or escalation is due."""
     counts = {"warned": 0, "escalated": 0}
+    serving(conn, policy.industry)  # the warnings it sends name the categories as the organisation does
     if not _sweeping_alone(conn):
         log.debug("SLA sweep skipped: another process is sweeping")
         return counts

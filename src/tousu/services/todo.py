@@ -22,6 +22,7 @@ from tousu.domain.urgency import describe_issue_key
 from tousu.domain.workflow import CLOCK_RUNNING, OPEN_STATUSES, Status
 from tousu.services import improvement, queries
 from tousu.services.actors import Actor, can_see_clause
+from tousu.services.industry import category_names
 from tousu.storage.tables import batches, complaints, improvement_measures, settlements
 
 LIMIT_PER_SOURCE = 100
@@ -229,7 +230,7 @@ def _batch_item(row: Mapping[str, Any], now: datetime, policy: Policy) -> TodoIt
     progress = f"{waiting} 件待答复" if waiting else "均已答复，可关闭批次"
     return TodoItem(
         kind="batch",
-        title=f"批量投诉：{describe_issue_key(row['issue_key'])}（{row['member_count']} 位客户，{progress}）",
+        title=f"批量投诉：{describe_issue_key(row['issue_key'], category_names(policy.industry))}（{row['member_count']} 位客户，{progress}）",
         url=f"/batches/{row['id']}",
         due=row["due"],
         batch_id=row["id"],

@@ -1,5 +1,7 @@
 """Printable documents of a complaint: the settlement confirmation (处理确认单) for the customer's
-signature, the written reply (书面答复) and the reply to a transferring regulator (申诉回复).
+signature, the written reply (书面答复) and the reply to a transferring regulator or hotline,
+named and addressed as its source's procedure has it (申诉回复 to 12300, 投诉处理情况回复 to 12315:
+codes.transfer_reply).
 
 Each is an HTML page with a print stylesheet, or a PDF printed from it by headless Chromium when
 the server has it. Every print is recorded in the complaint's timeline as a `printed` event that
@@ -9,8 +11,9 @@ complaint, so it does not bump its version (an open complaint page stays current
 
 Every document states the complaint as a neutral summary (its category, amount, date and, in the
 letters, what the customer asks for), never the customer's own words: those may hold threats or
-insults that have no place in a formal letter nor above their signature. The 申诉回复 answers a transfer: it takes the case number recorded with the transfer unless another
-is given, and is refused for a complaint that nobody transferred.
+insults that have no place in a formal letter nor above their signature. The reply to a transfer
+takes the case number recorded with the transfer unless another is given, and is refused for a
+complaint that nobody transferred.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from pydantic import BaseModel, Field
 
 from tousu.api.deps import AppState, CurrentActor, State
 from tousu.api.schemas import MAX_ID, printable
-from tousu.domain.codes import DEMAND_NAMES, DEMANDS_AS_SAID, Category, Demand
+from tousu.domain.codes import TRANSFER_REPLY, Category, Demand, transfer_reply
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.remedies import Item
 from tousu.knowledge import KnowledgeBaseError
@@ -41,7 +44,13 @@ from tousu.services import customers, settlements, timeline
 from tousu.services.actors import Actor
 from tousu.services.customers import mask_phone
 from tousu.services.errors import Conflict, Invalid, NotFound
-from tousu.services.industry import category_names, transfer_source_names, transfer_sources
+from tousu.services.industry import (
+    category_names,
+    demand_names,
+    demands_as_said,
+    transfer_source_names,
+    transfer_sources,
+)
 from tousu.web.auth import PageActor
 from tousu.web.render import page, templates
 
@@ -59,11 +68,19 @@ class DocumentKind(StrEnum):
     REGULATOR = "regulator"
 
 
+# The reply to a transfer by its general name; a complaint's own is named by its source (document_name).
 DOCUMENT_NAMES: dict[DocumentKind, str] = {
     DocumentKind.SETTLEMENT: "处理确认单",
     DocumentKind.REPLY: "书面答复",
-    DocumentKind.REGULATOR: "申诉回复",
+    DocumentKind.REGULATOR: TRANSFER_REPLY.title,
 }
+
+
+def document_name(kind: DocumentKind | str, transfer_source: str | None = None) -> str:
+    """The document as its reader knows it: the reply to a transfer by the transfer's source
+    (投诉处理情况回复 for 12315), the others by their names."""
+    kind = DocumentKind(kind)
+    return transfer_reply(transfer_source).title if kind is DocumentKind.REGULATOR else DOCUMENT_NAMES[kind]
 
 
 class Refused(Exception):
@@ -93,11 +110,17 @@ class Output(StrEnum):
 # What the customer asks for, by name; threats are not demands a letter repeats.
 # Our labels that would judge the customer in a letter (高额赔偿, 霸王条款) are put as they asked.
 _AS_ASKED = (Demand.HIGH_COMPENSATION, Demand.UNFAIR_TERMS, Demand.MANAGER)
-DEMANDS = {
-    d.value: DEMANDS_AS_SAID[d] if d in _AS_ASKED else n
-    for d, n in DEMAND_NAMES.items()
-    if d not in (Demand.MEDIA_THREAT, Demand.REGULATOR_THREAT)
-}
+
+
+def letter_demands(industry: str) -> dict[str, str]:
+    """The demands as a letter names them, by the organisation's industry's names (a shop's
+    cancel is 退货/退卡/解约); threats left out."""
+    names, said = demand_names(industry), demands_as_said(industry)
+    return {
+        d.value: said[d] if d in _AS_ASKED else n
+        for d, n in names.items()
+        if d not in (Demand.MEDIA_THREAT, Demand.REGULATOR_THREAT)
+    }
 
 
 def _case_number(given: str | None, transferred: str | None, *, industry: str) -> str:
@@ -107,7 +130,7 @@ def _case_number(given: str | None, transferred: str | None, *, industry: str) -
         sources = transfer_source_names(transfer_sources(industry))
         raise Refused(
             f"该投诉没有登记转办来源和案件编号，不是由{sources}转办的投诉，"
-            "不能打印申诉回复。如确属转办，请先在投诉页面“转办信息”中填写来源和案件编号；"
+            f"不能打印{DOCUMENT_NAMES[DocumentKind.REGULATOR]}。如确属转办，请先在投诉页面“转办信息”中填写来源和案件编号；"
             "答复客户本人请打印“书面答复”。",
             422,
         )
@@ -117,10 +140,15 @@ def _case_number(given: str | None, transferred: str | None, *, industry: str) -
 
 
 def neutral_summary(
-    complaint: dict[str, Any], *, category_names: Mapping[Category, str], who: str = "客户", demands: bool = True
+    complaint: dict[str, Any],
+    *,
+    category_names: Mapping[Category, str],
+    demand_names: Mapping[str, str] | None = None,
+    who: str = "客户",
 ) -> str:
     """The complaint as a formal letter states it: its category, the facts recorded (business,
-    amount, date) and, with `demands`, what the customer asks for; never their words nor their threats.
+    amount, date) and, given `demand_names` (letter_demands()), what the customer asks for; never
+    their words nor their threats.
 
     '客户反映计费/扣费争议方面的问题，涉及金额 58.00 元，发生于2026年11月20日；诉求：退费。'
     """
@@ -135,7 +163,8 @@ def neutral_summary(
         facts.append(f"涉及金额 {complaint['claimed_amount']:.2f} 元")
     if complaint.get("occurred_at") is not None:
         facts.append(f"发生于{chinese_date(complaint['occurred_at'])}")
-    asked = [DEMANDS[code] for code in complaint.get("demands") or [] if code in DEMANDS] if demands else []
+    named = demand_names or {}
+    asked = [named[code] for code in complaint.get("demands") or [] if code in named]
     text = "，".join(facts)
     return text + (f"；诉求：{'、'.join(asked)}。" if asked else "。")
 
@@ -190,11 +219,15 @@ def _context(
     )
     if kind is DocumentKind.SETTLEMENT and not granted:
         raise Refused("该投诉还没有已生效或已批准的处理方案，不能打印处理确认单。请先提出处理方案并待其生效。")
+    title = document_name(kind, row["transfer_source"])
     if kind in (DocumentKind.REPLY, DocumentKind.REGULATOR) and reply is None:
-        raise Refused(f"该投诉尚未答复客户，不能打印{DOCUMENT_NAMES[kind]}。请先在投诉页面“答复”后再打印。")
+        raise Refused(f"该投诉尚未答复客户，不能打印{title}。请先在投诉页面“答复”后再打印。")
     return {
         "kind": kind.value,
-        "title": DOCUMENT_NAMES[kind],
+        "title": title,
+        # The reply to a transfer answers the body's 申诉 or 投诉, addressed to it.
+        "transfer": transfer_reply(row["transfer_source"]) if kind is DocumentKind.REGULATOR else None,
+        "transfer_source": row["transfer_source"] if kind is DocumentKind.REGULATOR else None,
         "c": row,
         "hall": row["team"] or "客户服务中心",
         "customer_name": customer["name"],
@@ -206,8 +239,8 @@ def _context(
         "summary": neutral_summary(
             row,
             category_names=category_names(state.policy.industry),
+            demand_names=letter_demands(state.policy.industry) if kind is not DocumentKind.SETTLEMENT else None,
             who="您" if kind is DocumentKind.REPLY else "客户",
-            demands=kind is not DocumentKind.SETTLEMENT,
         ),
         "received_on": chinese_date(row["received_at"]),
         "occurred_on": chinese_date(row["occurred_at"]),
@@ -220,9 +253,15 @@ def _context(
 
 
 def _record(
-    state: AppState, *, complaint_id: int, kind: DocumentKind, output: Output, actor: Actor, case_number: str | None
+    state: AppState, *, complaint_id: int, kind: DocumentKind, output: Output, actor: Actor, context: dict[str, Any]
 ) -> None:
-    data = {"document": kind.value, "output": output.value, **({"case_number": case_number} if case_number else {})}
+    """The print in the timeline; the reply to a transfer with the source that names it."""
+    data = {
+        "document": kind.value,
+        "output": output.value,
+        **({"transfer_source": context["transfer_source"]} if context["transfer_source"] else {}),
+        **({"case_number": context["case_number"]} if context["case_number"] else {}),
+    }
     with state.write() as conn:
         timeline.append(conn, complaint_id=complaint_id, kind="printed", actor_id=actor.id, at=state.clock(), data=data)
 
@@ -287,9 +326,7 @@ def document_pdf(
             Refused("服务器暂时无法生成 PDF。请打开文书页面，点击“打印”，在打印窗口中选择“另存为 PDF”。", 503),
             complaint_id,
         )
-    _record(
-        state, complaint_id=complaint_id, kind=kind, output=Output.PDF, actor=actor, case_number=context["case_number"]
-    )
+    _record(state, complaint_id=complaint_id, kind=kind, output=Output.PDF, actor=actor, context=context)
     name = f"{context['c']['reference']}-{kind.value}.pdf"
     return Response(
         data,
@@ -334,6 +371,6 @@ def document_printed(
         kind=kind,
         output=Output.PRINT,
         actor=actor,
-        case_number=context["case_number"],
+        context=context,
     )
     return Response(status_code=204)

@@ -16,15 +16,22 @@ from starlette.responses import Response
 
 from tousu.api import errors
 from tousu.api.deps import SESSION_COOKIE
+from tousu.domain.codes import TRANSFER_REPLIES, TRANSFER_REPLY
 from tousu.services import users
 from tousu.services.actors import Actor
 from tousu.web.render import page
 
+# The replies to transfers by the names their sources give them (申诉回复, 投诉处理情况回复).
+_REPLY_TITLES = dict.fromkeys(reply.title for reply in TRANSFER_REPLIES.values())
 GONE = ("页面不存在", "您要打开的地址不存在。请检查地址是否输入完整，或从工作台进入。")
 # What a malformed path parameter names: the page says what was not found, not which parameter.
 NOT_FOUND_BY_PARAMETER: dict[str, tuple[str, str]] = {
     "complaint_id": ("未找到该投诉", "投诉不存在，或不在您的查看范围内。请从工作台或客户历史中打开投诉。"),
-    "kind": ("没有这种文书", "可打印的文书只有处理确认单、书面答复和申诉回复，请从投诉页面的“打印文书”进入。"),
+    "kind": (
+        "没有这种文书",
+        f"可打印的文书只有处理确认单、书面答复和{TRANSFER_REPLY.title}（{'、'.join(_REPLY_TITLES)}），"
+        "请从投诉页面的“打印文书”进入。",
+    ),
     "batch_id": ("未找到该批量投诉", "批量投诉不存在，或不在您的查看范围内。"),
     "measure_id": ("未找到该整改措施", "整改措施不存在，或不在您的查看范围内。"),
 }

@@ -13,9 +13,11 @@ from tousu.domain.codes import (
     DEMAND_NAMES,
     EMOTION_NAMES,
     ROLE_NAMES,
+    TRANSFER_REPLY,
     TRANSFER_SOURCE_NAMES,
     URGENCY_NAMES,
     VIP_NAMES,
+    transfer_reply,
 )
 from tousu.domain.deadlines import LOCAL
 from tousu.domain.improvement import ROOT_CAUSE_NAMES
@@ -173,7 +175,7 @@ CODE_NAMES: dict[str, dict[str, str]] = {
     "emotion": {c.value: n for c, n in EMOTION_NAMES.items()},
     "reason": {"batch": "形成批量投诉"},
     "facts": {f.value: n for f, n in FACT_NAMES.items()},
-    "document": {"settlement": "处理确认单", "reply": "书面答复", "regulator": "申诉回复"},
+    "document": {"settlement": "处理确认单", "reply": "书面答复", "regulator": TRANSFER_REPLY.title},
     "output": {"print": "打印", "pdf": "下载PDF"},
     "root_cause_kind": {k.value: n for k, n in ROOT_CAUSE_NAMES.items()},
     "transfer_source": {s.value: n for s, n in TRANSFER_SOURCE_NAMES.items()},
@@ -229,12 +231,12 @@ class _Known:
         by_id: Mapping[int, str] | None,
         by_username: Mapping[str, str] | None,
         categories: Mapping[str, str] | None,
+        demands: Mapping[str, str] | None = None,
     ) -> None:
         self.by_id = by_id or {}
         self.by_username = by_username or {}
-        self.codes: Mapping[str, Mapping[str, str]] = (
-            {**CODE_NAMES, "category": categories} if categories else CODE_NAMES
-        )
+        own = {key: names for key, names in (("category", categories), ("demands", demands)) if names}
+        self.codes: Mapping[str, Mapping[str, str]] = {**CODE_NAMES, **own}
 
     def name(self, value: Any, key: str) -> str | None:
         if key in _PEOPLE_BY_ID and isinstance(value, int) and not isinstance(value, bool):
@@ -305,14 +307,20 @@ def event_lines(
     names: Mapping[int, str] | None = None,
     people: Mapping[str, str] | None = None,
     categories: Mapping[str, str] | None = None,
+    demands: Mapping[str, str] | None = None,
 ) -> list[str]:
     """'答复内容：…' lines for the event's data, every field by its Chinese name and every time
     in Asia/Shanghai; empty values and bookkeeping are left out. `names` (user id) and `people`
-    (username) give staff members' display names, `categories` the organisation's names of the
-    categories."""
-    known = _Known(names, people, categories)
+    (username) give staff members' display names, `categories` and `demands` the organisation's
+    names of the categories and the demands."""
+    known = _Known(names, people, categories, demands)
+    data = data or {}
+    if data.get("document") == "regulator":
+        # The reply to a transfer as its source names it (申诉回复 to 12300, 投诉处理情况回复 to 12315).
+        title = transfer_reply(data.get("transfer_source")).title
+        known.codes = {**known.codes, "document": {**known.codes["document"], "regulator": title}}
     return [
         f"{FIELD_LABELS[key]}：{_text(value, key, known)}"
-        for key, value in (data or {}).items()
+        for key, value in data.items()
         if key in FIELD_LABELS and key not in HIDDEN_FIELDS and value not in (None, "", [], {})
     ]

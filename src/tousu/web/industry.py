@@ -4,7 +4,7 @@ cause, and its billing category is 收银/价格争议."""
 
 from __future__ import annotations
 
-from tousu.domain.codes import CHANNEL_NAMES, TRANSFER_SOURCE_NAMES
+from tousu.domain.codes import CHANNEL_NAMES, TRANSFER_REPLY, TRANSFER_SOURCE_NAMES, transfer_reply
 from tousu.domain.improvement import ROOT_CAUSE_NAMES
 from tousu.services.industry import category_names, industry_entry, transfer_sources
 
@@ -30,6 +30,13 @@ def transfers(industry: str, keep: str | None = None) -> Choices:
     a complaint already has, stays offered."""
     used = transfer_sources(industry)
     return [(s.value, name) for s, name in TRANSFER_SOURCE_NAMES.items() if s in used or s == keep]
+
+
+def transfer_reply_name(industry: str) -> str:
+    """The reply to a transfer as every source transferring to the industry names it (a shop's
+    12315: 投诉处理情况回复), else by its general name."""
+    titles = {transfer_reply(source).title for source in transfer_sources(industry)}
+    return titles.pop() if len(titles) == 1 else TRANSFER_REPLY.title
 
 
 def topic_example(industry: str) -> str:

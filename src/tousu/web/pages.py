@@ -262,6 +262,7 @@ def complaint_page(complaint_id: int, request: Request, state: State, actor: Pag
         categories=choices.categories(state.policy.industry, keep=row["category"]),
         root_causes=choices.root_causes(state.policy.industry, keep=row["root_cause_kind"]),
         transfer_sources=choices.transfers(state.policy.industry, keep=row["transfer_source"]),
+        transfer_reply_name=choices.transfer_reply_name(state.policy.industry),
         head_office=head_office(state.policy.industry),
         is_manager=actor.at_least(Role.MANAGER),
         awaiting_reply=status in OPEN_STATUSES,

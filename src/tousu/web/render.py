@@ -16,13 +16,10 @@ from jinja2.runtime import Context
 
 from tousu.domain.codes import (
     CHANNEL_NAMES,
-    DEMAND_NAMES,
-    DEMANDS_AS_SAID,
     ROLE_NAMES,
     URGENCY_NAMES,
     VIP_NAMES,
     Channel,
-    Demand,
     Role,
     UrgencyType,
     VipLevel,
@@ -32,7 +29,7 @@ from tousu.domain.improvement import ROOT_CAUSE_NAMES
 from tousu.domain.workflow import STATUS_NAMES, Status
 from tousu.services import todo
 from tousu.services.actors import Actor
-from tousu.services.industry import category_names
+from tousu.services.industry import category_names, demand_names, demands_as_said
 from tousu.web.events import event_lines, event_name
 from tousu.web.security import csrf_token
 
@@ -69,6 +66,15 @@ def _category_name(context: Context, code: str | None) -> str:
     return names.get(code, code)
 
 
+@pass_context
+def _demand_name(context: Context, code: str | None) -> str:
+    """A demand by the name the organisation's industry gives it (DEMAND_NAMES in every page's context)."""
+    if not code:
+        return ""
+    names: dict[str, str] = context["DEMAND_NAMES"]
+    return names.get(code, code)
+
+
 @lru_cache(maxsize=1)
 def templates() -> Jinja2Templates:
     env = Jinja2Templates(directory=str(TEMPLATES))
@@ -77,7 +83,7 @@ def templates() -> Jinja2Templates:
         local_time=local_time,
         category_name=_category_name,
         channel_name=_name(CHANNEL_NAMES, Channel),
-        demand_name=_name(DEMAND_NAMES, Demand),
+        demand_name=_demand_name,
         urgency_name=_name(URGENCY_NAMES, UrgencyType),
         vip_name=_name(VIP_NAMES, VipLevel),
         status_name=_name(STATUS_NAMES, Status),
@@ -87,8 +93,6 @@ def templates() -> Jinja2Templates:
     )
     env.env.globals.update(
         CHANNEL_NAMES={c.value: n for c, n in CHANNEL_NAMES.items()},
-        DEMAND_NAMES={c.value: n for c, n in DEMAND_NAMES.items()},
-        DEMANDS_AS_SAID={c.value: n for c, n in DEMANDS_AS_SAID.items()},
         URGENCY_NAMES={c.value: n for c, n in URGENCY_NAMES.items()},
         VIP_NAMES={c.value: n for c, n in VIP_NAMES.items()},
         STATUS_NAMES={c.value: n for c, n in STATUS_NAMES.items()},
@@ -112,11 +116,21 @@ def _category_names(request: Request) -> dict[str, str]:
     return {c.value: n for c, n in category_names(request.app.state.tousu.policy.industry).items()}
 
 
+def _demand_names(request: Request) -> dict[str, str]:
+    return {d.value: n for d, n in demand_names(request.app.state.tousu.policy.industry).items()}
+
+
+def _demands_as_said(request: Request) -> dict[str, str]:
+    return {d.value: n for d, n in demands_as_said(request.app.state.tousu.policy.industry).items()}
+
+
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """The template with the context every page has: the CSRF token, the organisation's names for
-    the categories, the header's 待办 count once someone is signed in."""
+    the categories and the demands, the header's 待办 count once someone is signed in."""
     context.setdefault("actor", None)
     context.setdefault("CATEGORY_NAMES", _category_names(request))
+    context.setdefault("DEMAND_NAMES", _demand_names(request))
+    context.setdefault("DEMANDS_AS_SAID", _demands_as_said(request))
     if context["actor"] is not None:
         context.setdefault("todo_count", _todo_count(request, context["actor"]))
     response = templates().TemplateResponse(

@@ -20,7 +20,7 @@ from tousu.domain.deadlines import LOCAL
 from tousu.services import exports, reports
 from tousu.services.actors import Actor
 from tousu.services.errors import ServiceError
-from tousu.services.industry import category_names
+from tousu.services.industry import category_names, demand_names
 from tousu.web.auth import PageActor
 from tousu.web.render import page
 
@@ -192,6 +192,7 @@ def _export(
         fmt=fmt,
         masked=not exports.shows_personal_data(actor),
         category_names=category_names(state.policy.industry),
+        demand_names=demand_names(state.policy.industry),
     )
 
 
