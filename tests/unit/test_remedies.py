@@ -34,6 +34,16 @@ def test_a_medical_bill_is_compensation_for_a_personal_injury() -> None:
     assert _check("product", mental) == ["facts_missing"]
 
 
+def test_fraud_compensation_refused_for_a_category_says_the_category_not_the_missing_fraud() -> None:
+    # The agent ticked 经认定的欺诈: being told 退一赔三 needs fraud would send him in circles.
+    fraud = Item(SettlementType.COMPENSATION, 1500, "consumer_law_55")
+    [finding] = check_items([fraud], category="billing", facts=(Fact.FRAUD,), rules=RULES)
+    assert finding.code == "basis_not_for_category"
+    assert "计费" in finding.message and "更正投诉分类" in finding.message
+    assert "一般差错" not in finding.message
+    assert _check("marketing", fraud, facts=(Fact.FRAUD,)) == []
+
+
 def test_compensation_without_basis_is_an_exception_for_a_director() -> None:
     findings = check_items([Item(SettlementType.COMPENSATION, 300)], category="billing", facts=(), rules=RULES)
     assert [f.code for f in findings] == ["basis_required"]

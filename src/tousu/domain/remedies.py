@@ -104,6 +104,7 @@ class Basis:
     industries: frozenset[str] | None = None  # None: binds every industry
     requires: frozenset[Fact] = frozenset()
     refusal: str = ""  # why it does not apply when its conditions are not met
+    outside: str = ""  # why it is not for the other categories, when `refusal` does not say
 
     def binds(self, industry: str | None) -> bool:
         """Does its law bind this industry (any, when none is named)?"""
@@ -229,7 +230,8 @@ def _check(
         message = f"{basis.title}不约束本单位所属的行业，不能作为{rule.name}的依据（可选：{choices}）。"
         return [Finding(item.type, "basis_not_for_industry", message)]
     if basis.categories is not None and category is not None and category not in basis.categories:
-        return [Finding(item.type, "basis_not_for_category", f"{rule.name}（{basis.title}）：{basis.refusal}")]
+        message = f"{rule.name}（{basis.title}）：{basis.outside or basis.refusal}"
+        return [Finding(item.type, "basis_not_for_category", message)]
     missing = sorted(basis.requires - facts)
     if missing:
         needed = "、".join(FACT_NAMES[f] for f in missing)

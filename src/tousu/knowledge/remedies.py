@@ -32,6 +32,8 @@ class BasisEntry(_Strict):
     categories: list[str] | None = None
     requires: list[Fact] = Field(default_factory=list)
     refusal: str = ""
+    # Why it is not for the other categories, where `refusal` (its conditions) would mislead.
+    outside: str = ""
 
 
 class RemedyEntry(_Strict):
@@ -94,6 +96,7 @@ def _rule(entry: RemedyEntry, laws: dict[str, Law], categories: set[str]) -> Rem
             industries=frozenset(law(b.law).industries) or None,
             requires=frozenset(b.requires),
             refusal=b.refusal,
+            outside=b.outside,
         )
         for b in entry.bases
     )
