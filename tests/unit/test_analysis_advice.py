@@ -256,6 +256,7 @@ def test_phrases_to_avoid_end_without_punctuation_and_do_not_repeat(analyzer: An
 #    what can be offered in person.
 
 GROUP_SLOW = "我们小区很多用户都反映宽带晚上特别慢，希望你们尽快处理一下。"
+GROUP_AT_THE_DOOR = "宽带一个星期没修好，我们小区十几户约好了明天一起去你们营业厅，不给说法就不走。"
 THREAT_TO_STAFF = "你们再推来推去，信不信我揍你们！"
 WORKPLACE_MEDIA = "我在市税务局上班，你们乱扣我话费，不退钱我就找记者曝光。"
 CALM_REPAIR = "你好，我上周买的手机屏幕有点闪，请问可以帮忙修一下吗？"
@@ -266,13 +267,21 @@ IN_PERSON = ("喝杯水", "接待室", "休息区", "到里面坐")
 
 
 def test_the_police_are_said_to_be_called_only_where_violence_in_the_hall_is_the_matter(analyzer: Analyzer) -> None:
-    crowd = advise(analyzer, GROUP_SLOW)
-    assert "safety_first" in {s.code for s in crowd.recommendations.strategies}  # a group: safety first, still
-    for text in (GROUP_SLOW, MEDIA, RUDE_STAFF):
+    crowd = advise(analyzer, GROUP_AT_THE_DOOR)
+    assert "safety_first" in {s.code for s in crowd.recommendations.strategies}  # a crowd: safety first, still
+    for text in (GROUP_AT_THE_DOOR, GROUP_SLOW, MEDIA, RUDE_STAFF):
         assert not [line for line in scripts(advise(analyzer, text)) if POLICE_CALLED in line], text
     threatened = advise(analyzer, THREAT_TO_STAFF)
     assert "threats_to_staff" in [hint.code for hint in threatened.scenarios]
     assert any(POLICE_CALLED in line for line in scripts(threatened, "safety_first"))
+
+
+def test_a_calm_report_that_many_users_share_a_fault_is_no_scene_to_secure(analyzer: Analyzer) -> None:
+    analysis = advise(analyzer, GROUP_SLOW)
+    assert analysis.emotion.code != "angry"
+    strategies = analysis.recommendations.strategies
+    assert "safety_first" not in {s.code for s in strategies}
+    assert not (strategies and strategies[0].first_step and strategies[0].code == "safety_first")
 
 
 def test_a_line_about_the_customers_workplace_needs_the_customer_to_have_named_it(analyzer: Analyzer) -> None:
