@@ -91,6 +91,7 @@ class Analyzer:
         self._emotion_names = {label.code: label.name for label in taxonomy.emotions}
         self._topic_categories = {topic.key: frozenset(topic.categories) for topic in taxonomy.topics}
         self.version = f"{ANALYZER_VERSION}+taxonomy.{taxonomy.version}"
+        self._topic_venues = frozenset(topic.key for topic in taxonomy.topics if topic.venue)
 
     def analyze(
         self,
@@ -167,7 +168,9 @@ class Analyzer:
 
         facts = _with_original_text(extract_facts(normalized), original)
         place = find_place(customer_text(normalized, turns))
-        topic = issue_topic(category.code, category.name, found.topic_hits, self._topic_categories, place)
+        topic = issue_topic(
+            category.code, category.name, found.topic_hits, self._topic_categories, place, self._topic_venues
+        )
         conditions = self._conditions(signal_codes, demand_codes, emotion.code, category.code, history, moment)
         if found.repeat_hits:
             conditions.add("history:said_repeat")

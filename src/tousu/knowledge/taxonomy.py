@@ -192,6 +192,10 @@ class Topic(BaseModel):
     keywords: tuple[Word, ...] = Field(min_length=1)
     # Categories this topic belongs to; preferred when the complaint has that category.
     categories: tuple[Word, ...] = ()
+    # Where the complaint was raised (a hall, the hotline), not the business it is about: the
+    # topic only when it fits the category (a complaint about the service itself) or when no
+    # business is named (我在营业厅办的套餐… is about the package).
+    venue: bool = False
 
 
 class EmotionRules(BaseModel):
