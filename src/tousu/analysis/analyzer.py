@@ -58,6 +58,7 @@ class _Found:
     topic_hits: list[Hit] = field(default_factory=list)
     demand_hits: list[Hit] = field(default_factory=list)
     repeat_hits: int = 0
+    harm_hits: int = 0  # the customer tells of harm to the person (not negated)
     hint_triggers: set[int] = field(default_factory=set)  # see Matcher's riders
 
 
@@ -90,8 +91,8 @@ class Analyzer:
         self._suppressed_by = {label.code: label.suppressed_by for label in taxonomy.demands if label.suppressed_by}
         self._emotion_names = {label.code: label.name for label in taxonomy.emotions}
         self._topic_categories = {topic.key: frozenset(topic.categories) for topic in taxonomy.topics}
-        self.version = f"{ANALYZER_VERSION}+taxonomy.{taxonomy.version}"
         self._topic_venues = frozenset(topic.key for topic in taxonomy.topics if topic.venue)
+        self.version = f"{ANALYZER_VERSION}+taxonomy.{taxonomy.version}"
 
     def analyze(
         self,
@@ -174,6 +175,8 @@ class Analyzer:
         conditions = self._conditions(signal_codes, demand_codes, emotion.code, category.code, history, moment)
         if found.repeat_hits:
             conditions.add("history:said_repeat")
+        if found.harm_hits:
+            conditions.add("harm:personal")
         profiles, scenarios = self._hints.match(
             normalized,
             own,
@@ -199,6 +202,7 @@ class Analyzer:
             known_customer=bool(history),
             emotion_rising=_emotion_rising(emotion.code, found.tallies["emotion"], signal_codes, rules.emotion),
             channel=channel,
+            harmed=bool(found.harm_hits),
         )
         return Analysis(
             category=category,
@@ -237,6 +241,8 @@ class Analyzer:
                     found.topic_hits.append(hit)
                 elif hit.kind == "repeat":
                     found.repeat_hits += 0 if hit.negated else 1
+                elif hit.kind == "harm":
+                    found.harm_hits += 0 if hit.negated else 1
                 elif hit.kind == "demand":
                     found.demand_hits.append(hit)
                 else:
@@ -304,6 +310,8 @@ class Analyzer:
                 cues.append(LabelCues("category", category.code, (group,)))
         if taxonomy.repeat_cues:
             cues.append(LabelCues("repeat", "repeat", taxonomy.repeat_cues))
+        if taxonomy.harm_cues:
+            cues.append(LabelCues("harm", "personal", taxonomy.harm_cues))
         cues.extend(
             LabelCues("topic", topic.key, (SignalGroup(keywords=topic.keywords, negatable=False),))
             for topic in taxonomy.topics
