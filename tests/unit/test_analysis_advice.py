@@ -235,6 +235,32 @@ def test_direct_refusal_promises_nothing_unverified_and_answers_only_what_was_as
     assert not any("误工费" in line or "交通费" in line for line in scripts(analysis))
 
 
+INJURY_FALL = "你们超市地上有水也没放警示牌，我摔伤了住院一周，要求赔偿精神损失！"
+INJURY_ALLERGY = "在你们店买的面霜用了两天脸就过敏了，去医院花了300多，医药费要赔，精神损失费也要赔！"
+NOT_HURT = "你们超市地上有水也没放警示牌，我差点滑倒，还好没受伤，但你们得赔我精神损失费！"
+OUT_OF_SCOPE = "不在精神赔偿的范围"
+
+
+@pytest.mark.parametrize("text", [INJURY_FALL, INJURY_ALLERGY])
+def test_mental_damages_for_an_injury_are_examined_not_refused_out_of_hand(analyzer: Analyzer, text: str) -> None:
+    analysis = advise(analyzer, text, industry="retail")
+    assert "mental_damages" in analysis.demand_codes
+    lines = scripts(analysis)
+    assert not [line for line in lines if OUT_OF_SCOPE in line]
+    assert "direct_refusal" not in {s.code for s in analysis.recommendations.strategies}
+    assert "unreasonable_demand" not in [hint.code for hint in analysis.scenarios]
+    assert any("伤情" in line for line in lines)  # to be examined on the facts
+    assert not any(OUT_OF_SCOPE in r.note or "不适用" in r.note for r in analysis.recommendations.may_not_offer)
+
+
+@pytest.mark.parametrize(("text", "industry"), [(DOUBLE_MENTAL_MEDIA, "telecom"), (NOT_HURT, "retail")])
+def test_mental_damages_without_harm_to_the_person_are_still_refused(
+    analyzer: Analyzer, text: str, industry: str
+) -> None:
+    analysis = advise(analyzer, text, industry=industry)
+    assert [line for line in scripts(analysis, "direct_refusal") if OUT_OF_SCOPE in line]
+
+
 def test_every_legal_basis_carries_its_summary(analyzer: Analyzer) -> None:
     laws = advise(analyzer, DOUBLE_MENTAL_MEDIA).recommendations.legal_basis
     assert {"civil_code_1183", "policy_double_refund", "civil_code_1024_1025"} <= {law.code for law in laws}
@@ -256,6 +282,7 @@ def test_phrases_to_avoid_end_without_punctuation_and_do_not_repeat(analyzer: An
 #    what can be offered in person.
 
 GROUP_SLOW = "我们小区很多用户都反映宽带晚上特别慢，希望你们尽快处理一下。"
+GROUP_AT_THE_DOOR = "宽带一个星期没修好，我们小区十几户约好了明天一起去你们营业厅，不给说法就不走。"
 THREAT_TO_STAFF = "你们再推来推去，信不信我揍你们！"
 WORKPLACE_MEDIA = "我在市税务局上班，你们乱扣我话费，不退钱我就找记者曝光。"
 CALM_REPAIR = "你好，我上周买的手机屏幕有点闪，请问可以帮忙修一下吗？"
@@ -266,13 +293,21 @@ IN_PERSON = ("喝杯水", "接待室", "休息区", "到里面坐")
 
 
 def test_the_police_are_said_to_be_called_only_where_violence_in_the_hall_is_the_matter(analyzer: Analyzer) -> None:
-    crowd = advise(analyzer, GROUP_SLOW)
-    assert "safety_first" in {s.code for s in crowd.recommendations.strategies}  # a group: safety first, still
-    for text in (GROUP_SLOW, MEDIA, RUDE_STAFF):
+    crowd = advise(analyzer, GROUP_AT_THE_DOOR)
+    assert "safety_first" in {s.code for s in crowd.recommendations.strategies}  # a crowd: safety first, still
+    for text in (GROUP_AT_THE_DOOR, GROUP_SLOW, MEDIA, RUDE_STAFF):
         assert not [line for line in scripts(advise(analyzer, text)) if POLICE_CALLED in line], text
     threatened = advise(analyzer, THREAT_TO_STAFF)
     assert "threats_to_staff" in [hint.code for hint in threatened.scenarios]
     assert any(POLICE_CALLED in line for line in scripts(threatened, "safety_first"))
+
+
+def test_a_calm_report_that_many_users_share_a_fault_is_no_scene_to_secure(analyzer: Analyzer) -> None:
+    analysis = advise(analyzer, GROUP_SLOW)
+    assert analysis.emotion.code != "angry"
+    strategies = analysis.recommendations.strategies
+    assert "safety_first" not in {s.code for s in strategies}
+    assert not (strategies and strategies[0].first_step and strategies[0].code == "safety_first")
 
 
 def test_a_line_about_the_customers_workplace_needs_the_customer_to_have_named_it(analyzer: Analyzer) -> None:
@@ -314,6 +349,34 @@ def test_a_seat_and_a_quieter_room_are_offered_only_face_to_face(analyzer: Analy
 
     assert in_person("hotline") == [] and in_person("web") == []
     assert in_person("hall") and in_person("visit") and in_person(None)
+
+
+CROWD_THREAT = "再不给我退钱，我明天就带一帮人去你们营业厅堵门！"
+
+
+@pytest.mark.parametrize("text", [CROWD_THREAT, THREAT_TO_STAFF])
+@pytest.mark.parametrize("channel", ["hotline", "web"])
+def test_a_threat_made_from_afar_is_handled_in_words_and_the_hall_warned(
+    analyzer: Analyzer, text: str, channel: str
+) -> None:
+    analysis = advise(analyzer, text, channel=channel)
+    assert {"group_incident", "violence"} & {s.code for s in analysis.signals}
+    strategies = analysis.recommendations.strategies
+    assert "safety_first" not in {s.code for s in strategies}  # no scene to secure in a call
+    first = strategies[0]
+    assert first.first_step and first.code == "forewarn_site"
+    assert first.scripts
+    lines = scripts(analysis)
+    assert not [line for line in lines if POLICE_CALLED in line or any(words in line for words in IN_PERSON)]
+
+
+@pytest.mark.parametrize("channel", ["hall", "visit", None])
+def test_a_threat_in_the_hall_or_from_an_unknown_channel_puts_safety_first(
+    analyzer: Analyzer, channel: str | None
+) -> None:
+    strategies = advise(analyzer, CROWD_THREAT, channel=channel).recommendations.strategies
+    assert strategies[0].code == "safety_first" and strategies[0].first_step
+    assert "forewarn_site" not in {s.code for s in strategies}
 
 
 def test_an_unknown_channel_is_refused(analyzer: Analyzer) -> None:

@@ -156,6 +156,11 @@ def test_issue_topic_groups_by_service_or_place(analyzer: Analyzer) -> None:
     assert analyzer.analyze("宽带天天掉线，修了也没用").issue_topic == "宽带"
 
 
+def test_the_business_complained_of_wins_over_the_hall_it_was_raised_in(analyzer: Analyzer) -> None:
+    assert analyzer.analyze("我在营业厅办的套餐，说好每月58元，结果扣了88元").issue_topic == "套餐"
+    assert analyzer.analyze("营业厅那个营业员态度太差了，我要投诉她").issue_topic == "营业厅服务"
+
+
 def test_analysis_is_the_same_every_time(analyzer: Analyzer) -> None:
     text = "客户：我的套餐被改了！\n营业员：我帮您查一下。\n客户：赶紧给我改回来，不然我打12300"
     assert analyzer.analyze(text, now=NOW).to_dict() == analyzer.analyze(text, now=NOW).to_dict()

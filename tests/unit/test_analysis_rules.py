@@ -246,6 +246,37 @@ def test_group_incident_violence_and_vip_claims(analyze) -> None:  # type: ignor
     assert signal_codes(analyze("请问宽带什么时候能修好")) == set()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "很多用户都反映这个小区晚上信号差",
+        "大家都遇到这个问题，你们什么时候修好",
+        "整栋楼都没信号，其他用户也一样",
+        "业主们都说宽带晚上很慢，麻烦安排人看看",
+        "大家都是老用户了，这个问题请尽快处理",
+        "在直播间买的面霜，主播说买一送一，到手只有一瓶",
+    ],
+)
+def test_many_people_with_the_same_problem_are_no_group_incident(analyze, text: str) -> None:  # type: ignore[no-untyped-def]
+    analysis = analyze(text)
+    assert "group_incident" not in signal_codes(analysis)
+    assert not [hint.code for hint in analysis.scenarios if hint.code.startswith("group_")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们楼十几户已经约好了，明天上午一起去营业厅，不给个说法就不走",
+        "再不拆走，我们全楼的人一起去你们公司门口坐着",
+        "复不了机，我带着我们车队的兄弟们来你们营业厅坐着",
+        "我们十几户业主已经联名写信了",
+        "今天不退我就天天来你们店门口直播",
+    ],
+)
+def test_people_acting_together_are_a_group_incident(analyze, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert "group_incident" in signal_codes(analyze(text))
+
+
 def test_threats_raise_the_escalation_risk(analyze) -> None:  # type: ignore[no-untyped-def]
     calm = analyze("请问宽带什么时候能修好？")
     threat = analyze("今天不修好，我就找电视台曝光，还要去工信部投诉！！")

@@ -58,6 +58,7 @@ class _Found:
     topic_hits: list[Hit] = field(default_factory=list)
     demand_hits: list[Hit] = field(default_factory=list)
     repeat_hits: int = 0
+    harm_hits: int = 0  # the customer tells of harm to the person (not negated)
     hint_triggers: set[int] = field(default_factory=set)  # see Matcher's riders
 
 
@@ -90,6 +91,7 @@ class Analyzer:
         self._suppressed_by = {label.code: label.suppressed_by for label in taxonomy.demands if label.suppressed_by}
         self._emotion_names = {label.code: label.name for label in taxonomy.emotions}
         self._topic_categories = {topic.key: frozenset(topic.categories) for topic in taxonomy.topics}
+        self._topic_venues = frozenset(topic.key for topic in taxonomy.topics if topic.venue)
         self.version = f"{ANALYZER_VERSION}+taxonomy.{taxonomy.version}"
 
     def analyze(
@@ -169,10 +171,14 @@ class Analyzer:
 
         facts = _with_original_text(extract_facts(normalized), original)
         place = find_place(customer_text(normalized, turns))
-        topic = issue_topic(category.code, category.name, found.topic_hits, self._topic_categories, place)
+        topic = issue_topic(
+            category.code, category.name, found.topic_hits, self._topic_categories, place, self._topic_venues
+        )
         conditions = self._conditions(signal_codes, demand_codes, emotion.code, category.code, history, moment)
         if found.repeat_hits:
             conditions.add("history:said_repeat")
+        if found.harm_hits:
+            conditions.add("harm:personal")
         profiles, scenarios = self._hints.match(
             normalized,
             own,
@@ -198,6 +204,7 @@ class Analyzer:
             known_customer=bool(history),
             emotion_rising=_emotion_rising(emotion.code, found.tallies["emotion"], signal_codes, rules.emotion),
             channel=channel,
+            harmed=bool(found.harm_hits),
         )
         return Analysis(
             category=category,
@@ -236,6 +243,8 @@ class Analyzer:
                     found.topic_hits.append(hit)
                 elif hit.kind == "repeat":
                     found.repeat_hits += 0 if hit.negated else 1
+                elif hit.kind == "harm":
+                    found.harm_hits += 0 if hit.negated else 1
                 elif hit.kind == "demand":
                     found.demand_hits.append(hit)
                 else:
@@ -313,6 +322,8 @@ class Analyzer:
                 cues.append(LabelCues("category", category.code, (group,)))
         if taxonomy.repeat_cues:
             cues.append(LabelCues("repeat", "repeat", taxonomy.repeat_cues))
+        if taxonomy.harm_cues:
+            cues.append(LabelCues("harm", "personal", taxonomy.harm_cues))
         cues.extend(
             LabelCues("topic", topic.key, (SignalGroup(keywords=topic.keywords, negatable=False),))
             for topic in taxonomy.topics

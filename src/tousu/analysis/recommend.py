@@ -4,8 +4,10 @@ what not to say, what the handling role may offer within its authority and what 
 Strategy order: each demand playbook, matched scenario and matched profile lists strategies in
 its own order of preference; a strategy earns points from every list that names it (more for
 earlier places, more for demands than for scenarios, more for scenarios than for profiles).
-Two rules of the training material adjust that: with an angry customer or an urgent signal
-the feelings come first (先处理心情; never with a calm customer, who wants the matter done),
+Two rules of the training material adjust that: a threat of violence or of a crowd puts
+people's safety first where staff may face the customer, and on a remote channel (a hotline,
+the web) the customer steadied in words and the hall warned instead; with an angry customer
+or an urgent signal the feelings come first (先处理心情; never with a calm customer, who wants the matter done),
 and the broken-record method is dropped back when the customer's emotion is rising (insults,
 shouting, violence in the customer's own words; a threat made to press a demand is what the
 method answers, not a reason to drop it). The complaint's own words come next after each
@@ -39,7 +41,16 @@ from tousu.knowledge.models import DemandPlaybook, Fits, FittedScript, Grant, Pr
 T = TypeVar("T")
 
 MAX_SCRIPTS = 2
-FIRST_STEPS = ("safety_first", "mood_first")  # put first when earned, before the matter's strategies
+# Put first when earned, before the matter's strategies.
+FIRST_STEPS = ("safety_first", "forewarn_site", "mood_first")
+# A threat of violence or of a crowd: in the hall (or where the channel is not known) people are
+# kept safe first; on a remote channel nobody is at risk in the call, so the customer is steadied
+# in words and the hall warned (each strategy's `needs` says where it applies).
+_THREAT_STEPS = (
+    ("safety_first", "现场可能有冲突，先保证人身安全"),
+    ("forewarn_site", "客户扬言到营业厅聚集或动手，先稳住客户并提前告知现场"),
+)
+_THREAT_SIGNALS = frozenset({"violence", "group_incident"})
 MAX_AVOID = 8
 MAX_REASONS = 3
 # Strategies the complaint's own words call for, placed right after each demand's first one.
@@ -105,6 +116,10 @@ class Situation:
 
     `channel`: where the complaint came in (a `Channel` value), None when not known. A line
     offering a seat or a quieter room is left out for a channel where nobody meets in person.
+
+    `harmed`: the customer's own words tell of harm to the body, health or person (受伤, 过敏,
+    住院). Mental damages and lost wages are then examined on the facts, never refused as a
+    property dispute.
     """
 
     demands: Sequence[str]
@@ -122,6 +137,7 @@ class Situation:
     known_customer: bool = False
     emotion_rising: bool = False
     channel: str | None = None
+    harmed: bool = False
 
 
 def recommend(kb: KnowledgeBase, situation: Situation) -> Recommendations:
@@ -151,6 +167,7 @@ def _kind(kb: KnowledgeBase, situation: Situation) -> tuple[Any, ...]:
         _known_customer(situation),
         _upset(situation),
         _face_to_face(situation),
+        situation.harmed,
         frozenset(name for name in _BLANKS if name in slots),
     )
 
@@ -186,11 +203,23 @@ def _face_to_face(situation: Situation) -> bool:
     return situation.channel is None or situation.channel in _FACE_TO_FACE
 
 
+def _remote(situation: Situation) -> bool:
+    """The channel is known and nobody meets the customer in person (a hotline, the web)."""
+    return not _face_to_face(situation)
+
+
 _NEEDS: dict[ScriptNeed, Callable[[Situation], bool]] = {
     ScriptNeed.HISTORY: _known_customer,
     ScriptNeed.UPSET: _upset,
     ScriptNeed.FACE_TO_FACE: _face_to_face,
+    ScriptNeed.REMOTE: _remote,
+    ScriptNeed.HARM: lambda situation: situation.harmed,
+    ScriptNeed.NO_HARM: lambda situation: not situation.harmed,
 }
+
+
+def _needs_hold(needs: Sequence[ScriptNeed], situation: Situation) -> bool:
+    return all(_NEEDS[need](situation) for need in needs)
 
 
 def fits(line: Fits, situation: Situation) -> bool:
@@ -199,7 +228,7 @@ def fits(line: Fits, situation: Situation) -> bool:
         return False
     if line.industries and situation.industry not in line.industries:
         return False
-    if not all(_NEEDS[need](situation) for need in line.needs):
+    if not _needs_hold(line.needs, situation):
         return False
     if not line.topical:
         return True
@@ -242,7 +271,7 @@ def _chosen(
 
     def credit(codes: Sequence[str], weight: float, reason: str) -> None:
         for place, code in enumerate(codes):
-            if code not in kb.strategies:
+            if code not in kb.strategies or not _needs_hold(kb.strategies[code].needs, situation):
                 continue
             points[code] = points.get(code, 0.0) + weight / (1 + 0.5 * place)
             reasons.setdefault(code, [])
@@ -278,9 +307,12 @@ def _chosen(
         damped.add("broken_record")
         # First: the reasons shown are cut to MAX_REASONS, and this one must not be cut.
         reasons["broken_record"].insert(0, "注意：客户情绪上升时应停止使用")
-    if {"violence", "group_incident"} & set(situation.signals) and "safety_first" in kb.strategies:
-        points["safety_first"] = max(points.values(), default=0.0) + 2.0
-        reasons.setdefault("safety_first", []).insert(0, "现场可能有冲突，先保证人身安全")
+    if _THREAT_SIGNALS & set(situation.signals):
+        for code, reason in _THREAT_STEPS:
+            if code in kb.strategies and _needs_hold(kb.strategies[code].needs, situation):
+                points[code] = max(points.values(), default=0.0) + 2.0
+                reasons.setdefault(code, []).insert(0, reason)
+                break
     ranked = _best_first(points)
     # Every demand gets its playbook: safety and mood first, then the first strategy of each
     # demand, then what the customer's own words call for (`_cued`), then the rest of the demands'

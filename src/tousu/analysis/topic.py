@@ -76,8 +76,18 @@ def issue_topic(
     topic_hits: list[Hit],
     topic_categories: Mapping[str, frozenset[str]],
     place: str | None,
+    venues: frozenset[str] = frozenset(),
 ) -> str:
-    """The place for area problems, else the service most mentioned, else the category name."""
+    """The place for area problems, else the service most mentioned, else the category name.
+
+    A topic of the complaint's category comes first; then the business the complaint is about
+    before `venues`, the hall or hotline where it was raised (a package sold in a hall is a
+    package matter); then the most mentioned, then the first.
+
+    >>> hits = [Hit("topic", "营业厅服务", 2, 5, "营业厅", 1.0), Hit("topic", "套餐", 7, 9, "套餐", 1.0)]
+    >>> issue_topic("marketing", "营销活动", hits, {"套餐": frozenset({"plan"})}, None, frozenset({"营业厅服务"}))
+    '套餐'
+    """
     if place and category in _PLACE_CATEGORIES:
         return place
     counts = Counter(hit.code for hit in topic_hits)
@@ -86,9 +96,9 @@ def issue_topic(
         for hit in topic_hits:
             first_seen.setdefault(hit.code, hit.start)
 
-        def rank(code: str) -> tuple[int, int, int]:
+        def rank(code: str) -> tuple[int, int, int, int]:
             fits = category in topic_categories.get(code, frozenset())
-            return (int(fits), counts[code], -first_seen[code])
+            return (int(fits), int(code not in venues), counts[code], -first_seen[code])
 
         return max(counts, key=rank)
     return place or category_name

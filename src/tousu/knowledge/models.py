@@ -156,6 +156,14 @@ class ScriptNeed(StrEnum):
     # Staff and customer meet in person (a hall, a visit), or the channel is not known: a seat,
     # a glass of water, a quieter room are no offer to make on the telephone.
     FACE_TO_FACE = "face_to_face"
+    # The channel is known and nobody meets in person (a hotline, the web): a threat to come to
+    # the hall is answered in words, and the hall is warned; there is no scene to secure yet.
+    REMOTE = "remote"
+    # The customer tells of harm to the body, health or person (受伤, 过敏, 住院): mental damages
+    # and lost wages are then examined on the facts. `no_harm`: no such harm is told, and only
+    # then may they be refused as a mere property dispute.
+    HARM = "harm"
+    NO_HARM = "no_harm"
 
 
 class Fits(BaseModel):
@@ -388,6 +396,9 @@ class Strategy(NamedEntry):
     steps: list[Text] = Field(min_length=1)
     usage: StrategyUsage = StrategyUsage.ALL
     caution: Text | None = None
+    # What the strategy itself presumes (keeping people in the hall safe needs the hall): it is
+    # advised only where that holds, whoever recommends it.
+    needs: list[ScriptNeed] = Field(default_factory=list)
     # A script is a line or `{text, fits}`; `fitted` holds each with what it fits, in order.
     examples: list[Script] = Field(min_length=2)
     fitted: list[FittedScript] = Field(default_factory=list)

@@ -192,6 +192,10 @@ class Topic(BaseModel):
     keywords: tuple[Word, ...] = Field(min_length=1)
     # Categories this topic belongs to; preferred when the complaint has that category.
     categories: tuple[Word, ...] = ()
+    # Where the complaint was raised (a hall, the hotline), not the business it is about: the
+    # topic only when it fits the category (a complaint about the service itself) or when no
+    # business is named (我在营业厅办的套餐… is about the package).
+    venue: bool = False
 
 
 class EmotionRules(BaseModel):
@@ -256,8 +260,9 @@ class EscalationRules(BaseModel):
         return self
 
 
-HINT_CONDITION_KINDS: tuple[str, ...] = ("signal", "demand", "emotion", "category", "history")
+HINT_CONDITION_KINDS: tuple[str, ...] = ("signal", "demand", "emotion", "category", "history", "harm")
 HISTORY_CONDITIONS: tuple[str, ...] = ("repeat", "unresolved", "said_repeat")
+HARM_CONDITIONS: tuple[str, ...] = ("personal",)
 
 
 class _PointsAtEntry:
@@ -279,7 +284,8 @@ class DerivedHint(_PointsAtEntry, BaseModel):
 
     Conditions read `kind:code` — signal:media, demand:manager, emotion:angry, category:vas,
     history:repeat (a repeat complaint), history:unresolved, history:said_repeat (the text says
-    the customer complained before). The hint holds when every `when_all` condition, at least
+    the customer complained before), harm:personal (the text tells of harm to the customer's
+    body, health or person: an injury, an allergy, a stay in hospital). The hint holds when every `when_all` condition, at least
     one `when_any` condition (if any are given) and no `unless_any` condition holds.
     """
 
@@ -326,6 +332,9 @@ class Taxonomy(BaseModel):
     typos: dict[str, str] = {}
     # Phrases saying the customer has complained before (counted in the escalation risk).
     repeat_cues: tuple[SignalGroup, ...] = ()
+    # Phrases telling of harm to the customer's body, health or person (受伤, 过敏, 住院): mental
+    # damages and lost wages are then a claim to examine on the facts, not a property dispute.
+    harm_cues: tuple[SignalGroup, ...] = ()
     # Routing and contact lines of work orders (请核实处理, 联系电话…): the model reads the text
     # without them. Said the same whatever the complaint is about, they teach it only the writers'
     # habits; rules and evidence still read the whole text.
@@ -462,6 +471,7 @@ def _check_hint_conditions(file: str, taxonomy: Taxonomy) -> None:
         "emotion": set(_SECTIONS["emotions"]),
         "category": set(_SECTIONS["categories"]),
         "history": set(HISTORY_CONDITIONS),
+        "harm": set(HARM_CONDITIONS),
     }
     for hint in taxonomy.derived_hints:
         for condition in (*hint.when_all, *hint.when_any, *hint.unless_any):
