@@ -7,6 +7,7 @@ Managers and up use the page; a measure's owner (an agent too) opens the measure
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -79,39 +80,74 @@ class ParetoChart:
     line: str  # the cumulative line's points
     eighty: float  # y of the 80% line
     ticks: list[dict[str, Any]]
+    label_y: int  # where the rotated names under the bars hang from
+
+
+# Text sizes the layout reserves room for, in SVG units at the chart's font sizes; a line of text
+# takes more height than its size (a Chinese font's ascent and descent), ASCENT above the baseline.
+NAME_SIZE, COUNT_SIZE, PERCENT_SIZE = 12, 12, 11
+LINE, ASCENT = 1.5, 1.15
+SLANT = math.radians(35)  # names under the bars are rotated this far, anchored at their end
+
+
+def _text_width(text: str, size: float) -> float:
+    """A generous width of `text`: a Chinese character (or full-width mark) is a square, the rest narrower."""
+    return sum(size if ord(ch) >= 0x2E80 else size * 0.62 for ch in text)
 
 
 def pareto_chart(bars: list[dict[str, Any]], link: dict[str, str]) -> ParetoChart | None:
+    """The Pareto's layout: bars by count, the cumulative line on a 0–100% right axis, and room
+    for every label: a long name rotated under the first bar neither leaves the picture nor runs
+    into another, and no percentage sits on a bar or on the count above it."""
     if not bars:
         return None
-    width, left, right, top, plot = 720, 44, 676, 24, 200
+    width, right, top, plot = 720, 660, 42, 200
     bottom = top + plot
+    label_y = bottom + 14
+    names = [_short(b["name"]) for b in bars]
+    cos, sin = math.cos(SLANT), math.sin(SLANT)
+    # A name hangs down-left from its bar's centre: far enough left of the first bars to need room.
+    reach = [_text_width(n, NAME_SIZE) * cos + LINE * NAME_SIZE * sin + 4 for n in names]
+    left = 16
+    for i, need in enumerate(reach):
+        share = (i + 0.5) / len(bars)  # where bar i's centre lies between left and right
+        left = max(left, math.ceil((need - share * right) / (1 - share)))
     slot = (right - left) / len(bars)
+    deepest = max(_text_width(n, NAME_SIZE) * sin + LINE * NAME_SIZE * cos for n in names)
+    height = math.ceil(label_y + deepest + 8)
     most = max(b["count"] for b in bars)
     drawn = []
     for i, b in enumerate(bars):
-        height = b["count"] / most * plot
+        tall = b["count"] / most * plot
         centre = left + (i + 0.5) * slot
         bar = min(slot * 0.64, 96)  # a few kinds should not make slabs
-        x = centre - bar / 2
+        point = bottom - b["cumulative"] * plot
+        count_y = bottom - tall - 5
+        # Above the point, or above the bar's count when the point lies on the bar.
+        percent_y = min(point - 8, count_y - ASCENT * COUNT_SIZE - (LINE - ASCENT) * PERCENT_SIZE - 2)
         drawn.append(
             {
                 **b,
-                "x": round(x, 1),
-                "y": round(bottom - height, 1),
+                "x": round(centre - bar / 2, 1),
+                "y": round(bottom - tall, 1),
                 "w": round(bar, 1),
-                "h": round(height, 1),
+                "h": round(tall, 1),
                 "cx": round(centre, 1),
-                "cy": round(bottom - b["cumulative"] * plot, 1),
-                "short": _short(b["name"]),
+                "cy": round(point, 1),
+                "count_y": round(count_y, 1),
+                "percent_y": round(percent_y, 1),
+                "short": names[i],
                 "percent": _pct(b["share"]),
                 "cumulative_percent": _pct(b["cumulative"]),
                 "href": "/improvement?" + urlencode({**link, "kind": b["kind"]}) + "#complaints",
             }
         )
     line = " ".join(f"{d['cx']},{d['cy']}" for d in drawn)
-    ticks = [{"y": round(bottom - f * plot, 1), "label": f"{int(f * 100)}%"} for f in (0, 0.25, 0.5, 0.75, 1)]
-    return ParetoChart(width, bottom + 76, top, bottom, left, right, drawn, line, round(bottom - 0.8 * plot, 1), ticks)
+    # The 80% mark is a tick of its own on the right axis, so 75% would crowd it.
+    ticks = [{"y": round(bottom - f * plot, 1), "label": f"{int(f * 100)}%"} for f in (0, 0.2, 0.4, 0.6, 1)]
+    return ParetoChart(
+        width, height, top, bottom, left, right, drawn, line, round(bottom - 0.8 * plot, 1), ticks, label_y
+    )
 
 
 def effect_chart(effect: dict[str, Any]) -> dict[str, Any]:
