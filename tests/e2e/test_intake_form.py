@@ -88,6 +88,28 @@ def test_an_amount_with_more_than_two_decimals_is_refused(tab: Page) -> None:
     assert sent == []
 
 
+def test_a_bad_phone_and_a_bad_amount_are_each_said_beside_their_own_field(tab: Page) -> None:
+    sent = _saves(tab)
+    _fill(tab, "1380013800")  # ten digits: not a number anyone can call back
+    tab.fill("#claimed_amount", "八十八")
+    tab.click("#save")
+    phone = tab.locator('[data-error-for="customer.phone"]')
+    expect(phone).to_contain_text("格式不正确")
+    expect(tab.locator('[data-error-for="claimed_amount"]')).not_to_be_empty()
+    assert tab.get_attribute("#phone", "aria-invalid") == "true"
+    assert tab.evaluate("document.activeElement.id") == "phone"  # the first wrong field
+    expect(tab.locator("#customer-panel .error")).to_have_count(0)  # not said in the customer's record instead
+    assert sent == []
+
+    tab.fill("#phone", "13800138000")
+    tab.locator("#phone").blur()
+    expect(phone).to_be_empty()
+    tab.fill("#claimed_amount", "88")
+    tab.click("#save")
+    expect(tab.locator("#result .reference")).to_be_visible()
+    assert len(sent) == 1
+
+
 def test_a_half_typed_date_is_refused_and_nothing_is_saved(tab: Page) -> None:
     sent = _saves(tab)
     _fill(tab, "13900006603")

@@ -38,6 +38,11 @@
     const panel = $("customer-panel");
     if (phone.length < 7) { recordedLevel(null); lastPhone = ""; return; }
     if (phone === lastPhone) return;
+    if (phoneProblem()) {  // said beside the number itself (CHECKS); nothing to look up
+      recordedLevel(null); lastPhone = ""; history = []; similar();
+      fill(panel, [el("p", "电话号码格式不正确，改正后自动查询客户档案。", "muted")]);
+      return;
+    }
     lastPhone = phone;
     history = [];
     similar();
@@ -282,7 +287,16 @@
     content: () => ($("content").value.trim() ? "" : "请记录客户反映的问题。"),
   };
 
+  // The numbers the server takes (services/customers.py PHONE): a mobile, or a landline with its area code.
+  const PHONE = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
+  function phoneProblem() {
+    const typed = $("phone").value.trim();
+    const cleaned = typed.replace(/[\s()]/g, "").replace(/^\+86/, "");
+    return !typed || PHONE.test(cleaned) ? "" : "电话号码“" + typed + "”格式不正确：请填写11位手机号或带区号的固定电话。";
+  }
+
   const CHECKS = {
+    phone: phoneProblem,
     claimed_amount: () => tousu.amountProblem($("claimed_amount").value),
     occurred_at: () => dateProblem("occurred_at", "问题发生时间"),
     transfer_reply_by: () => dateProblem("transfer_reply_by", "转办方要求答复时限"),
@@ -303,9 +317,9 @@
 
   // What the form itself can tell is wrong, each said beside its field; the first one gets the focus.
   function checkFields() {
-    const checks = { ...REQUIRED, ...CHECKS };
-    const wrong = Object.keys(checks).filter((field) => {
-      const problem = checks[field]();
+    const fields = [...new Set([...Object.keys(REQUIRED), ...Object.keys(CHECKS)])];
+    const wrong = fields.filter((field) => {
+      const problem = (REQUIRED[field] && REQUIRED[field]()) || (CHECKS[field] && CHECKS[field]());
       if (problem) showFieldError(field, problem);
       return Boolean(problem);
     });
