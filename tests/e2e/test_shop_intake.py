@@ -1,5 +1,6 @@
 """Intake in a shop's browser: the warning about the caller's open complaint and the read-back on
-saving name the category as every page of a shop does (商品质量, not 终端/商品质量)."""
+saving name the category as every page of a shop does (商品质量, not 终端/商品质量), and no
+telecom appeal time limit is hinted (a shop's customers appeal to no 通信管理局)."""
 
 from __future__ import annotations
 
@@ -47,3 +48,13 @@ def test_the_warning_and_the_read_back_name_the_category_as_the_shop_does(tab: P
     tab.select_option("#category", "product")
     tab.click("#save")
     expect(tab.locator("#result .readback")).to_contain_text("反映的是“商品质量”方面的问题")
+
+
+def test_a_shop_is_told_no_telecom_appeal_time_limit(tab: Page) -> None:
+    tab.fill("#occurred_at", "2023-01-05T10:00")  # past both telecom limits
+    tab.select_option("#category", "billing")
+    tab.fill("#content", "前年一月结账时收银员多收了我两百块，到现在也没给说法，我要求退钱。")
+    panel = tab.locator("#analysis-panel")
+    expect(panel.locator("dl.facts")).to_be_visible(timeout=10_000)
+    expect(panel).not_to_contain_text("申诉时限")
+    expect(panel).not_to_contain_text("管理局")

@@ -78,3 +78,16 @@ def test_the_advice_offers_a_seat_only_to_a_customer_in_the_hall(api: Api) -> No
     hotline, _ = _page(api, DOUBLE_MENTAL_MEDIA, channel="hotline")
     assert "喝杯水" in _section(hall, 'id="advice"', "</section>")
     assert "喝杯水" not in _section(hotline, 'id="advice"', "</section>")
+
+
+def test_a_shops_advice_offers_no_telecom_unsubscribing(api: Api) -> None:
+    """A shop sells no 增值业务: unsubscribing one is a telecom hall's remedy, not a shop's."""
+    cancel = "这张会员储值卡我不想用了，要求退卡。"
+    hall, _ = _page(api, cancel)
+    assert "增值业务当场退订" in _section(hall, 'id="advice"', "</section>")
+    changed = api.client.patch("/api/v1/admin/policy", json={"set": {"industry": "retail"}}, headers=api.as_("admin1"))
+    assert changed.status_code == 200, changed.text
+    shop, _ = _page(api, cancel)
+    advice = _section(shop, 'id="advice"', "</section>")
+    assert "增值业务" not in advice
+    assert "退卡" in advice  # what a shop may grant instead

@@ -31,6 +31,20 @@ def industry_entry(code: str) -> Industry | None:
         return None
 
 
+APPEAL_TIME_LIMITS = "appeal_rules_11"
+"""The law whose time limits domain/admissibility.py applies (5 months for billing, 2 years otherwise)."""
+
+
+def appeal_time_limits_bind(industry: str) -> bool:
+    """Whether the regulator's appeal time limits bind the industry's customers: a telecom customer
+    may appeal to the 通信管理局 (12300), a shop's customers appeal to no such body."""
+    try:
+        law = load_knowledge_base().law(APPEAL_TIME_LIMITS)
+    except (KnowledgeBaseError, KeyError):
+        return industry == "telecom"
+    return not law.industries or industry in law.industries
+
+
 def category_names(industry: str) -> dict[Category, str]:
     """Every category by the name the industry gives it (a shop's product is 商品质量): the one
     naming every screen, document and export of the organisation uses."""

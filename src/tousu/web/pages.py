@@ -24,7 +24,7 @@ from tousu.services import complaints as store
 from tousu.services.actors import Actor
 from tousu.services.batches import open_batches
 from tousu.services.errors import Invalid, NotFound
-from tousu.services.industry import category_names, head_office
+from tousu.services.industry import appeal_time_limits_bind, category_names, head_office
 from tousu.web import industry as choices
 from tousu.web.auth import PageActor
 from tousu.web.events import people_in
@@ -155,6 +155,7 @@ def new_complaint(request: Request, state: State, actor: PageActor) -> Response:
         channels=choices.channels(state.policy.industry),
         transfer_sources=choices.transfers(state.policy.industry),
         topic_example=choices.topic_example(state.policy.industry),
+        appeal_time_limits=appeal_time_limits_bind(state.policy.industry),
     )
 
 

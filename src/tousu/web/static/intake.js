@@ -170,9 +170,10 @@
 
   // The appeal time limits (5 months for billing disputes, 2 years otherwise) once the date is known.
   // They bind an appeal to the regulator, not our own handling: past them, the complaint is still taken.
+  // Only where the organisation's customers have such a regulator (a telecom operator's 通信管理局, not a shop).
   async function timeLimits(category) {
     const occurred = $("occurred_at").value;
-    if (!occurred) return [];
+    if (!occurred || !("appealTimeLimits" in form.dataset)) return [];
     const billing = ($("category").value || category) === "billing";
     const result = await api("POST", "/api/v1/admissibility",
       { occurred_at: occurred + ":00+08:00", billing_dispute: billing, complained_to_operator_at: new Date().toISOString() });
