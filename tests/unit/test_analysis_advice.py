@@ -382,3 +382,101 @@ def test_a_threat_in_the_hall_or_from_an_unknown_channel_puts_safety_first(
 def test_an_unknown_channel_is_refused(analyzer: Analyzer) -> None:
     with pytest.raises(ValueError, match="channel"):
         advise(analyzer, DOUBLE_MENTAL_MEDIA, channel="pigeon")
+
+
+# 7. A claim of fraud (退一赔三): the consumer law's 3× compensation is named with what must be
+#    established first where it may apply, and refused with the settlement checker's reason where not.
+
+FRAUD_PROMOTION = "营业员宣传说办这个套餐送一年宽带，结果宽带根本没给开，这就是欺诈，我要求退一赔三！"
+FRAUD_PHONE = "你们卖给我的手机说是全新的，拆开一看是翻新机，假一赔三，少一分都不行！"
+FRAUD_BILLING = "我的话费里连着三个月都多扣了20元，你们这是欺诈，我要按消法55条赔！"
+FRAUD_LAW = "consumer_law_55"
+
+
+def _fraud_outside(category: str) -> str:
+    rules = load_knowledge_base().remedies
+    item = Item(SettlementType.COMPENSATION, 0.0, FRAUD_LAW)
+    [finding] = check_items([item], category=category, facts=(Fact.FRAUD,), rules=rules)
+    assert finding.code == "basis_not_for_category"
+    return finding.message
+
+
+@pytest.mark.parametrize(("text", "industry"), [(FRAUD_PROMOTION, "telecom"), (FRAUD_PHONE, "retail")])
+def test_a_fraud_claim_names_the_consumer_law_and_what_must_be_established_first(
+    analyzer: Analyzer, text: str, industry: str
+) -> None:
+    analysis = advise(analyzer, text, industry=industry)
+    assert analysis.category.code in {"marketing", "product", "plan"}
+    assert "high_compensation" in analysis.demand_codes
+    rec = analysis.recommendations
+    assert rec.legal_basis[0].code == FRAUD_LAW
+    [note] = [r.note for r in rec.may_not_offer if "经认定的欺诈" in r.note]
+    assert "500元" in note and "认定前不可承诺" in note and "上报" in note
+    assert "市场监管部门" in note  # who establishes it
+    lines = [line for line in scripts(analysis) if "第55条" in line]
+    assert lines and all("认定" in line for line in lines)
+    assert not [line for line in scripts(analysis) if "三倍" in line and "赔给您" in line]
+
+
+def test_a_fraud_claim_on_a_billing_error_is_told_why_the_law_does_not_apply(analyzer: Analyzer) -> None:
+    analysis = advise(analyzer, FRAUD_BILLING)
+    assert analysis.category.code == "billing"
+    assert "high_compensation" in analysis.demand_codes
+    rec = analysis.recommendations
+    assert FRAUD_LAW in {law.code for law in rec.legal_basis}
+    assert _fraud_outside("billing") in [r.note for r in rec.may_not_offer]
+    assert not [r for r in rec.may_not_offer if "经认定的欺诈" in r.note]  # the category, not the facts
+    assert [line for line in scripts(analysis) if "第55条" in line and "不在这个范围" in line]
+    no_fraud = advise(analyzer, "宽带断了三天，耽误我做生意，你们必须赔偿我的损失！")
+    assert not [r for r in no_fraud.recommendations.may_not_offer if "退一赔三" in r.note]
+    assert not [line for line in scripts(no_fraud) if "第55条" in line]
+
+
+# 8. Scripts assert no time the complaint does not give, and promise none the agent cannot keep.
+
+AGENT_SAYS_TODAY = "客服：您好，请问今天有什么可以帮您？\n客户：你们连续三个月每月扣我58元，我从来没订过这个，必须退给我，还要赔偿我的损失！"
+
+
+def test_a_script_dates_the_charge_only_from_the_customers_words(analyzer: Analyzer) -> None:
+    analysis = advise(analyzer, AGENT_SAYS_TODAY)
+    lines = scripts(analysis)
+    assert [line for line in lines if "58元" in line]
+    assert not [line for line in lines if "今天" in line]
+    dated = advise(analyzer, "我上个月被扣了58元，莫名其妙，必须退给我！")
+    assert [line for line in scripts(dated) if "上个月" in line]
+
+
+def test_no_script_promises_a_time_for_a_result_it_cannot_keep() -> None:
+    kb = load_knowledge_base()
+    texts = [script.text for strategy in kb.strategies.values() for script in strategy.fitted] + [
+        line for playbook in kb.demands.values() for line in playbook.scripts
+    ]
+    for words in ("五分钟", "5分钟", "十分钟", "今天我一定", "今天就"):
+        assert not [text for text in texts if words in text], words
+
+
+# 9. A threat of tomorrow is no scene in the hall; a remote channel warns the hall instead.
+
+BLOCKING_NOW = "你们不给我办，今天谁都别想办，我就堵在柜台这儿！"
+
+
+@pytest.mark.parametrize("channel", ["hall", None])
+def test_a_threat_of_tomorrow_is_not_answered_as_if_the_police_had_been_called(
+    analyzer: Analyzer, channel: str | None
+) -> None:
+    analysis = advise(analyzer, CROWD_THREAT, channel=channel)
+    assert "blocking_others" in [hint.code for hint in analysis.scenarios]
+    assert analysis.recommendations.strategies[0].code == "safety_first"
+    assert not [line for line in scripts(analysis) if POLICE_CALLED in line]
+    now = advise(analyzer, BLOCKING_NOW, channel="hall")
+    assert any(POLICE_CALLED in line for line in scripts(now, "safety_first"))
+
+
+@pytest.mark.parametrize("channel", ["hotline", "web"])
+def test_an_in_hall_scene_told_from_afar_lists_no_on_site_measure(analyzer: Analyzer, channel: str) -> None:
+    analysis = advise(analyzer, CROWD_THREAT, channel=channel)
+    rec = analysis.recommendations
+    assert not [s for s in rec.strategies if "适用于“阻止其他客户办理业务”场景" in s.why]
+    assert "public_security_26" not in {law.code for law in rec.legal_basis}  # the law 110 acts on
+    first = rec.strategies[0]
+    assert first.code == "forewarn_site" and "营业厅" in first.why

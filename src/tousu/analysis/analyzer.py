@@ -59,6 +59,8 @@ class _Found:
     demand_hits: list[Hit] = field(default_factory=list)
     repeat_hits: int = 0
     harm_hits: int = 0  # the customer tells of harm to the person (not negated)
+    fraud_hits: int = 0  # the customer calls it fraud or claims the fraud compensation (not negated)
+    future_hits: int = 0  # the customer puts what he threatens in the future (明天带人去)
     hint_triggers: set[int] = field(default_factory=set)  # see Matcher's riders
 
 
@@ -205,6 +207,8 @@ class Analyzer:
             emotion_rising=_emotion_rising(emotion.code, found.tallies["emotion"], signal_codes, rules.emotion),
             channel=channel,
             harmed=bool(found.harm_hits),
+            fraud_claimed=bool(found.fraud_hits),
+            future_act=bool(found.future_hits),
         )
         return Analysis(
             category=category,
@@ -245,6 +249,10 @@ class Analyzer:
                     found.repeat_hits += 0 if hit.negated else 1
                 elif hit.kind == "harm":
                     found.harm_hits += 0 if hit.negated else 1
+                elif hit.kind == "fraud":
+                    found.fraud_hits += 0 if hit.negated else 1
+                elif hit.kind == "future":
+                    found.future_hits += 0 if hit.negated else 1
                 elif hit.kind == "demand":
                     found.demand_hits.append(hit)
                 else:
@@ -324,6 +332,10 @@ class Analyzer:
             cues.append(LabelCues("repeat", "repeat", taxonomy.repeat_cues))
         if taxonomy.harm_cues:
             cues.append(LabelCues("harm", "personal", taxonomy.harm_cues))
+        if taxonomy.fraud_cues:
+            cues.append(LabelCues("fraud", "claimed", taxonomy.fraud_cues))
+        if taxonomy.future_cues:
+            cues.append(LabelCues("future", "act", taxonomy.future_cues))
         cues.extend(
             LabelCues("topic", topic.key, (SignalGroup(keywords=topic.keywords, negatable=False),))
             for topic in taxonomy.topics
@@ -419,7 +431,8 @@ def _slots(facts: Facts, text: str, own: Sequence[Turn], service: str | None, pl
     first = {
         # Only money the customer was charged: a lost-wages or compensation figure is a claim.
         "金额": next((a.text for a in facts.amounts if _inside(a.start, own) and is_charged(text, a)), None),
-        "日期": next((d.text for d in facts.datetimes if d.kind != "time"), None),
+        # The customer's own date: an agent's 今天 in a dialogue is the day of the call, not of the charge.
+        "日期": next((d.text for d in facts.datetimes if d.kind != "time" and _inside(d.start, own)), None),
         "套餐": next((p.text for p in facts.packages), None),
         "号码": next((p.text for p in facts.phones), None),
         "业务": service,

@@ -120,6 +120,13 @@ class Situation:
     `harmed`: the customer's own words tell of harm to the body, health or person (受伤, 过敏,
     住院). Mental damages and lost wages are then examined on the facts, never refused as a
     property dispute.
+
+    `fraud_claimed`: the customer's words call the matter fraud or claim the fraud compensation
+    of the consumer law (退一赔三, 按消法55条赔). The advice then names that law with what must
+    be established first, or, where the complaint's category is outside it, why it does not apply.
+
+    `future_act`: the customer's words put what he threatens in the future (明天带人去营业厅堵门).
+    Nothing is happening in the hall yet: no line may say something was done about it (报了110).
     """
 
     demands: Sequence[str]
@@ -138,6 +145,8 @@ class Situation:
     emotion_rising: bool = False
     channel: str | None = None
     harmed: bool = False
+    fraud_claimed: bool = False
+    future_act: bool = False
 
 
 def recommend(kb: KnowledgeBase, situation: Situation) -> Recommendations:
@@ -168,6 +177,8 @@ def _kind(kb: KnowledgeBase, situation: Situation) -> tuple[Any, ...]:
         _upset(situation),
         _face_to_face(situation),
         situation.harmed,
+        situation.fraud_claimed,
+        situation.future_act,
         frozenset(name for name in _BLANKS if name in slots),
     )
 
@@ -208,6 +219,11 @@ def _remote(situation: Situation) -> bool:
     return not _face_to_face(situation)
 
 
+def _on_scene(situation: Situation) -> bool:
+    """What the customer does is happening where staff face him, not threatened for tomorrow."""
+    return _face_to_face(situation) and not situation.future_act
+
+
 _NEEDS: dict[ScriptNeed, Callable[[Situation], bool]] = {
     ScriptNeed.HISTORY: _known_customer,
     ScriptNeed.UPSET: _upset,
@@ -215,11 +231,25 @@ _NEEDS: dict[ScriptNeed, Callable[[Situation], bool]] = {
     ScriptNeed.REMOTE: _remote,
     ScriptNeed.HARM: lambda situation: situation.harmed,
     ScriptNeed.NO_HARM: lambda situation: not situation.harmed,
+    ScriptNeed.FRAUD_CLAIM: lambda situation: situation.fraud_claimed,
+    ScriptNeed.ON_SCENE: _on_scene,
 }
 
 
 def _needs_hold(needs: Sequence[ScriptNeed], situation: Situation) -> bool:
     return all(_NEEDS[need](situation) for need in needs)
+
+
+def _scenes(kb: KnowledgeBase, situation: Situation) -> list[Hint]:
+    """The matched scenarios whose measures fit the channel: one in the hall (security, 110,
+    moving the other customers) is nothing to do now on a hotline."""
+    return [hint for hint in situation.scenarios if _needs_hold(kb.scenarios[hint.code].needs, situation)]
+
+
+def _set_aside(kb: KnowledgeBase, situation: Situation) -> list[Hint]:
+    """The matched scenarios whose measures do not fit the channel (see `_scenes`)."""
+    kept = {hint.code for hint in _scenes(kb, situation)}
+    return [hint for hint in situation.scenarios if hint.code not in kept]
 
 
 def fits(line: Fits, situation: Situation) -> bool:
@@ -287,9 +317,16 @@ def _chosen(
             _SOURCE_WEIGHT["demand"] / (1 + 0.3 * rank),
             f"应对“{demand_names[demand]}”诉求",
         )
-    for rank, hint in enumerate(situation.scenarios):
+    for rank, hint in enumerate(_scenes(kb, situation)):
         scenario = kb.scenarios[hint.code]
         credit(scenario.strategies, _SOURCE_WEIGHT["scenario"] / (1 + 0.3 * rank), f"适用于“{scenario.name}”场景")
+    for hint in _set_aside(kb, situation):
+        # An in-hall scene told from afar: the hall is warned instead of secured (forewarn_site
+        # needs a remote channel; the safety step it stands for needs the hall).
+        scenario = kb.scenarios[hint.code]
+        if "safety_first" in scenario.strategies:
+            reason = f"客户说的“{scenario.name}”不在眼前发生，先稳住客户并提前告知营业厅"
+            credit(["forewarn_site"], _SOURCE_WEIGHT["scenario"], reason)
     for rank, hint in enumerate(situation.profiles):
         profile = kb.profiles[hint.code]
         credit(profile.strategies, _SOURCE_WEIGHT["profile"] / (1 + 0.3 * rank), f"客户可能属于“{profile.name}”")
@@ -352,7 +389,7 @@ def _cued(kb: KnowledgeBase, situation: Situation, credit: Callable[[Sequence[st
     script written for an urgency signal of this complaint (the court threat, the regulator
     threat), credited as a scenario would be."""
     found: list[str] = []
-    for hint in situation.scenarios:
+    for hint in _scenes(kb, situation):
         entry = kb.scenarios[hint.code]
         if hint.evidence and entry.strategies:
             found.append(entry.strategies[0])
@@ -412,15 +449,18 @@ def _legal_basis(kb: KnowledgeBase, situation: Situation, demands: Sequence[Dema
     """Each demand's and scenario's laws in turn (first of each, then second of each…), so a
     long list for one demand does not crowd out the only law another one has. A demand's list
     starts with the grounds of what may be offered for it, then the reason for what may not,
-    then the playbook's own laws; a law meant for other categories is left out (see _law_fits)."""
+    then the playbook's own laws; a law meant for other categories is left out (see _law_fits).
+    A claim of fraud puts the fraud law first, in any category: where the category is outside it,
+    it is the reason the claim is refused (see _fraud_refusals)."""
     lists: list[list[str]] = []
     for demand in demands:
         playbook = kb.demands[demand]
+        fraud = [basis.code for _, basis in _fraud_bases(kb, playbook, situation)]
         cited = [code for grant in _grants(kb, playbook, situation) for code in _ground_codes(kb, grant, situation)]
         reasons = _claim_laws(kb, playbook, situation)
         own = [code for code in playbook.laws if _law_fits(kb, code, situation)]
-        lists.append([*cited, *reasons, *own])
-    for hint in situation.scenarios:
+        lists.append([*fraud, *cited, *reasons, *own])
+    for hint in _scenes(kb, situation):
         lists.append([code for code in kb.scenarios[hint.code].laws if _law_fits(kb, code, situation)])
     ordered = [law_id for row in zip_longest(*lists) for law_id in row if law_id is not None]
     found = []
@@ -594,7 +634,46 @@ def _offers(
         )
         if refusal:
             refusals.append(Refusal(demand.value, refusal))
+        refusals.extend(Refusal(demand.value, note) for note in _fraud_refusals(kb, playbook, situation))
     return tuple(offers), tuple(refusals)
+
+
+def _fraud_bases(
+    kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situation
+) -> list[tuple[SettlementType, Basis]]:
+    """Where the customer claims fraud: the bases of the demand's playbook that need established
+    fraud (the consumer law's 退一赔三), binding the complaint's industry. None otherwise."""
+    if not situation.fraud_claimed:
+        return []
+    named = {*playbook.laws, *(code for grant in playbook.grants for code in grant.bases)}
+    return [
+        (remedy, basis)
+        for remedy, rule in kb.remedies.items()
+        for basis in rule.bases
+        if Fact.FRAUD in basis.requires and basis.code in named and _binds(kb, basis.code, situation.industry)
+    ]
+
+
+def _fraud_refusals(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situation) -> list[str]:
+    """What the settlement checks say of a fraud compensation before the fraud is established: in
+    a category the law covers, what must be established first and by whom; outside it (a billing
+    error), why the law does not apply. The checker's own words, never a second wording."""
+    return _remember(
+        kb,
+        ("fraud_refusals", playbook.code, situation.category, situation.industry, situation.fraud_claimed),
+        lambda: _fraud_refusals_now(kb, playbook, situation),
+    )
+
+
+def _fraud_refusals_now(kb: KnowledgeBase, playbook: DemandPlaybook, situation: Situation) -> list[str]:
+    notes: list[str] = []
+    for remedy, basis in _fraud_bases(kb, playbook, situation):
+        item = Item(remedy, 0.0, basis.code)
+        findings = check_items(
+            [item], category=situation.category, facts=(), rules=kb.remedies, industry=situation.industry
+        )
+        notes.extend(finding.message for finding in findings if finding.refused)
+    return list(dict.fromkeys(notes))
 
 
 def _offer(kb: KnowledgeBase, demand: Demand, grant: Grant, situation: Situation) -> Offer:

@@ -164,6 +164,13 @@ class ScriptNeed(StrEnum):
     # then may they be refused as a mere property dispute.
     HARM = "harm"
     NO_HARM = "no_harm"
+    # The customer calls the matter fraud or claims the fraud compensation of the consumer law
+    # (退一赔三, 按消法55条赔): a line explaining what that law needs first is meant for that claim.
+    FRAUD_CLAIM = "fraud_claim"
+    # The act is happening now where staff are: a meeting in person (or an unknown channel) and the
+    # customer's words do not put it in the future (明天带人去堵门 is a threat, not a scene). A
+    # line saying something was done about it (已经报了110) needs this.
+    ON_SCENE = "on_scene"
 
 
 class Fits(BaseModel):
@@ -534,6 +541,9 @@ class Scenario(NamedEntry, SignalMixin):
     categories: list[Category] = Field(default_factory=list)
     # Empty means every industry.
     industries: list[Code] = Field(default_factory=list)
+    # What the scenario's measures presume (a scene in the hall: security, 110, moving the other
+    # customers): where it does not hold (a hotline), its strategies and laws are no advice for now.
+    needs: list[ScriptNeed] = Field(default_factory=list)
 
     def search_text(self) -> str:
         return " ".join([self.situation, *self.measures, *(case.condition for case in self.cases)])

@@ -335,6 +335,12 @@ class Taxonomy(BaseModel):
     # Phrases telling of harm to the customer's body, health or person (受伤, 过敏, 住院): mental
     # damages and lost wages are then a claim to examine on the facts, not a property dispute.
     harm_cues: tuple[SignalGroup, ...] = ()
+    # Phrases calling the matter fraud or claiming the fraud compensation of the consumer law
+    # (欺诈, 退一赔三, 按消法55条赔): the advice names that law with what must be established first.
+    fraud_cues: tuple[SignalGroup, ...] = ()
+    # Phrases putting what the customer threatens in the future (明天, 改天, 到时候): a threat to
+    # come and block the hall is no scene in the hall, and nothing has been done about it yet.
+    future_cues: tuple[SignalGroup, ...] = ()
     # Routing and contact lines of work orders (请核实处理, 联系电话…): the model reads the text
     # without them. Said the same whatever the complaint is about, they teach it only the writers'
     # habits; rules and evidence still read the whole text.
