@@ -91,3 +91,16 @@ def test_a_shops_advice_offers_no_telecom_unsubscribing(api: Api) -> None:
     advice = _section(shop, 'id="advice"', "</section>")
     assert "增值业务" not in advice
     assert "退卡" in advice  # what a shop may grant instead
+
+
+def test_the_advice_follows_the_category_the_agent_chose_not_the_texts_reading(api: Api) -> None:
+    text = "这就是欺诈，我要求三倍赔偿"
+    read = api.post("/analyze", "agent1", {"text": text}).json()["category"]
+    chosen = "marketing" if read != "marketing" else "billing"
+    created = api.post("/complaints", "agent1", complaint_body(content=text, category=chosen, channel="hall"))
+    assert created.status_code == 201, created.text
+    cookie = {"Cookie": f"tousu_session={api.tokens['agent1']}"}
+    page = api.client.get(f"/complaints/{created.json()['id']}", headers=cookie).text
+    advice = _section(page, 'id="advice"', "</section>")
+    assert "装机、移机逾期" not in advice  # a late installation is no matter of a marketing claim
+    assert "第55条" in advice

@@ -480,3 +480,15 @@ def test_an_in_hall_scene_told_from_afar_lists_no_on_site_measure(analyzer: Anal
     assert "public_security_26" not in {law.code for law in rec.legal_basis}  # the law 110 acts on
     first = rec.strategies[0]
     assert first.code == "forewarn_site" and "营业厅" in first.why
+
+
+def test_the_recorded_category_leads_the_advice_and_an_unknown_one_is_refused(analyzer: Analyzer) -> None:
+    text = "你们乱扣我88元，必须双倍返还，再赔我精神损失费，不然我就找记者曝光你们！"
+    assert advise(analyzer, text).category.code == "billing"
+    recorded = advise(analyzer, text, recorded_category="service")
+    assert recorded.category.code == "service" and recorded.category.decided_by == "record"
+    # 精神损失 on a billing dispute is refused as a property matter; recorded as service, it is not.
+    assert any("财产纠纷" in r.note for r in advise(analyzer, text).recommendations.may_not_offer)
+    assert not any("财产纠纷" in r.note for r in recorded.recommendations.may_not_offer)
+    with pytest.raises(ValueError, match="category"):
+        advise(analyzer, text, recorded_category="weather")

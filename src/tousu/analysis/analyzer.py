@@ -26,6 +26,7 @@ from tousu.analysis.results import (
     Duration,
     Evidence,
     Facts,
+    LabelResult,
     Mention,
     Recommendations,
     UrgencySignal,
@@ -107,8 +108,13 @@ class Analyzer:
         now: datetime | None = None,
         advise: bool = True,
         channel: str | None = None,
+        recorded_category: str | None = None,
     ) -> Analysis:
         """Analyse one complaint. `now` (default: the current time) anchors the repeat window.
+
+        `recorded_category`: the complaint's category as its record has it (a person may have
+        chosen or corrected it): the category, and the advice that depends on it, follow the record
+        rather than this reading of the text.
 
         `channel`: where the complaint came in (a `Channel` value; None: not known). The advice
         offers a seat or a quieter room only where staff may be facing the customer.
@@ -140,6 +146,11 @@ class Analyzer:
         category = decide_category(
             found.tallies["category"], category_names, rules, prediction, self._defers_to, words=_words(own_text)
         )
+        if recorded_category is not None:
+            if recorded_category not in category_names:
+                known = ", ".join(category_names)
+                raise ValueError(f"未知的投诉类别 (unknown category) {recorded_category!r}; 可用: {known}")
+            category = LabelResult(recorded_category, category_names[recorded_category], 1.0, (), "record")
         for hit in found.demand_hits:
             if not hit.only_categories or category.code in hit.only_categories:
                 _tally(found.tallies, "demand", hit, hit.weight, original)

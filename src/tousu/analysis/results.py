@@ -33,7 +33,8 @@ class LabelResult:
     name: str
     confidence: float
     evidence: tuple[Evidence, ...] = ()
-    # "rules", "model", "rules+model" or "default" (nothing pointed anywhere).
+    # "rules", "model", "rules+model", "default" (nothing pointed anywhere) or "record" (the
+    # complaint's recorded category, given by the caller).
     decided_by: str = "rules"
     # The model was unsure: the agent should confirm or pick from `alternatives`.
     uncertain: bool = False

@@ -293,6 +293,7 @@ def _advice(state: AppState, actor: Actor, row: Mapping[str, Any], authority: di
             authority=authority,
             industry=state.policy.industry,
             channel=row["channel"],
+            recorded_category=row["category"],
         ).to_dict()
     except ValueError:
         return None
