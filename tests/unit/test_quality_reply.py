@@ -116,6 +116,8 @@ def test_every_phrase_a_playbook_says_to_avoid_is_flagged_by_the_checker() -> No
         ("我们确实是欺诈，给你赔", "admit_fraud"),
         ("手机坏了你找厂商去", "not_my_responsibility"),
         ("扣了的钱退不了", "flat_refusal"),
+        ("我们领导今天不在，你改天再来", "flat_refusal"),
+        ("经理出差了。", "flat_refusal"),
     ],
 )
 def test_answers_to_threats_and_money_demands_that_provoke_are_flagged(said: str, code: str) -> None:
