@@ -87,3 +87,12 @@ def test_a_mistyped_amount_is_not_also_said_to_be_beyond_the_roles_authority(tab
     expect(tab.locator("#settle-over")).to_be_hidden()
     tab.fill("#refund", "900")
     expect(tab.locator("#settle-over")).to_contain_text("超出本岗位权限")
+
+
+def test_a_double_refund_without_its_basis_is_refused_beside_the_basis(tab: Page) -> None:
+    tab.select_option("#refund-type", "double_refund")
+    tab.fill("#refund", "60")
+    tab.fill("#settle-desc", "按公司承诺双倍返还多收的费用")
+    tab.click("#settle-submit")
+    expect(tab.locator("#error-settle-basis")).to_contain_text("依据")
+    assert tab.evaluate("document.activeElement.id") == "settle-basis"

@@ -402,9 +402,10 @@ def test_on_a_phone_only_the_queues_table_scrolls_sideways(browser: Browser, ser
     )
     tab = context.new_page()
     log_in(tab, "manager1")
-    tab.goto("/queue")
-    page = tab.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-    assert page[0] <= page[1], f"the queue page is {page[0]}px wide on a {page[1]}px phone"
+    for path in ("/improvement", "/todo", "/reports", "/queue"):
+        tab.goto(path)
+        page = tab.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert page[0] <= page[1], f"{path} is {page[0]}px wide on a {page[1]}px phone"
     box = tab.locator("#queue-scroll")
     wide, shown = box.evaluate("b => [b.scrollWidth, b.clientWidth]")
     assert wide > shown  # the table keeps its columns and scrolls in its own box

@@ -78,12 +78,28 @@ def _findings(
 
 def _legal_findings(findings: list[Finding]) -> list[Finding]:
     """The findings, or the refusal they amount to raised with its reasons."""
-    refused = [f.message for f in findings if f.refused]
+    refused = [f for f in findings if f.refused]
     if refused:
-        raise Invalid("not_allowed_by_law", "处理方案不符合法规或公司制度：" + "；".join(refused), "items")
+        message = "处理方案不符合法规或公司制度：" + "；".join(f.message for f in refused)
+        raise Invalid("not_allowed_by_law", message, _field_of(refused))
     if findings and override_role(findings) is None:
-        raise Invalid("no_exception_role", "；".join(f.message for f in findings), "items")
+        raise Invalid("no_exception_role", "；".join(f.message for f in findings), _field_of(findings))
     return findings
+
+
+_BASIS_FINDINGS = frozenset(
+    {"basis_required", "basis_not_applicable", "basis_not_for_industry", "basis_not_for_category"}
+)
+
+
+def _field_of(findings: list[Finding]) -> str:
+    """Where in the request the findings point: the items' basis, the facts, or the items."""
+    codes = {f.code for f in findings}
+    if codes <= _BASIS_FINDINGS:
+        return "items.basis"
+    if codes == {"facts_missing"}:
+        return "facts"
+    return "items"
 
 
 def _higher(a: Role | None, b: Role | None) -> Role | None:

@@ -51,7 +51,8 @@
   function showError(form, result) {
     const err = (result.body && result.body.error) || {};
     const text = errorText(result);
-    const field = (err.field || "").split(".")[0];
+    // items.basis: the settlement form has one basis for its items.
+    const field = err.field === "items.basis" ? "legal_basis" : (err.field || "").split(".")[0];
     const input = field && (form.querySelector('[name="' + CSS.escape(field) + '"]') ||
       (field === "other_id" && form.querySelector('[name="other_id_manual"]')));
     if (result.status === 409) { conflict(result); return; }
