@@ -315,6 +315,10 @@ def test_a_mistyped_address_is_named_in_chinese_beside_its_field(page: Page) -> 
     page.click("#preferences-form button[type=submit]")
     expect(page.locator("input[name=email_address] + .field-error")).to_contain_text("电子邮件地址格式不对")
     assert page.url.endswith("/notifications/preferences")
+    # One the browser lets through is refused by the server, also beside the field.
+    page.fill("input[name=email_address]", "zhang@localhost")
+    page.click("#preferences-form button[type=submit]")
+    expect(page.locator("#email-error")).to_contain_text("电子邮箱格式不正确")
 
 
 def test_the_manager_dashboard_charts_the_overview_and_links_to_the_queue(page: Page) -> None:
