@@ -8,6 +8,8 @@ import re
 from typing import Any
 
 from tests.integration.conftest import Api, complaint_body
+from tousu.domain.codes import Channel, UrgencyType
+from tousu.domain.deadlines import reply_within, sla_for
 
 DOUBLE_MENTAL_MEDIA = "你们乱扣我88元，必须双倍返还，再赔我精神损失费，不然我就找记者曝光你们！"
 
@@ -104,3 +106,16 @@ def test_the_advice_follows_the_category_the_agent_chose_not_the_texts_reading(a
     advice = _section(page, 'id="advice"', "</section>")
     assert "装机、移机逾期" not in advice  # a late installation is no matter of a marketing claim
     assert "第55条" in advice
+
+
+def test_the_scripts_promise_the_complaints_own_reply_deadline(api: Api) -> None:
+    page, complaint = _page(api, "你们营业员态度太差了，我要求书面答复和道歉！", channel="hall")
+    advice = _section(page, 'id="advice"', "</section>")
+    assert "【期限】" not in advice
+    policy = api.client.app.state.tousu.policy
+    sla = sla_for(
+        channel=Channel(complaint["channel"]),
+        urgency=[UrgencyType(t) for t in complaint["urgency_types"]],
+        policy=policy.sla,
+    )
+    assert f"{reply_within(sla)}内" in advice

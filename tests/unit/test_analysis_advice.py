@@ -492,3 +492,12 @@ def test_the_recorded_category_leads_the_advice_and_an_unknown_one_is_refused(an
     assert not any("财产纠纷" in r.note for r in recorded.recommendations.may_not_offer)
     with pytest.raises(ValueError, match="category"):
         advise(analyzer, text, recorded_category="weather")
+
+
+def test_a_promised_time_is_the_complaints_own_deadline_or_a_blank_never_a_default(analyzer: Analyzer) -> None:
+    text = "你们营业员态度太差了，我要求书面答复和道歉！"
+    unknown = [line for line in scripts(advise(analyzer, text)) if "【期限】" in line]
+    assert unknown  # the agent fills it in, rather than promise 48小时 for a 24-hour complaint
+    known = scripts(advise(analyzer, text, reply_within="24小时"))
+    assert not any("【期限】" in line or "48小时" in line for line in known)
+    assert sum("24小时" in line for line in known) == len(unknown)

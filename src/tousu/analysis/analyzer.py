@@ -109,12 +109,15 @@ class Analyzer:
         advise: bool = True,
         channel: str | None = None,
         recorded_category: str | None = None,
+        reply_within: str | None = None,
     ) -> Analysis:
         """Analyse one complaint. `now` (default: the current time) anchors the repeat window.
 
         `recorded_category`: the complaint's category as its record has it (a person may have
         chosen or corrected it): the category, and the advice that depends on it, follow the record
         rather than this reading of the text.
+        `reply_within`: the complaint's reply deadline as said to the customer ("24小时"); scripts
+        promising an answer within it say so, and without it show 【期限】 for the agent to fill.
 
         `channel`: where the complaint came in (a `Channel` value; None: not known). The advice
         offers a seat or a quieter room only where staff may be facing the customer.
@@ -209,7 +212,10 @@ class Analyzer:
             scenarios=scenarios,
             charged_yuan=_largest(facts, own, normalized, charged=True),
             claimed_yuan=_largest(facts, own, normalized, charged=False),
-            slots=_slots(facts, normalized, own, topic if topic not in (place, category.name) else None, place),
+            slots={
+                **_slots(facts, normalized, own, topic if topic not in (place, category.name) else None, place),
+                **({"期限": reply_within} if reply_within else {}),
+            },
             industry=industry_entry.code,
             role=role,
             authority=authority,

@@ -85,8 +85,10 @@ _FACE_TO_FACE = frozenset(channel.value for channel in FACE_TO_FACE_CHANNELS)
 _EVERY_FACT = frozenset(Fact)
 # Slots that state a fact of the complaint. Without the fact a script shows a visible blank for
 # the agent to fill in (【金额】), never a made-up stand-in ("被扣了相关费用" to a customer who
-# complained of rudeness). The other slots take neutral wording (您, 相关部门, 48小时…).
-FACT_SLOTS: tuple[str, ...] = ("金额", "日期", "套餐", "业务")
+# complained of rudeness). The reply deadline is the complaint's own (24 hours for one, 48 for
+# another), so it is a fact too: 【期限】 unless the caller knows it. The other slots take neutral
+# wording (您, 相关部门…).
+FACT_SLOTS: tuple[str, ...] = ("金额", "日期", "套餐", "业务", "期限")
 # Sentence ends and commas a phrase list must not double ("也一样。、你去曝光啊").
 _PHRASE_END = "。．.！!？?，,、；;：: "
 

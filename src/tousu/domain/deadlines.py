@@ -60,6 +60,17 @@ def sla_for(*, channel: Channel, urgency: Iterable[UrgencyType], policy: SlaPoli
     )
 
 
+def reply_within(sla: Sla) -> str:
+    """The reply deadline as staff promise it to the customer: 24小时, or 24个工作小时 where the
+    policy counts it in business hours.
+
+    >>> reply_within(Sla(acknowledge_hours=2, reply_hours=24, follow_up_hours=72))
+    '24小时'
+    """
+    unit = "个工作小时" if "reply" in sla.business_hours else "小时"
+    return f"{sla.reply_hours:g}{unit}"
+
+
 def calendar_for(*, channel: Channel, team: str, policy: SlaPolicy) -> Calendar:
     """The business calendar (opening hours and days) of a complaint taken in on `channel` by the
     hall `team`: a walk-in's is its hall's own calendar when the policy gives the hall one; every

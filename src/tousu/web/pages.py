@@ -15,6 +15,7 @@ from tousu.api import present
 from tousu.api.deps import AppState, State
 from tousu.api.schemas import MAX_ID, printable
 from tousu.domain.codes import Category, Channel, Role, UrgencyType
+from tousu.domain.deadlines import reply_within, sla_for
 from tousu.domain.remedies import FACT_NAMES
 from tousu.domain.workflow import ACTIVE_STATUSES, CLOCK_RUNNING, OPEN_STATUSES, Status
 from tousu.knowledge import KnowledgeBaseError
@@ -294,6 +295,13 @@ def _advice(state: AppState, actor: Actor, row: Mapping[str, Any], authority: di
             industry=state.policy.industry,
             channel=row["channel"],
             recorded_category=row["category"],
+            reply_within=reply_within(
+                sla_for(
+                    channel=Channel(row["channel"]),
+                    urgency=[UrgencyType(t) for t in row["urgency_types"] or ()],
+                    policy=state.policy.sla,
+                )
+            ),
         ).to_dict()
     except ValueError:
         return None
