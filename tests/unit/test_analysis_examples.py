@@ -86,6 +86,8 @@ DEMAND_EXAMPLES = [
 NOT_DEMAND_EXAMPLES = [
     ("cancel", "telecom", "去年就拆了宽带，手里有拆机回执，可今年还在扣月租，钱要退给我"),
     ("fix", "telecom", "营业员帮我办的新套餐，第二个月就多扣了三十"),
+    ("fix", "telecom", "王先生在营业厅办理了副卡，月底发现每张卡都收了月租"),  # 先生 is no 先
+    ("fix", "telecom", "先后跑了三趟营业厅办理，月底发现每张卡都收了月租"),  # 先后 is no 先
     ("high_compensation", "retail", "药品快到期也不提醒，我不要你们赔什么，换一盒新的就行"),
     ("manager", "telecom", "请店长查一下当天的监控，他们确实答应过"),
     ("media_threat", "telecom", "办套餐的时候说送电视送宽带，结果什么都没送，我要退掉"),

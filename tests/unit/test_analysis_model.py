@@ -199,6 +199,22 @@ def test_the_model_decides_and_the_cues_it_agrees_with_are_its_evidence(kb, mode
     assert sources == {"rule", "model"}
 
 
+def test_the_emotion_is_learned_mostly_from_the_texts_like_those_it_will_meet(kb) -> None:  # type: ignore[no-untyped-def]
+    """Written examples and real ones (`calibrate_on`) that disagree on the same words: the
+    real ones prevail for the emotion, while for the category each text counts the same."""
+    outage, overcharge = "宽带又断了，派人来修", "话费多扣了，给我退回来"
+    written = [{"text": outage, "category": "network", "emotion": "angry"}] * 30
+    written += [{"text": overcharge, "category": "billing", "emotion": "calm"}] * 30
+    real = [{"text": outage, "category": "billing", "emotion": "calm"}] * 15
+    real += [{"text": overcharge, "category": "network", "emotion": "angry"}] * 15
+    flags = [False] * len(written) + [True] * len(real)
+    prediction = train([*written, *real], kb.taxonomy, calibrate_on=flags).predict(outage)
+    assert prediction.emotion["calm"] > 0.55
+    assert prediction.category["network"] > prediction.category["billing"]
+    unflagged = train([*written, *real], kb.taxonomy).predict(outage)
+    assert unflagged.emotion["calm"] < 0.45
+
+
 class _Unsure:
     """A model that cannot tell two categories apart."""
 

@@ -36,8 +36,8 @@ def real() -> list[dict[str, Any]]:
 def test_threats_from_the_rules_are_found_and_rarely_false(kb: KnowledgeBase, real: list[dict[str, Any]]) -> None:
     """Threats come from rules alone: a false 越级/媒体 signal wakes a manager."""
     report = evaluate(Analyzer(kb), real)
-    assert report.threat_recall >= 0.85
-    assert report.threat_precision >= 0.85
+    assert report.threat_recall >= 0.92
+    assert report.threat_precision >= 0.92
 
 
 @pytest.mark.slow
@@ -53,9 +53,9 @@ def test_the_model_on_real_text_it_was_not_trained_on(kb: KnowledgeBase, real: l
     assert report.records == len(held)
     summary = report.summary()
     assert summary["category_macro_f1"] >= 0.58
-    assert summary["demand_micro_f1"] >= 0.70
-    assert summary["threat_recall"] >= 0.85 and summary["threat_precision"] >= 0.85
-    assert summary["emotion_accuracy"] >= 0.68
+    assert summary["demand_micro_f1"] >= 0.72
+    assert summary["threat_recall"] >= 0.92 and summary["threat_precision"] >= 0.92
+    assert summary["emotion_accuracy"] >= 0.70
     # Calibrated on the written sets as well, it claimed 0.14 more than it got right (0.11 on
     # this third of the real texts, 0.09 cross-validated over all five folds).
     assert summary["category_calibration_error"] <= 0.13

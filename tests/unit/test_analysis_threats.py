@@ -36,6 +36,12 @@ THREAT_CASES = [
     ({MEDIA}, "我會PO到PTT"),
     ({MEDIA}, "我會搵傳媒"),
     ({MEDIA}, "我把你们写进小红书避雷帖"),
+    # Having gone to a news outlet or a help programme (someone took it to them, not a quote).
+    ({MEDIA}, "王女士向晚报热线反映，她家的宽带两个月里断了九次"),
+    ({MEDIA}, "市民张先生向都市帮帮团求助，称充值的三百元一直没到账"),
+    ({MEDIA}, "刘先生向财经频道讲述了自己被办了三张副卡的经过"),
+    ({MEDIA}, "他在本地论坛上发了一篇帖文，讲营业厅怎么推诿"),
+    ({MEDIA}, "不给退我就上聚头诉"),  # the platform 聚投诉, mistyped
     # Regulators and courts: a question that threatens is no negation (是不是要逼我…).
     ({REGULATOR}, "你们是不是要逼我去工信部？"),
     ({REGULATOR}, "你哋再唔退錢，唔係我搵消委會"),
@@ -45,6 +51,9 @@ THREAT_CASES = [
     ({REGULATOR}, "培训班不退课时费，我就去教育局反映"),
     ({REGULATOR}, "再不處理我就打1999陳情"),
     ({REGULATOR}, "我会向总部反映你们门店"),
+    # The consumer council writing of itself; 相关单位 meant as the authorities.
+    ({REGULATOR}, "陈先生不接受商户的说法，要求本会协助调解"),
+    ({REGULATOR}, "村民们希望相关单位尽快把基站修好"),
     # Look-alikes: news about the company, what a friend said, reading the official account,
     # talking to commenters, and a private group chat.
     (set(), "我看新闻说你们公司被工信部通报了，我想问问我的号码有没有受影响？"),
@@ -57,6 +66,10 @@ THREAT_CASES = [
     (set(), "我在小红书上看到你们家的推荐才来的"),
     (set(), "我在一家传媒公司上班，宽带老掉线"),
     (set(), "放心，我不会把这事发到网上的"),
+    # A reporter's quote, and the outlet helping itself (帮忙), are no threat.
+    (set(), "李先生向记者抱怨，这几天家里的信号时有时无"),
+    (set(), "我向朋友帮忙打听了一下，说这个套餐可以改"),
+    (set(), "请你们公司相关单位核实一下我的账单"),
     # A threat the customer would rather not carry out still counts (veiled).
     ({MEDIA}, "我也不想把这事发到网上，你们把多收的钱退给我就行"),
     ({REGULATOR}, "我不想去找消协，只想把钱要回来"),

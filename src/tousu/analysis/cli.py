@@ -147,7 +147,7 @@ def train(
             exists=True,
             dir_okay=False,
             help="of the files given, those most like the texts the model will meet: their records set how sure it "
-            "may be (default: all)",
+            "may be, and the emotion is learned mostly from them (default: all)",
         ),
     ] = None,
     standalone: Annotated[
