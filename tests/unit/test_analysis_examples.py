@@ -80,6 +80,7 @@ DEMAND_EXAMPLES = [
     ("transport_lost_wages", "telecom", "为了补卡专门坐高铁回老家，来回的车票钱你们得给我报"),
     ("unfair_terms", "telecom", "试用期一过自动扣费还不通知，这不是霸王条款是什么"),
     ("unfair_terms", "telecom", "你哋呢條條款完全唔合理，我唔會俾錢"),
+    ("unfair_terms", "telecom", "客户对达量限速有争议，认为这个规则不合理"),
 ]
 
 # (demand that must not be read, industry, text)
