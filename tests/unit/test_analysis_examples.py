@@ -104,6 +104,9 @@ EMOTION_EXAMPLES = [
     ("upset", "话费莫名其妙多了50，我不认可"),
     ("angry", "你们这群骗子！！！"),
     ("angry", "再不给我退钱我就去工信部告你们"),
+    # Anger said outright is angry (the model alone read this one as upset); denied, it is not.
+    ("angry", "用户对此非常气愤，要求退还多扣的话费"),
+    ("calm", "我一点都不气愤，就是想问问这笔钱怎么回事"),
 ]
 
 

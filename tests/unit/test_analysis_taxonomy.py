@@ -58,6 +58,15 @@ def test_missing_demand_code_is_refused(tmp_path: Path, shipped_doc: dict) -> No
         load_taxonomy(_write(tmp_path, doc))
 
 
+def test_an_explicit_anger_word_must_be_an_angry_cue(tmp_path: Path, shipped_doc: dict) -> None:
+    """It decides through the cue that finds it, with that cue's exclusions (我不气愤)."""
+    doc = _copy(shipped_doc)
+    doc["decision"]["emotion"]["explicit"].append("怒发冲冠")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_taxonomy(_write(tmp_path, doc))
+    assert caught.value.entry == "decision.emotion.explicit" and "怒发冲冠" in caught.value.message
+
+
 def test_bad_regex_names_the_label(tmp_path: Path, shipped_doc: dict) -> None:
     doc = _copy(shipped_doc)
     doc["demands"][0]["signals"].append({"weight": 1.0, "regexes": ["(未闭合"]})

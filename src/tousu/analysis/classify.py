@@ -10,8 +10,10 @@ category and emotion
     evidence. When the top probability is under `UNCERTAIN_BELOW` (on real text, fewer than
     half of such choices were right) the label is marked uncertain and carries the runners-up,
     for the agent to confirm; so is a category the model read, without any cue, from fewer than
-    `THIN_TEXT_WORDS` characters (我要投诉). Without a model, the cue rules decide (see `_rules_category`,
-    `_rules_emotion`).
+    `THIN_TEXT_WORDS` characters (我要投诉). One exception: anger said outright (气愤, 强烈不满,
+    情绪激动: `EmotionRules.explicit`) is angry whatever the model says, as the label is defined;
+    the model, taught mostly by texts where anger shows in other ways, called most such real
+    complaints merely upset. Without a model, the cue rules decide (see `_rules_category`).
 demands
     A demand scoring `demand_strong` or more is kept whatever the model says; one scoring at
     least `demand_min` is kept unless the model gives it under 0.15; a demand with no rule
@@ -217,12 +219,18 @@ def decide_emotion(
     prediction: ModelPrediction | None,
 ) -> LabelResult:
     """`pressure` is the anger the customer's threats add (see EmotionRules)."""
+    config = rules.emotion
+    angry = tallies.get("angry", _NO_CUES)
     if prediction is not None and prediction.emotion:
+        explicit = [e for e in angry.evidence if any(word in e.text for word in config.explicit)]
+        if explicit and "angry" in names:
+            # 气愤, 强烈不满, 情绪激动: anger said outright is angry, however the model reads the
+            # rest (on real complaints it called most of them merely upset).
+            probability = prediction.emotion.get("angry", 0.0)
+            return _label("angry", names, max(probability, _rule_confidence(angry.score)), explicit, "rules+model")
         chosen = _model_choice(prediction.emotion, names, tallies)
         if chosen is not None:
             return chosen
-    config = rules.emotion
-    angry = tallies.get("angry", _NO_CUES)
     upset = tallies.get("upset", _NO_CUES)
     calm = tallies.get("calm", _NO_CUES)
     anger = angry.score + pressure

@@ -216,6 +216,10 @@ class EmotionRules(BaseModel):
     # rising: they count for the angry label, but only the other angry words (insults,
     # shouting) say the emotion is rising, which stops the broken-record method.
     insistence: tuple[Word, ...] = ()
+    # Words that state strong anger outright (气愤, 强烈不满, 情绪激动 as an agent records it):
+    # how the annotation convention defines angry. One of them, not negated, makes the emotion
+    # angry even where the model reads it otherwise. Each must be an angry cue.
+    explicit: tuple[Word, ...] = ()
     # Added to dissatisfaction per demand (other than an explanation) and for "!".
     demand_upset: float = Field(ge=0)
     exclamation_upset: float = Field(ge=0)
@@ -395,6 +399,7 @@ def load_taxonomy(path: Path) -> Taxonomy:
     _check_yields(path.name, taxonomy)
     _check_hint_conditions(path.name, taxonomy)
     _check_duplicate_cues(path.name, taxonomy)
+    _check_explicit_anger(path.name, taxonomy)
     for factor in taxonomy.escalation.factors:
         if factor not in ESCALATION_FACTORS:
             raise KnowledgeBaseError(
@@ -446,6 +451,16 @@ def _check_duplicate_cues(file: str, taxonomy: Taxonomy) -> None:
         unknown = [code for code in topic.categories if code not in _SECTIONS["categories"]]
         if unknown:
             raise KnowledgeBaseError(file, f"topics.{topic.key}", f"未知类别 (unknown category): {', '.join(unknown)}")
+
+
+def _check_explicit_anger(file: str, taxonomy: Taxonomy) -> None:
+    """An explicit-anger word decides through the angry cue that finds it (with its negation)."""
+    angry = next(label for label in taxonomy.emotions if label.code == "angry")
+    missing = [word for word in taxonomy.decision.emotion.explicit if word not in angry.keyword_list()]
+    if missing:
+        raise KnowledgeBaseError(
+            file, "decision.emotion.explicit", f"不是“愤怒”的线索词 (not an angry keyword): {', '.join(missing)}"
+        )
 
 
 def _check_yields(file: str, taxonomy: Taxonomy) -> None:
