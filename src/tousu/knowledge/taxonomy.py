@@ -454,7 +454,8 @@ def _check_duplicate_cues(file: str, taxonomy: Taxonomy) -> None:
 
 
 def _check_explicit_anger(file: str, taxonomy: Taxonomy) -> None:
-    """An explicit-anger word decides through the angry cue that finds it (with its negation)."""
+    """An explicit-anger word decides through the angry cue that finds it, and that cue's
+    exclusions (我不气愤) hold for it."""
     angry = next(label for label in taxonomy.emotions if label.code == "angry")
     missing = [word for word in taxonomy.decision.emotion.explicit if word not in angry.keyword_list()]
     if missing:
