@@ -86,6 +86,9 @@ DEMAND_EXAMPLES = [
 # (demand that must not be read, industry, text)
 NOT_DEMAND_EXAMPLES = [
     ("cancel", "telecom", "去年就拆了宽带，手里有拆机回执，可今年还在扣月租，钱要退给我"),
+    ("explanation", "telecom", "师傅说主板进水是人为损坏，用户不接受这种说法，要求免费修"),
+    ("explanation", "telecom", "不知为何每月多扣了十元，要求退还"),
+    ("explanation", "retail", "店里说活动商品不管什么原因都不退，我要求退款"),
     ("fix", "telecom", "营业员帮我办的新套餐，第二个月就多扣了三十"),
     ("fix", "telecom", "王先生在营业厅办理了副卡，月底发现每张卡都收了月租"),  # 先生 is no 先
     ("fix", "telecom", "先后跑了三趟营业厅办理，月底发现每张卡都收了月租"),  # 先后 is no 先

@@ -249,6 +249,17 @@ def test_a_model_never_adds_a_threat_the_words_do_not_make(kb) -> None:  # type:
     assert "media_threat" not in analysis.demand_codes and "refund" in analysis.demand_codes
 
 
+def test_a_model_never_adds_a_question_the_customer_did_not_ask(kb) -> None:  # type: ignore[no-untyped-def]
+    class Curious(_Unsure):
+        def predict(self, text: str) -> ModelPrediction:
+            base = super().predict(text)
+            return ModelPrediction(base.category, {"explanation": 0.95}, base.emotion, self.version)
+
+    analyzer = Analyzer(kb, model=Curious())
+    assert "explanation" not in analyzer.analyze("这个月的费用不对，多扣了50元").demand_codes
+    assert "explanation" in analyzer.analyze("这个月为什么多扣了50元？").demand_codes
+
+
 @pytest.fixture(scope="module")
 def app() -> typer.Typer:
     app = typer.Typer()

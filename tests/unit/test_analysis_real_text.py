@@ -53,7 +53,7 @@ def test_the_model_on_real_text_it_was_not_trained_on(kb: KnowledgeBase, real: l
     assert report.records == len(held)
     summary = report.summary()
     assert summary["category_macro_f1"] >= 0.58
-    assert summary["demand_micro_f1"] >= 0.72
+    assert summary["demand_micro_f1"] >= 0.74
     assert summary["threat_recall"] >= 0.92 and summary["threat_precision"] >= 0.92
     assert summary["emotion_accuracy"] >= 0.73
     # Calibrated on the written sets as well, it claimed 0.14 more than it got right (0.11 on

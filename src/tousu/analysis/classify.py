@@ -36,7 +36,7 @@ MODEL_DEMAND_ADD = 0.5
 UNCERTAIN_BELOW = 0.3
 THIN_TEXT_WORDS = 10
 _ALTERNATIVES = 3
-RULE_ONLY_DEMANDS = frozenset({"media_threat", "regulator_threat"})
+RULE_ONLY_DEMANDS = frozenset({"media_threat", "regulator_threat", "explanation"})
 
 
 @dataclass(frozen=True, slots=True)
