@@ -388,9 +388,11 @@ def check_admissibility_cmd(
     proxy: Annotated[bool, typer.Option(help="filed by a proxy")] = False,
     authorised: Annotated[bool, typer.Option(help="the proxy has a written authorisation")] = False,
 ) -> None:
-    """Check whether an appeal is admissible, with the reasons and legal basis (in Chinese)."""
+    """Check whether an appeal is admissible, with the reasons and legal basis (in Chinese): to
+    the 通信管理局 (12300) for a telecom organisation, to 市场监管 (12315) for any other."""
     from tousu.domain.admissibility import AppealFacts, check_admissibility
     from tousu.domain.deadlines import LOCAL
+    from tousu.services.industry import appeal_time_limits_bind
 
     def day(text: str | None, option: str) -> datetime | None:
         if text is None:
@@ -411,7 +413,8 @@ def check_admissibility_cmd(
         by_proxy=proxy,
         proxy_authorised=authorised,
     )
-    result = check_admissibility(facts, Settings().policy.admissibility)
+    policy = Settings().policy
+    result = check_admissibility(facts, policy.admissibility, telecom=appeal_time_limits_bind(policy.industry))
     typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
 
 

@@ -51,6 +51,22 @@ def test_every_refusal_cites_its_legal_basis() -> None:
     assert all("电信用户申诉处理办法" in r.basis for r in result.reasons)
 
 
+def shop(facts: AppealFacts) -> list[str]:
+    return [r.code for r in check_admissibility(facts, ADMIT, telecom=False).reasons]
+
+
+def test_a_shops_customer_complains_to_the_market_regulator_within_three_years() -> None:
+    # No business to complain to first, no shorter limit for a billing dispute: 12315's own rules.
+    half_a_year = AppealFacts(now=NOW, billing_dispute=True, occurred_at=NOW - timedelta(days=180))
+    assert shop(half_a_year) == []
+    assert shop(AppealFacts(now=NOW, occurred_at=NOW - timedelta(days=3 * 365 - 5))) == []
+    assert shop(AppealFacts(now=NOW, occurred_at=NOW - timedelta(days=3 * 365 + 5))) == ["matter_expired"]
+    result = check_admissibility(AppealFacts(now=NOW, handled_elsewhere=True), ADMIT, telecom=False)
+    assert [r.code for r in result.reasons] == ["handled_elsewhere"]
+    assert all("市场监督管理投诉举报处理暂行办法" in r.basis for r in result.reasons)
+    assert "12315" in result.to_dict()["scope"] and "12300" not in result.to_dict()["scope"]
+
+
 AUTH = AuthorityPolicy()
 
 

@@ -91,6 +91,8 @@ def test_the_operator_may_not_reject_citing_the_appeal_time_limit() -> None:
         ("电信用户申诉处理办法第十一条", "费用发生时间太久，已过投诉时效，系统已查不到记录。"),
         ("公司规定", "投诉期限已过"),
         ("公司规定", "这是太久以前的费用，不予处理"),
+        # A shop citing the 3-year limit of a complaint to 市场监管 (12315)
+        ("市场监督管理投诉举报处理暂行办法第十五条", "购买已超过3年，不予受理"),
     ):
         with pytest.raises(TransitionRefused) as refused:
             check_reject(legal_basis=basis, reasons=reasons)

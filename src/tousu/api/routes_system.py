@@ -13,6 +13,7 @@ from tousu.api.deps import CurrentActor, State
 from tousu.api.errors import documented, error_body
 from tousu.api.schemas import AdmissibilityIn
 from tousu.domain.admissibility import AppealFacts, check_admissibility
+from tousu.services.industry import appeal_time_limits_bind
 
 router = APIRouter(prefix="/api/v1", tags=["system"], responses=documented(400, 401, 403, 413, 422))
 
@@ -34,5 +35,8 @@ def config(state: State, actor: CurrentActor) -> dict[str, Any]:
 
 @router.post("/admissibility", summary="申诉受理审查")
 def admissibility(body: AdmissibilityIn, state: State, actor: CurrentActor) -> dict[str, Any]:
+    """By the rules of the body the organisation's customers turn to: the 通信管理局 (12300) for a
+    telecom organisation, 市场监管 (12315) for any other."""
     facts = AppealFacts(now=state.clock(), **body.model_dump())
-    return check_admissibility(facts, state.policy.admissibility).to_dict()
+    telecom = appeal_time_limits_bind(state.policy.industry)
+    return check_admissibility(facts, state.policy.admissibility, telecom=telecom).to_dict()

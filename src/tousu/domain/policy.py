@@ -181,9 +181,12 @@ class AuthorityPolicy(_Strict):
 
 
 class AdmissibilityPolicy(_Strict):
+    # A telecom appeal to the 通信管理局 (12300)
     billing_dispute_months: int = Field(5, gt=0, le=120)
     other_matter_years: int = Field(2, gt=0, le=50)
     operator_wait_days: int = Field(15, gt=0, le=3650)
+    # A consumer's complaint to 市场监管 (12315), any other industry
+    consumer_complaint_years: int = Field(3, gt=0, le=50)
 
 
 class RetentionPolicy(_Strict):

@@ -156,8 +156,16 @@ def new_complaint(request: Request, state: State, actor: PageActor) -> Response:
         channels=choices.channels(state.policy.industry),
         transfer_sources=choices.transfers(state.policy.industry),
         topic_example=choices.topic_example(state.policy.industry),
-        appeal_time_limits=appeal_time_limits_bind(state.policy.industry),
+        appeal_to=_appeal_to(state.policy.industry),
     )
+
+
+def _appeal_to(industry: str) -> dict[str, str]:
+    """Where the organisation's customers may take a complaint it does not settle, as the intake
+    panel's time-limit note names it."""
+    if appeal_time_limits_bind(industry):
+        return {"body": "管理局", "word": "申诉"}
+    return {"body": "市场监管部门（12315）", "word": "投诉"}
 
 
 def _law_titles() -> list[str]:
@@ -334,6 +342,7 @@ def config_page(request: Request, state: State, actor: PageActor) -> Response:
         "config.html",
         actor=actor,
         p=state.policy,
+        telecom_appeal=appeal_time_limits_bind(state.policy.industry),
         industry_name=knowledge_base().industry_names.get(state.policy.industry, state.policy.industry),
         staff=staff,
         nav="config",

@@ -168,19 +168,22 @@
     fill(panel, nodes);
   }
 
-  // The appeal time limits (5 months for billing disputes, 2 years otherwise) once the date is known.
-  // They bind an appeal to the regulator, not our own handling: past them, the complaint is still taken.
-  // Only where the organisation's customers have such a regulator (a telecom operator's 通信管理局, not a shop).
+  // The time limits of the body the customer may turn to once the date is known: the 通信管理局 for a
+  // telecom operator (5 months for billing disputes, 2 years otherwise), 市场监管 (12315) for a shop
+  // (3 years). They bind the customer's appeal there, not our own handling: past them, the
+  // complaint is still taken.
   async function timeLimits(category) {
     const occurred = $("occurred_at").value;
-    if (!occurred || !("appealTimeLimits" in form.dataset)) return [];
+    const body = form.dataset.appealBody, word = form.dataset.appealWord;
+    if (!occurred || !body) return [];
     const billing = ($("category").value || category) === "billing";
     const result = await api("POST", "/api/v1/admissibility",
       { occurred_at: occurred + ":00+08:00", billing_dispute: billing, complained_to_operator_at: new Date().toISOString() });
     if (!result.ok) return [];
     const expired = result.body.reasons.filter((r) => r.code.endsWith("_expired"));
-    if (!expired.length) return [el("p", "申诉时限提示：客户如不满意处理结果，仍可在时限内向管理局申诉。", "muted")];
-    return expired.map((r) => el("p", "申诉时限提示：" + r.message + "（" + r.basis + "）这只约束向管理局的申诉，" +
+    const label = word + "时限提示：";
+    if (!expired.length) return [el("p", label + "客户如不满意处理结果，仍可在时限内向" + body + word + "。", "muted")];
+    return expired.map((r) => el("p", label + r.message + "（" + r.basis + "）这只约束向" + body + "的" + word + "，" +
       "本投诉照常受理、核查并答复，不能以此拒绝客户。", "muted"));
   }
 
