@@ -40,6 +40,17 @@ def test_a_reply_from_stdin_is_reported_in_chinese(app: typer.Typer, runner: Cli
     assert "修改后的回复：\n我觉得我们的沟通存在误解。" in result.output
 
 
+def test_the_rules_are_those_of_the_industrys_staff(app: typer.Typer, runner: CliRunner) -> None:
+    reply = "投诉时效已过，无法处理。".encode()
+    hall = json.loads(runner.invoke(app, ["check-reply", "--json"], input=reply).output)
+    shop = json.loads(runner.invoke(app, ["check-reply", "--json", "--industry", "retail"], input=reply).output)
+    # One refusal each, the telecom one naming the 12300 appeal limits, the shop's not.
+    assert [p["code"] for p in hall["problems"]] == ["appeal_time_limit_refusal"]
+    assert [p["code"] for p in shop["problems"]] == ["time_limit_refusal"]
+    unknown = runner.invoke(app, ["check-reply", "--industry", "bank"], input=reply)
+    assert unknown.exit_code == 2 and "未知的行业 'bank'；可用：telecom、retail" in unknown.output
+
+
 def test_json_output_carries_offsets(app: typer.Typer, runner: CliRunner) -> None:
     result = runner.invoke(app, ["check-reply", "-", "--json"], input="王先生，您搞错了".encode())
     assert result.exit_code == 0

@@ -1,4 +1,6 @@
-"""`tousu check-reply [FILE|-] [--dialogue] [--json]`: check a staff reply or a dialogue.
+"""`tousu check-reply [FILE|-] [--dialogue] [--json] [--industry CODE]`: check a staff reply or a
+dialogue by the phrase rules for the industry's staff (a shop's staff are not told of the telecom
+appeal time limits).
 
 Exit status 0 for every completed check, whatever the score; 2 for input that cannot be
 checked (missing file, empty text), with the reason on standard error.
@@ -12,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from tousu.knowledge import load_knowledge_base
 from tousu.quality.checker import check_reply
 from tousu.quality.dialogue import check_dialogue
 from tousu.quality.results import DialogueCheck, MissingElement, Problem, ReplyCheck, Turn
@@ -137,11 +140,19 @@ def check_reply_command(
     source: Annotated[str, typer.Argument(help="要检查的文本文件；- 或省略表示从标准输入读取")] = "-",
     dialogue: Annotated[bool, typer.Option("--dialogue", help="按对话检查（每轮以“客户：”“客服：”等开头）")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    industry: Annotated[
+        str, typer.Option(help="行业：telecom（电信运营）或 retail（零售与生活服务），按该行业客服的用语规则检查")
+    ] = "telecom",
 ) -> None:
     """检查客服回复（或整段对话）的服务用语。"""
     try:
+        known = load_knowledge_base().industries
+        if industry not in known:
+            raise ValueError(f"未知的行业 {industry!r}；可用：{'、'.join(known)}")
         text = _read(source)
-        result: ReplyCheck | DialogueCheck = check_dialogue(text) if dialogue else check_reply(text)
+        result: ReplyCheck | DialogueCheck = (
+            check_dialogue(text, industry=industry) if dialogue else check_reply(text, industry=industry)
+        )
     except ValueError as exc:
         typer.echo(f"错误：{exc}", err=True)
         raise typer.Exit(code=2) from None
