@@ -109,6 +109,7 @@ EMOTION_EXAMPLES = [
     ("angry", "再不给我退钱我就去工信部告你们"),
     # Anger said outright is angry (the model alone read this one as upset); denied, it is not.
     ("angry", "用户对此非常气愤，要求退还多扣的话费"),
+    ("angry", "客戶表示非常不滿，要求退還多扣的話費"),  # in traditional characters as well
     ("calm", "我一点都不气愤，就是想问问这笔钱怎么回事"),
 ]
 

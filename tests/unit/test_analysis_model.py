@@ -249,6 +249,16 @@ def test_a_model_never_adds_a_threat_the_words_do_not_make(kb) -> None:  # type:
     assert "media_threat" not in analysis.demand_codes and "refund" in analysis.demand_codes
 
 
+def test_anger_said_shouted_or_an_insult_is_angry_whatever_the_model_reads(kb) -> None:  # type: ignore[no-untyped-def]
+    analyzer = Analyzer(kb, model=_Unsure())  # reads every text as upset
+    assert analyzer.analyze("客户表示非常不滿，要求退还多扣的话费").emotion.code == "angry"  # traditional
+    assert analyzer.analyze("说好派人来修，到现在也没人来！！").emotion.code == "angry"
+    assert analyzer.analyze("你们真是黑心，多收的钱退给我").emotion.code == "angry"
+    # A word that also states a fact is no insult: the model decides.
+    assert analyzer.analyze("昨天接到骗子电话，想问问怎么拦截").emotion.code == "upset"
+    assert analyzer.analyze("我不气愤，就是想问问这笔钱").emotion.code == "upset"
+
+
 def test_a_model_never_adds_a_question_the_customer_did_not_ask(kb) -> None:  # type: ignore[no-untyped-def]
     class Curious(_Unsure):
         def predict(self, text: str) -> ModelPrediction:

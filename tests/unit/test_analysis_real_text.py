@@ -55,7 +55,7 @@ def test_the_model_on_real_text_it_was_not_trained_on(kb: KnowledgeBase, real: l
     assert summary["category_macro_f1"] >= 0.58
     assert summary["demand_micro_f1"] >= 0.74
     assert summary["threat_recall"] >= 0.92 and summary["threat_precision"] >= 0.92
-    assert summary["emotion_accuracy"] >= 0.73
+    assert summary["emotion_accuracy"] >= 0.75
     # Calibrated on the written sets as well, it claimed 0.14 more than it got right (0.11 on
     # this third of the real texts, 0.09 cross-validated over all five folds).
     assert summary["category_calibration_error"] <= 0.13

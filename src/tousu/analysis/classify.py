@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 
 from tousu.analysis.results import Evidence, LabelResult
 from tousu.knowledge.taxonomy import DecisionRules
+from tousu.text import fold
 
 MODEL_DEMAND_VETO = 0.15
 MODEL_DEMAND_ADD = 0.5
@@ -222,7 +223,8 @@ def decide_emotion(
     config = rules.emotion
     angry = tallies.get("angry", _NO_CUES)
     if prediction is not None and prediction.emotion:
-        explicit = [e for e in angry.evidence if any(word in e.text for word in config.explicit)]
+        # Evidence quotes what was typed (非常不滿); the words are matched as the text was read.
+        explicit = [e for e in angry.evidence if any(word in fold(e.text) for word in config.explicit)]
         if explicit and "angry" in names:
             # 气愤, 强烈不满, 情绪激动: anger said outright is angry, however the model reads the
             # rest (on real complaints it called most of them merely upset).

@@ -457,10 +457,16 @@ def _check_explicit_anger(file: str, taxonomy: Taxonomy) -> None:
     """An explicit-anger word decides through the angry cue that finds it, and that cue's
     exclusions (我不气愤) hold for it."""
     angry = next(label for label in taxonomy.emotions if label.code == "angry")
-    missing = [word for word in taxonomy.decision.emotion.explicit if word not in angry.keyword_list()]
+    keywords = set(angry.keyword_list())
+    regexes = [re.compile(regex) for group in angry.signals for regex in group.regexes]
+    missing = [
+        word
+        for word in taxonomy.decision.emotion.explicit
+        if word not in keywords and not any(regex.fullmatch(word) for regex in regexes)
+    ]
     if missing:
         raise KnowledgeBaseError(
-            file, "decision.emotion.explicit", f"不是“愤怒”的线索词 (not an angry keyword): {', '.join(missing)}"
+            file, "decision.emotion.explicit", f"不是“愤怒”的线索 (not an angry cue): {', '.join(missing)}"
         )
 
 
