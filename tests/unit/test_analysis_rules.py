@@ -57,6 +57,19 @@ def test_asserted_demands_are_given(analyze, text: str, demand: str) -> None:  #
     assert demand in analyze(text).demand_codes
 
 
+@pytest.mark.parametrize(
+    ("text", "demand", "read"),
+    [
+        # A work order's template field says there is no claim.
+        ("客户反映月租与宣传不符，是否有赔偿要求：否，客服代表解释无效，请协助处理。", "high_compensation", False),
+        ("美甲后手指感染发炎，现在只想要回治疗的费用", "high_compensation", True),  # medical costs
+        ("客户的副卡要求转为主卡办理不了，对此不认可", "fix", False),  # what cannot be done
+    ],
+)
+def test_register_and_wording(analyze, text: str, demand: str, read: bool) -> None:  # type: ignore[no-untyped-def]
+    assert (demand in analyze(text, "retail").demand_codes) is read
+
+
 def test_negation_evidence_is_kept_and_marked(analyze) -> None:  # type: ignore[no-untyped-def]
     analysis = analyze("我不是要赔偿，就想要个说法")
     assert "high_compensation" not in analysis.demand_codes
