@@ -58,7 +58,7 @@ unit: install-test
 lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/mypy src/tousu
+	$(BIN)/mypy src/tousu bench
 
 bench: install-test
 	@./scripts/test-postgres start >/dev/null

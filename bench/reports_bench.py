@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.server import free_port, start_server  # noqa: E402
-from tousu.demo import TEMPLATES, _text  # noqa: E402
+from tousu.demo import sample_complaint  # noqa: E402
 from tousu.domain.codes import Role  # noqa: E402
 from tousu.domain.deadlines import LOCAL  # noqa: E402
 from tousu.services import users  # noqa: E402
@@ -48,8 +48,7 @@ def fresh_schema(url: str) -> None:
 
 
 def _row(i: int, rng: random.Random, now: datetime, staff: list[int]) -> dict[str, object]:
-    category, _, _, templates = rng.choice(TEMPLATES)
-    text = _text(rng, rng.choice(templates))
+    category, _, _, text = sample_complaint(rng)
     received = now - timedelta(seconds=rng.uniform(0, DAYS * 86400))
     reply_by = received + timedelta(hours=48)
     status = rng.choice(STATUSES)

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.server import free_port, start_server  # noqa: E402
-from tousu.demo import TEMPLATES, _text  # noqa: E402
+from tousu.demo import sample_complaint  # noqa: E402
 from tousu.domain.codes import Role  # noqa: E402
 from tousu.services import users  # noqa: E402
 from tousu.storage.db import create_db_engine, upgrade  # noqa: E402
@@ -43,11 +43,10 @@ def _client(port: int, token: str, until: float, seed: int, out: mp.Queue) -> No
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     latencies = []
     while time.monotonic() < until:
-        _, _, _, templates = rng.choice(TEMPLATES)
         body = json.dumps(
             {
                 "channel": "hotline",
-                "content": _text(rng, rng.choice(templates)),
+                "content": sample_complaint(rng)[3],
                 "customer": {"name": "王先生", "phone": f"139{rng.randint(0, 99999999):08d}"},
             }
         )
@@ -75,7 +74,7 @@ def _token(url: str) -> str:
         )
         token = users.issue_token(conn, user_id=user_id, kind="api", now=datetime.now(UTC))
     engine.dispose()
-    return token
+    return str(token)
 
 
 def fresh_schema(url: str) -> None:
@@ -145,8 +144,8 @@ def search(url: str, total: int = 100_000) -> dict[str, float]:
         )
         batch = []
         for i in range(total):
-            category, _, _, templates = rng.choice(TEMPLATES)
-            text = _text(rng, rng.choice(templates)) + rng.choice(TAILS)
+            category, _, _, text = sample_complaint(rng)
+            text += rng.choice(TAILS)
             received = now - timedelta(minutes=i)
             batch.append(
                 dict(

@@ -13,6 +13,7 @@ on the archive, with the sizes of the indexes that hold them apart.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -34,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from tousu.api.app import create_app  # noqa: E402
 from tousu.api.deps import SESSION_COOKIE  # noqa: E402
-from tousu.demo import AREAS, CHANNEL_WEIGHTS, SURNAMES, TEMPLATES, TITLES, _text  # noqa: E402
+from tousu.demo import AREAS, CHANNEL_WEIGHTS, SURNAMES, TITLES, sample_complaint  # noqa: E402
 from tousu.domain import urgency as rules  # noqa: E402
 from tousu.domain.codes import Channel, Role, UrgencyType  # noqa: E402
 from tousu.domain.deadlines import LOCAL, compute_deadlines, sla_state  # noqa: E402
@@ -231,8 +232,8 @@ def _complaints(
         team = rng.choice(staff.teams)
         agent = rng.choice(staff.agents[team])
         channel: Channel = _weighted(rng, channels)
-        category, demands, topic, templates = rng.choice(TEMPLATES)
-        content = _text(rng, rng.choice(templates)) + rng.choice(TAILS)
+        category, demands, topic, content = sample_complaint(rng)
+        content += rng.choice(TAILS)
         if rng.random() < 1 / 50_000:
             content += f"另外我办的{RARE_TERM}也有问题。"
         area = rng.choice(AREAS) if rng.random() < 0.3 else None
@@ -336,6 +337,10 @@ def load(url: str, size: int, now: datetime, policy: Policy) -> Staff:
     return staff
 
 
+def _list_complaints(client: Client, user_id: int, params: dict[str, Any], _: int) -> object:
+    return client.api(user_id, "/api/v1/complaints", **params)
+
+
 def p50(run: Callable[[int], object], repeats: int = REPEATS) -> float:
     run(-1)  # warm: the first call pays for caches and the statement's compilation
     timings = []
@@ -377,7 +382,7 @@ class Client:
         response = self.http.get(path, headers={"Cookie": f"{SESSION_COOKIE}={self.tokens(user_id)[1]}"})
         if response.status_code != 200:
             raise SystemExit(f"{path}: {response.status_code} {response.text[:300]}")
-        return response.text
+        return str(response.text)
 
     def post(self, user_id: int, path: str, body: dict[str, Any]) -> Any:
         response = self.http.post(path, json=body, headers={"Authorization": f"Bearer {self.tokens(user_id)[0]}"})
@@ -433,11 +438,10 @@ def _intake(client: Client, staff: Staff, rng: random.Random) -> float:
     """Complaints per second, one after another through the API with the analyzer reading each."""
     bodies = []
     for n in range(INTAKE_COUNT + 10):
-        _, _, _, templates = rng.choice(TEMPLATES)
         bodies.append(
             {
                 "channel": "hotline",
-                "content": _text(rng, rng.choice(templates)) + rng.choice(TAILS),
+                "content": sample_complaint(rng)[3] + rng.choice(TAILS),
                 "customer": {"name": "王先生", "phone": f"199{n:08d}"},
             }
         )
@@ -494,7 +498,7 @@ def measure_archive(url: str, staff: Staff, now: datetime, policy: Policy) -> di
         "search_rare_included": {"q": RARE_TERM, "archived": "include"},
     }
     for key, params in lists.items():
-        figures[key] = p50(lambda k, params=params: client.api(director, "/api/v1/complaints", **params))
+        figures[key] = p50(functools.partial(_list_complaints, client, director, params))
     figures["queue_director"] = p50(lambda k: client.page(director, "/queue"))
     figures["queue_director_included"] = p50(lambda k: client.page(director, "/queue?status=all&archived=include"))
     client.http.close()

@@ -12,6 +12,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -19,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.server import free_port, start_server  # noqa: E402
-from tousu.demo import DEMO_PASSWORD, STAFF, TEMPLATES, _text  # noqa: E402
+from tousu.demo import DEMO_PASSWORD, STAFF, sample_complaint  # noqa: E402
 from tousu.domain.codes import Channel  # noqa: E402
 from tousu.domain.workflow import Action  # noqa: E402
 from tousu.services import intake, users, workflow  # noqa: E402
@@ -47,12 +48,12 @@ def _seed(url: str) -> int:
         agent = users.actor_of(users.require_user(conn, "agent1"))
     with engine.begin() as conn:
         for index in range(OPEN_COMPLAINTS + 1):
-            category, demands, topic, templates = rng.choice(TEMPLATES)
+            category, demands, topic, content = sample_complaint(rng)
             received = now - timedelta(minutes=index * 7)  # spread out: no batches
             new = intake.NewComplaint(
                 channel=Channel.HOTLINE,
                 customer={"name": "王先生", "phone": f"139{index:08d}"},
-                content=_text(rng, rng.choice(templates)),
+                content=content,
                 category=category,
                 demands=demands,
                 topic=topic,
@@ -104,14 +105,17 @@ def _log_in(client: httpx.Client) -> None:
         raise SystemExit(f"login failed: {response.status_code}")
 
 
-def _median_ms(client: httpx.Client, method: str, path: str, texts: list[str] | None = None, **kwargs: object) -> float:
+def _median_ms(client: httpx.Client, method: str, path: str, texts: list[str] | None = None, **kwargs: Any) -> float:
     """Median of ROUNDS requests after one warm-up; `texts` vary the analyzed text so no cache answers."""
-    client.request(method, path, **kwargs, **({"json": {"text": texts[0]}} if texts else {}))
+
+    def body(index: int) -> dict[str, Any]:
+        return {"json": {"text": texts[index % len(texts)]}} if texts else {}
+
+    client.request(method, path, **kwargs, **body(0))
     times = []
     for index in range(ROUNDS):
-        body = {"json": {"text": texts[index % len(texts)]}} if texts else {}
         started = time.perf_counter()
-        response = client.request(method, path, **kwargs, **body)  # type: ignore[arg-type]
+        response = client.request(method, path, **kwargs, **body(index))
         times.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"{method} {path}: {response.status_code}")

@@ -40,7 +40,7 @@ class Mail:
     @property
     def text(self) -> str:
         body = self.message.get_body(("plain",))
-        return "" if body is None else str(body.get_content())  # type: ignore[attr-defined]
+        return "" if body is None else str(body.get_content())
 
 
 @dataclass

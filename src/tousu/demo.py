@@ -445,6 +445,13 @@ def _text(rng: random.Random, template: str) -> tuple[str, float | None]:
     return text, float(amount) if "{amt}" in template else None
 
 
+def sample_complaint(rng: random.Random) -> tuple[Category, list[str], str | None, str]:
+    """A demo complaint's category, demands, topic and words: for benchmarks that need many."""
+    category, demands, topic, texts = rng.choice(TEMPLATES)
+    template, _ = rng.choice(texts)
+    return category, demands, topic, _text(rng, template)[0]
+
+
 def load_demo(
     engine: Engine,
     policy: Policy,
