@@ -61,7 +61,7 @@ def test_asserted_demands_are_given(analyze, text: str, demand: str) -> None:  #
     ("text", "demand", "read"),
     [
         # A work order's template field says there is no claim.
-        ("客户反映月租与宣传不符，是否有赔偿要求：否，客服代表解释无效，请协助处理。", "high_compensation", False),
+        ("宽带月租与宣传不符 是否有赔偿要求：否 诉求：核实月租", "high_compensation", False),
         ("美甲后手指感染发炎，现在只想要回治疗的费用", "high_compensation", True),  # medical costs
         ("客户的副卡要求转为主卡办理不了，对此不认可", "fix", False),  # what cannot be done
     ],
