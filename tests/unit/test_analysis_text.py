@@ -10,10 +10,12 @@ from pathlib import Path
 import opencc
 import pytest
 
+from tousu.analysis.datasets import read_jsonl
 from tousu.analysis.dialogue import DialogueSplitter, customer_text, customer_turns
 from tousu.analysis.literals import LiteralIndex, TriggeredRegexes
-from tousu.analysis.normalize import Normalizer, has_content
-from tousu.analysis.prefilter import may_match, required_literals
+from tousu.analysis.normalize import Normalizer, has_content, normalize_pattern
+from tousu.analysis.prefilter import may_match, required_literals, starting_characters, with_starting_characters
+from tousu.knowledge import load_knowledge_base
 from tousu.knowledge.source import data_dir
 from tousu.knowledge.taxonomy import Taxonomy, load_taxonomy
 from tousu.text import KEPT, PHRASE_ONLY_CHANGES, convertible_characters, to_simplified
@@ -188,6 +190,47 @@ def test_required_literals_are_necessary_conditions() -> None:
     assert may_match(factors, "不然我就去曝光")
     assert not may_match(factors, "不然我也没办法")
     assert required_literals("(a|)b") == (frozenset({"b"}),)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "first"),
+    [
+        ("(?:市民|用户)?反映[:：]", "反市用"),  # an optional start: what follows may start the match
+        ("(?<![\\d.])1[3-9]", "1"),  # a lookbehind takes no character
+        ("(a|)b", "ab"),
+        ("[一-龥]x", "一-龥"),
+        ("(?i)k退|Q", "KQkq"),  # case-insensitive: both cases of an ASCII letter
+        ("a*", None),  # may match the empty string: a lookahead would lose those matches
+        ("\\d+元", None),  # a category: left to the engine
+        ("[^a]b", None),
+        ("(?i)é", None),  # a letter whose cases the engine folds beyond ASCII
+    ],
+)
+def test_starting_characters(pattern: str, first: str | None) -> None:
+    assert starting_characters(pattern) == first
+
+
+def test_a_lookahead_for_the_first_characters_changes_no_match(taxonomy: Taxonomy, normalizer: Normalizer) -> None:
+    """Every cue, exclusion, hint signal and the boilerplate, with the lookahead the analyzer
+    adds where the engine has no fast start of its own, over every labelled text."""
+    kb = load_knowledge_base()
+    labels = (*taxonomy.categories, *taxonomy.demands, *taxonomy.emotions, *taxonomy.urgency)
+    sources = [p for label in labels for group in label.signals for p in group.regexes]
+    sources += [p for label in labels for p in label.exclude]
+    patterns = [re.compile(normalize_pattern(p)) for p in sources]
+    hints = (*kb.profiles.values(), *kb.scenarios.values())
+    patterns += [re.compile(normalize_pattern(p), re.IGNORECASE | re.MULTILINE) for e in hints for p in e.signals]
+    patterns.append(re.compile("|".join(f"(?:{p})" for p in taxonomy.boilerplate)))
+    rewritten = [(p, q) for p in patterns if (q := with_starting_characters(p)) is not p]
+    assert len(rewritten) >= 10
+    texts = [
+        normalizer.normalize(r["text"]) for path in sorted(DATA.glob("analyzer_*.jsonl")) for r in read_jsonl(path)
+    ]
+    for original, quick in rewritten:
+        for text in texts:
+            assert [m.span() for m in quick.finditer(text)] == [m.span() for m in original.finditer(text)], (
+                original.pattern
+            )
 
 
 def test_triggered_regexes_run_only_when_their_literals_occur() -> None:

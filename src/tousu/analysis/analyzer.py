@@ -6,7 +6,6 @@ the Analyzer is created; `analyze` itself does no I/O and runs in time linear in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -360,12 +359,21 @@ class Analyzer:
         return cues
 
 
-_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
-
-
 def _words(text: str) -> int:
-    """Chinese characters and Latin words or numbers: how much the customer said."""
-    return len(_WORD.findall(text))
+    """Chinese characters and Latin words or numbers: how much the customer said. Counted in a
+    loop, which compiles to C, rather than by listing a regex's matches."""
+    count = 0
+    in_word = False
+    for char in text:
+        if "\u4e00" <= char <= "\u9fff":
+            count += 1
+            in_word = False
+        elif "a" <= char <= "z" or "0" <= char <= "9":
+            count += 0 if in_word else 1
+            in_word = True
+        else:
+            in_word = False
+    return count
 
 
 def _tally(tallies: dict[str, dict[str, Tally]], kind: str, hit: Hit, weight: float, original: str) -> None:

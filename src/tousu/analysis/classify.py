@@ -224,7 +224,7 @@ def decide_emotion(
     angry = tallies.get("angry", _NO_CUES)
     if prediction is not None and prediction.emotion:
         # Evidence quotes what was typed (非常不滿); the words are matched as the text was read.
-        explicit = [e for e in angry.evidence if any(word in fold(e.text) for word in config.explicit)]
+        explicit = [e for e in angry.evidence if _holds_any(fold(e.text), config.explicit)]
         if explicit and "angry" in names:
             # 气愤, 强烈不满, 情绪激动: anger said outright is angry, however the model reads the
             # rest (on real complaints it called most of them merely upset).
@@ -247,6 +247,10 @@ def decide_emotion(
     if calm.score > 0:
         return _label("calm", names, _rule_confidence(calm.score), calm.evidence, "rules")
     return _label(config.default, names, 0.4, [*angry.evidence, *upset.evidence], "default")
+
+
+def _holds_any(text: str, words: Sequence[str]) -> bool:
+    return any(word in text for word in words)
 
 
 def _label(

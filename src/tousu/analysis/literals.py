@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 
 import ahocorasick_rs
 
-from tousu.analysis.prefilter import required_literals
+from tousu.analysis.prefilter import required_literals, with_starting_characters
 
 P = TypeVar("P")
 
@@ -85,6 +85,7 @@ class TriggeredRegexes(Generic[P]):
     def add(self, pattern: re.Pattern[str], payload: P) -> None:
         factors = required_literals(pattern.pattern, pattern.flags)
         item = len(self._items)
+        pattern = with_starting_characters(pattern)
         if not factors:
             self._items.append((pattern, (), payload))
             self._always.append(item)

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from tousu.analysis.literals import LiteralIndex, TriggeredRegexes
 from tousu.analysis.negation import NegationRules, clause_bounds
 from tousu.analysis.normalize import normalize_pattern
+from tousu.analysis.prefilter import with_starting_characters
 from tousu.knowledge.taxonomy import Negation, SignalGroup
 
 NEGATABLE_KINDS = frozenset({"demand", "urgency"})
@@ -79,7 +80,7 @@ class Matcher:
         for label in labels:
             key = (label.kind, label.code)
             if label.exclude:
-                self._exclude[key] = [re.compile(normalize_pattern(p)) for p in label.exclude]
+                self._exclude[key] = [with_starting_characters(re.compile(normalize_pattern(p))) for p in label.exclude]
             if label.yields_to:
                 self._yields[key] = tuple(label.yields_to)
             for group in label.groups:

@@ -31,6 +31,7 @@ from tousu.analysis.classify import ModelPrediction
 from tousu.analysis.dialogue import DialogueSplitter, customer_text
 from tousu.analysis.features import Featurizer, VocabularyCounter, discover_words, domain_words
 from tousu.analysis.normalize import MAX_CHARS, Normalizer
+from tousu.analysis.prefilter import with_starting_characters
 from tousu.domain.codes import Category, Demand, Emotion
 from tousu.knowledge.taxonomy import Taxonomy
 
@@ -81,7 +82,8 @@ class Reading:
     def __init__(self, boilerplate: Iterable[str] = (), *, keeps_punctuation: bool = True) -> None:
         self.boilerplate = tuple(boilerplate)
         self.keeps_punctuation = keeps_punctuation
-        self._pattern = re.compile("|".join(f"(?:{p})" for p in self.boilerplate)) if self.boilerplate else None
+        joined = "|".join(f"(?:{p})" for p in self.boilerplate)
+        self._pattern = with_starting_characters(re.compile(joined)) if self.boilerplate else None
 
     @classmethod
     def of(cls, metadata: Mapping[str, Any]) -> Reading:
