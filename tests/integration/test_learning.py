@@ -395,3 +395,23 @@ def test_an_administrator_sees_the_figures_retrains_and_rolls_back_on_the_page(a
     missing = _form(admin, "/admin/model/9999/activate")
     assert missing.headers["location"] == "/admin/model?error=model_not_found"
     assert "所选模型不存在" in admin.get(missing.headers["location"]).text
+
+
+def test_a_history_routed_by_team_gets_a_model_that_reads_the_routing_line(api: Api, clock: Clock) -> None:
+    """Work orders whose routing line names the team their category follows, and nothing else
+    tells: retrained on them, the model reads the whole work order, and the page says why."""
+    routing = {"network": "请网管核实处理", "billing": "请计费中心核实处理", "service": "请营业厅核实处理"}
+    for n in range(42):
+        for category, line in routing.items():
+            _file(api, content=f"客户第{n + 2}次来电反映，{TAILS[n % len(TAILS)]}。{line}", category=category)
+    with _state(api).write() as conn:
+        users.set_password(conn, user_id=users_id(api, "admin1"), password=ADMIN_PASSWORD, now=clock.now)
+    admin = _web_login(api, "admin1", ADMIN_PASSWORD)
+    assert _form(admin, "/admin/model/retrain").headers["location"] == "/admin/model?done=activated"
+    [model] = _rows(api, analyzer_models)
+    agreements = model["metrics"]["reading"]["agreements"]
+    assert agreements["whole"] > agreements["stripped"]
+    shown = admin.get("/admin/model").text.split('id="model-reading"')[1].split("</dd>")[0]
+    assert "读工单全文" in shown and f"{agreements['whole'] * 100:.1f}%" in shown
+    routed = "客户来电说手机没信号，请网管核实处理"
+    assert _after_the_check(api.client, clock, api.tokens["agent1"], routed)["category"] == "network"

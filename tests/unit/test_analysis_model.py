@@ -163,6 +163,26 @@ def test_the_model_reads_the_matter_not_the_routing_lines_or_the_punctuation(mod
     assert model.predict("宽带天天掉线").category != pytest.approx(plain.category)  # the matter still counts
 
 
+def test_a_history_whose_categories_follow_its_routing_lines_reads_them(kb) -> None:  # type: ignore[no-untyped-def]
+    """Within one organisation, the line routing a work order may name the team its categories
+    follow: its own history, read both ways out of fold, decides that its model keeps them."""
+    matters = ["用户反映手机有问题", "客户来电称情况异常", "用户表示最近使用不正常", "客户说这几天一直这样"]
+    teams = {"network": "请网管核实处理", "billing": "请计费中心核实处理", "service": "请营业厅核实处理"}
+    history = [
+        {"text": f"{matters[n % len(matters)]}，已有{n}天。{line}", "category": code}
+        for n in range(40)
+        for code, line in teams.items()
+    ]
+    model = train(history, kb.taxonomy)
+    agreements = model.metadata["reading"]["agreements"]
+    assert agreements["whole"] > 0.9 > 0.5 > agreements["stripped"]
+    assert model.metadata["reading"]["name"] == "whole"
+    got = model.predict("客户反映信号时有时无，请网管核实处理").category
+    assert max(got, key=got.get) == "network"
+    # A history too short to tell keeps the reading the bundled model has.
+    assert train(history[:60], kb.taxonomy).reading("请网管核实处理").split() == []
+
+
 def test_a_model_reads_text_as_it_was_trained_to(tmp_path: Path, model: Model) -> None:
     """The reading is the model's, saved with it: a model saved before readings existed reads
     the text whole, whatever the knowledge base says today."""
@@ -296,6 +316,24 @@ def test_analyze_command_writes_one_line_per_input_and_survives_bad_lines(app: t
     assert out[2]["id"] == "c" and out[2]["error"]["type"] == "bad_input"
     assert out[3]["error"]["type"] == "bad_line"
     assert out[4]["industry"] == "retail"
+
+
+def test_train_says_which_reading_the_history_chose(tmp_path: Path, app: typer.Typer) -> None:
+    teams = {"network": "请网管核实处理", "billing": "请计费中心核实处理"}
+    history = tmp_path / "history.jsonl"
+    history.write_text(
+        "\n".join(
+            json.dumps(
+                {"id": f"{code}-{n}", "text": f"客户第{n}次来电反映。{line}", "category": code}, ensure_ascii=False
+            )
+            for n in range(60)
+            for code, line in teams.items()
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["train", str(history), "--out", str(tmp_path / "m.npz")])
+    assert result.exit_code == 0, result.output
+    assert "reads the whole text (categories right out of fold: the complaint without routing lines" in result.output
 
 
 def test_train_then_eval_round_trip(tmp_path: Path, app: typer.Typer) -> None:

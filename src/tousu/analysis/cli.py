@@ -217,6 +217,13 @@ def train(
     typer.echo(
         f"model {meta['model_version']}: {meta['records']} records, {meta['features']} features, {heads} -> {out}"
     )
+    agreements = meta["reading"].get("agreements") or {}
+    if len(agreements) > 1:
+        shares = ", ".join(f"{_READING_NAMES[name]} {share:.1%}" for name, share in agreements.items())
+        typer.echo(f"reads {_READING_NAMES[meta['reading']['name']]} (categories right out of fold: {shares})")
+
+
+_READING_NAMES = {"stripped": "the complaint without routing lines and punctuation", "whole": "the whole text"}
 
 
 def _read(paths: list[Path], mapping_path: Path | None) -> list[dict[str, Any]]:

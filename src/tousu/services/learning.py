@@ -341,6 +341,7 @@ def fit(data: TrainingSet, *, configured: Analyzer) -> Candidate:
         "held_out_records": len(data.held),
         "labels": model.metadata.get("labels", {}),
         "own_weights": model.metadata.get("prior", {}).get("weights", {}),
+        "reading": model.metadata.get("reading", {}),
         "candidate": _scores(candidate.to_dict()),
         "baseline": {
             "model_id": data.baseline_id,
