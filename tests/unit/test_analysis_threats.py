@@ -70,6 +70,10 @@ THREAT_CASES = [
     (set(), "李先生向记者抱怨，这几天家里的信号时有时无"),
     (set(), "我向朋友帮忙打听了一下，说这个套餐可以改"),
     (set(), "请你们公司相关单位核实一下我的账单"),
+    # A hotline record routing the case to an agency and pasting the agency's reply: the
+    # process of the hotline the customer called, not a threat; going there himself is one.
+    (set(), "市民来电反映驾校不退学费，请市场监管局核实处理。市场监管局答复：已约谈驾校，建议走司法途径"),
+    ({REGULATOR}, "我去过市场监管局了，监管局的回复是让我再等等"),
     # A threat the customer would rather not carry out still counts (veiled).
     ({MEDIA}, "我也不想把这事发到网上，你们把多收的钱退给我就行"),
     ({REGULATOR}, "我不想去找消协，只想把钱要回来"),
