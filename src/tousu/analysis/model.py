@@ -283,7 +283,9 @@ def train(
         raise ModelError(f"训练数据太少 (need at least 10 labelled texts, got {len(rows)})")
     prepare = TextPreparer(taxonomy)
     prepared = [prepare(r["text"]) for r in rows]
-    reading_name, featurizer, vectorizer, matrix, agreements = _chosen_reading(prepared, rows, calibrating, taxonomy, c)
+    reading_name, featurizer, vectorizer, matrix, agreements, category_scores = _chosen_reading(
+        prepared, rows, calibrating, taxonomy, c
+    )
     reading = _reading(reading_name, taxonomy)
     heads: dict[str, LinearHead] = {}
     counts: dict[str, dict[str, int]] = {}
@@ -302,7 +304,11 @@ def train(
         fitted.fit(matrix[picked], labels, sample_weight=weight)
         labelled = tuple(str(c) for c in fitted.classes_)
         gold = np.array([labelled.index(label) for label in labels])
-        scores = _out_of_fold(matrix[picked], np.array(labels), labelled, c, weight)
+        scores: np.ndarray | None
+        if name == "category" and category_scores is not None:
+            scores = category_scores  # the same folds, already run to choose the reading
+        else:
+            scores = _out_of_fold(matrix[picked], np.array(labels), labelled, c, weight)
         t = _calibrated(scores, gold, calibrating[picked], binary=len(labelled) == 2)
         temperatures[name] = round(t, 3)
         heads[name] = LinearHead(labelled, fitted.coef_ / t, fitted.intercept_ / t, True)
@@ -384,10 +390,10 @@ def _reading(name: str, taxonomy: Taxonomy) -> Reading:
 
 def _chosen_reading(
     prepared: Sequence[str], rows: Sequence[Mapping[str, Any]], flags: np.ndarray, taxonomy: Taxonomy, c: float
-) -> tuple[str, Featurizer, Any, Any, dict[str, float]]:
+) -> tuple[str, Featurizer, Any, Any, dict[str, float], np.ndarray | None]:
     """The name of the reading to train on, with its featurizer, fitted vectorizer and matrix,
-    and each reading's agreement: the share of flagged texts whose category its out-of-fold
-    model chose.
+    each reading's agreement (the share of flagged texts whose category its out-of-fold model
+    chose) and the chosen reading's out-of-fold category scores, when they were needed.
 
     The bundled model reads complaints without the work-order routing lines and punctuation
     (see Reading): across organisations, they say how a centre writes, not what the complaint
@@ -401,27 +407,30 @@ def _chosen_reading(
     labels = np.array([rows[i]["category"] for i in picked])
     flagged = flags[picked]
     choosing = int(flagged.sum()) >= _MIN_READING_CHOICE and len(set(labels.tolist())) > 1
+    classes = tuple(sorted(set(labels.tolist())))
+    # As `train` weighs the category's records, so that these are the folds it would run.
+    weight = _record_weights("category", flagged)
     built = []
     for name in _READINGS if choosing else _READINGS[:1]:
         reading = _reading(name, taxonomy)
         featurizer, vectorizer, matrix = _features([reading(text) for text in prepared], taxonomy)
-        right = _right_out_of_fold(matrix[picked], labels, c, flagged) if choosing else None
-        built.append((name, featurizer, vectorizer, matrix, right))
+        scores = _out_of_fold(matrix[picked], labels, classes, c, weight) if choosing else None
+        built.append((name, featurizer, vectorizer, matrix, scores, _right(scores, classes, labels, flagged)))
     agreements = {name: round(float(right.mean()), 4) for name, *_, right in built if right is not None}
     chosen = built[0]
-    if len(built) == 2 and built[0][4] is not None and built[1][4] is not None:
-        wins = int(np.sum(built[1][4] & ~built[0][4]))
-        losses = int(np.sum(built[0][4] & ~built[1][4]))
+    if len(built) == 2 and built[0][5] is not None and built[1][5] is not None:
+        wins = int(np.sum(built[1][5] & ~built[0][5]))
+        losses = int(np.sum(built[0][5] & ~built[1][5]))
         if wins - losses > 2 * math.sqrt(wins + losses):
             chosen = built[1]
-    name, featurizer, vectorizer, matrix, _ = chosen
-    return name, featurizer, vectorizer, matrix, agreements
+    name, featurizer, vectorizer, matrix, scores, _ = chosen
+    return name, featurizer, vectorizer, matrix, agreements, scores
 
 
-def _right_out_of_fold(matrix: Any, labels: np.ndarray, c: float, flagged: np.ndarray) -> np.ndarray | None:
-    """For each flagged text, whether a category model that did not see it chose its category."""
-    classes = tuple(sorted(set(labels.tolist())))
-    scores = _out_of_fold(matrix, labels, classes, c, _record_weights("category", flagged))
+def _right(
+    scores: np.ndarray | None, classes: tuple[str, ...], labels: np.ndarray, flagged: np.ndarray
+) -> np.ndarray | None:
+    """For each flagged text, whether the out-of-fold `scores` chose its category."""
     if scores is None:
         return None
     # Two classes: one column, the second class's score against the first's.
