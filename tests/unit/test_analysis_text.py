@@ -199,7 +199,7 @@ def test_required_literals_are_necessary_conditions() -> None:
         ("(?<![\\d.])1[3-9]", "1"),  # a lookbehind takes no character
         ("(a|)b", "ab"),
         ("[一-龥]x", "一-龥"),
-        ("(?i)k退|Q", "KQkq"),  # case-insensitive: both cases of an ASCII letter
+        ("(?i)k退|Q", "KQkq\u212a"),  # ignoring case: both cases, and the Kelvin sign for k
         ("a*", None),  # may match the empty string: a lookahead would lose those matches
         ("\\d+元", None),  # a category: left to the engine
         ("[^a]b", None),
@@ -208,6 +208,18 @@ def test_required_literals_are_necessary_conditions() -> None:
 )
 def test_starting_characters(pattern: str, first: str | None) -> None:
     assert starting_characters(pattern) == first
+
+
+def test_ignoring_case_the_starting_characters_hold_all_the_engine_matches() -> None:
+    """Every character the engine takes for an ASCII letter when it ignores case (the Kelvin
+    sign for k, among others) is a starting character of a pattern starting with that letter."""
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        pattern = f"(?i){letter}x"
+        first = starting_characters(pattern)
+        assert first is not None
+        starts = re.compile(f"[{first}]")
+        engine = re.compile(pattern)
+        assert all(starts.match(chr(code)) for code in range(0x10000) if engine.match(chr(code) + "x")), letter
 
 
 def test_a_lookahead_for_the_first_characters_changes_no_match(taxonomy: Taxonomy, normalizer: Normalizer) -> None:

@@ -183,8 +183,9 @@ def _first(items: list[tuple[Any, Any]], depth: int) -> tuple[_Ranges | None, bo
 
 
 def _both_cases(ranges: _Ranges) -> _Ranges | None:
-    """`ranges` with the other case of every ASCII letter in them; None if they hold another
-    character that has cases (the engine's case folding is not worth copying for them)."""
+    """`ranges` with every character the engine takes for an ASCII letter in them, when it
+    ignores case; None if they hold another character that has cases (the engine's case
+    folding is not worth copying for them)."""
     folded = set(ranges)
     for low, high in ranges:
         if high < 0x80:
@@ -194,7 +195,15 @@ def _both_cases(ranges: _Ranges) -> _Ranges | None:
                     folded.add((start ^ 0x20, end ^ 0x20))
         elif not (_CASELESS[0] <= low and high <= _CASELESS[1]):
             return None
+    for letter, partners in _ASCII_PARTNERS.items():
+        if any(low <= code <= high for low, high in folded for code in (ord(letter), ord(letter.upper()))):
+            folded.update((partner, partner) for partner in partners)
     return folded
+
+
+# The characters outside ASCII that the engine matches to an ASCII letter when it ignores case
+# (dotted and dotless i, the Kelvin sign, the long s).
+_ASCII_PARTNERS = {"i": (0x130, 0x131), "k": (0x212A,), "s": (0x17F,)}
 
 
 # CJK punctuation, kana and the unified ideographs: not one character there has a case.
