@@ -290,6 +290,19 @@ def test_a_model_never_adds_a_question_the_customer_did_not_ask(kb) -> None:  # 
     assert "explanation" in analyzer.analyze("这个月为什么多扣了50元？").demand_codes
 
 
+def test_a_templates_question_answered_no_keeps_the_model_from_adding_the_demand(kb) -> None:  # type: ignore[no-untyped-def]
+    class Generous(_Unsure):
+        def predict(self, text: str) -> ModelPrediction:
+            base = super().predict(text)
+            return ModelPrediction(base.category, {"high_compensation": 0.9}, base.emotion, self.version)
+
+    analyzer = Analyzer(kb, model=Generous())
+    asked = "客户反映本月流量费多扣了8元，要求处理，是否有赔偿要求：{}，客服代表解释无效"
+    assert "high_compensation" not in analyzer.analyze(asked.format("否")).demand_codes
+    assert "high_compensation" in analyzer.analyze(asked.format("是")).demand_codes
+    assert "high_compensation" in analyzer.analyze("客户反映本月流量费多扣了8元，要求处理").demand_codes
+
+
 @pytest.fixture(scope="module")
 def app() -> typer.Typer:
     app = typer.Typer()

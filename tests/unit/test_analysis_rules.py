@@ -296,3 +296,28 @@ def test_threats_raise_the_escalation_risk(analyze) -> None:  # type: ignore[no-
     assert calm.escalation_risk.level == "low"
     assert threat.escalation_risk.level == "high"
     assert {r.factor for r in threat.escalation_risk.reasons} >= {"media", "regulator"}
+
+
+# --- a work-order template's yes/no questions ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "客户反映家里宽带断网两天，是否越级投诉：否，是否有媒体曝光风险：否，请处理",
+        "用户来电反映信号差，是否有升级意向: 无，是否重复投诉：否",
+        "客户反映家里宽带断网两天，是否越级投诉：，请处理",  # unanswered: says nothing
+    ],
+)
+def test_a_question_answered_no_or_not_at_all_is_no_threat(analyze, text: str) -> None:  # type: ignore[no-untyped-def]
+    analysis = analyze(text)
+    assert not signal_codes(analysis) & {"media", "regulator"}
+    assert not {r.factor for r in analysis.escalation_risk.reasons} & {"media", "regulator", "repeat_text"}
+
+
+def test_a_question_answered_yes_is_the_label_with_the_question_as_evidence(analyze) -> None:  # type: ignore[no-untyped-def]
+    analysis = analyze("用户反映月租多扣，是否有升级意向：是，是否有赔偿要求：是，是否重复投诉：是")
+    demands = {d.code: d for d in analysis.demands}
+    assert demands["regulator_threat"].evidence[0].text == "是否有升级意向：是"
+    assert demands["high_compensation"].evidence[0].text == "是否有赔偿要求：是"
+    assert "repeat_text" in {r.factor for r in analysis.escalation_risk.reasons}

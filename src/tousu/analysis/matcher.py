@@ -5,6 +5,10 @@ occurs. Each hit then goes through three
 filters: overlapping hits of the same label count once (the strongest), a hit that overlaps
 a label it yields to is dropped (赔偿 inside 精神赔偿), and hits in a negated clause or an
 excluded context are marked or dropped.
+
+A work-order template's yes/no question (是否越级投诉：否, a group's `fields`) is read with its
+answer: "yes" is a hit, "no" a negated one, and either way the question stands for the cues
+of its label inside it (越级投诉 there is no threat). Unanswered, it only hides them.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class Cue:
     weight: float
     negatable: bool
     only_categories: frozenset[str] = frozenset()
+    field: bool = False  # a template's yes/no question, read with its answer
 
 
 class Hit(NamedTuple):
@@ -76,6 +81,10 @@ class Matcher:
         self._exclude: dict[tuple[str, str], list[re.Pattern[str]]] = {}
         self._yields: dict[tuple[str, str], tuple[str, ...]] = {}
         self._negation = NegationRules(negation)
+        answers = "|".join(
+            f"(?P<{name}>{'|'.join(map(re.escape, sorted(words, key=len, reverse=True)))})"
+            for name, words in (("yes", negation.yes_answers), ("no", negation.no_answers))
+        )
         cues: dict[str, list[Cue]] = {}
         for label in labels:
             key = (label.kind, label.code)
@@ -90,6 +99,11 @@ class Matcher:
                     cues.setdefault(keyword, []).append(cue)
                 for pattern in group.regexes:
                     self._regexes.add(re.compile(normalize_pattern(pattern)), cue)
+                if group.fields:
+                    field = Cue(label.kind, label.code, group.weight, False, frozenset(group.only_categories), True)
+                    for question in group.fields:
+                        answered = f"(?:{question})(?:(?:[ ]*[:：][ ]*|[ ]+)(?:{answers}))?"
+                        self._regexes.add(re.compile(normalize_pattern(answered)), field)
         regexes: dict[str, list[int]] = {}
         for literal, item in self._regexes.triggers():
             regexes.setdefault(literal, []).append(item)
@@ -146,17 +160,27 @@ class Matcher:
             for pattern, cue in self._regexes.select(triggered[turn], text[start:end]):
                 for match in pattern.finditer(text, start, end):
                     if match.end() > match.start():
+                        weight, negated = cue.weight, False
+                        if cue.field:
+                            negated = match.group("no") is not None
+                            if not negated and match.group("yes") is None:
+                                weight = 0.0  # unanswered: it only hides the cues inside it
                         hit = Hit(
                             cue.kind,
                             cue.code,
                             match.start(),
                             match.end(),
                             match.group(0),
-                            cue.weight,
-                            only_categories=cue.only_categories,
+                            weight,
+                            negated,
+                            cue.only_categories,
                         )
                         hits.append((hit, cue))
-            kept = self._apply_yields(_strongest_per_label(hits))
+            kept = [
+                (hit, cue)
+                for hit, cue in self._apply_yields(_strongest_per_label(hits))
+                if not (cue.field and hit.weight == 0.0)
+            ]
             results.append([h for h in (self._filter(text, pair, start, end) for pair in kept) if h is not None])
         return results, riders
 
@@ -176,6 +200,8 @@ class Matcher:
 
     def _filter(self, text: str, pair: tuple[Hit, Cue], lo: int, hi: int) -> Hit | None:
         hit, cue = pair
+        if cue.field:
+            return hit  # the answer has decided
         excludes = self._exclude.get((hit.kind, hit.code))
         if not excludes and not cue.negatable:
             return hit
@@ -202,8 +228,11 @@ def _overlap(a: Hit, b: Hit) -> bool:
 
 
 def _strongest_per_label(hits: list[tuple[Hit, Cue]]) -> list[tuple[Hit, Cue]]:
-    """Overlapping hits of one label count once: the heaviest, then the longest."""
-    ordered = sorted(hits, key=lambda pair: (-pair[0].weight, pair[0].start - pair[0].end, pair[0].start))
+    """Overlapping hits of one label count once: a template's question, else the heaviest,
+    then the longest."""
+    ordered = sorted(
+        hits, key=lambda pair: (not pair[1].field, -pair[0].weight, pair[0].start - pair[0].end, pair[0].start)
+    )
     accepted: dict[tuple[str, str], list[Hit]] = {}
     kept: list[tuple[Hit, Cue]] = []
     for hit, cue in ordered:
