@@ -305,7 +305,7 @@ def test_threats_raise_the_escalation_risk(analyze) -> None:  # type: ignore[no-
     "text",
     [
         "客户反映家里宽带断网两天，是否越级投诉：否，是否有媒体曝光风险：否，请处理",
-        "用户来电反映信号差，是否有升级意向: 无，是否重复投诉：否",
+        "用户来电反映信号差，是否有升级意向: 无，是否重复投诉：否，是否报警：否",
         "客户反映家里宽带断网两天，是否越级投诉：，请处理",  # unanswered: says nothing
     ],
 )
@@ -315,9 +315,19 @@ def test_a_question_answered_no_or_not_at_all_is_no_threat(analyze, text: str) -
     assert not {r.factor for r in analysis.escalation_risk.reasons} & {"media", "regulator", "repeat_text"}
 
 
-def test_a_question_answered_yes_is_the_label_with_the_question_as_evidence(analyze) -> None:  # type: ignore[no-untyped-def]
+def test_a_question_answered_yes_counts(analyze) -> None:  # type: ignore[no-untyped-def]
     analysis = analyze("用户反映月租多扣，是否有升级意向：是，是否有赔偿要求：是，是否重复投诉：是")
-    demands = {d.code: d for d in analysis.demands}
-    assert demands["regulator_threat"].evidence[0].text == "是否有升级意向：是"
-    assert demands["high_compensation"].evidence[0].text == "是否有赔偿要求：是"
+    assert {"regulator_threat", "high_compensation"} <= set(analysis.demand_codes)
     assert "repeat_text" in {r.factor for r in analysis.escalation_risk.reasons}
+
+
+def test_a_question_answered_no_names_no_scene_no_demand_and_no_anger(analyze) -> None:  # type: ignore[no-untyped-def]
+    said = analyze("用户反映宽带断网，用户情绪激动，要求道歉，几十户集体投诉")
+    assert said.emotion.code == "angry" and "apology" in said.demand_codes
+    assert "group_incident" in signal_codes(said)
+    asked = analyze("用户反映宽带断网，是否情绪激动：否，是否要求道歉：否，是否集体投诉：否")
+    assert asked.emotion.code != "angry" and "apology" not in asked.demand_codes
+    assert "group_incident" not in signal_codes(asked)
+    assert not {hint.code for hint in asked.scenarios} & {hint.code for hint in said.scenarios}
+    # What the question is about still tells the category.
+    assert asked.category.code == said.category.code == "network"

@@ -74,6 +74,10 @@ THREAT_CASES = [
     # process of the hotline the customer called, not a threat; going there himself is one.
     (set(), "市民来电反映驾校不退学费，请市场监管局核实处理。市场监管局答复：已约谈驾校，建议走司法途径"),
     ({REGULATOR}, "我去过市场监管局了，监管局的回复是让我再等等"),
+    # An agent telling the customer where to appeal is the process, not the customer's threat.
+    (set(), "客户反映月租多扣，已按口径解释，如对结果不满意，可告知客户拨打12300申诉"),
+    (set(), "用户反映宽带断网，已告知用户可向工信部申诉，用户表示理解"),
+    ({REGULATOR}, "客户称不解决就向工信部投诉，已告知客户会尽快处理"),
     # A threat the customer would rather not carry out still counts (veiled).
     ({MEDIA}, "我也不想把这事发到网上，你们把多收的钱退给我就行"),
     ({REGULATOR}, "我不想去找消协，只想把钱要回来"),

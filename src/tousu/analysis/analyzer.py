@@ -62,6 +62,7 @@ class _Found:
     fraud_hits: int = 0  # the customer calls it fraud or claims the fraud compensation (not negated)
     future_hits: int = 0  # the customer puts what he threatens in the future (明天带人去)
     hint_triggers: set[int] = field(default_factory=set)  # see Matcher's riders
+    unsaid: list[tuple[int, int]] = field(default_factory=list)  # see Matcher.scan_turns
 
 
 class Predictor(Protocol):
@@ -199,6 +200,7 @@ class Analyzer:
             own,
             conditions,
             triggered=found.hint_triggers,
+            unsaid=found.unsaid,
             category=category.code,
             industry=industry_entry.code,
             original=original,
@@ -250,7 +252,9 @@ class Analyzer:
         found = _Found()
         own_ids = {id(turn) for turn in own}
         agent_weight = self._taxonomy.decision.agent_turn_weight
-        hits_per_turn, found.hint_triggers = matcher.scan_turns(normalized, [(t.start, t.end) for t in turns])
+        hits_per_turn, found.hint_triggers, found.unsaid = matcher.scan_turns(
+            normalized, [(t.start, t.end) for t in turns]
+        )
         for turn, hits in zip(turns, hits_per_turn, strict=True):
             is_customer = id(turn) in own_ids
             for hit in hits:

@@ -60,16 +60,22 @@ class HintMatcher:
         facts: set[str],
         *,
         triggered: set[int],
+        unsaid: Sequence[tuple[int, int]] = (),
         category: str,
         industry: str,
         original: str,
     ) -> tuple[tuple[Hint, ...], tuple[Hint, ...]]:
         """(profile hints, scenario hints), best first. `facts` holds conditions like demand:refund;
-        `triggered` the signals whose trigger literals occur in the text (from the cue matcher)."""
+        `triggered` the signals whose trigger literals occur in the text, `unsaid` the spans
+        where it says nothing of what they name (both from the cue matcher)."""
         evidence: dict[tuple[str, str], list[Evidence]] = {}
         for pattern, key in self.signals.select(triggered, text):
             for turn in turns:
                 found = pattern.search(text, turn.start, turn.end)
+                if found is not None and unsaid and _inside(found, unsaid):
+                    found = next(
+                        (m for m in pattern.finditer(text, turn.start, turn.end) if not _inside(m, unsaid)), None
+                    )
                 if found and found.end() > found.start():
                     evidence.setdefault(key, []).append(
                         Evidence(original[found.start() : found.end()], found.start(), found.end())
@@ -110,6 +116,10 @@ class HintMatcher:
             scored.append((not evidence, -weight, order, hint))
         scored.sort(key=lambda item: item[:3])
         return [hint for *_, hint in scored]
+
+
+def _inside(found: re.Match[str], spans: Sequence[tuple[int, int]]) -> bool:
+    return any(lo <= found.start() and found.end() <= hi for lo, hi in spans)
 
 
 def _distinct(evidence: list[Evidence]) -> list[Evidence]:

@@ -6,9 +6,10 @@ filters: overlapping hits of the same label count once (the strongest), a hit th
 a label it yields to is dropped (赔偿 inside 精神赔偿), and hits in a negated clause or an
 excluded context are marked or dropped.
 
-A work-order template's yes/no question (是否越级投诉：否, a group's `fields`) is read with its
-answer: "yes" is a hit, "no" a negated one, and either way the question stands for the cues
-of its label inside it (越级投诉 there is no threat). Unanswered, it only hides them.
+A work-order template asks some of this as yes/no questions (是否越级投诉：否): the answer
+after the colon decides every cue inside a question, the category's aside. Answered no, they
+are negated (越级投诉 there is no threat); yes, they count with no exclusion or negation to
+undo them; unanswered, they say nothing and are dropped.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from tousu.analysis.literals import LiteralIndex, TriggeredRegexes
-from tousu.analysis.negation import NegationRules, clause_bounds
+from tousu.analysis.negation import NegationRules, TemplateQuestions, clause_bounds
 from tousu.analysis.normalize import normalize_pattern
 from tousu.analysis.prefilter import with_starting_characters
 from tousu.knowledge.taxonomy import Negation, SignalGroup
@@ -46,7 +47,7 @@ class Cue:
     weight: float
     negatable: bool
     only_categories: frozenset[str] = frozenset()
-    field: bool = False  # a template's yes/no question, read with its answer
+    answered: bool = False  # decided by a template question's answer: nothing may undo it
 
 
 class Hit(NamedTuple):
@@ -81,10 +82,7 @@ class Matcher:
         self._exclude: dict[tuple[str, str], list[re.Pattern[str]]] = {}
         self._yields: dict[tuple[str, str], tuple[str, ...]] = {}
         self._negation = NegationRules(negation)
-        answers = "|".join(
-            f"(?P<{name}>{'|'.join(map(re.escape, sorted(words, key=len, reverse=True)))})"
-            for name, words in (("yes", negation.yes_answers), ("no", negation.no_answers))
-        )
+        self._questions = TemplateQuestions(negation)
         cues: dict[str, list[Cue]] = {}
         for label in labels:
             key = (label.kind, label.code)
@@ -99,11 +97,6 @@ class Matcher:
                     cues.setdefault(keyword, []).append(cue)
                 for pattern in group.regexes:
                     self._regexes.add(re.compile(normalize_pattern(pattern)), cue)
-                if group.fields:
-                    field = Cue(label.kind, label.code, group.weight, False, frozenset(group.only_categories), True)
-                    for question in group.fields:
-                        answered = f"(?:{question})(?:(?:[ ]*[:：][ ]*|[ ]+)(?:{answers}))?"
-                        self._regexes.add(re.compile(normalize_pattern(answered)), field)
         regexes: dict[str, list[int]] = {}
         for literal, item in self._regexes.triggers():
             regexes.setdefault(literal, []).append(item)
@@ -122,10 +115,13 @@ class Matcher:
                 ),
             )
 
-    def scan_turns(self, text: str, bounds: Sequence[tuple[int, int]]) -> tuple[list[list[Hit]], set[int]]:
-        """Hits per turn (start, end), after de-duplication and negation, and the riders'
-        regexes triggered anywhere in the text; one literal pass over the whole text serves
-        all turns."""
+    def scan_turns(
+        self, text: str, bounds: Sequence[tuple[int, int]]
+    ) -> tuple[list[list[Hit]], set[int], list[tuple[int, int]]]:
+        """Hits per turn (start, end), after de-duplication and negation; the riders' regexes
+        triggered anywhere in the text; and the spans of the template's questions answered no
+        or not at all, where the text says nothing of what it names. One literal pass over the
+        whole text serves all turns."""
         starts = [start for start, _ in bounds]
         raw: list[list[tuple[Hit, Cue]]] = [[] for _ in bounds]
         triggered: list[set[int]] = [set() for _ in bounds]
@@ -155,34 +151,29 @@ class Matcher:
                     (Hit(cue.kind, cue.code, i, end, keyword, cue.weight, False, cue.only_categories), cue)
                 )
         results = []
+        unsaid: list[tuple[int, int]] = []
         for turn, (start, end) in enumerate(bounds):
             hits = raw[turn]
             for pattern, cue in self._regexes.select(triggered[turn], text[start:end]):
                 for match in pattern.finditer(text, start, end):
                     if match.end() > match.start():
-                        weight, negated = cue.weight, False
-                        if cue.field:
-                            negated = match.group("no") is not None
-                            if not negated and match.group("yes") is None:
-                                weight = 0.0  # unanswered: it only hides the cues inside it
                         hit = Hit(
                             cue.kind,
                             cue.code,
                             match.start(),
                             match.end(),
                             match.group(0),
-                            weight,
-                            negated,
-                            cue.only_categories,
+                            cue.weight,
+                            only_categories=cue.only_categories,
                         )
                         hits.append((hit, cue))
-            kept = [
-                (hit, cue)
-                for hit, cue in self._apply_yields(_strongest_per_label(hits))
-                if not (cue.field and hit.weight == 0.0)
-            ]
+            questions = self._questions.find(text, start, end)
+            if questions:
+                hits = _answered(hits, questions)
+                unsaid += [(lo, hi) for lo, hi, answer in questions if answer != "yes"]
+            kept = self._apply_yields(_strongest_per_label(hits))
             results.append([h for h in (self._filter(text, pair, start, end) for pair in kept) if h is not None])
-        return results, riders
+        return results, riders, unsaid
 
     def _apply_yields(self, hits: list[tuple[Hit, Cue]]) -> list[tuple[Hit, Cue]]:
         if not self._yields:
@@ -200,8 +191,8 @@ class Matcher:
 
     def _filter(self, text: str, pair: tuple[Hit, Cue], lo: int, hi: int) -> Hit | None:
         hit, cue = pair
-        if cue.field:
-            return hit  # the answer has decided
+        if cue.answered:
+            return hit
         excludes = self._exclude.get((hit.kind, hit.code))
         if not excludes and not cue.negatable:
             return hit
@@ -213,6 +204,22 @@ class Matcher:
         if cue.negatable and self._negation.is_negated(text, hit.start, hit.end, clause_start, clause_end):
             return hit._replace(negated=True)
         return hit
+
+
+# What a question is about, not what it asks: 是否投诉宽带：否 is still about broadband.
+_UNANSWERED_KINDS = frozenset({"category", "topic"})
+
+
+def _answered(hits: list[tuple[Hit, Cue]], questions: list[tuple[int, int, str | None]]) -> list[tuple[Hit, Cue]]:
+    """`hits` with those inside a template's question decided by its answer."""
+    decided = []
+    for hit, cue in hits:
+        answer = next((a for lo, hi, a in questions if lo <= hit.start and hit.end <= hi), "outside")
+        if answer == "outside" or hit.kind in _UNANSWERED_KINDS:
+            decided.append((hit, cue))
+        elif answer is not None:  # None: unanswered, the hit says nothing
+            decided.append((hit._replace(negated=answer == "no"), replace(cue, answered=True)))
+    return decided
 
 
 def _inside_number(text: str, keyword: str, start: int, end: int) -> bool:
@@ -228,11 +235,8 @@ def _overlap(a: Hit, b: Hit) -> bool:
 
 
 def _strongest_per_label(hits: list[tuple[Hit, Cue]]) -> list[tuple[Hit, Cue]]:
-    """Overlapping hits of one label count once: a template's question, else the heaviest,
-    then the longest."""
-    ordered = sorted(
-        hits, key=lambda pair: (not pair[1].field, -pair[0].weight, pair[0].start - pair[0].end, pair[0].start)
-    )
+    """Overlapping hits of one label count once: the heaviest, then the longest."""
+    ordered = sorted(hits, key=lambda pair: (-pair[0].weight, pair[0].start - pair[0].end, pair[0].start))
     accepted: dict[tuple[str, str], list[Hit]] = {}
     kept: list[tuple[Hit, Cue]] = []
     for hit, cue in ordered:

@@ -30,6 +30,7 @@ from tousu.analysis.analyzer import ANALYZER_VERSION
 from tousu.analysis.classify import ModelPrediction
 from tousu.analysis.dialogue import DialogueSplitter, customer_text
 from tousu.analysis.features import Featurizer, VocabularyCounter, discover_words, domain_words
+from tousu.analysis.negation import denied_questions
 from tousu.analysis.normalize import MAX_CHARS, Normalizer
 from tousu.analysis.prefilter import with_starting_characters
 from tousu.domain.codes import Category, Demand, Emotion
@@ -71,7 +72,8 @@ class LinearHead:
 
 class Reading:
     """What the model reads of the prepared text: without the work-order boilerplate (taxonomy
-    `boilerplate`) and without punctuation. Both are the writer's habits, not the matter: on
+    `boilerplate`, and a template's questions answered no: see negation.denied_questions) and
+    without punctuation. Both are the writer's habits, not the matter: on
     real complaints, cross-validated, the category's macro-F1 rose from 0.55 to 0.57 without the
     boilerplate and to 0.60 without punctuation as well, work orders most. Kept in the model's
     metadata, so a model reads text as it was trained to, whatever the knowledge base says
@@ -385,7 +387,10 @@ _MIN_READING_CHOICE = 100
 
 
 def _reading(name: str, taxonomy: Taxonomy) -> Reading:
-    return Reading(taxonomy.boilerplate, keeps_punctuation=False) if name == "stripped" else Reading()
+    if name != "stripped":
+        return Reading()
+    denied = denied_questions(taxonomy.negation)
+    return Reading((*taxonomy.boilerplate, *([denied] if denied else [])), keeps_punctuation=False)
 
 
 def _chosen_reading(

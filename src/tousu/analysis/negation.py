@@ -7,6 +7,9 @@ For example, with the shipped rules `is_negated("我不是要赔偿", 4, 6, 0, 6
   phrases listed as `not_negation` are skipped, and a bridge word (就, 否则, 的话) between
   the negation and the cue turns the negation into the condition of a threat;
 - a dismissal right after the cue (赔偿就不用了, 道歉有什么用) negates it.
+
+A work-order template's yes/no question (是否越级投诉：否) is answered after its colon; the
+matcher reads every cue inside it by that answer (`TemplateQuestions`).
 """
 
 from __future__ import annotations
@@ -82,3 +85,43 @@ def _any_of(phrases: Iterable[str]) -> re.Pattern[str]:
     """One pattern that finds any of the phrases (none: never matches)."""
     options = sorted(set(phrases), key=len, reverse=True)
     return re.compile("|".join(map(re.escape, options))) if options else _NEVER
+
+
+class TemplateQuestions:
+    """A work-order template's yes/no questions (是否越级投诉：否) with their answers."""
+
+    def __init__(self, negation: Negation) -> None:
+        self._openers = tuple(negation.questions)
+        # The question up to its colon, then its answer if any: the last group matched is
+        # "yes", "no" or, unanswered, "question".
+        self._pattern = re.compile(
+            f"(?P<question>{_question(negation)})[ ]*[:：][ ]*"
+            f"(?:(?P<yes>{_words(negation.yes_answers)})|(?P<no>{_words(negation.no_answers)}))?"
+        )
+
+    def find(self, text: str, start: int, end: int) -> list[tuple[int, int, str | None]]:
+        """(start, end, answer) of each question in text[start:end], the question without its
+        colon; the answer "yes", "no" or None."""
+        if not any(opener in text[start:end] for opener in self._openers):
+            return []
+        return [
+            (match.start(), match.end("question"), match.lastgroup if match.lastgroup in ("yes", "no") else None)
+            for match in self._pattern.finditer(text, start, end)
+        ]
+
+
+def denied_questions(negation: Negation) -> str | None:
+    """The template's questions answered no, for the model to leave unread: it counts the words
+    of 是否越级投诉：否 as if they were said, and cannot read the answer."""
+    if not negation.questions or not negation.no_answers:
+        return None
+    return f"{_question(negation)}[ ]*[:：][ ]*(?:{_words(negation.no_answers)})"
+
+
+def _question(negation: Negation) -> str:
+    """What a question opens with, then up to 20 characters to its colon (one clause)."""
+    return f"(?:{_words(negation.questions)})[^,，。!！?？;；:：\n]{{1,20}}"
+
+
+def _words(words: Iterable[str]) -> str:
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True))) or "(?!)"

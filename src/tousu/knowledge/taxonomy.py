@@ -78,11 +78,6 @@ class SignalGroup(BaseModel):
     weight: float = Field(default=1.0, ge=-10, le=10)
     keywords: tuple[Word, ...] = ()
     regexes: tuple[Regex, ...] = ()
-    # Yes/no questions of a work-order template (是否越级投诉：否): the answer after the
-    # question (negation.yes_answers, no_answers) says whether the label holds, not the words
-    # in the question, and the question stands for every cue of the label inside it.
-    # Unanswered, it says nothing.
-    fields: tuple[Regex, ...] = ()
     # None: the label kind decides (demands and urgency signals can be negated, topics cannot).
     negatable: bool | None = None
     # For demand cues: count only when the complaint has one of these categories
@@ -99,7 +94,7 @@ class SignalGroup(BaseModel):
 
     @model_validator(mode="after")
     def _not_empty(self) -> SignalGroup:
-        if not self.keywords and not self.regexes and not self.fields:
+        if not self.keywords and not self.regexes:
             raise ValueError("信号组没有关键词也没有正则 (empty signal group)")
         return self
 
@@ -149,9 +144,11 @@ class Negation(BaseModel):
     bridges: tuple[Word, ...]
     window: int = Field(default=8, ge=1, le=30)
     after_window: int = Field(default=6, ge=0, le=30)
-    # The answers to a template's yes/no question (SignalGroup.fields).
-    yes_answers: tuple[Word, ...] = Field(default=("是", "有"), min_length=1)
-    no_answers: tuple[Word, ...] = Field(default=("否", "无", "没有"), min_length=1)
+    # A work-order template's yes/no questions (是否越级投诉：否): the words a question opens
+    # with, and its answers after the colon.
+    questions: tuple[Word, ...] = ()
+    yes_answers: tuple[Word, ...] = ()
+    no_answers: tuple[Word, ...] = ()
 
 
 class SpeakerSide(BaseModel):
@@ -446,7 +443,7 @@ def _check_duplicate_cues(file: str, taxonomy: Taxonomy) -> None:
     for section in ("categories", "demands", "emotions", "urgency"):
         for label in getattr(taxonomy, section):
             seen: set[str] = set()
-            cues = [*label.keyword_list(), *(p for g in label.signals for p in (*g.regexes, *g.fields))]
+            cues = [*label.keyword_list(), *(p for g in label.signals for p in g.regexes)]
             for cue in cues:
                 if cue in seen:
                     raise KnowledgeBaseError(file, f"{section}.{label.code}", f"重复的信号 (duplicate cue): {cue}")
