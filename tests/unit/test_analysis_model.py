@@ -282,6 +282,17 @@ def test_anger_said_shouted_or_an_insult_is_angry_whatever_the_model_reads(kb) -
     assert analyzer.analyze("我不气愤，就是想问问这笔钱").emotion.code == "upset"
 
 
+def test_an_emotion_the_agent_recorded_is_the_emotion(kb) -> None:  # type: ignore[no-untyped-def]
+    for model in (_Unsure(), None):  # reads every text as upset; the rules alone
+        analyzer = Analyzer(kb, model=model)
+        calm = analyzer.analyze("客户反映宽带断网两天，要求尽快修复。客户情绪：平稳")
+        assert calm.emotion.code == "calm" and calm.emotion.evidence[0].text == "情绪：平稳"
+        assert analyzer.analyze("客户反映宽带断网两天。情绪：较激动").emotion.code == "angry"
+        # Anger said outright comes first; a state the record does not name is no record.
+        assert analyzer.analyze("客户强烈不满，宽带断网两天。客户情绪：平稳").emotion.code == "angry"
+    assert Analyzer(kb, model=_Unsure()).analyze("客户反映宽带断网两天。客户情绪：不稳定").emotion.code == "upset"
+
+
 def test_a_model_never_adds_a_question_the_customer_did_not_ask(kb) -> None:  # type: ignore[no-untyped-def]
     class Curious(_Unsure):
         def predict(self, text: str) -> ModelPrediction:

@@ -11,7 +11,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
-from tousu.analysis.classify import ModelPrediction, Tally, decide_category, decide_demands, decide_emotion
+from tousu.analysis.classify import (
+    ModelPrediction,
+    Tally,
+    decide_category,
+    decide_demands,
+    decide_emotion,
+    stated_emotion,
+)
 from tousu.analysis.dialogue import DialogueSplitter, Turn, customer_text, customer_turns
 from tousu.analysis.facts import extract_facts, is_charged
 from tousu.analysis.hints import HintMatcher
@@ -93,6 +100,7 @@ class Analyzer:
         self._defers_to = {label.code: label.defers_to for label in taxonomy.categories if label.defers_to}
         self._suppressed_by = {label.code: label.suppressed_by for label in taxonomy.demands if label.suppressed_by}
         self._emotion_names = {label.code: label.name for label in taxonomy.emotions}
+        self._stated = stated_emotion(taxonomy.decision.emotion)
         self._topic_categories = {topic.key: frozenset(topic.categories) for topic in taxonomy.topics}
         self._topic_venues = frozenset(topic.key for topic in taxonomy.topics if topic.venue)
         self.version = f"{ANALYZER_VERSION}+taxonomy.{taxonomy.version}"
@@ -171,6 +179,7 @@ class Analyzer:
             self._emotion_names,
             rules,
             prediction,
+            self._stated_emotion(normalized, own, original),
         )
         signal_codes = [s.code for s in signals]
         demand_codes = [d.code for d in demands]
@@ -297,6 +306,16 @@ class Analyzer:
         if any(p.category == category and not p.closed for p in history):
             conditions.add("history:unresolved")
         return conditions
+
+    def _stated_emotion(self, text: str, own: Sequence[Turn], original: str) -> tuple[str, Evidence] | None:
+        """The emotion an agent recorded in the customer's part of the text, with its evidence."""
+        if self._stated is None:
+            return None
+        for turn in own:
+            found = self._stated.search(text, turn.start, turn.end)
+            if found is not None and found.lastgroup is not None:
+                return found.lastgroup, Evidence(original[found.start() : found.end()], found.start(), found.end())
+        return None
 
     def _industry(self, code: str) -> Industry:
         # A code is the usual argument and needs no normalising search; names and aliases do.

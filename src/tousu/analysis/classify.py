@@ -13,7 +13,9 @@ category and emotion
     `THIN_TEXT_WORDS` characters (我要投诉). One exception: anger said outright (气愤, 强烈不满,
     情绪激动: `EmotionRules.explicit`) is angry whatever the model says, as the label is defined;
     the model, taught mostly by texts where anger shows in other ways, called most such real
-    complaints merely upset. Without a model, the cue rules decide (see `_rules_category`).
+    complaints merely upset. Then an agent's record of the emotion in a work order (客户情绪：
+    平稳: `EmotionRules.stated`) decides it. Without a model, the cue rules decide (see
+    `_rules_category`).
 demands
     A demand scoring `demand_strong` or more is kept whatever the model says; one scoring at
     least `demand_min` is kept unless the model gives it under 0.15; a demand with no rule
@@ -25,16 +27,19 @@ demands
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from tousu.analysis.results import Evidence, LabelResult
-from tousu.knowledge.taxonomy import DecisionRules
+from tousu.knowledge.taxonomy import DecisionRules, EmotionRules
 from tousu.text import fold
 
 MODEL_DEMAND_VETO = 0.15
 MODEL_DEMAND_ADD = 0.5
 UNCERTAIN_BELOW = 0.3
+# The confidence of an emotion an agent recorded (客户情绪：平稳).
+STATED_CONFIDENCE = 0.9
 THIN_TEXT_WORDS = 10
 _ALTERNATIVES = 3
 RULE_ONLY_DEMANDS = frozenset({"media_threat", "regulator_threat", "explanation"})
@@ -218,18 +223,23 @@ def decide_emotion(
     names: Mapping[str, str],
     rules: DecisionRules,
     prediction: ModelPrediction | None,
+    stated: tuple[str, Evidence] | None = None,
 ) -> LabelResult:
-    """`pressure` is the anger the customer's threats add (see EmotionRules)."""
+    """`pressure` is the anger the customer's threats add (see EmotionRules); `stated` the
+    emotion an agent recorded (see `stated_emotion`), with its evidence."""
     config = rules.emotion
     angry = tallies.get("angry", _NO_CUES)
+    # Evidence quotes what was typed (非常不滿); the words are matched as the text was read.
+    explicit = [e for e in angry.evidence if _holds_any(fold(e.text), config.explicit)]
+    if prediction is not None and prediction.emotion and explicit and "angry" in names:
+        # 气愤, 强烈不满, 情绪激动: anger said outright is angry, however the model reads the
+        # rest (on real complaints it called most of them merely upset).
+        probability = prediction.emotion.get("angry", 0.0)
+        return _label("angry", names, max(probability, _rule_confidence(angry.score)), explicit, "rules+model")
+    if stated is not None and stated[0] in names and not explicit:
+        # 客户情绪：平稳: the model reads 情绪 as anger (agents write it of angry customers).
+        return _label(stated[0], names, STATED_CONFIDENCE, [stated[1]], "rules")
     if prediction is not None and prediction.emotion:
-        # Evidence quotes what was typed (非常不滿); the words are matched as the text was read.
-        explicit = [e for e in angry.evidence if _holds_any(fold(e.text), config.explicit)]
-        if explicit and "angry" in names:
-            # 气愤, 强烈不满, 情绪激动: anger said outright is angry, however the model reads the
-            # rest (on real complaints it called most of them merely upset).
-            probability = prediction.emotion.get("angry", 0.0)
-            return _label("angry", names, max(probability, _rule_confidence(angry.score)), explicit, "rules+model")
         chosen = _model_choice(prediction.emotion, names, tallies)
         if chosen is not None:
             return chosen
@@ -247,6 +257,20 @@ def decide_emotion(
     if calm.score > 0:
         return _label("calm", names, _rule_confidence(calm.score), calm.evidence, "rules")
     return _label(config.default, names, 0.4, [*angry.evidence, *upset.evidence], "default")
+
+
+def stated_emotion(config: EmotionRules) -> re.Pattern[str] | None:
+    """An agent's record of the customer's emotion (客户情绪：平稳, 情绪：较激动) in normalised
+    text; the group that matched names the emotion."""
+    states = "|".join(f"(?P<{code}>{_alternation(words)})" for code, words in config.stated.items() if words)
+    if not config.stated_fields or not states:
+        return None
+    degrees = _alternation(config.stated_degrees)
+    return re.compile(f"(?:{_alternation(config.stated_fields)})[ ]*[:：][ ]*(?:{degrees})?(?:{states})")
+
+
+def _alternation(words: Sequence[str]) -> str:
+    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
 
 
 def _holds_any(text: str, words: Sequence[str]) -> bool:

@@ -225,6 +225,12 @@ class EmotionRules(BaseModel):
     # how the annotation convention defines angry. One of them, not negated, makes the emotion
     # angry even where the model reads it otherwise. Each must be an angry cue.
     explicit: tuple[Word, ...] = ()
+    # An agent's record of the customer's emotion in a work order (客户情绪：平稳): the field
+    # names, the words that may come before the state (非常, 较), and the states of each emotion.
+    # The record decides the emotion, after anger said outright.
+    stated_fields: tuple[Word, ...] = ()
+    stated_degrees: tuple[Word, ...] = ()
+    stated: dict[Literal["calm", "upset", "angry"], tuple[Word, ...]] = Field(default_factory=dict)
     # Added to dissatisfaction per demand (other than an explanation) and for "!".
     demand_upset: float = Field(ge=0)
     exclamation_upset: float = Field(ge=0)
