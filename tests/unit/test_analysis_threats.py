@@ -78,6 +78,10 @@ THREAT_CASES = [
     (set(), "客户反映月租多扣，已按口径解释，如对结果不满意，可告知客户拨打12300申诉"),
     (set(), "用户反映宽带断网，已告知用户可向工信部申诉，用户表示理解"),
     ({REGULATOR}, "客户称不解决就向工信部投诉，已告知客户会尽快处理"),
+    # A work order that came through the city hotline: the channel, not a threat.
+    (set(), "客户反映宽带断网两天。来源：12345转办"),
+    (set(), "用户通过12345市民热线来电反映宽带断网"),
+    ({REGULATOR}, "再不修好我就打12345投诉"),
     # A threat the customer would rather not carry out still counts (veiled).
     ({MEDIA}, "我也不想把这事发到网上，你们把多收的钱退给我就行"),
     ({REGULATOR}, "我不想去找消协，只想把钱要回来"),
