@@ -193,7 +193,7 @@ def test_a_model_reads_text_as_it_was_trained_to(tmp_path: Path, model: Model) -
     older = Reading.of({"format_version": FORMAT_VERSION})
     assert older("客户反映：话费多扣了。请尽快核实并处理，谢谢！") == "客户反映：话费多扣了。请尽快核实并处理，谢谢！"
     # A template's question answered no is not read: its words are not what the customer said.
-    asked = "话费多扣了，是否越级投诉：否，是否有赔偿要求：是"
+    asked = "话费多扣了，是否越级投诉：否，媒体曝光：无，是否有赔偿要求：是"
     assert model.reading(asked).split() == ["话费多扣了", "是否有赔偿要求", "是"]
 
 

@@ -307,12 +307,19 @@ def test_threats_raise_the_escalation_risk(analyze) -> None:  # type: ignore[no-
         "客户反映家里宽带断网两天，是否越级投诉：否，是否有媒体曝光风险：否，请处理",
         "用户来电反映信号差，是否有升级意向: 无，是否重复投诉：否，是否报警：否",
         "客户反映家里宽带断网两天，是否越级投诉：，请处理",  # unanswered: says nothing
+        "客户反映家里宽带断网两天。越级投诉：否，媒体曝光：无，重复投诉次数：0",  # fields without 是否
     ],
 )
 def test_a_question_answered_no_or_not_at_all_is_no_threat(analyze, text: str) -> None:  # type: ignore[no-untyped-def]
     analysis = analyze(text)
     assert not signal_codes(analysis) & {"media", "regulator"}
     assert not {r.factor for r in analysis.escalation_risk.reasons} & {"media", "regulator", "repeat_text"}
+
+
+def test_a_field_is_one_only_with_a_whole_answer(analyze) -> None:  # type: ignore[no-untyped-def]
+    # 无论如何 begins what the customer said, not the answer 无 to a field 客户要求赔偿.
+    analysis = analyze("宽带断了一周，客户要求赔偿：无论如何今天给个答复")
+    assert "high_compensation" in analysis.demand_codes
 
 
 def test_a_question_answered_yes_counts(analyze) -> None:  # type: ignore[no-untyped-def]

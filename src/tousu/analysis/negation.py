@@ -88,39 +88,54 @@ def _any_of(phrases: Iterable[str]) -> re.Pattern[str]:
 
 
 class TemplateQuestions:
-    """A work-order template's yes/no questions (是否越级投诉：否) with their answers."""
+    """A work-order template's yes/no fields with their answers: a question (是否越级投诉：否,
+    opened by `negation.questions`) and a field answered yes or no (越级投诉：否, 重复投诉次数：0).
+    A question may go unanswered (是否越级投诉：, then a comma); a field without an opener is
+    one only when a whole answer follows its colon (投诉内容：无法上网 is no field answered no)."""
 
     def __init__(self, negation: Negation) -> None:
-        self._openers = tuple(negation.questions)
-        # The question up to its colon, then its answer if any: the last group matched is
-        # "yes", "no" or, unanswered, "question".
-        self._pattern = re.compile(
-            f"(?P<question>{_question(negation)})[ ]*[:：][ ]*"
-            f"(?:(?P<yes>{_words(negation.yes_answers)})|(?P<no>{_words(negation.no_answers)}))?"
+        self._opener = re.compile(_words(negation.questions))
+        self._answer = re.compile(
+            f"[ ]*(?:(?P<yes>{_words(negation.yes_answers)})|(?P<no>{_words(negation.no_answers)}))"
+            f"(?P<whole>{_ANSWER_END})?"
         )
 
     def find(self, text: str, start: int, end: int) -> list[tuple[int, int, str | None]]:
-        """(start, end, answer) of each question in text[start:end], the question without its
-        colon; the answer "yes", "no" or None."""
-        if not any(opener in text[start:end] for opener in self._openers):
-            return []
-        return [
-            (match.start(), match.end("question"), match.lastgroup if match.lastgroup in ("yes", "no") else None)
-            for match in self._pattern.finditer(text, start, end)
-        ]
+        """(start, end, answer) of each field in text[start:end], its name without the colon
+        (a question from its opener); the answer "yes", "no" or, unanswered, None."""
+        found: list[tuple[int, int, str | None]] = []
+        for colon in _COLON.finditer(text, start, end):
+            at = colon.start()
+            reach = max(start, at - _NAME_REACH)
+            before = _UP_TO_LAST_DELIMITER.match(text, reach, at)
+            name = before.end() if before else reach
+            answer = self._answer.match(text, colon.end(), end)
+            said = None if answer is None else "yes" if answer.group("yes") is not None else "no"
+            opener = self._opener.search(text, name, at)
+            # Without an opener: a whole answer, and the whole name (not a clause cut short).
+            whole = answer is not None and answer.group("whole") is not None and (before is not None or name == start)
+            if opener is not None:
+                found.append((opener.start(), at, said))
+            elif said is not None and whole and name < at:
+                found.append((name, at, said))
+        return found
 
 
 def denied_questions(negation: Negation) -> str | None:
-    """The template's questions answered no, for the model to leave unread: it counts the words
-    of 是否越级投诉：否 as if they were said, and cannot read the answer."""
-    if not negation.questions or not negation.no_answers:
+    """The template's fields answered no, for the model to leave unread: it counts the words of
+    是否越级投诉：否 as if they were said, and cannot read the answer."""
+    if not negation.no_answers:
         return None
-    return f"{_question(negation)}[ ]*[:：][ ]*(?:{_words(negation.no_answers)})"
+    name = f"[^{_NAME_STOPS}]{{1,{_NAME_REACH}}}"
+    return f"(?<![^{_NAME_STOPS}]){name}[ ]*[:：][ ]*(?:{_words(negation.no_answers)}){_ANSWER_END}"
 
 
-def _question(negation: Negation) -> str:
-    """What a question opens with, then up to 20 characters to its colon (one clause)."""
-    return f"(?:{_words(negation.questions)})[^,，。!！?？;；:：\n]{{1,20}}"
+# A field's name is at most this long, and holds none of these.
+_NAME_REACH = 20
+_NAME_STOPS = r",，。!！?？;；:：\n "
+_COLON = re.compile("[:：]")
+# What follows a whole answer (越级投诉：否，…), not the first character of more (无法上网).
+_ANSWER_END = r"(?=[,，。!！?？;；\s)）]|$)"
 
 
 def _words(words: Iterable[str]) -> str:
