@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from tousu.analysis.normalize import any_word
 from tousu.analysis.results import Evidence, LabelResult
 from tousu.knowledge.taxonomy import DecisionRules, EmotionRules
 from tousu.text import fold
@@ -262,15 +263,11 @@ def decide_emotion(
 def stated_emotion(config: EmotionRules) -> re.Pattern[str] | None:
     """An agent's record of the customer's emotion (客户情绪：平稳, 情绪：较激动) in normalised
     text; the group that matched names the emotion."""
-    states = "|".join(f"(?P<{code}>{_alternation(words)})" for code, words in config.stated.items() if words)
+    states = "|".join(f"(?P<{code}>{any_word(words)})" for code, words in config.stated.items() if words)
     if not config.stated_fields or not states:
         return None
-    degrees = _alternation(config.stated_degrees)
-    return re.compile(f"(?:{_alternation(config.stated_fields)})[ ]*[:：][ ]*(?:{degrees})?(?:{states})")
-
-
-def _alternation(words: Sequence[str]) -> str:
-    return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+    degrees = any_word(config.stated_degrees)
+    return re.compile(f"(?:{any_word(config.stated_fields)})[ ]*[:：][ ]*(?:{degrees})?(?:{states})")
 
 
 def _holds_any(text: str, words: Sequence[str]) -> bool:

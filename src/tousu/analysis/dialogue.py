@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
+from tousu.analysis.normalize import any_word
 from tousu.knowledge.taxonomy import Speakers, SpeakerSide
 from tousu.text import fold
 
@@ -101,14 +102,14 @@ class DialogueSplitter:
         titles = [fold(word) for word in (*speakers.customer.titles, *speakers.agent.titles)]
         self._anonymous = [fold(word) for word in speakers.anonymous]
         # A title after a name (王先生, or alone: 经理), or a one-character word (我).
-        named = f"{_NAME}(?P<title>{_alternation(titles) or '(?!)'})|{_alternation(short) or '(?!)'}"
-        anonymous = _alternation(self._anonymous) or "(?!)"
+        named = f"{_NAME}(?P<title>{any_word(titles) or '(?!)'})|{any_word(short) or '(?!)'}"
+        anonymous = any_word(self._anonymous) or "(?!)"
         # The role words' first characters, looked at first: a position where no role word can
         # start fails at once instead of trying every word (half the time of a search).
         starts = "".join(re.escape(char) for char in sorted({word[0] for word in roles}))
         self._tag = re.compile(
             rf"{_BOUNDARY}{_OPEN}(?P<named>{named}){_TAIL}"
-            rf"|(?<![{_TOLD_ABOUT}])(?=[\[【({starts}]){_OPEN}(?P<role>{_alternation(roles) or '(?!)'}){_TAIL}"
+            rf"|(?<![{_TOLD_ABOUT}])(?=[\[【({starts}]){_OPEN}(?P<role>{any_word(roles) or '(?!)'}){_TAIL}"
             rf"|(?P<anonymous>{anonymous}){_ANONYMOUS_TAIL}"
         )
         longest_word = max(len(word) for word in (*self._sides, *self._anonymous))
@@ -217,10 +218,6 @@ class DialogueSplitter:
             return {labels[0]: "agent" if scores[labels[0]] > 0 else "customer"}, "manner"
         agent = max(labels, key=lambda label: (scores[label], labels.index(label)))
         return {label: "agent" if label == agent else "customer" for label in labels}, "manner"
-
-
-def _alternation(words: Iterable[str]) -> str:
-    return "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
 
 
 def _any_of(patterns: Iterable[str]) -> re.Pattern[str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from tousu.analysis.normalize import any_word
 from tousu.knowledge.taxonomy import Negation
 
 CLAUSE_DELIMITERS = ",，。!！?？;；\n:： "
@@ -83,8 +84,8 @@ class NegationRules:
 
 def _any_of(phrases: Iterable[str]) -> re.Pattern[str]:
     """One pattern that finds any of the phrases (none: never matches)."""
-    options = sorted(set(phrases), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, options))) if options else _NEVER
+    pattern = any_word(phrases)
+    return re.compile(pattern) if pattern else _NEVER
 
 
 class TemplateQuestions:
@@ -139,4 +140,4 @@ _ANSWER_END = r"(?=[,，。!！?？;；\s)）]|$)"
 
 
 def _words(words: Iterable[str]) -> str:
-    return "|".join(map(re.escape, sorted(words, key=len, reverse=True))) or "(?!)"
+    return any_word(words) or "(?!)"

@@ -11,7 +11,7 @@ simplified, half-width, lower-case ASCII, one kind of quotation mark, the typos 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from tousu.text import fold
 
@@ -54,3 +54,9 @@ def normalize_pattern(pattern: str) -> str:
 def has_content(text: str) -> bool:
     """False for empty or whitespace-only input: there is nothing to analyse."""
     return bool(text) and not text.isspace()
+
+
+def any_word(words: Iterable[str]) -> str:
+    """A regex for any of `words` taken literally, the longest first where one begins another
+    (没有 before 没); empty for none."""
+    return "|".join(map(re.escape, sorted(set(words), key=len, reverse=True)))
